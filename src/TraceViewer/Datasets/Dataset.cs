@@ -1,0 +1,43 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace TraceViewer.Datasets;
+
+/// <summary>A collection of traces from one source, model and solution type (e.g. one folder of a viewer bundle).</summary>
+internal sealed class Dataset
+{
+    public int Id { get; set; }
+
+    /// <summary>Stable identity across re-imports: source format, model folder and solution-type folder.</summary>
+    public required string Key { get; set; }
+
+    public required string Name { get; set; }
+
+    public required string Model { get; set; }
+
+    /// <summary>Study family: math, blackmail, whistleblowing, alignment-faking or custom.</summary>
+    public required string Kind { get; set; }
+
+    public required string SourceFormat { get; set; }
+
+    public string? Description { get; set; }
+
+    /// <summary>The outcome shown first on this dataset's pages.</summary>
+    public int? PrimaryOutcomeId { get; set; }
+
+    /// <summary>Passthrough JSON from the source (folder parameters, variant suffix...).</summary>
+    public string? Metadata { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public List<Traces.Trace> Traces { get; set; } = [];
+}
+
+internal sealed class DatasetConfiguration : IEntityTypeConfiguration<Dataset>
+{
+    public void Configure(EntityTypeBuilder<Dataset> builder)
+    {
+        builder.HasIndex(d => d.Key).IsUnique();
+        builder.HasOne<Outcomes.Outcome>().WithMany().HasForeignKey(d => d.PrimaryOutcomeId).OnDelete(DeleteBehavior.SetNull);
+    }
+}

@@ -1,0 +1,1 @@
+// Page behaviour is loaded per page from small modules; see traces.js.
