@@ -65,6 +65,29 @@ namespace TraceViewer.Migrations
                     b.ToTable("Dataset");
                 });
 
+            modelBuilder.Entity("TraceViewer.Embeddings.CachedEmbedding", b =>
+                {
+                    b.Property<string>("Model")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TextHash")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Dimensions")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Vector")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("Model", "TextHash");
+
+                    b.ToTable("CachedEmbedding");
+                });
+
             modelBuilder.Entity("TraceViewer.Judging.JudgeLabel", b =>
                 {
                     b.Property<long>("Id")

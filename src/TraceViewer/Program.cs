@@ -1,8 +1,10 @@
 using TraceViewer;
 using TraceViewer.Components;
 using TraceViewer.Data;
+using TraceViewer.Embeddings;
 using TraceViewer.Import;
 using TraceViewer.Metrics;
+using TraceViewer.Providers;
 using TraceViewer.Traces;
 
 var isCommand = CommandLine.IsCommand(args);
@@ -12,6 +14,8 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddRazorComponents();
 builder.Services.AddOpenApi();
 builder.AddData();
+builder.AddProviders();
+builder.AddEmbeddings();
 builder.AddImport();
 builder.AddMetrics();
 builder.AddTraces();

@@ -13,12 +13,26 @@ public sealed class TestApp : WebApplicationFactory<Program>
 
     internal ManualTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
 
+    private readonly Dictionary<string, string?> _settings = [];
+
     public string DatabasePath => Path.Combine(_directory, "test.db");
+
+    /// <summary>Adds a configuration value; call before the first request or service use.</summary>
+    public TestApp WithSetting(string key, string? value)
+    {
+        _settings[key] = value;
+        return this;
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("ConnectionStrings:TraceViewer", $"Data Source={DatabasePath}");
         builder.UseSetting("SampleData:ImportOnStart", "false");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 

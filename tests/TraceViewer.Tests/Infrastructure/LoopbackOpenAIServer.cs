@@ -1,0 +1,193 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace TraceViewer.Tests;
+
+/// <summary>
+/// An OpenAI-compatible server on 127.0.0.1 for tests and demos: /v1/embeddings, /v1/chat/completions and
+/// /v1/completions with scripted outputs, latency and injected faults. The real OpenAI SDK talks to it over HTTP.
+/// </summary>
+public sealed class LoopbackOpenAIServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<Fault> _faults = new();
+    private int _requests;
+
+    private LoopbackOpenAIServer(WebApplication app) => _app = app;
+
+    /// <summary>Base URL including /v1, as a provider's BaseUrl.</summary>
+    public string BaseUrl { get; private set; } = "";
+
+    public int Requests => _requests;
+
+    public ConcurrentBag<string> AuthorizationHeaders { get; } = [];
+
+    public ConcurrentBag<JsonObject> ReceivedBodies { get; } = [];
+
+    /// <summary>Delay before every answer.</summary>
+    public TimeSpan Latency { get; set; }
+
+    /// <summary>Dimension of the deterministic embedding vectors.</summary>
+    public int EmbeddingDimensions { get; set; } = 8;
+
+    /// <summary>Produces the assistant text for a chat or completion request (the whole request body is given).</summary>
+    public Func<JsonObject, string> Completion { get; set; } = _ => "<SCRATCHPAD_REASONING>I will refuse.</SCRATCHPAD_REASONING>\n<OUTPUT><rejected/></OUTPUT>";
+
+    public enum FaultKind
+    {
+        TooManyRequests,
+        ServerError,
+        Hang,
+        TruncatedJson,
+    }
+
+    public sealed record Fault(FaultKind Kind, int RetryAfterSeconds = 1);
+
+    /// <summary>The next requests fail in order with these faults, then answers resume.</summary>
+    public void InjectFaults(params Fault[] faults)
+    {
+        foreach (var fault in faults)
+        {
+            _faults.Enqueue(fault);
+        }
+    }
+
+    public static async Task<LoopbackOpenAIServer> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseSetting("urls", "http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var server = new LoopbackOpenAIServer(app);
+        app.MapPost("/v1/embeddings", (Delegate)server.EmbeddingsAsync);
+        app.MapPost("/v1/chat/completions", (Delegate)server.ChatAsync);
+        app.MapPost("/v1/completions", (Delegate)server.CompletionsAsync);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.BaseUrl = address.TrimEnd('/') + "/v1";
+        return server;
+    }
+
+    /// <summary>A deterministic unit vector for a text, so tests can compute expected similarities.</summary>
+    public static float[] VectorFor(string text, int dimensions)
+    {
+        var bytes = SHA256.HashData(Encoding.UTF8.GetBytes(text));
+        var vector = new float[dimensions];
+        for (var i = 0; i < dimensions; i++)
+        {
+            vector[i] = (bytes[i % bytes.Length] - 127.5f) / 127.5f;
+        }
+
+        return vector;
+    }
+
+    private async Task<IResult?> BeginAsync(HttpContext context)
+    {
+        Interlocked.Increment(ref _requests);
+        AuthorizationHeaders.Add(context.Request.Headers.Authorization.ToString());
+        if (Latency > TimeSpan.Zero)
+        {
+            await Task.Delay(Latency, context.RequestAborted);
+        }
+
+        if (!_faults.TryDequeue(out var fault))
+        {
+            return null;
+        }
+
+        switch (fault.Kind)
+        {
+            case FaultKind.TooManyRequests:
+                context.Response.Headers.RetryAfter = fault.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return Results.Json(new { error = new { message = "rate limited", type = "rate_limit" } }, statusCode: 429);
+            case FaultKind.ServerError:
+                return Results.Json(new { error = new { message = "boom", type = "server_error" } }, statusCode: 500);
+            case FaultKind.Hang:
+                await Task.Delay(Timeout.Infinite, context.RequestAborted);
+                return Results.Empty;
+            default:
+                return Results.Text("{\"id\":\"x\",\"choices\":[{\"index\":0,", "application/json");
+        }
+    }
+
+    private async Task<IResult> EmbeddingsAsync(HttpContext context)
+    {
+        var body = await ReadBodyAsync(context);
+        if (await BeginAsync(context) is { } fault)
+        {
+            return fault;
+        }
+
+        var input = body["input"] switch
+        {
+            JsonArray array => array.Select(n => n!.GetValue<string>()).ToList(),
+            JsonNode node => [node.GetValue<string>()],
+            _ => [],
+        };
+        var data = input.Select((text, i) => new { @object = "embedding", index = i, embedding = VectorFor(text, EmbeddingDimensions) });
+        return Results.Json(new { @object = "list", data, model = body["model"]?.GetValue<string>(), usage = new { prompt_tokens = input.Count, total_tokens = input.Count } });
+    }
+
+    private async Task<IResult> ChatAsync(HttpContext context)
+    {
+        var body = await ReadBodyAsync(context);
+        if (await BeginAsync(context) is { } fault)
+        {
+            return fault;
+        }
+
+        var text = Completion(body);
+        return Results.Json(new
+        {
+            id = "chatcmpl-loopback",
+            @object = "chat.completion",
+            created = 0,
+            model = body["model"]?.GetValue<string>(),
+            choices = new[] { new { index = 0, message = new { role = "assistant", content = text }, finish_reason = "stop" } },
+            usage = new { prompt_tokens = 10, completion_tokens = text.Length / 4, total_tokens = 10 + text.Length / 4 },
+        });
+    }
+
+    private async Task<IResult> CompletionsAsync(HttpContext context)
+    {
+        var body = await ReadBodyAsync(context);
+        if (await BeginAsync(context) is { } fault)
+        {
+            return fault;
+        }
+
+        var text = Completion(body);
+        return Results.Json(new
+        {
+            id = "cmpl-loopback",
+            @object = "text_completion",
+            created = 0,
+            model = body["model"]?.GetValue<string>(),
+            choices = new[] { new { index = 0, text, finish_reason = "stop" } },
+            usage = new { prompt_tokens = 10, completion_tokens = text.Length / 4, total_tokens = 10 + text.Length / 4 },
+        });
+    }
+
+    private async Task<JsonObject> ReadBodyAsync(HttpContext context)
+    {
+        var body = (await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted))?.AsObject() ?? [];
+        ReceivedBodies.Add(body);
+        return body;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
