@@ -46,7 +46,11 @@ internal static class SentenceSplitter
         return Split(response, range.Start, range.End);
     }
 
-    /// <summary>Splits <c>text[start..end)</c> as it is, without looking for scratchpads.</summary>
+    /// <summary>
+    /// Splits <c>text[start..end)</c> as it is, without looking for scratchpads. Leading whitespace belongs to no
+    /// sentence and trailing whitespace is the last separator, so the sentences give back
+    /// <c>text[firstSentence.Start..end)</c>.
+    /// </summary>
     public static IReadOnlyList<SentenceSpan> Split(string text, int start, int end)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -111,6 +115,7 @@ internal static class SentenceSplitter
             }
 
             var singlePeriod = s[i] == '.' && k == i + 1;
+            var closersStart = k;
             while (k < hi && s[k] is '"' or '\'' or ')' or ']' or '}' or '*' or '\u201D' or '\u2019' or '\u00BB')
             {
                 k++;
@@ -122,7 +127,7 @@ internal static class SentenceSplitter
             }
 
             var after = SkipWhitespace(k);
-            if (singlePeriod && k == i + 1 && !IsParagraphBreak(k, after) && ContinuesAfterPeriod(i, after))
+            if (singlePeriod && k == closersStart && !IsParagraphBreak(k, after) && ContinuesAfterPeriod(i, after))
             {
                 return k;
             }

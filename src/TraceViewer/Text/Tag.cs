@@ -66,11 +66,17 @@ internal readonly record struct Tag(int Start, int End, int NameStart, int NameL
     /// <summary>All tags in <c>text[start..end)</c>, left to right.</summary>
     public static IEnumerable<Tag> FindAll(string text, int start, int end)
     {
-        for (var i = text.IndexOf('<', start, end - start); i >= 0; i = i + 1 < end ? text.IndexOf('<', i + 1, end - i - 1) : -1)
+        var i = start;
+        while (i < end && (i = text.IndexOf('<', i, end - i)) >= 0)
         {
             if (TryMatch(text, i, end, out var tag))
             {
                 yield return tag;
+                i = tag.End;
+            }
+            else
+            {
+                i++;
             }
         }
     }
