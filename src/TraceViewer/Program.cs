@@ -5,6 +5,7 @@ using TraceViewer.Embeddings;
 using TraceViewer.Import;
 using TraceViewer.Metrics;
 using TraceViewer.Providers;
+using TraceViewer.Studies;
 using TraceViewer.Traces;
 
 var isCommand = CommandLine.IsCommand(args);
@@ -36,6 +37,7 @@ app.MapOpenApi();
 app.MapGet("/", () => TypedResults.Redirect("/datasets")).ExcludeFromDescription();
 app.MapImport();
 app.MapTraces();
+app.MapStudies();
 app.MapRazorComponents<App>();
 
 await app.RunAsync();
