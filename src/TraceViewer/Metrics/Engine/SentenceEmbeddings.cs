@@ -3,17 +3,15 @@ using System.Numerics.Tensors;
 namespace TraceViewer.Metrics.Engine;
 
 /// <summary>
-/// Sentence embeddings keyed by exact text, stored in double precision in one block with their
-/// norms precomputed, so a cosine costs one dot product.
+/// Sentence embeddings keyed by exact text, in double precision, with their norms computed once
+/// so that a cosine costs one dot product. Double vectors are kept as given, not copied.
 /// </summary>
 internal sealed class SentenceEmbeddings
 {
-    private readonly Dictionary<string, int> _rows = new(StringComparer.Ordinal);
-    private readonly double[] _values;
-    private readonly double[] _norms;
+    private readonly Dictionary<string, (double[] Vector, double Norm)> _rows = new(StringComparer.Ordinal);
+    private int _dimension = -1;
 
     public SentenceEmbeddings(IReadOnlyDictionary<string, double[]> vectors)
-        : this(vectors.Count, vectors.Count == 0 ? 0 : vectors.First().Value.Length)
     {
         foreach (var (text, vector) in vectors)
         {
@@ -22,29 +20,18 @@ internal sealed class SentenceEmbeddings
     }
 
     public SentenceEmbeddings(IReadOnlyDictionary<string, float[]> vectors)
-        : this(vectors.Count, vectors.Count == 0 ? 0 : vectors.First().Value.Length)
     {
-        var buffer = new double[Dimension];
         foreach (var (text, vector) in vectors)
         {
-            CheckDimension(text, vector.Length);
-            for (var d = 0; d < buffer.Length; d++)
+            var widened = new double[vector.Length];
+            for (var d = 0; d < vector.Length; d++)
             {
-                buffer[d] = vector[d];
+                widened[d] = vector[d];
             }
 
-            Add(text, buffer);
+            Add(text, widened);
         }
     }
-
-    private SentenceEmbeddings(int count, int dimension)
-    {
-        Dimension = dimension;
-        _values = new double[count * dimension];
-        _norms = new double[count];
-    }
-
-    public int Dimension { get; }
 
     public int Count => _rows.Count;
 
@@ -52,30 +39,22 @@ internal sealed class SentenceEmbeddings
 
     public double Cosine(string a, string b)
     {
-        var i = Row(a);
-        var j = Row(b);
-        return TensorPrimitives.Dot(Vector(i), Vector(j)) / (_norms[i] * _norms[j]);
+        var (x, xNorm) = Row(a);
+        var (y, yNorm) = Row(b);
+        return TensorPrimitives.Dot<double>(x, y) / (xNorm * yNorm);
     }
 
-    private ReadOnlySpan<double> Vector(int row) => _values.AsSpan(row * Dimension, Dimension);
-
-    private int Row(string text) =>
+    private (double[] Vector, double Norm) Row(string text) =>
         _rows.TryGetValue(text, out var row) ? row : throw new KeyNotFoundException($"no embedding for sentence \"{text}\"");
 
-    private void Add(string text, ReadOnlySpan<double> vector)
+    private void Add(string text, double[] vector)
     {
-        CheckDimension(text, vector.Length);
-        var row = _rows.Count;
-        _rows.Add(text, row);
-        vector.CopyTo(_values.AsSpan(row * Dimension, Dimension));
-        _norms[row] = TensorPrimitives.Norm(vector);
-    }
-
-    private void CheckDimension(string text, int length)
-    {
-        if (length != Dimension)
+        if (_dimension >= 0 && vector.Length != _dimension)
         {
-            throw new ArgumentException($"embedding of \"{text}\" has {length} values, expected {Dimension}");
+            throw new ArgumentException($"embedding of \"{text}\" has {vector.Length} values, expected {_dimension}");
         }
+
+        _dimension = vector.Length;
+        _rows.Add(text, (vector, TensorPrimitives.Norm<double>(vector)));
     }
 }
