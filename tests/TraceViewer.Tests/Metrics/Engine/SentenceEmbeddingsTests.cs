@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using TraceViewer.Metrics.Engine;
 
 namespace TraceViewer.Tests.Metrics.Engine;
@@ -34,6 +35,23 @@ public sealed class SentenceEmbeddingsTests
         var embeddings = new SentenceEmbeddings(single);
 
         Assert.Equal(new SentenceEmbeddings(Vectors).Cosine("2a", "ab"), embeddings.Cosine("2a", "ab"), 1e-15);
+    }
+
+    [Fact]
+    public void PrecomputedNormsAgreeWithTheLibraryCosine()
+    {
+        var random = new Random(1);
+        var vectors = Enumerable.Range(0, 20).ToDictionary(i => $"t{i}", _ => Enumerable.Range(0, 384).Select(_ => random.NextDouble() - 0.5).ToArray());
+
+        var embeddings = new SentenceEmbeddings(vectors);
+
+        foreach (var (a, x) in vectors)
+        {
+            foreach (var (b, y) in vectors)
+            {
+                Assert.Equal(TensorPrimitives.CosineSimilarity<double>(x, y), embeddings.Cosine(a, b), 1e-14);
+            }
+        }
     }
 
     [Fact]
