@@ -11,6 +11,12 @@ using TraceViewer.Traces;
 var isCommand = CommandLine.IsCommand(args);
 // Offline commands take their own arguments; configuration then comes from settings and environment only.
 var builder = WebApplication.CreateBuilder(isCommand ? [] : args);
+if (isCommand)
+{
+    // Commands print their results on stdout, so logs go to stderr.
+    builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+}
+
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddRazorComponents();
 builder.Services.AddOpenApi();

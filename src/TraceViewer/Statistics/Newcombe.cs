@@ -1,26 +1,28 @@
 namespace TraceViewer.Statistics;
 
 /// <summary>
-/// Newcombe's hybrid score interval for a difference of two independent proportions
-/// (Newcombe 1998, method 10), built from the two Wilson intervals.
+/// Interval for a difference of two independent proportions p1 - p2: Newcombe's hybrid score
+/// interval (Newcombe 1998, "Interval estimation for the difference between independent
+/// proportions", method 10), built from the two Wilson intervals.
 /// </summary>
 internal static class Newcombe
 {
-    /// <summary>95% interval for p1 - p2 with p1 = k1/n1 and p2 = k2/n2.</summary>
-    public static Interval Difference(int k1, int n1, int k2, int n2, double z = Wilson.Z95)
+    public static Interval DifferenceInterval(Proportion first, Proportion second, double z = Wilson.Z95)
     {
-        if (n1 == 0 || n2 == 0)
+        if (first.Count == 0 || second.Count == 0)
         {
-            return new Interval(-1, 1);
+            throw new ArgumentException("Both samples need at least one observation.");
         }
 
-        var p1 = (double)k1 / n1;
-        var p2 = (double)k2 / n2;
-        var (l1, u1) = Wilson.Interval(k1, n1, z);
-        var (l2, u2) = Wilson.Interval(k2, n2, z);
-        var d = p1 - p2;
-        return new Interval(
-            d - Math.Sqrt((p1 - l1) * (p1 - l1) + (u2 - p2) * (u2 - p2)),
-            d + Math.Sqrt((u1 - p1) * (u1 - p1) + (p2 - l2) * (p2 - l2)));
+        var p1 = first.Rate;
+        var p2 = second.Rate;
+        var w1 = Wilson.Interval(first.Successes, first.Count, z);
+        var w2 = Wilson.Interval(second.Successes, second.Count, z);
+        var difference = p1 - p2;
+        var low = difference - Math.Sqrt(Square(p1 - w1.Low) + Square(w2.High - p2));
+        var high = difference + Math.Sqrt(Square(w1.High - p1) + Square(p2 - w2.Low));
+        return new Interval(low, high);
     }
+
+    private static double Square(double x) => x * x;
 }

@@ -41,7 +41,7 @@ internal sealed record ComplianceGap(string Variant, RateCell Free, RateCell Pai
 
     public Interval? Interval => Free.Determined == 0 || Paid.Determined == 0
         ? null
-        : Newcombe.Difference(Free.Positives, Free.Determined, Paid.Positives, Paid.Determined);
+        : Newcombe.DifferenceInterval(new Proportion(Free.Positives, Free.Determined), new Proportion(Paid.Positives, Paid.Determined));
 }
 
 internal sealed record StudySummary(IReadOnlyList<StudyGroup> Groups, IReadOnlyList<ComplianceGap> Gaps);

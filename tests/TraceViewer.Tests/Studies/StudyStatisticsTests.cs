@@ -43,6 +43,6 @@ public sealed class StudyStatisticsTests
         var gap = Assert.Single(summary.Gaps);
         Assert.Equal("base", gap.Variant);
         Assert.Equal(0.8 - 0.6, gap.Difference!.Value, 12);
-        Assert.Equal(Newcombe.Difference(56, 70, 48, 80), gap.Interval);
+        Assert.Equal(Newcombe.DifferenceInterval(new Proportion(56, 70), new Proportion(48, 80)), gap.Interval);
     }
 }
