@@ -17,6 +17,9 @@ if (isCommand)
     builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
 }
 
+// Serves wwwroot and the scoped CSS bundle from the build output under `dotnet run` in any environment.
+builder.WebHost.UseStaticWebAssets();
+builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddRazorComponents();
 builder.Services.AddOpenApi();
