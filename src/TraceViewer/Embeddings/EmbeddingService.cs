@@ -38,6 +38,30 @@ internal sealed class EmbeddingService(TraceViewerDbContext db, IOptions<Embeddi
 
     public static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
+    /// <summary>Vectors that came with imported data: the first cached model that covers every text, if any.</summary>
+    public async Task<(string Model, IReadOnlyDictionary<string, float[]> Vectors)?> FindCoveringCachedAsync(IReadOnlyCollection<string> texts, CancellationToken ct)
+    {
+        var byHash = texts.Distinct(StringComparer.Ordinal).ToDictionary(Hash, t => t, StringComparer.Ordinal);
+        var hashes = byHash.Keys.ToList();
+        var models = await db.Set<CachedEmbedding>().AsNoTracking()
+            .Where(e => hashes.Contains(e.TextHash))
+            .GroupBy(e => e.Model)
+            .Where(g => g.Count() == hashes.Count)
+            .Select(g => g.Key)
+            .ToListAsync(ct);
+        if (models.Count == 0)
+        {
+            return null;
+        }
+
+        var model = models.Order(StringComparer.Ordinal).First();
+        var rows = await db.Set<CachedEmbedding>().AsNoTracking()
+            .Where(e => e.Model == model && hashes.Contains(e.TextHash))
+            .Select(e => new { e.TextHash, e.Vector })
+            .ToListAsync(ct);
+        return (model, rows.ToDictionary(r => byHash[r.TextHash], r => MemoryMarshal.Cast<byte, float>(r.Vector).ToArray(), StringComparer.Ordinal));
+    }
+
     public async Task<IReadOnlyDictionary<string, float[]>> GetAsync(IEnumerable<string> texts, CancellationToken ct)
     {
         if (client is null)

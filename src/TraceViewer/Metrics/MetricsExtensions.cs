@@ -4,6 +4,7 @@ internal static class MetricsExtensions
 {
     public static IHostApplicationBuilder AddMetrics(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddScoped<MetricsRecomputer>();
         return builder;
     }
 }
