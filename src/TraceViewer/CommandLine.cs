@@ -3,12 +3,12 @@ using System.CommandLine;
 namespace TraceViewer;
 
 /// <summary>
-/// Offline commands run through the app's own services: `import`, `export`, `metrics`.
+/// Offline commands run through the app's own services: `import`, `export`, `metrics`, `recompute`.
 /// Anything else starts the web server.
 /// </summary>
 internal static class CommandLine
 {
-    private static readonly string[] Commands = ["import", "export", "metrics"];
+    private static readonly string[] Commands = ["import", "export", "metrics", "recompute"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
 
@@ -19,6 +19,7 @@ internal static class CommandLine
             Import.ImportCommands.Import(services),
             Import.ImportCommands.Export(services),
             Metrics.MetricsCommand.Create(),
+            Metrics.RecomputeCommand.Create(services),
         };
         return await root.Parse(args).InvokeAsync();
     }

@@ -139,4 +139,35 @@ public sealed class MetricsRecomputerTests : IDisposable
 
         Assert.Equal(LexicalSimilarity.ModelName, result.EmbeddingModel);
     }
+
+    [Fact]
+    public async Task RecomputeCommandReportsEachTraceAndStoresTheSet()
+    {
+        var (traceId, _) = await StoreCaseAsync("case_a.json");
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var exitCode = await new System.CommandLine.RootCommand { RecomputeCommand.Create(app.Services) }
+            .Parse(["recompute", "--trace", traceId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--threshold", "0.6"])
+            .InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = output, Error = error });
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains($"[1/1] trace {traceId}", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"similarity {ImportedModel}", output.ToString(), StringComparison.Ordinal);
+        await using var db = app.CreateDbContext();
+        Assert.True(await db.Set<MetricSet>().AnyAsync(m => m.TraceId == traceId && m.Threshold == 0.6));
+    }
+
+    [Fact]
+    public async Task RecomputeCommandRejectsAnUnknownTrace()
+    {
+        var error = new StringWriter();
+
+        var exitCode = await new System.CommandLine.RootCommand { RecomputeCommand.Create(app.Services) }
+            .Parse(["recompute", "--trace", "424242"])
+            .InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = new StringWriter(), Error = error });
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("no trace 424242", error.ToString(), StringComparison.Ordinal);
+    }
 }
