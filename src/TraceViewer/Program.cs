@@ -8,6 +8,8 @@ using TraceViewer.Traces;
 var isCommand = CommandLine.IsCommand(args);
 // Offline commands take their own arguments; configuration then comes from settings and environment only.
 var builder = WebApplication.CreateBuilder(isCommand ? [] : args);
+// Scoped CSS is served from the build output under `dotnet run` in any environment (a no-op once published).
+builder.WebHost.UseStaticWebAssets();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddRazorComponents();
 builder.Services.AddOpenApi();

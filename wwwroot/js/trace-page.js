@@ -36,7 +36,7 @@ function start(data) {
 
   absolutiseLinks();
   if (selected != null) {
-    document.getElementById(`s-${selected}`)?.scrollIntoView({ block: 'center' });
+    scrollToSentence(document.getElementById(`s-${selected}`), true);
   }
 
   sentences.addEventListener('click', (event) => {
@@ -107,7 +107,7 @@ function start(data) {
 
     markSentence(sentence);
     if (scroll) {
-      sentence.scrollIntoView({ block: 'nearest' });
+      scrollToSentence(sentence, false);
     }
     sentence.focus({ preventScroll: true });
     selected = k;
@@ -229,6 +229,28 @@ function selectionShapes(k) {
     type: 'line', x0: k, x1: k, yref: 'paper', y0: 0, y1: 1,
     line: { color: 'rgba(17,24,39,0.55)', width: 1.5, dash: 'dot' },
   }];
+}
+
+// Scrolls the reasoning pane only, so the header and the chart stay where they are.
+function scrollToSentence(sentence, center) {
+  if (!sentence) {
+    return;
+  }
+  const pane = sentence.closest('.reasoning-pane');
+  if (!pane || pane.scrollHeight <= pane.clientHeight) {
+    sentence.scrollIntoView({ block: center ? 'center' : 'nearest' });
+    return;
+  }
+  const paneBox = pane.getBoundingClientRect();
+  const box = sentence.getBoundingClientRect();
+  const top = paneBox.top + (pane.querySelector('.reasoning-toolbar')?.offsetHeight ?? 0) + 8;
+  if (center) {
+    pane.scrollTop += box.top - top - (paneBox.bottom - top - box.height) / 2;
+  } else if (box.top < top) {
+    pane.scrollTop += box.top - top;
+  } else if (box.bottom > paneBox.bottom - 8) {
+    pane.scrollTop += box.bottom - paneBox.bottom + 8;
+  }
 }
 
 function absolutiseLinks() {

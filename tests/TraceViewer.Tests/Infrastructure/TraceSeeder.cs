@@ -103,7 +103,8 @@ internal static class TraceSeeder
         }
 
         var n = seed.ResamplesPerSentence;
-        var rates = Enumerable.Range(0, seed.Sentences.Count).Select(i => (double)seed.Successes(i) / n).ToArray();
+        var successes = Enumerable.Range(0, seed.Sentences.Count).Select(seed.Successes).ToArray();
+        var rates = successes.Select(k => (double)k / n).ToArray();
         var resamplingEffects = rates.Select((rate, i) => i + 1 < rates.Length ? rates[i + 1] - rate : 0).ToArray();
         var trace = new Trace
         {
@@ -134,21 +135,23 @@ internal static class TraceSeeder
             }
         }
 
+        // Each seed function is read once per index, so callers may pass random ones.
+        var counterfactuals = Enumerable.Range(0, sentences.Count).Select(seed.Counterfactual).ToArray();
+        var fractions = Enumerable.Range(0, sentences.Count).Select(seed.DissimilarFraction).ToArray();
         var metrics = new List<SentenceMetric>();
         for (var k = 0; k < sentences.Count; k++)
         {
-            var successes = seed.Successes(k);
-            var interval = TraceViewer.Statistics.Wilson.Interval(successes, n);
-            metrics.Add(Metric(k, MetricNames.PrefixRate, rates[k], count: n, successes: successes, low: interval.Low, high: interval.High));
+            var interval = TraceViewer.Statistics.Wilson.Interval(successes[k], n);
+            metrics.Add(Metric(k, MetricNames.PrefixRate, rates[k], count: n, successes: successes[k], low: interval.Low, high: interval.High));
             metrics.Add(Metric(k, MetricNames.ResamplingEffect, resamplingEffects[k]));
             metrics.Add(Metric(k, MetricNames.ResamplingKl, Math.Abs(resamplingEffects[k]) * 2));
-            if (seed.Counterfactual(k) is { } counterfactual)
+            if (counterfactuals[k] is { } counterfactual)
             {
                 metrics.Add(Metric(k, MetricNames.CounterfactualEffect, counterfactual));
                 metrics.Add(Metric(k, MetricNames.CounterfactualKl, Math.Abs(counterfactual) * 3));
             }
 
-            if (seed.DissimilarFraction(k) is { } fraction)
+            if (fractions[k] is { } fraction)
             {
                 metrics.Add(Metric(k, MetricNames.DissimilarFraction, fraction));
             }
