@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace TraceViewer.Traces;
 
@@ -38,14 +39,14 @@ internal static class TracesApi
 
 /// <summary>Query string of the trace list, shared by the API and the traces page.</summary>
 internal sealed record TraceListQuery(
-    string? Dataset = null,
-    string? Model = null,
-    string? Outcome = null,
-    bool? Positive = null,
-    string? Q = null,
-    string? Sort = null,
-    int? Page = null,
-    int? PageSize = null)
+    [FromQuery(Name = "dataset")] string? Dataset = null,
+    [FromQuery(Name = "model")] string? Model = null,
+    [FromQuery(Name = "outcome")] string? Outcome = null,
+    [FromQuery(Name = "positive")] bool? Positive = null,
+    [FromQuery(Name = "q")] string? Q = null,
+    [FromQuery(Name = "sort")] string? Sort = null,
+    [FromQuery(Name = "page")] int? Page = null,
+    [FromQuery(Name = "pageSize")] int? PageSize = null)
 {
     public TraceFilter ToFilter() => new(
         Dataset, Model, Outcome, Positive, Q, ParseSort(Sort), Page ?? 1, PageSize ?? TraceFilter.DefaultPageSize);
