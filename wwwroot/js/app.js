@@ -1,1 +1,1 @@
-// Page behaviour is loaded per page from small modules; see traces.js.
+// Page behaviour is loaded per page from small modules; see trace-page.js.

@@ -1,0 +1,335 @@
+using Microsoft.EntityFrameworkCore;
+using TraceViewer.Data;
+using TraceViewer.Datasets;
+using TraceViewer.Metrics;
+using TraceViewer.Outcomes;
+using TraceViewer.Resampling;
+using TraceViewer.Statistics;
+
+namespace TraceViewer.Traces;
+
+/// <summary>Read-only queries behind the dataset and trace pages and the JSON API.</summary>
+internal sealed class TraceQueries(TraceViewerDbContext db)
+{
+    private static readonly string[] EffectNames =
+    [
+        MetricNames.PrefixRate,
+        MetricNames.ResamplingEffect,
+        MetricNames.CounterfactualEffect,
+        MetricNames.ResamplingKl,
+        MetricNames.CounterfactualKl,
+        MetricNames.DissimilarFraction,
+    ];
+
+    public async Task<IReadOnlyList<DatasetRow>> ListDatasetsAsync(CancellationToken ct)
+    {
+        var datasets = await db.Set<Dataset>().AsNoTracking()
+            .OrderBy(d => d.Name).ThenBy(d => d.Id)
+            .Select(d => new { d.Id, d.Key, d.Name, d.Model, d.Kind, d.SourceFormat, d.PrimaryOutcomeId, TraceCount = d.Traces.Count })
+            .ToListAsync(ct);
+
+        // An outcome belongs to a dataset when a trace there is labelled with it or has metrics for it.
+        var used = db.Set<TraceLabel>().Select(l => new { l.TraceId, l.OutcomeId })
+            .Union(db.Set<MetricSet>().Select(m => new { m.TraceId, m.OutcomeId }));
+        var outcomes = await used
+            .Join(db.Set<Trace>(), u => u.TraceId, t => t.Id, (u, t) => new { t.DatasetId, u.OutcomeId })
+            .Distinct()
+            .Join(db.Set<Outcome>(), u => u.OutcomeId, o => o.Id, (u, o) => new { u.DatasetId, o.Id, o.Key, o.Name })
+            .ToListAsync(ct);
+        var byDataset = outcomes.ToLookup(o => o.DatasetId);
+
+        return datasets.ConvertAll(d => new DatasetRow(
+            d.Id, d.Key, d.Name, d.Model, d.Kind, d.SourceFormat, d.TraceCount,
+            [.. byDataset[d.Id]
+                .OrderBy(o => o.Id == d.PrimaryOutcomeId ? 0 : 1).ThenBy(o => o.Name, StringComparer.Ordinal)
+                .Select(o => new OutcomeRef(o.Key, o.Name))]));
+    }
+
+    public async Task<IReadOnlyList<string>> ListModelsAsync(CancellationToken ct) =>
+        await db.Set<Trace>().AsNoTracking().Select(t => t.Model).Distinct().OrderBy(m => m).ToListAsync(ct);
+
+    public async Task<IReadOnlyList<OutcomeRef>> ListOutcomesAsync(CancellationToken ct) =>
+        await db.Set<Outcome>().AsNoTracking().OrderBy(o => o.Name).Select(o => new OutcomeRef(o.Key, o.Name)).ToListAsync(ct);
+
+    public async Task<PagedResult<TraceRow>> ListTracesAsync(TraceFilter filter, CancellationToken ct)
+    {
+        var pageSize = Math.Clamp(filter.PageSize, 1, TraceFilter.MaxPageSize);
+        var page = Math.Max(1, filter.Page);
+        var traces = db.Set<Trace>().AsNoTracking();
+
+        if (!string.IsNullOrWhiteSpace(filter.Dataset))
+        {
+            traces = int.TryParse(filter.Dataset, out var datasetId)
+                ? traces.Where(t => t.DatasetId == datasetId)
+                : traces.Where(t => t.Dataset!.Key == filter.Dataset);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Model))
+        {
+            traces = traces.Where(t => t.Model == filter.Model);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Outcome))
+        {
+            var outcomeKey = filter.Outcome;
+            var positive = filter.Positive;
+            var labels = db.Set<TraceLabel>()
+                .Where(l => db.Set<Outcome>().Any(o => o.Id == l.OutcomeId && o.Key == outcomeKey));
+            if (positive is not null)
+            {
+                labels = labels.Where(l => l.IsPositive == positive);
+            }
+
+            traces = traces.Where(t => labels.Any(l => l.TraceId == t.Id));
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Q))
+        {
+            // Lower both sides so the match is case-insensitive on every provider, not only SQLite's ASCII LIKE.
+            var pattern = "%" + EscapeLike(filter.Q.Trim().ToLowerInvariant()) + "%";
+            traces = traces.Where(t =>
+                EF.Functions.Like(t.Prompt.ToLower(), pattern, LikeEscape) || EF.Functions.Like(t.Reasoning.ToLower(), pattern, LikeEscape));
+        }
+
+        var total = await traces.CountAsync(ct);
+        var ordered = filter.Sort switch
+        {
+            TraceSort.Title => traces.OrderBy(t => t.Title).ThenBy(t => t.Id),
+            // Ids grow with import order, and SQLite cannot order by DateTimeOffset.
+            TraceSort.Newest => traces.OrderByDescending(t => t.Id),
+            _ => traces.OrderBy(t => t.MaxImportance == null).ThenByDescending(t => t.MaxImportance).ThenBy(t => t.Id),
+        };
+        var rows = await ordered
+            .Skip((page - 1) * pageSize).Take(pageSize)
+            .Select(t => new
+            {
+                t.Id, t.Title, t.DatasetId, DatasetName = t.Dataset!.Name, t.Model, t.Tier, t.PromptVariant,
+                t.SentenceCount, t.ResampleCount, t.MaxImportance, t.ImportedAt,
+            })
+            .ToListAsync(ct);
+
+        var ids = rows.ConvertAll(r => r.Id);
+        var labelsByTrace = (await LoadBaseLabelsAsync(db.Set<TraceLabel>().Where(l => ids.Contains(l.TraceId)), ct)).ToLookup(l => l.TraceId, l => l.Label);
+
+        return new PagedResult<TraceRow>(
+            rows.ConvertAll(r => new TraceRow(
+                r.Id, r.Title, r.DatasetId, r.DatasetName, r.Model, r.Tier, r.PromptVariant, r.SentenceCount, r.ResampleCount,
+                r.MaxImportance, r.ImportedAt, [.. labelsByTrace[r.Id]])),
+            page, pageSize, total);
+    }
+
+    /// <summary>Everything the trace page and <c>GET /api/traces/{id}</c> show, in a handful of queries and without resamples.</summary>
+    public async Task<TraceDocument?> GetTraceAsync(int id, CancellationToken ct)
+    {
+        var trace = await db.Set<Trace>().AsNoTracking()
+            .Where(t => t.Id == id)
+            .Select(t => new
+            {
+                t.Id, t.Title, t.Model, t.Tier, t.PromptVariant, t.Prompt, t.SystemPrompt, t.UserPrompt, t.Reasoning, t.FinalOutput,
+                t.SourcePath, t.SourceFormat, t.ResampleCount,
+                Dataset = new { t.Dataset!.Id, t.Dataset.Key, t.Dataset.Name, t.Dataset.Kind, t.Dataset.PrimaryOutcomeId },
+            })
+            .SingleOrDefaultAsync(ct);
+        if (trace is null)
+        {
+            return null;
+        }
+
+        var sentences = await db.Set<Sentence>().AsNoTracking()
+            .Where(s => s.TraceId == id)
+            .OrderBy(s => s.Index)
+            .Select(s => new { s.Index, s.Text, s.Separator, s.Start, s.End, s.FunctionTags, s.Summary })
+            .ToListAsync(ct);
+        var labels = await LoadBaseLabelsAsync(db.Set<TraceLabel>().Where(l => l.TraceId == id), ct);
+        var sets = await LoadMetricSetsAsync(id, ct);
+        var setIds = sets.ConvertAll(s => s.Id);
+        var values = await db.Set<SentenceMetric>().AsNoTracking()
+            .Where(v => setIds.Contains(v.MetricSetId) && EffectNames.Contains(v.Name))
+            .Select(v => new MetricValue(v.MetricSetId, v.SentenceIndex, v.Name, v.Value, v.Low, v.High, v.Count, v.Successes))
+            .ToListAsync(ct);
+        var valuesBySet = values.ToLookup(v => v.SetId);
+
+        var indices = sentences.ConvertAll(s => s.Index);
+        var outcomes = OrderOutcomes(sets, labels.Select(l => l.Label), trace.Dataset.PrimaryOutcomeId)
+            .Select(o => BuildOutcome(o.Set, o.Label, o.Key, o.Name, valuesBySet[o.Set?.Id ?? -1], indices))
+            .ToList();
+
+        var primaryKey = sets.FirstOrDefault(s => s.OutcomeId == trace.Dataset.PrimaryOutcomeId)?.OutcomeKey
+            ?? labels.FirstOrDefault(l => l.OutcomeId == trace.Dataset.PrimaryOutcomeId)?.Label.Outcome;
+        return new TraceDocument(
+            trace.Id,
+            trace.Title,
+            new DatasetRef(trace.Dataset.Id, trace.Dataset.Key, trace.Dataset.Name, trace.Dataset.Kind, primaryKey),
+            trace.Model,
+            trace.Tier,
+            trace.PromptVariant,
+            ComposePrompt(trace.Prompt, trace.SystemPrompt, trace.UserPrompt),
+            trace.Reasoning,
+            trace.FinalOutput,
+            trace.SourcePath,
+            trace.SourceFormat,
+            trace.ResampleCount,
+            sentences.ConvertAll(s => new SentenceView(
+                s.Index, s.Text, s.Separator, s.Start, s.End,
+                string.IsNullOrEmpty(s.FunctionTags) ? [] : s.FunctionTags.Split('\n'), s.Summary)),
+            outcomes);
+    }
+
+    /// <summary>One sentence's metrics and its resampled alternatives, for the detail panel.</summary>
+    public async Task<SentenceDetailView?> GetSentenceDetailAsync(int traceId, int index, CancellationToken ct)
+    {
+        var sentence = await db.Set<Sentence>().AsNoTracking()
+            .Where(s => s.TraceId == traceId && s.Index == index)
+            .Select(s => new { s.Text, s.FunctionTags, s.Summary, PrimaryOutcomeId = db.Set<Trace>().Where(t => t.Id == traceId).Select(t => t.Dataset!.PrimaryOutcomeId).FirstOrDefault() })
+            .SingleOrDefaultAsync(ct);
+        if (sentence is null)
+        {
+            return null;
+        }
+
+        var sets = await LoadMetricSetsAsync(traceId, ct);
+        var setIds = sets.ConvertAll(s => s.Id);
+        var values = await db.Set<SentenceMetric>().AsNoTracking()
+            .Where(v => setIds.Contains(v.MetricSetId) && (v.SentenceIndex == index || v.SentenceIndex == index + 1) && EffectNames.Contains(v.Name))
+            .Select(v => new MetricValue(v.MetricSetId, v.SentenceIndex, v.Name, v.Value, v.Low, v.High, v.Count, v.Successes))
+            .ToListAsync(ct);
+        var valuesBySet = values.ToLookup(v => v.SetId);
+
+        var outcomes = OrderOutcomes(sets, [], sentence.PrimaryOutcomeId)
+            .Select(o =>
+            {
+                var metrics = BuildOutcome(o.Set, null, o.Key, o.Name, valuesBySet[o.Set?.Id ?? -1], [index]);
+                return new SentenceOutcomeDetail(o.Key, o.Name, metrics.RateAt(index), metrics.RateAt(index + 1), metrics.EffectsAt(index), metrics.Provenance);
+            })
+            .ToList();
+
+        // Grouped in the database: a position can hold hundreds of resamples, of which only the distinct texts matter here.
+        var groups = await db.Set<Resample>().AsNoTracking()
+            .Where(r => r.TraceId == traceId && r.Position == index)
+            .GroupBy(r => r.FirstSentence)
+            .Select(g => new { Text = g.Key, Count = g.Count() })
+            .ToListAsync(ct);
+        var alternatives = groups
+            .Where(g => !string.IsNullOrEmpty(g.Text))
+            .OrderByDescending(g => g.Count).ThenBy(g => g.Text, StringComparer.Ordinal)
+            .Select(g => new Alternative(g.Text!, g.Count))
+            .ToList();
+
+        return new SentenceDetailView(
+            traceId, index, sentence.Text,
+            string.IsNullOrEmpty(sentence.FunctionTags) ? [] : sentence.FunctionTags.Split('\n'),
+            sentence.Summary, outcomes, groups.Sum(g => g.Count), alternatives);
+    }
+
+    internal static string EscapeLike(string text) =>
+        text.Replace(LikeEscape, LikeEscape + LikeEscape, StringComparison.Ordinal)
+            .Replace("%", LikeEscape + "%", StringComparison.Ordinal)
+            .Replace("_", LikeEscape + "_", StringComparison.Ordinal);
+
+    private const string LikeEscape = "\\";
+
+    private sealed record MetricSetRow(
+        int Id, int OutcomeId, string OutcomeKey, string OutcomeName, MetricSource Source, string? SourceFile, double? Threshold,
+        string? EmbeddingModel, double? Alpha, int ResampleCount, DateTimeOffset ComputedAt);
+
+    private sealed record MetricValue(int SetId, int Index, string Name, double Value, double? Low, double? High, int? Count, int? Successes);
+
+    private sealed record LabelRow(int TraceId, int OutcomeId, BaseLabel Label);
+
+    private sealed record OutcomeSlot(string Key, string Name, MetricSetRow? Set, BaseLabel? Label);
+
+    /// <summary>The metric set shown for each outcome: computed sets win over imported ones, the newest of each kind.</summary>
+    private async Task<List<MetricSetRow>> LoadMetricSetsAsync(int traceId, CancellationToken ct)
+    {
+        var sets = await db.Set<MetricSet>().AsNoTracking()
+            .Where(m => m.TraceId == traceId)
+            .Join(db.Set<Outcome>(), m => m.OutcomeId, o => o.Id, (m, o) => new MetricSetRow(
+                m.Id, m.OutcomeId, o.Key, o.Name, m.Source, m.SourceFile, m.Threshold, m.EmbeddingModel, m.Alpha, m.ResampleCount, m.ComputedAt))
+            .ToListAsync(ct);
+        return [.. sets
+            .GroupBy(s => s.OutcomeId)
+            .Select(g => g.OrderBy(s => s.Source == MetricSource.Computed ? 0 : 1).ThenByDescending(s => s.ComputedAt).ThenByDescending(s => s.Id).First())];
+    }
+
+    private async Task<List<LabelRow>> LoadBaseLabelsAsync(IQueryable<TraceLabel> labels, CancellationToken ct) =>
+        await labels.AsNoTracking()
+            .Join(db.Set<Outcome>(), l => l.OutcomeId, o => o.Id, (l, o) => new LabelRow(l.TraceId, l.OutcomeId, new BaseLabel(o.Key, o.Name, l.Value, l.IsPositive)))
+            .ToListAsync(ct);
+
+    /// <summary>Every outcome with metrics or a base label, the dataset's primary outcome first.</summary>
+    private static List<OutcomeSlot> OrderOutcomes(List<MetricSetRow> sets, IEnumerable<BaseLabel> labels, int? primaryOutcomeId)
+    {
+        var labelByKey = labels.ToDictionary(l => l.Outcome);
+        var slots = sets
+            .OrderBy(s => s.OutcomeId == primaryOutcomeId ? 0 : 1).ThenBy(s => s.OutcomeName, StringComparer.Ordinal)
+            .Select(s => new OutcomeSlot(s.OutcomeKey, s.OutcomeName, s, labelByKey.GetValueOrDefault(s.OutcomeKey)))
+            .ToList();
+        var measured = slots.Select(s => s.Key).ToHashSet();
+        slots.AddRange(labelByKey.Values.Where(l => !measured.Contains(l.Outcome)).Select(l => new OutcomeSlot(l.Outcome, l.OutcomeName, null, l)));
+        return slots;
+    }
+
+    private static OutcomeMetrics BuildOutcome(
+        MetricSetRow? set, BaseLabel? label, string key, string name, IEnumerable<MetricValue> values, List<int> sentenceIndices)
+    {
+        var rates = new List<PrefixRate>();
+        var byIndex = new Dictionary<int, Dictionary<string, MetricValue>>();
+        foreach (var value in values)
+        {
+            if (value.Name == MetricNames.PrefixRate)
+            {
+                rates.Add(ToPrefixRate(value));
+                continue;
+            }
+
+            if (!byIndex.TryGetValue(value.Index, out var named))
+            {
+                byIndex[value.Index] = named = new Dictionary<string, MetricValue>(StringComparer.Ordinal);
+            }
+
+            named[value.Name] = value;
+        }
+
+        rates.Sort((a, b) => a.Index.CompareTo(b.Index));
+        var effects = new List<SentenceEffects>(sentenceIndices.Count);
+        foreach (var index in sentenceIndices)
+        {
+            var named = byIndex.GetValueOrDefault(index);
+            var resampling = ToEstimate(named?.GetValueOrDefault(MetricNames.ResamplingEffect));
+            var counterfactual = ToEstimate(named?.GetValueOrDefault(MetricNames.CounterfactualEffect));
+            var dissimilar = named?.GetValueOrDefault(MetricNames.DissimilarFraction)?.Value;
+            var influence = SentenceDirection.Of(counterfactual?.Value, resampling?.Value, dissimilar);
+            effects.Add(new SentenceEffects(
+                index, resampling, counterfactual,
+                named?.GetValueOrDefault(MetricNames.ResamplingKl)?.Value,
+                named?.GetValueOrDefault(MetricNames.CounterfactualKl)?.Value,
+                dissimilar, influence.Direction, influence.Importance, influence.Fallback));
+        }
+
+        var provenance = set is null
+            ? null
+            : new MetricsProvenance(set.Source.ToString(), set.SourceFile, set.Threshold, set.EmbeddingModel, set.Alpha, set.ResampleCount, set.ComputedAt);
+        return new OutcomeMetrics(key, name, label, provenance, rates, effects);
+    }
+
+    /// <summary>Uses the stored interval, or the Wilson interval of the stored counts when the source gave none.</summary>
+    private static PrefixRate ToPrefixRate(MetricValue value)
+    {
+        var (low, high) = (value.Low, value.High);
+        if ((low is null || high is null) && value is { Count: > 0 and var n, Successes: { } k } && k >= 0 && k <= n)
+        {
+            var interval = Wilson.Interval(k, n);
+            (low, high) = (interval.Low, interval.High);
+        }
+
+        return new PrefixRate(value.Index, value.Value, low, high, value.Count, value.Successes);
+    }
+
+    private static Estimate? ToEstimate(MetricValue? value) =>
+        value is null ? null : new Estimate(value.Value, value.Low, value.High, value.Count, value.Successes);
+
+    private static string ComposePrompt(string prompt, string? systemPrompt, string? userPrompt) =>
+        !string.IsNullOrEmpty(prompt)
+            ? prompt
+            : string.Join("\n\n", new[] { systemPrompt, userPrompt }.Where(p => !string.IsNullOrEmpty(p)));
+}

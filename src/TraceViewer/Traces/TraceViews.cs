@@ -1,0 +1,141 @@
+namespace TraceViewer.Traces;
+
+// Records handed to Razor components as parameters are public: component parameters must be.
+
+internal sealed record OutcomeRef(string Key, string Name);
+
+internal sealed record DatasetRow(
+    int Id, string Key, string Name, string Model, string Kind, string SourceFormat, int TraceCount, IReadOnlyList<OutcomeRef> Outcomes);
+
+internal enum TraceSort
+{
+    Importance,
+    Title,
+    Newest,
+}
+
+/// <summary>Filters of the trace list; <see cref="Dataset"/> is a dataset id or key.</summary>
+internal sealed record TraceFilter(
+    string? Dataset = null,
+    string? Model = null,
+    string? Outcome = null,
+    bool? Positive = null,
+    string? Q = null,
+    TraceSort Sort = TraceSort.Importance,
+    int Page = 1,
+    int PageSize = TraceFilter.DefaultPageSize)
+{
+    public const int DefaultPageSize = 25;
+    public const int MaxPageSize = 200;
+}
+
+internal sealed record PagedResult<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total)
+{
+    public int PageCount => Total == 0 ? 1 : (Total + PageSize - 1) / PageSize;
+}
+
+/// <summary>The base response's value for one outcome.</summary>
+public sealed record BaseLabel(string Outcome, string OutcomeName, string? Value, bool? IsPositive);
+
+internal sealed record TraceRow(
+    int Id,
+    string Title,
+    int DatasetId,
+    string DatasetName,
+    string Model,
+    string? Tier,
+    string? PromptVariant,
+    int SentenceCount,
+    int ResampleCount,
+    double? MaxImportance,
+    DateTimeOffset ImportedAt,
+    IReadOnlyList<BaseLabel> Labels);
+
+internal sealed record DatasetRef(int Id, string Key, string Name, string Kind, string? PrimaryOutcome);
+
+public sealed record SentenceView(int Index, string Text, string Separator, int Start, int End, IReadOnlyList<string> Tags, string? Summary);
+
+/// <summary>A stored number with its 95% interval and the counts behind it, when known.</summary>
+public sealed record Estimate(double Value, double? Low, double? High, int? Count, int? Successes);
+
+/// <summary>rate_i: the outcome rate of resamples drawn with sentence i removed (prefix 0..i-1).</summary>
+public sealed record PrefixRate(int Index, double Value, double? Low, double? High, int? Count, int? Successes);
+
+/// <summary>Stored per-sentence effects (TraceViewer's sign) and the direction derived from them.</summary>
+public sealed record SentenceEffects(
+    int Index,
+    Estimate? ResamplingEffect,
+    Estimate? CounterfactualEffect,
+    double? ResamplingKl,
+    double? CounterfactualKl,
+    double? DissimilarFraction,
+    Direction Direction,
+    double Importance,
+    bool Fallback);
+
+/// <summary>Where a set of metrics came from, so a number on screen can be explained.</summary>
+public sealed record MetricsProvenance(
+    string Source, string? SourceFile, double? Threshold, string? EmbeddingModel, double? Alpha, int ResampleCount, DateTimeOffset ComputedAt);
+
+public sealed record OutcomeMetrics(
+    string Key,
+    string Name,
+    BaseLabel? BaseLabel,
+    MetricsProvenance? Provenance,
+    IReadOnlyList<PrefixRate> PrefixRates,
+    IReadOnlyList<SentenceEffects> Effects)
+{
+    public SentenceEffects? EffectsAt(int index) => index >= 0 && index < Effects.Count && Effects[index].Index == index
+        ? Effects[index]
+        : Effects.FirstOrDefault(e => e.Index == index);
+
+    public PrefixRate? RateAt(int index) => PrefixRates.FirstOrDefault(r => r.Index == index);
+}
+
+internal sealed record TraceDocument(
+    int Id,
+    string Title,
+    DatasetRef Dataset,
+    string Model,
+    string? Tier,
+    string? PromptVariant,
+    string Prompt,
+    string Reasoning,
+    string? FinalOutput,
+    string? SourcePath,
+    string SourceFormat,
+    int ResampleCount,
+    IReadOnlyList<SentenceView> Sentences,
+    IReadOnlyList<OutcomeMetrics> Outcomes)
+{
+    /// <summary>The dataset's primary outcome when it has metrics here, else the first one.</summary>
+    public OutcomeMetrics? PrimaryOutcome(string? preferredKey) =>
+        Outcomes.FirstOrDefault(o => o.Key == preferredKey) ?? (Outcomes.Count > 0 ? Outcomes[0] : null);
+}
+
+public sealed record Alternative(string Text, int Count);
+
+public sealed record SentenceOutcomeDetail(
+    string Key, string Name, PrefixRate? Before, PrefixRate? After, SentenceEffects? Effects, MetricsProvenance? Provenance);
+
+public sealed record SentenceDetailView(
+    int TraceId,
+    int Index,
+    string Text,
+    IReadOnlyList<string> Tags,
+    string? Summary,
+    IReadOnlyList<SentenceOutcomeDetail> Outcomes,
+    int ResampleCount,
+    IReadOnlyList<Alternative> Alternatives)
+{
+    public string Link => TraceLinks.Sentence(TraceId, Index);
+}
+
+internal static class TraceLinks
+{
+    public static string Trace(int id) => $"/traces/{id}";
+
+    public static string Sentence(int id, int index) => $"/traces/{id}/sentences/{index}";
+
+    public static string Detail(int id, int index) => $"/traces/{id}/sentences/{index}/detail";
+}

@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace TraceViewer.Traces;
+
+/// <summary>The read-only JSON API: datasets, a paged and filtered trace list, and one trace with its metrics.</summary>
+internal static class TracesApi
+{
+    public static IEndpointRouteBuilder MapTracesApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api").WithTags("Traces");
+        api.MapGet("/datasets", GetDatasetsAsync)
+            .WithName("ListDatasets")
+            .WithSummary("Lists datasets with their model, trace count and outcomes.");
+        api.MapGet("/traces", GetTracesAsync)
+            .WithName("ListTraces")
+            .WithSummary("Lists traces, filtered and paged; sort is importance (default), title or newest.");
+        api.MapGet("/traces/{id:int}", GetTraceAsync)
+            .WithName("GetTrace")
+            .WithSummary("One trace: reasoning, sentences with character offsets, and per outcome the prefix rates and stored effects.");
+        return app;
+    }
+
+    internal static async Task<Ok<IReadOnlyList<DatasetRow>>> GetDatasetsAsync(TraceQueries queries, CancellationToken ct) =>
+        TypedResults.Ok(await queries.ListDatasetsAsync(ct));
+
+    internal static async Task<Ok<PagedResult<TraceRow>>> GetTracesAsync(
+        [AsParameters] TraceListQuery query, TraceQueries queries, CancellationToken ct) =>
+        TypedResults.Ok(await queries.ListTracesAsync(query.ToFilter(), ct));
+
+    internal static async Task<Results<Ok<TraceDocument>, ProblemHttpResult>> GetTraceAsync(int id, TraceQueries queries, CancellationToken ct)
+    {
+        var trace = await queries.GetTraceAsync(id, ct);
+        return trace is null
+            ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Trace not found", detail: $"There is no trace with id {id}.")
+            : TypedResults.Ok(trace);
+    }
+}
+
+/// <summary>Query string of the trace list, shared by the API and the traces page.</summary>
+internal sealed record TraceListQuery(
+    [FromQuery(Name = "dataset")] string? Dataset = null,
+    [FromQuery(Name = "model")] string? Model = null,
+    [FromQuery(Name = "outcome")] string? Outcome = null,
+    [FromQuery(Name = "positive")] bool? Positive = null,
+    [FromQuery(Name = "q")] string? Q = null,
+    [FromQuery(Name = "sort")] string? Sort = null,
+    [FromQuery(Name = "page")] int? Page = null,
+    [FromQuery(Name = "pageSize")] int? PageSize = null)
+{
+    public TraceFilter ToFilter() => new(
+        Dataset, Model, Outcome, Positive, Q, ParseSort(Sort), Page ?? 1, PageSize ?? TraceFilter.DefaultPageSize);
+
+    public static TraceSort ParseSort(string? sort) =>
+        Enum.TryParse<TraceSort>(sort, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed : TraceSort.Importance;
+}
