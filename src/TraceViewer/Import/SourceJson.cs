@@ -57,9 +57,10 @@ internal static class SourceJson
         }
 
         var detail = cut > 0 ? message[..cut] : message;
-        if (detail.StartsWith("The JSON value could not be converted", StringComparison.Ordinal))
+        const string conversion = "The JSON value could not be converted to ";
+        if (detail.StartsWith(conversion, StringComparison.Ordinal))
         {
-            detail = "wrong type: " + detail;
+            detail = "wrong type: expected " + Expected(detail[conversion.Length..].TrimEnd('.'));
         }
         else if (e.LineNumber is not null && !detail.StartsWith("JSON deserialization", StringComparison.Ordinal))
         {
@@ -211,6 +212,17 @@ internal static class SourceJson
     public static JsonElement ToElement(bool value) => JsonSerializer.SerializeToElement(value);
 
     public static JsonElement ToElement(double value) => JsonSerializer.SerializeToElement(value, Options);
+
+    private static string Expected(string typeName) => typeName switch
+    {
+        _ when typeName.Contains("Int32", StringComparison.Ordinal) || typeName.Contains("Int64", StringComparison.Ordinal) => "an integer",
+        _ when typeName.Contains("Double", StringComparison.Ordinal) => "a number",
+        _ when typeName.Contains("Boolean", StringComparison.Ordinal) => "true or false",
+        _ when typeName.StartsWith("System.Collections.Generic.List", StringComparison.Ordinal) => "an array",
+        _ when typeName.StartsWith("System.Collections.Generic.Dictionary", StringComparison.Ordinal) => "an object",
+        "System.String" => "a string",
+        _ => "an object",
+    };
 
     private static string Describe(Type type) => type.IsGenericType ? "a list or object" : type.Name;
 }
