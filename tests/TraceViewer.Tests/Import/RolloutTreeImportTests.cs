@@ -159,8 +159,9 @@ public sealed class RolloutTreeImportTests : IDisposable
         Assert.Equal(ids.Select(t => (t.Id, t.ExternalKey)), after.Select(t => (t.Id, t.ExternalKey)));
         Assert.NotEqual(ids.Single(t => t.ExternalKey == "problem_7").ContentHash, after.Single(t => t.ExternalKey == "problem_7").ContentHash);
         Assert.Equal(changed.Sum(r => r.Count) + ScenarioRollouts.Sum(r => r.Length), await db.Set<Resample>().CountAsync());
+        var problemId = ids.Single(t => t.ExternalKey == "problem_7").Id;
         var firstRate = await db.Set<SentenceMetric>().Where(v => v.SentenceIndex == 0 && v.Name == MetricNames.PrefixRate)
-            .Join(db.Set<MetricSet>().Where(m => m.TraceId == ids.Single(t => t.ExternalKey == "problem_7").Id), v => v.MetricSetId, m => m.Id, (v, m) => v.Value).SingleAsync();
+            .Join(db.Set<MetricSet>().Where(m => m.TraceId == problemId), v => v.MetricSetId, m => m.Id, (v, m) => v.Value).SingleAsync();
         Assert.Equal(1.0, firstRate);
     }
 
