@@ -47,8 +47,10 @@ internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvide
                 .ToDictionaryAsync(t => (t.DatasetId, t.ExternalKey), ct);
 
             int added = 0, updated = 0, unchanged = 0, sentences = 0, resamples = 0, written = 0;
-            foreach (var imported in batch.Traces)
+            foreach (var source in batch.Traces)
             {
+                // Rows go in canonical order, so the same data always gives the same tables, whatever the source's order.
+                var imported = ContentHash.Canonical(source);
                 var dataset = datasets[imported.Dataset.Key];
                 var hash = ContentHash.Compute(imported);
                 existing.TryGetValue((dataset.Id, imported.ExternalKey), out var previous);
@@ -98,7 +100,9 @@ internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvide
             .ToHashSet(StringComparer.Ordinal);
         var known = await db.Set<Outcome>().AsNoTracking().Where(o => keys.Contains(o.Key)).ToDictionaryAsync(o => o.Key, o => o.Id, ct);
         var added = new List<Outcome>();
-        foreach (var key in keys.Where(k => !known.ContainsKey(k)).Order(StringComparer.Ordinal))
+        // Declared outcomes (native files) first, in their order, so an export re-imported keeps the same ids.
+        var order = batch.Outcomes.Select(o => o.Key).Concat(keys.Order(StringComparer.Ordinal)).Distinct();
+        foreach (var key in order.Where(k => keys.Contains(k) && !known.ContainsKey(k)))
         {
             // A native file carries its own outcome definitions; otherwise the registry knows the name and kind.
             var definition = batch.Outcomes.FirstOrDefault(o => o.Key == key) is { } own
