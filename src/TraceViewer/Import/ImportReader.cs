@@ -1,0 +1,44 @@
+namespace TraceViewer.Import;
+
+/// <summary>Parses everything below an import root into memory; nothing touches the database here.</summary>
+internal static class ImportReader
+{
+    public static ImportBatch ReadAll(string root, bool namesAboveRoot, IProgress<ImportProgress>? progress, CancellationToken ct)
+    {
+        var discovery = TraceDiscovery.Discover(root, namesAboveRoot);
+        var fullRoot = Path.GetFullPath(root);
+        var baseFolder = File.Exists(fullRoot) ? Path.GetDirectoryName(fullRoot)! : fullRoot;
+        var warnings = new List<string>(discovery.Warnings);
+        var outcomes = new List<ImportedOutcome>();
+        var traces = new List<ImportedTrace>();
+        var parsed = 0;
+        void FileParsed()
+        {
+            ct.ThrowIfCancellationRequested();
+            progress?.Report(new ImportProgress(++parsed, discovery.FileCount, 0, 0));
+        }
+
+        foreach (var item in discovery.Items)
+        {
+            traces.Add(ThoughtAnchorsReader.Read(item, baseFolder, FileParsed, warnings));
+        }
+
+        foreach (var file in discovery.NativeFiles)
+        {
+            var (fileOutcomes, fileTraces) = NativeJsonlReader.Read(file, TraceDiscovery.Relative(baseFolder, file), warnings);
+            outcomes.AddRange(fileOutcomes);
+            traces.AddRange(fileTraces);
+            FileParsed();
+        }
+
+        var duplicate = traces.GroupBy(t => (t.Dataset.Key, t.ExternalKey)).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new ImportException(duplicate.Last().SourcePath ?? duplicate.Key.ExternalKey, null, null,
+                $"two sources give the same trace '{duplicate.Key.ExternalKey}' of dataset '{duplicate.Key.Key}': "
+                + string.Join(" and ", duplicate.Select(t => t.SourcePath)));
+        }
+
+        return new ImportBatch(outcomes, traces, warnings);
+    }
+}

@@ -1,0 +1,289 @@
+using Microsoft.EntityFrameworkCore;
+using TraceViewer.Data;
+using TraceViewer.Datasets;
+using TraceViewer.Metrics;
+using TraceViewer.Outcomes;
+using TraceViewer.Resampling;
+using TraceViewer.Traces;
+
+namespace TraceViewer.Import;
+
+/// <summary>
+/// Imports a file or folder: parses everything first, then writes it in one transaction, so a failure
+/// anywhere leaves the database as it was. Unchanged traces (same content hash) are skipped.
+/// </summary>
+internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvider time, ILogger<ImportService> logger)
+{
+    /// <param name="namesAboveRoot">Whether folder names above the root may name the model and solution type.</param>
+    public async Task<ImportSummary> ImportAsync(string path, bool namesAboveRoot, IProgress<ImportProgress>? progress, CancellationToken ct)
+    {
+        var started = time.GetTimestamp();
+        var batch = ImportReader.ReadAll(path, namesAboveRoot, progress, ct);
+        var summary = await WriteAsync(batch, progress, ct);
+        summary = summary with { Elapsed = time.GetElapsedTime(started) };
+        LogImported(path, summary.TracesAdded, summary.TracesUpdated, summary.TracesUnchanged, summary.Elapsed.TotalMilliseconds);
+        foreach (var warning in summary.Warnings)
+        {
+            LogWarning(warning);
+        }
+
+        return summary;
+    }
+
+    public async Task<ImportSummary> WriteAsync(ImportBatch batch, IProgress<ImportProgress>? progress, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var autoDetect = db.ChangeTracker.AutoDetectChangesEnabled;
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var outcomes = await OutcomesAsync(batch, ct);
+            var datasets = await DatasetsAsync(batch, outcomes, now, ct);
+            var datasetIds = datasets.Values.Select(d => d.Id).ToList();
+            var existing = await db.Set<Trace>().AsNoTracking()
+                .Where(t => datasetIds.Contains(t.DatasetId))
+                .Select(t => new { t.Id, t.DatasetId, t.ExternalKey, t.ContentHash })
+                .ToDictionaryAsync(t => (t.DatasetId, t.ExternalKey), ct);
+
+            int added = 0, updated = 0, unchanged = 0, sentences = 0, resamples = 0, written = 0;
+            foreach (var source in batch.Traces)
+            {
+                // Rows go in canonical order, so the same data always gives the same tables, whatever the source's order.
+                var imported = ContentHash.Canonical(source);
+                var dataset = datasets[imported.Dataset.Key];
+                var hash = ContentHash.Compute(imported);
+                existing.TryGetValue((dataset.Id, imported.ExternalKey), out var previous);
+                if (previous?.ContentHash == hash)
+                {
+                    unchanged++;
+                }
+                else
+                {
+                    if (previous is not null)
+                    {
+                        await DeleteRowsAsync(previous.Id, ct);
+                        updated++;
+                    }
+                    else
+                    {
+                        added++;
+                    }
+
+                    await WriteTraceAsync(imported, dataset.Id, previous?.Id, hash, outcomes, now, ct);
+                    sentences += imported.Sentences.Count;
+                    resamples += imported.Resamples.Count;
+                }
+
+                progress?.Report(new ImportProgress(0, 0, ++written, batch.Traces.Count));
+            }
+
+            await transaction.CommitAsync(ct);
+            return new ImportSummary(datasets.Count, added, updated, unchanged, sentences, resamples, TimeSpan.Zero, batch.Warnings);
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+            db.ChangeTracker.AutoDetectChangesEnabled = autoDetect;
+        }
+    }
+
+    private async Task<Dictionary<string, int>> OutcomesAsync(ImportBatch batch, CancellationToken ct)
+    {
+        var keys = batch.Traces
+            .SelectMany(t => t.Labels.Select(l => l.Outcome)
+                .Concat(t.MetricSets.Select(m => m.Outcome))
+                .Concat(t.Resamples.SelectMany(r => r.Labels.Select(l => l.Outcome)))
+                .Append(t.Dataset.PrimaryOutcome))
+            .Concat(batch.Outcomes.Select(o => o.Key))
+            .OfType<string>()
+            .ToHashSet(StringComparer.Ordinal);
+        var known = await db.Set<Outcome>().AsNoTracking().Where(o => keys.Contains(o.Key)).ToDictionaryAsync(o => o.Key, o => o.Id, ct);
+        var added = new List<Outcome>();
+        // Declared outcomes (native files) first, in their order, so an export re-imported keeps the same ids.
+        var order = batch.Outcomes.Select(o => o.Key).Concat(keys.Order(StringComparer.Ordinal)).Distinct();
+        foreach (var key in order.Where(k => keys.Contains(k) && !known.ContainsKey(k)))
+        {
+            // A native file carries its own outcome definitions; otherwise the registry knows the name and kind.
+            var definition = batch.Outcomes.FirstOrDefault(o => o.Key == key) is { } own
+                ? new OutcomeRegistry.Definition(own.Key, own.Name, own.Kind, own.RateKey)
+                : OutcomeRegistry.Get(key);
+            added.Add(new Outcome { Key = definition.Key, Name = definition.Name, Kind = definition.Kind, RateKey = definition.RateKey });
+        }
+
+        if (added.Count > 0)
+        {
+            db.AddRange(added);
+            await db.SaveChangesAsync(ct);
+            foreach (var outcome in added)
+            {
+                known[outcome.Key] = outcome.Id;
+            }
+        }
+
+        return known;
+    }
+
+    private async Task<Dictionary<string, Dataset>> DatasetsAsync(ImportBatch batch, Dictionary<string, int> outcomes, DateTimeOffset now, CancellationToken ct)
+    {
+        var imported = batch.Traces.Select(t => t.Dataset).DistinctBy(d => d.Key).ToList();
+        var keys = imported.Select(d => d.Key).ToList();
+        var datasets = await db.Set<Dataset>().Where(d => keys.Contains(d.Key)).ToDictionaryAsync(d => d.Key, ct);
+        foreach (var source in imported)
+        {
+            int? primary = source.PrimaryOutcome is { } key ? outcomes[key] : null;
+            if (datasets.TryGetValue(source.Key, out var dataset))
+            {
+                if (dataset.PrimaryOutcomeId is null && primary is not null)
+                {
+                    dataset.PrimaryOutcomeId = primary;
+                    db.Entry(dataset).Property(d => d.PrimaryOutcomeId).IsModified = true;
+                }
+
+                continue;
+            }
+
+            dataset = new Dataset
+            {
+                Key = source.Key,
+                Name = source.Name,
+                Model = source.Model,
+                Kind = source.Kind,
+                SourceFormat = source.SourceFormat,
+                Description = source.Description,
+                PrimaryOutcomeId = primary,
+                Metadata = source.Metadata,
+                CreatedAt = now,
+            };
+            db.Add(dataset);
+            datasets[source.Key] = dataset;
+        }
+
+        await db.SaveChangesAsync(ct);
+        return datasets;
+    }
+
+    /// <summary>Removes everything a changed trace owns; the trace row itself is kept so its id stays valid.</summary>
+    private async Task DeleteRowsAsync(int traceId, CancellationToken ct)
+    {
+        await db.Set<Sentence>().Where(s => s.TraceId == traceId).ExecuteDeleteAsync(ct);
+        await db.Set<Resample>().Where(r => r.TraceId == traceId).ExecuteDeleteAsync(ct);
+        await db.Set<MetricSet>().Where(m => m.TraceId == traceId).ExecuteDeleteAsync(ct);
+        await db.Set<TraceLabel>().Where(l => l.TraceId == traceId).ExecuteDeleteAsync(ct);
+        await db.Set<SentenceLink>().Where(l => l.TraceId == traceId).ExecuteDeleteAsync(ct);
+    }
+
+    private async Task WriteTraceAsync(ImportedTrace source, int datasetId, int? existingId, string hash, Dictionary<string, int> outcomes, DateTimeOffset now, CancellationToken ct)
+    {
+        var trace = new Trace
+        {
+            DatasetId = datasetId,
+            ExternalKey = source.ExternalKey,
+            Title = source.Title,
+            Prompt = source.Prompt,
+            SystemPrompt = source.SystemPrompt,
+            UserPrompt = source.UserPrompt,
+            Response = source.Response,
+            Reasoning = source.Reasoning,
+            FinalOutput = source.FinalOutput,
+            Tier = source.Tier,
+            PromptVariant = source.PromptVariant,
+            Model = source.Model,
+            Temperature = source.Temperature,
+            TopP = source.TopP,
+            SourcePath = source.SourcePath,
+            SourceFormat = source.SourceFormat,
+            ContentHash = hash,
+            HasLabelledResamples = source.HasLabelledResamples,
+            MaxImportance = source.MaxImportance,
+            SentenceCount = source.Sentences.Count,
+            ResampleCount = source.Resamples.Count,
+            Metadata = source.Metadata,
+            ImportedAt = now,
+        };
+        if (existingId is { } id)
+        {
+            trace.Id = id;
+            db.Update(trace);
+        }
+        else
+        {
+            db.Add(trace);
+        }
+
+        // The trace row through EF; the many rows it owns through prepared bulk inserts (see BulkInsert).
+        await db.SaveChangesAsync(ct);
+        db.ChangeTracker.Clear();
+
+        await BulkInsert.InsertAsync(db, [.. source.Sentences.Select(s => new Sentence
+        {
+            TraceId = trace.Id,
+            Index = s.Index,
+            Text = s.Text,
+            Separator = s.Separator,
+            Start = s.Start,
+            End = s.End,
+            FunctionTags = s.FunctionTags,
+            DependsOn = s.DependsOn,
+            Summary = s.Summary,
+            Metadata = s.Metadata,
+        })], null, ct);
+        await BulkInsert.InsertAsync(db, [.. source.Labels.Select(l => new TraceLabel { TraceId = trace.Id, OutcomeId = outcomes[l.Outcome], Value = l.Value, IsPositive = l.IsPositive })], null, ct);
+
+        var resamples = source.Resamples.Select(r => new Resample
+        {
+            TraceId = trace.Id,
+            Position = r.Position,
+            SampleIndex = r.SampleIndex,
+            FirstSentence = r.FirstSentence,
+            Continuation = r.Continuation,
+            FinalOutput = r.FinalOutput,
+            Answer = r.Answer,
+            Error = r.Error,
+            Origin = r.Origin,
+            PromptTokens = r.PromptTokens,
+            CompletionTokens = r.CompletionTokens,
+            Metadata = r.Metadata,
+            CreatedAt = r.CreatedAt ?? now,
+            Labels = [.. r.Labels.Select(l => new ResampleLabel { OutcomeId = outcomes[l.Outcome], Value = l.Value, IsPositive = l.IsPositive })],
+        }).ToList();
+        await BulkInsert.InsertAsync(db, resamples, (r, id) => r.Id = id, ct);
+        await BulkInsert.InsertAsync(db, [.. resamples.SelectMany(r => r.Labels.Select(l => { l.ResampleId = r.Id; return l; }))], null, ct);
+
+        var metricSets = source.MetricSets.Select(m => new MetricSet
+        {
+            TraceId = trace.Id,
+            OutcomeId = outcomes[m.Outcome],
+            Source = m.Source,
+            SourceFile = m.SourceFile,
+            Threshold = m.Threshold,
+            EmbeddingModel = m.EmbeddingModel,
+            Alpha = m.Alpha,
+            Parameters = m.Parameters,
+            ResampleCount = m.ResampleCount,
+            ResampleSetHash = m.ResampleSetHash,
+            ComputedAt = m.ComputedAt ?? now,
+            Values = [.. m.Values.Select(v => new SentenceMetric
+            {
+                SentenceIndex = v.SentenceIndex,
+                Name = v.Name,
+                SourceKey = v.SourceKey,
+                Negated = v.Negated,
+                Value = v.Value,
+                Count = v.Count,
+                Successes = v.Successes,
+                Low = v.Low,
+                High = v.High,
+            })],
+        }).ToList();
+        await BulkInsert.InsertAsync(db, metricSets, (m, id) => m.Id = (int)id, ct);
+        await BulkInsert.InsertAsync(db, [.. metricSets.SelectMany(m => m.Values.Select(v => { v.MetricSetId = m.Id; return v; }))], null, ct);
+        await BulkInsert.InsertAsync(db, [.. source.Links.Select(l => new SentenceLink { TraceId = trace.Id, Kind = l.Kind, SourceIndex = l.SourceIndex, TargetIndex = l.TargetIndex, Score = l.Score })], null, ct);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Imported {Path}: {Added} traces added, {Updated} updated, {Unchanged} unchanged in {Milliseconds:F0} ms")]
+    private partial void LogImported(string path, int added, int updated, int unchanged, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Import: {Warning}")]
+    private partial void LogWarning(string warning);
+}

@@ -1,0 +1,228 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace TraceViewer.Import;
+
+/// <summary>Reads source JSON files (written by Python) with errors that name the file, field and line.</summary>
+internal static class SourceJson
+{
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>Compact output for metadata we store; non-ASCII kept readable (it is never embedded in HTML raw).</summary>
+    public static readonly JsonWriterOptions CompactWriter = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static T Read<T>(string fullPath, string relativePath)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(fullPath);
+        }
+        catch (IOException e)
+        {
+            throw new ImportException(relativePath, null, null, "the file could not be read: " + e.Message, e);
+        }
+
+        return Parse<T>(bytes, relativePath);
+    }
+
+    public static T Parse<T>(byte[] bytes, string relativePath)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(QuoteNamedLiterals(bytes), Options)
+                ?? throw new ImportException(relativePath, null, 1, "the file holds null instead of " + Describe(typeof(T)));
+        }
+        catch (JsonException e)
+        {
+            throw FromJsonException(e, relativePath);
+        }
+    }
+
+    public static ImportException FromJsonException(JsonException e, string relativePath, long lineOffset = 0)
+    {
+        var field = e.Path is { Length: > 0 } path ? path.TrimStart('$').TrimStart('.') : null;
+        var message = e.Message;
+        var cut = message.IndexOf(" Path: ", StringComparison.Ordinal);
+        if (cut < 0)
+        {
+            cut = message.IndexOf(" LineNumber: ", StringComparison.Ordinal);
+        }
+
+        var detail = cut > 0 ? message[..cut] : message;
+        const string conversion = "The JSON value could not be converted to ";
+        if (detail.StartsWith(conversion, StringComparison.Ordinal))
+        {
+            detail = "wrong type: expected " + Expected(detail[conversion.Length..].TrimEnd('.'));
+        }
+        else if (e.LineNumber is not null && !detail.StartsWith("JSON deserialization", StringComparison.Ordinal))
+        {
+            detail = "invalid or truncated JSON: " + detail;
+        }
+
+        return new ImportException(relativePath, field is { Length: > 0 } ? field : null, e.LineNumber + 1 + lineOffset, detail, e);
+    }
+
+    /// <summary>
+    /// Python's json.dump writes bare NaN / Infinity / -Infinity tokens, which are not JSON. Quote them so the
+    /// named-literal number handling accepts them. Line numbers do not move.
+    /// </summary>
+    internal static byte[] QuoteNamedLiterals(byte[] bytes)
+    {
+        ArrayBufferWriter<byte>? output = null;
+        var copied = 0;
+        var inString = false;
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            var b = bytes[i];
+            if (inString)
+            {
+                if (b == (byte)'\\')
+                {
+                    i++;
+                }
+                else if (b == (byte)'"')
+                {
+                    inString = false;
+                }
+
+                continue;
+            }
+
+            if (b == (byte)'"')
+            {
+                inString = true;
+                continue;
+            }
+
+            var literal = LiteralAt(bytes, i);
+            if (literal is null)
+            {
+                continue;
+            }
+
+            output ??= new ArrayBufferWriter<byte>(bytes.Length + 16);
+            output.Write(bytes.AsSpan(copied, i - copied));
+            output.Write("\""u8);
+            output.Write(literal);
+            output.Write("\""u8);
+            i += literal.Length - 1;
+            copied = i + 1;
+        }
+
+        if (output is null)
+        {
+            return bytes;
+        }
+
+        output.Write(bytes.AsSpan(copied));
+        return output.WrittenSpan.ToArray();
+    }
+
+    private static readonly byte[][] Literals = ["NaN"u8.ToArray(), "Infinity"u8.ToArray(), "-Infinity"u8.ToArray()];
+
+    private static byte[]? LiteralAt(byte[] bytes, int i)
+    {
+        var b = bytes[i];
+        if (b != (byte)'N' && b != (byte)'I' && b != (byte)'-')
+        {
+            return null;
+        }
+
+        foreach (var literal in Literals)
+        {
+            if (bytes.AsSpan(i).StartsWith(literal))
+            {
+                return literal;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Re-serialises an element compactly, so stored metadata does not depend on the source's indentation.</summary>
+    public static string Compact(JsonElement element)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, CompactWriter))
+        {
+            element.WriteTo(writer);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>Writes a small object built from named parts, skipping nulls; null when there is nothing to keep.</summary>
+    public static string? CompactObject(IEnumerable<KeyValuePair<string, JsonElement>> properties)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        var any = false;
+        using (var writer = new Utf8JsonWriter(buffer, CompactWriter))
+        {
+            writer.WriteStartObject();
+            foreach (var (name, value) in properties)
+            {
+                if (value.ValueKind == JsonValueKind.Undefined)
+                {
+                    continue;
+                }
+
+                writer.WritePropertyName(name);
+                value.WriteTo(writer);
+                any = true;
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return any ? Encoding.UTF8.GetString(buffer.WrittenSpan) : null;
+    }
+
+    /// <summary>A number, including the quoted named literals; null for anything else.</summary>
+    public static double? AsNumber(JsonElement value)
+    {
+        if (value.ValueKind == JsonValueKind.Number)
+        {
+            return value.GetDouble();
+        }
+
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            return value.GetString() switch
+            {
+                "NaN" => double.NaN,
+                "Infinity" => double.PositiveInfinity,
+                "-Infinity" => double.NegativeInfinity,
+                _ => null,
+            };
+        }
+
+        return null;
+    }
+
+    public static JsonElement ToElement(string text) => JsonSerializer.SerializeToElement(text);
+
+    public static JsonElement ToElement(bool value) => JsonSerializer.SerializeToElement(value);
+
+    public static JsonElement ToElement(double value) => JsonSerializer.SerializeToElement(value, Options);
+
+    private static string Expected(string typeName) => typeName switch
+    {
+        _ when typeName.Contains("Int32", StringComparison.Ordinal) || typeName.Contains("Int64", StringComparison.Ordinal) => "an integer",
+        _ when typeName.Contains("Double", StringComparison.Ordinal) => "a number",
+        _ when typeName.Contains("Boolean", StringComparison.Ordinal) => "true or false",
+        _ when typeName.StartsWith("System.Collections.Generic.List", StringComparison.Ordinal) => "an array",
+        _ when typeName.StartsWith("System.Collections.Generic.Dictionary", StringComparison.Ordinal) => "an object",
+        "System.String" => "a string",
+        _ => "an object",
+    };
+
+    private static string Describe(Type type) => type.IsGenericType ? "a list or object" : type.Name;
+}

@@ -1,0 +1,69 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.Extensions.DependencyInjection;
+using TraceViewer.Data;
+using TraceViewer.Import;
+
+namespace TraceViewer.Tests.Import;
+
+/// <summary>Runs imports against a test app's database and reads raw table contents back.</summary>
+internal static class ImportDatabase
+{
+    public static async Task<ImportSummary> ImportAsync(this TestApp app, string path, bool namesAboveRoot = false)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<ImportService>().ImportAsync(path, namesAboveRoot, null, CancellationToken.None);
+    }
+
+    public static IReadOnlyList<string> Tables(TraceViewerDbContext db) =>
+        [.. db.Model.GetEntityTypes().Select(e => e.GetTableName()).OfType<string>().Distinct().Order(StringComparer.Ordinal)];
+
+    /// <summary>Row count of every table the model maps.</summary>
+    public static async Task<Dictionary<string, long>> CountRowsAsync(this TestApp app)
+    {
+        using var db = app.CreateDbContext();
+        var counts = new Dictionary<string, long>();
+        foreach (var table in Tables(db))
+        {
+            counts[table] = (await DumpAsync(db, table)).Count;
+        }
+
+        return counts;
+    }
+
+    /// <summary>Every row of every table as text, in rowid order: two databases with the same data give the same dump.</summary>
+    public static async Task<Dictionary<string, List<string>>> DumpAsync(this TestApp app)
+    {
+        using var db = app.CreateDbContext();
+        var dump = new Dictionary<string, List<string>>();
+        foreach (var table in Tables(db))
+        {
+            dump[table] = await DumpAsync(db, table);
+        }
+
+        return dump;
+    }
+
+    private static async Task<List<string>> DumpAsync(TraceViewerDbContext db, string table)
+    {
+        await db.Database.OpenConnectionAsync();
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = $"SELECT * FROM \"{table}\" ORDER BY rowid";
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            var cells = new string[reader.FieldCount];
+            for (var i = 0; i < reader.FieldCount; i++)
+            {
+                var value = reader.GetValue(i);
+                cells[i] = reader.GetName(i) + "=" + (value is double d ? d.ToString("R", CultureInfo.InvariantCulture) : Convert.ToString(value, CultureInfo.InvariantCulture));
+            }
+
+            rows.Add(string.Join("|", cells));
+        }
+
+        return rows;
+    }
+}
