@@ -102,6 +102,20 @@ public sealed class TracePageTests(TestApp app) : IClassFixture<TestApp>
     }
 
     [Fact]
+    public async Task ImportedOutcomeNamesCannotCloseTheEmbeddedJson()
+    {
+        // Unknown outcome keys become outcome names as they are, and the names travel in the chart data.
+        var key = "</script><script>alert(1)</script>";
+        var trace = await SeedAsync(new TraceSeed { DatasetKey = $"page/{Guid.NewGuid():N}", OutcomeKey = key });
+
+        var (_, document, html) = await GetAsync($"/traces/{trace.TraceId}");
+
+        Assert.DoesNotContain(key, html, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(document.GetElementById("trace-data")!.TextContent);
+        Assert.Equal(key, json.RootElement.GetProperty("outcomes")[0].GetProperty("name").GetString());
+    }
+
+    [Fact]
     public async Task DeepLinkRendersTheSelectedSentenceAndItsDetail()
     {
         var trace = await SeedAsync();
