@@ -52,7 +52,7 @@ internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvide
                 // Rows go in canonical order, so the same data always gives the same tables, whatever the source's order.
                 var imported = ContentHash.Canonical(source);
                 var dataset = datasets[imported.Dataset.Key];
-                var hash = ContentHash.Compute(imported);
+                var hash = ContentHash.ComputeCanonical(imported);
                 existing.TryGetValue((dataset.Id, imported.ExternalKey), out var previous);
                 if (previous?.ContentHash == hash)
                 {
