@@ -75,7 +75,7 @@ internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvide
                     resamples += imported.Resamples.Count;
                 }
 
-                progress?.Report(new ImportProgress(0, 0, ++written, batch.Traces.Count));
+                progress?.Report(new ImportProgress(batch.FileCount, batch.FileCount, ++written, batch.Traces.Count));
             }
 
             await transaction.CommitAsync(ct);
