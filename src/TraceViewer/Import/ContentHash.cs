@@ -23,9 +23,12 @@ internal static class ContentHash
         TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { RemoveExcluded } },
     };
 
-    public static string Compute(ImportedTrace trace)
+    public static string Compute(ImportedTrace trace) => ComputeCanonical(Canonical(trace));
+
+    /// <summary>For a trace already put in order by <see cref="Canonical"/>.</summary>
+    public static string ComputeCanonical(ImportedTrace canonical)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(Canonical(trace), Options);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(canonical, Options);
         return Convert.ToHexStringLower(SHA256.HashData(bytes));
     }
 

@@ -74,7 +74,7 @@ internal static class ImportCommands
         return command;
     }
 
-    /// <summary>Prints parse and write progress to stderr, at most one line per tenth of each phase.</summary>
+    /// <summary>Prints parse and write progress to stderr, one line per tenth of each phase.</summary>
     private sealed class ProgressLines(TextWriter error) : IProgress<ImportProgress>
     {
         private int _lastFiles = -1;
@@ -96,7 +96,7 @@ internal static class ImportCommands
         private static bool Step(int done, int total, ref int last)
         {
             var tenth = done * 10 / total;
-            if (tenth == last && done != total)
+            if (tenth == last)
             {
                 return false;
             }

@@ -161,7 +161,7 @@ internal sealed record ImportedMetric(
 internal sealed record ImportedLink(string Kind, int SourceIndex, int TargetIndex, double Score);
 
 /// <summary>Everything parsed from one import root, before anything is written.</summary>
-internal sealed record ImportBatch(IReadOnlyList<ImportedOutcome> Outcomes, IReadOnlyList<ImportedTrace> Traces, IReadOnlyList<string> Warnings);
+internal sealed record ImportBatch(IReadOnlyList<ImportedOutcome> Outcomes, IReadOnlyList<ImportedTrace> Traces, IReadOnlyList<string> Warnings, int FileCount = 0);
 
 internal sealed record ImportProgress(int FilesParsed, int FilesTotal, int TracesWritten, int TracesTotal);
 

@@ -39,6 +39,6 @@ internal static class ImportReader
                 + string.Join(" and ", duplicate.Select(t => t.SourcePath)));
         }
 
-        return new ImportBatch(outcomes, traces, warnings);
+        return new ImportBatch(outcomes, traces, warnings, parsed);
     }
 }

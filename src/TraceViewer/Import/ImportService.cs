@@ -52,7 +52,7 @@ internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvide
                 // Rows go in canonical order, so the same data always gives the same tables, whatever the source's order.
                 var imported = ContentHash.Canonical(source);
                 var dataset = datasets[imported.Dataset.Key];
-                var hash = ContentHash.Compute(imported);
+                var hash = ContentHash.ComputeCanonical(imported);
                 existing.TryGetValue((dataset.Id, imported.ExternalKey), out var previous);
                 if (previous?.ContentHash == hash)
                 {
@@ -75,7 +75,7 @@ internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvide
                     resamples += imported.Resamples.Count;
                 }
 
-                progress?.Report(new ImportProgress(0, 0, ++written, batch.Traces.Count));
+                progress?.Report(new ImportProgress(batch.FileCount, batch.FileCount, ++written, batch.Traces.Count));
             }
 
             await transaction.CommitAsync(ct);
