@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.FileProviders;
 using TraceViewer;
 using TraceViewer.Components;
 using TraceViewer.Data;
@@ -17,9 +19,15 @@ if (isCommand)
     builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
 }
 
-// Serves wwwroot and the scoped CSS bundle from the build output under `dotnet run` in any environment.
+// `dotnet run` keeps the caller's directory as content root: the defaults shipped beside the binary come first,
+// and wwwroot plus the scoped CSS bundle are served from the build output in any environment.
+builder.Configuration.Sources.Insert(0, new JsonConfigurationSource
+{
+    Path = "appsettings.json",
+    Optional = true,
+    FileProvider = new PhysicalFileProvider(AppContext.BaseDirectory),
+});
 builder.WebHost.UseStaticWebAssets();
-builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddRazorComponents();
 builder.Services.AddOpenApi();

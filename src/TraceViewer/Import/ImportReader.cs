@@ -31,6 +31,12 @@ internal static class ImportReader
             FileParsed();
         }
 
+        foreach (var file in discovery.ResultFiles)
+        {
+            traces.AddRange(AlignmentFaking.HughesImport.Read(file, TraceDiscovery.Relative(baseFolder, file), warnings));
+            FileParsed();
+        }
+
         var duplicate = traces.GroupBy(t => (t.Dataset.Key, t.ExternalKey)).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
         {

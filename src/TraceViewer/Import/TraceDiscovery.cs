@@ -29,7 +29,11 @@ internal sealed record DiscoveredItem(
 
 internal sealed record DiscoveredForcedTree(string RelativePath, IReadOnlyList<(int Index, string Path)> ChunkFolders);
 
-internal sealed record Discovery(IReadOnlyList<DiscoveredItem> Items, IReadOnlyList<string> NativeFiles, IReadOnlyList<string> Warnings, int FileCount);
+internal sealed record Discovery(IReadOnlyList<DiscoveredItem> Items, IReadOnlyList<string> NativeFiles, IReadOnlyList<string> Warnings, int FileCount)
+{
+    /// <summary>Alignment-faking results arrays (formats.md §d.1).</summary>
+    public IReadOnlyList<string> ResultFiles { get; init; } = [];
+}
 
 /// <summary>Finds every trace below a folder and recognises its format (formats.md §0.4).</summary>
 internal static partial class TraceDiscovery
@@ -53,7 +57,12 @@ internal static partial class TraceDiscovery
                 return new Discovery([], [root], [], 1);
             }
 
-            throw new ImportException(Path.GetFileName(root), null, null, "not a recognised import file (expected a folder or a .jsonl export)");
+            if (root.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && AlignmentFaking.HughesResultsReader.LooksLikeResultsFile(root))
+            {
+                return new Discovery([], [], [], 1) { ResultFiles = [root] };
+            }
+
+            throw new ImportException(Path.GetFileName(root), null, null, "not a recognised import file (expected a folder, an alignment-faking results .json array or a .jsonl export)");
         }
 
         if (!Directory.Exists(root))
@@ -64,7 +73,8 @@ internal static partial class TraceDiscovery
         var items = new List<DiscoveredItem>();
         var forced = new List<DiscoveredItem>();
         var native = new List<string>();
-        Walk(root, root, namesAboveRoot, items, forced, native);
+        var results = new List<string>();
+        Walk(root, root, namesAboveRoot, items, forced, native, results);
 
         var warnings = new List<string>();
         var matched = new List<DiscoveredItem>();
@@ -79,14 +89,14 @@ internal static partial class TraceDiscovery
             warnings.Add($"{orphan.RelativePath}: forced-answer rollouts without a matching main tree were skipped");
         }
 
-        if (matched.Count == 0 && native.Count == 0)
+        if (matched.Count == 0 && native.Count == 0 && results.Count == 0)
         {
             throw new ImportException(Relative(root, root), null, null,
-                "unknown layout: no recognisable trace files below this folder (expected problem_*/scenario_* item folders or a .jsonl export)");
+                "unknown layout: no recognisable trace files below this folder (expected problem_*/scenario_* item folders, alignment-faking results_*.json files or a .jsonl export)");
         }
 
-        var fileCount = native.Count + matched.Sum(CountFiles);
-        return new Discovery(matched, native, warnings, fileCount);
+        var fileCount = native.Count + results.Count + matched.Sum(CountFiles);
+        return new Discovery(matched, native, warnings, fileCount) { ResultFiles = results };
     }
 
     public static string Relative(string root, string path)
@@ -95,7 +105,7 @@ internal static partial class TraceDiscovery
         return relative == "." ? Path.GetFileName(path) : relative;
     }
 
-    private static void Walk(string root, string dir, bool namesAboveRoot, List<DiscoveredItem> items, List<DiscoveredItem> forced, List<string> native)
+    private static void Walk(string root, string dir, bool namesAboveRoot, List<DiscoveredItem> items, List<DiscoveredItem> forced, List<string> native, List<string> results)
     {
         var subdirectories = Directory.GetDirectories(dir).Order(StringComparer.Ordinal).ToList();
         var files = Directory.GetFiles(dir).Select(Path.GetFileName).OfType<string>().ToHashSet(StringComparer.Ordinal);
@@ -144,13 +154,15 @@ internal static partial class TraceDiscovery
         }
 
         native.AddRange(files.Where(f => f.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal).Select(f => Path.Combine(dir, f)));
+        results.AddRange(files.Where(f => f.EndsWith(".json", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal)
+            .Select(f => Path.Combine(dir, f)).Where(AlignmentFaking.HughesResultsReader.LooksLikeResultsFile));
         foreach (var subdirectory in subdirectories)
         {
             var subName = Path.GetFileName(subdirectory);
             // Hidden folders and the resource forks that macOS puts into zip files hold no traces.
             if (!subName.StartsWith('.') && subName != "__MACOSX")
             {
-                Walk(root, subdirectory, namesAboveRoot, items, forced, native);
+                Walk(root, subdirectory, namesAboveRoot, items, forced, native, results);
             }
         }
     }

@@ -19,6 +19,21 @@ internal static class HughesImport
     /// <summary>The classifier whose share of yes votes is the alignment-faking score.</summary>
     public const string AlignmentFakingClassifier = "deceptive_alignment";
 
+    /// <summary>Reads and maps one results file; errors name the file and the record's field.</summary>
+    public static IReadOnlyList<ImportedTrace> Read(string fullPath, string relativePath, List<string> warnings)
+    {
+        var root = SourceJson.Read<JsonElement>(fullPath, relativePath);
+        try
+        {
+            return Map(HughesResultsReader.Read(root), relativePath, modelOverride: null, warnings);
+        }
+        catch (FormatException e)
+        {
+            var colon = e.Message.IndexOf(": ", StringComparison.Ordinal);
+            throw new ImportException(relativePath, colon > 0 ? e.Message[..colon] : null, null, colon > 0 ? e.Message[(colon + 2)..] : e.Message, e);
+        }
+    }
+
     public static IReadOnlyList<ImportedTrace> Map(IReadOnlyList<HughesRecord> records, string relativePath, string? modelOverride, List<string> warnings)
     {
         var parts = HughesPath.Parse(relativePath);

@@ -58,6 +58,16 @@ internal static partial class HughesResultsReader
         && first.TryGetProperty("output", out _)
         && first.TryGetProperty("tags", out _);
 
+    /// <summary>A cheap look at the start of a .json file: an array whose first record has a user_input field.</summary>
+    public static bool LooksLikeResultsFile(string path)
+    {
+        using var stream = File.OpenRead(path);
+        var buffer = new byte[16 * 1024];
+        var read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+        var head = System.Text.Encoding.UTF8.GetString(buffer, 0, read).TrimStart('\uFEFF', ' ', '\t', '\r', '\n');
+        return head.StartsWith('[') && head.Contains("\"user_input\"", StringComparison.Ordinal);
+    }
+
     public static IReadOnlyList<HughesRecord> Read(JsonElement root)
     {
         if (root.ValueKind != JsonValueKind.Array)
