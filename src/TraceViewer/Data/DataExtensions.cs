@@ -8,9 +8,21 @@ internal static class DataExtensions
     public static IHostApplicationBuilder AddData(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        var connectionString = SqliteConnectionString(
-            builder.Configuration.GetConnectionString(DatabaseOptions.ConnectionStringName) ?? DatabaseOptions.DefaultConnectionString,
-            builder.Environment.ContentRootPath);
+        var database = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var configured = builder.Configuration.GetConnectionString(DatabaseOptions.ConnectionStringName);
+        if (database.IsPostgres)
+        {
+            if (string.IsNullOrWhiteSpace(configured))
+            {
+                throw new InvalidOperationException(
+                    "Database:Provider is PostgreSQL but ConnectionStrings:TraceViewer is not set (e.g. \"Host=db;Database=traceviewer;Username=traceviewer\").");
+            }
+
+            builder.Services.AddDbContext<TraceViewerDbContext, PostgresTraceViewerDbContext>(options => options.UseNpgsql(configured));
+            return builder;
+        }
+
+        var connectionString = SqliteConnectionString(configured ?? DatabaseOptions.DefaultConnectionString, builder.Environment.ContentRootPath);
         builder.Services.AddDbContext<TraceViewerDbContext, SqliteTraceViewerDbContext>(options => options.UseSqlite(connectionString));
         return builder;
     }

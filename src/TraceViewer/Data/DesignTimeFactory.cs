@@ -9,3 +9,10 @@ internal sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<Sqli
     public SqliteTraceViewerDbContext CreateDbContext(string[] args) =>
         new(new DbContextOptionsBuilder<SqliteTraceViewerDbContext>().UseSqlite("Data Source=design.db").Options);
 }
+
+/// <summary>Lets the EF tools build the PostgreSQL context without a server.</summary>
+internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresTraceViewerDbContext>
+{
+    public PostgresTraceViewerDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<PostgresTraceViewerDbContext>().UseNpgsql("Host=localhost;Database=traceviewer").Options);
+}

@@ -11,3 +11,6 @@ internal class TraceViewerDbContext(DbContextOptions options) : DbContext(option
 
 internal sealed class SqliteTraceViewerDbContext(DbContextOptions<SqliteTraceViewerDbContext> options)
     : TraceViewerDbContext(options);
+
+internal sealed class PostgresTraceViewerDbContext(DbContextOptions<PostgresTraceViewerDbContext> options)
+    : TraceViewerDbContext(options);

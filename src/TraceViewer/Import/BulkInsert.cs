@@ -34,13 +34,20 @@ internal static class BulkInsert
             .ToList();
 
         await db.Database.OpenConnectionAsync(ct);
+        var sql = db.GetService<ISqlGenerationHelper>();
+        var insert = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", columns.Select(c => sql.DelimitIdentifier(c.Property.GetColumnName(table)!)))}) ";
+        var returning = generated is null ? "" : $" RETURNING {sql.DelimitIdentifier(generated.GetColumnName(table)!)}";
+        if (!db.Database.IsSqlite())
+        {
+            // A server round trip per row would dominate: send many rows per statement instead.
+            await InsertBatchesAsync(db, rows, setGeneratedKey, columns, insert, returning, ct);
+            return;
+        }
+
         await using var command = db.Database.GetDbConnection().CreateCommand();
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        var sql = db.GetService<ISqlGenerationHelper>();
         var names = columns.Select((_, i) => "@p" + i).ToList();
-        command.CommandText = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", columns.Select(c => sql.DelimitIdentifier(c.Property.GetColumnName(table)!)))}) "
-            + $"VALUES ({string.Join(", ", names)})"
-            + (generated is null ? "" : $" RETURNING {sql.DelimitIdentifier(generated.GetColumnName(table)!)}");
+        command.CommandText = insert + $"VALUES ({string.Join(", ", names)})" + returning;
 
         var parameters = new DbParameter[columns.Count];
         var first = rows.First();
@@ -68,6 +75,55 @@ internal static class BulkInsert
             {
                 var id = await command.ExecuteScalarAsync(ct);
                 setGeneratedKey?.Invoke(row, System.Convert.ToInt64(id, System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+    }
+
+    /// <summary>Multi-row INSERT ... VALUES (...), (...) RETURNING, which returns keys in row order.</summary>
+    private static async Task InsertBatchesAsync<T>(TraceViewerDbContext db, IReadOnlyCollection<T> rows, Action<T, long>? setGeneratedKey,
+        List<(IProperty Property, System.Reflection.PropertyInfo Clr, RelationalTypeMapping Mapping)> columns, string insert, string returning, CancellationToken ct)
+        where T : class
+    {
+        // PostgreSQL allows 65,535 parameters per statement.
+        var batchSize = Math.Max(1, Math.Min(1000, 60_000 / columns.Count));
+        foreach (var batch in rows.Chunk(batchSize))
+        {
+            await using var command = db.Database.GetDbConnection().CreateCommand();
+            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            var text = new System.Text.StringBuilder(insert).Append("VALUES ");
+            var p = 0;
+            for (var r = 0; r < batch.Length; r++)
+            {
+                text.Append(r == 0 ? "(" : ", (");
+                for (var i = 0; i < columns.Count; i++)
+                {
+                    var name = "@p" + p++;
+                    text.Append(i == 0 ? name : ", " + name);
+                    var (property, clr, mapping) = columns[i];
+                    command.Parameters.Add(mapping.CreateParameter(command, name, clr.GetValue(batch[r]), property.IsNullable));
+                }
+
+                text.Append(')');
+            }
+
+            command.CommandText = text.Append(returning).ToString();
+            if (returning.Length == 0)
+            {
+                await command.ExecuteNonQueryAsync(ct);
+                continue;
+            }
+
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            var index = 0;
+            while (await reader.ReadAsync(ct))
+            {
+                setGeneratedKey?.Invoke(batch[index], reader.GetInt64(0));
+                index++;
+            }
+
+            if (index != batch.Length)
+            {
+                throw new InvalidOperationException($"Inserted {batch.Length} {typeof(T).Name} rows but got {index} keys back.");
             }
         }
     }

@@ -1,0 +1,171 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using TraceViewer.Import;
+using TraceViewer.Metrics;
+using TraceViewer.Resampling;
+using TraceViewer.Tests.Import;
+using TraceViewer.Traces;
+
+namespace TraceViewer.Tests.Data;
+
+[CollectionDefinition(Name)]
+public sealed class PostgresServerGroup : ICollectionFixture<PostgresServer>
+{
+    public const string Name = "PostgreSQL server";
+}
+
+/// <summary>The same app on a real PostgreSQL server: same migrations applied, same data in, same documents out.</summary>
+[Collection(PostgresServerGroup.Name)]
+public sealed class PostgresTests(PostgresServer server) : IDisposable
+{
+    private readonly List<TestApp> _apps = [];
+
+    private TestApp Postgres()
+    {
+        var app = new TestApp()
+            .WithSetting("Database:Provider", "PostgreSQL")
+            .WithSetting("ConnectionStrings:TraceViewer", server.ConnectionString("tv_" + Guid.NewGuid().ToString("N")));
+        _apps.Add(app);
+        return app;
+    }
+
+    private TestApp Sqlite()
+    {
+        var app = new TestApp();
+        _apps.Add(app);
+        return app;
+    }
+
+    [Fact]
+    public async Task ImportedTracesReadTheSameOnPostgresAsOnSqlite()
+    {
+        var postgres = Postgres();
+        var sqlite = Sqlite();
+        var fixtures = SharedPaths.Fixtures("thought-anchors");
+
+        var onPostgres = await postgres.ImportAsync(fixtures);
+        var onSqlite = await sqlite.ImportAsync(fixtures);
+
+        Assert.Equal(onSqlite.TracesAdded, onPostgres.TracesAdded);
+        Assert.Equal(onSqlite.Resamples, onPostgres.Resamples);
+        Assert.True(onPostgres.TracesAdded >= 2);
+        var postgresList = await GetJsonAsync(postgres, "/api/traces?pageSize=100");
+        var sqliteList = await GetJsonAsync(sqlite, "/api/traces?pageSize=100");
+        Assert.Equal(sqliteList.ToJsonString(), postgresList.ToJsonString());
+        foreach (var id in await TraceIdsAsync(sqlite))
+        {
+            var expected = await GetJsonAsync(sqlite, $"/api/traces/{id}");
+            var actual = await GetJsonAsync(postgres, $"/api/traces/{id}");
+            Assert.Equal(expected.ToJsonString(), actual.ToJsonString());
+        }
+    }
+
+    [Fact]
+    public async Task ReimportingChangesNothingAndABrokenImportWritesNothing()
+    {
+        var app = Postgres();
+        var fixtures = SharedPaths.Fixtures("thought-anchors");
+        await app.ImportAsync(fixtures);
+        var before = await CountsAsync(app);
+
+        await app.ImportAsync(fixtures);
+        Assert.Equal(before, await CountsAsync(app));
+
+        using var broken = new SyntheticTrees();
+        broken.WriteMathProblem("problem_9", ["One.", "Two."], [[Rollout.Positive], [Rollout.Negative]]);
+        var solutions = Directory.GetFiles(broken.Root, "solutions.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Last();
+        var text = await File.ReadAllTextAsync(solutions);
+        await File.WriteAllTextAsync(solutions, text[..(text.Length / 2)]);
+
+        await Assert.ThrowsAsync<ImportException>(() => app.ImportAsync(broken.Root));
+        Assert.Equal(before, await CountsAsync(app));
+    }
+
+    [Fact]
+    public async Task RecomputedMetricsMatchSqlite()
+    {
+        var postgres = Postgres();
+        var sqlite = Sqlite();
+        using var trees = new SyntheticTrees();
+        trees.WriteMathProblem(
+            "problem_3",
+            ["Add the numbers.", "Two plus three is five.", "So the answer is 5."],
+            [
+                [Rollout.Positive, Rollout.Negative, Rollout.Positive, Rollout.Positive],
+                [Rollout.Negative, Rollout.Negative, Rollout.Positive, Rollout.Negative],
+                [Rollout.Positive, Rollout.Positive, Rollout.Positive, Rollout.Negative],
+            ]);
+        await postgres.ImportAsync(trees.Root);
+        await sqlite.ImportAsync(trees.Root);
+        var traceId = await LabelledTraceAsync(sqlite);
+
+        var fromPostgres = await RecomputeAsync(postgres, traceId);
+        var fromSqlite = await RecomputeAsync(sqlite, traceId);
+
+        Assert.NotEmpty(fromSqlite);
+        Assert.Equal(fromSqlite.Count, fromPostgres.Count);
+        foreach (var (key, value) in fromSqlite)
+        {
+            Assert.Equal(value, fromPostgres[key], 12);
+        }
+    }
+
+    [Fact]
+    public void PostgresWithoutAConnectionStringStopsWithAClearError()
+    {
+        using var app = new TestApp().WithSetting("Database:Provider", "PostgreSQL").WithSetting("ConnectionStrings:TraceViewer", "");
+
+        var error = Assert.Throws<InvalidOperationException>(() => app.Services);
+
+        Assert.Contains("ConnectionStrings:TraceViewer", error.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<JsonNode> GetJsonAsync(TestApp app, string url)
+    {
+        using var client = app.CreateClient();
+        using var response = await client.GetAsync(new Uri(url, UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+    }
+
+    private static async Task<List<int>> TraceIdsAsync(TestApp app)
+    {
+        using var db = app.CreateDbContext();
+        return await db.Set<Trace>().OrderBy(t => t.Id).Select(t => t.Id).ToListAsync();
+    }
+
+    private static async Task<int> LabelledTraceAsync(TestApp app)
+    {
+        using var db = app.CreateDbContext();
+        return await db.Set<Trace>().Where(t => t.HasLabelledResamples).OrderBy(t => t.Id).Select(t => t.Id).FirstAsync();
+    }
+
+    private static async Task<(int Traces, int Sentences, int Resamples)> CountsAsync(TestApp app)
+    {
+        using var db = app.CreateDbContext();
+        return (await db.Set<Trace>().CountAsync(), await db.Set<Sentence>().CountAsync(), await db.Set<Resample>().CountAsync());
+    }
+
+    /// <summary>Recomputes a trace and returns its stored computed values keyed by outcome, sentence and name.</summary>
+    private static async Task<Dictionary<string, double>> RecomputeAsync(TestApp app, int traceId)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<MetricsRecomputer>().RecomputeTraceAsync(traceId, CancellationToken.None);
+        var db = scope.ServiceProvider.GetRequiredService<TraceViewer.Data.TraceViewerDbContext>();
+        var values = await (from m in db.Set<SentenceMetric>()
+                            join s in db.Set<MetricSet>() on m.MetricSetId equals s.Id
+                            where s.TraceId == traceId && s.Source == MetricSource.Computed
+                            select new { s.OutcomeId, m.SentenceIndex, m.Name, m.Value }).ToListAsync();
+        return values.ToDictionary(v => $"{v.OutcomeId}/{v.SentenceIndex}/{v.Name}", v => v.Value);
+    }
+
+    public void Dispose()
+    {
+        foreach (var app in _apps)
+        {
+            app.Dispose();
+        }
+    }
+}
