@@ -22,6 +22,34 @@ internal sealed record JudgeVerdict(
     string VotesJson)
 {
     public bool Undetermined => Label is null;
+
+    /// <summary>
+    /// The row to store. <see cref="JudgeLabel.Threshold"/> holds the threshold value; whether a score equal to it
+    /// counts is the rule of <see cref="Threshold"/> (majority: it does not), so read <see cref="JudgeLabel.Label"/>
+    /// rather than comparing again.
+    /// </summary>
+    public JudgeLabel ToLabel(int outcomeId, DateTimeOffset createdAt, int? traceId = null, long? resampleId = null)
+    {
+        if ((traceId is null) == (resampleId is null))
+        {
+            throw new ArgumentException("A label belongs to either a trace or a resample.", nameof(traceId));
+        }
+
+        return new JudgeLabel
+        {
+            TraceId = traceId,
+            ResampleId = resampleId,
+            OutcomeId = outcomeId,
+            Classifier = Classifier,
+            Version = Version,
+            PromptHash = PromptHash,
+            Score = Score,
+            Threshold = Threshold.Value,
+            Label = Label,
+            Votes = VotesJson,
+            CreatedAt = createdAt,
+        };
+    }
 }
 
 /// <summary>

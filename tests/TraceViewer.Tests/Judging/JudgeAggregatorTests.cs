@@ -148,6 +148,27 @@ public sealed class JudgeAggregatorTests
     }
 
     [Fact]
+    public void TheLabelRowHoldsTheVerdict()
+    {
+        var at = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
+        List<JudgeVote> votes = [FourYes(true), FourYes(false), FourYes(true)];
+        var verdict = JudgeAggregator.Aggregate(Four, votes, JudgeThreshold.Hughes);
+
+        var label = verdict.ToLabel(outcomeId: 3, at, resampleId: 42);
+
+        Assert.Equal((Four.Name, Four.Version, Four.PromptHash), (label.Classifier, label.Version, label.PromptHash));
+        Assert.Equal(2.0 / 3, label.Score);
+        Assert.Equal(0.4, label.Threshold);
+        Assert.True(label.Label);
+        Assert.Equal(42L, label.ResampleId);
+        Assert.Null(label.TraceId);
+        Assert.Equal(3, label.OutcomeId);
+        Assert.Equal(at, label.CreatedAt);
+        Assert.Equal(3, JudgeVote.FromJson(label.Votes!).Count);
+        Assert.Throws<ArgumentException>(() => verdict.ToLabel(3, at));
+    }
+
+    [Fact]
     public void AThresholdOutsideZeroToOneIsRejected()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => JudgeThreshold.AtLeast(1.5));
