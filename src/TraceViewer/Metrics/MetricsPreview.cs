@@ -14,23 +14,30 @@ internal sealed record PreviewSet(int OutcomeId, string EmbeddingModel, MetricsP
 /// </summary>
 internal sealed class MetricsPreview(TraceViewerDbContext db, EmbeddingService embeddings, SimilarityCache similarities)
 {
+    /// <param name="version">Changes whenever the trace's stored resamples may have (import, recompute); keys the cached inputs.</param>
     public async Task<IReadOnlyList<PreviewSet>> ComputeAsync(
-        int traceId, MetricsParameters parameters, string? preferredModel, IReadOnlyCollection<int> outcomeIds, CancellationToken ct)
+        int traceId, string version, MetricsParameters parameters, string? preferredModel, IReadOnlyCollection<int> outcomeIds, CancellationToken ct)
     {
-        var inputs = await TraceInputs.LoadAsync(db, traceId, ct);
-        var outcomes = inputs.Outcomes.Where(outcomeIds.Contains).ToList();
-        if (inputs.Sentences.Count == 0 || outcomes.Count == 0)
+        var prepared = similarities.GetInputs(traceId, version);
+        if (prepared is null)
+        {
+            prepared = PreparedInputs.From(version, await TraceInputs.LoadAsync(db, traceId, ct));
+            similarities.SetInputs(traceId, prepared);
+        }
+
+        var outcomes = prepared.ByOutcome.Keys.Where(outcomeIds.Contains).Order().ToList();
+        if (prepared.Inputs.Sentences.Count == 0 || outcomes.Count == 0)
         {
             return [];
         }
 
-        var (similarity, model) = await SimilarityAsync(traceId, inputs.Pairs(), preferredModel, ct);
+        var (similarity, model) = await SimilarityAsync(traceId, prepared.Pairs, preferredModel, ct);
         var sets = new List<PreviewSet>(outcomes.Count);
         foreach (var outcomeId in outcomes)
         {
-            var members = inputs.Members(outcomeId);
-            var metrics = MetricsEngine.Compute(inputs.Positions(members), similarity, parameters);
-            sets.Add(new PreviewSet(outcomeId, model, parameters, members.Count, [.. metrics.Chunks.SelectMany(MetricsRecomputer.Rows)]));
+            var (count, positions) = prepared.ByOutcome[outcomeId];
+            var metrics = MetricsEngine.Compute(positions, similarity, parameters);
+            sets.Add(new PreviewSet(outcomeId, model, parameters, count, [.. metrics.Chunks.SelectMany(MetricsRecomputer.Rows)]));
         }
 
         return sets;

@@ -38,5 +38,30 @@ internal sealed class SimilarityCache : IDisposable
         return table;
     }
 
+    /// <summary>A trace's engine inputs, valid for as long as <paramref name="version"/> says the stored data is unchanged.</summary>
+    public PreparedInputs? GetInputs(int traceId, string version) =>
+        cache.TryGetValue($"inputs:{traceId}", out PreparedInputs? inputs) && inputs!.Version == version ? inputs : null;
+
+    public void SetInputs(int traceId, PreparedInputs inputs) =>
+        cache.Set($"inputs:{traceId}", inputs, new MemoryCacheEntryOptions { Size = Math.Max(1, inputs.Inputs.Rows.Count), SlidingExpiration = TimeSpan.FromMinutes(30) });
+
     private static string Key(int traceId, string model) => $"similarity:{traceId}:{model}";
+}
+
+/// <summary>What does not depend on the threshold: the rows, the pairs to compare and each outcome's positions.</summary>
+internal sealed record PreparedInputs(
+    string Version,
+    TraceInputs Inputs,
+    HashSet<(string Sentence, string First)> Pairs,
+    IReadOnlyDictionary<int, (int ResampleCount, List<Engine.PositionInput> Positions)> ByOutcome)
+{
+    public static PreparedInputs From(string version, TraceInputs inputs) => new(
+        version,
+        inputs,
+        inputs.Pairs(),
+        inputs.Outcomes.ToDictionary(o => o, o =>
+        {
+            var members = inputs.Members(o);
+            return (members.Count, inputs.Positions(members));
+        }));
 }

@@ -296,7 +296,10 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
             var parameters = MetricsParametersJson.Parse(template?.Parameters, value, template?.Alpha);
             var preferredModel = template?.EmbeddingModel ?? newestFirst.FirstOrDefault()?.EmbeddingModel;
             var now = (clock ?? TimeProvider.System).GetUtcNow();
-            foreach (var set in await preview.ComputeAsync(traceId, parameters, preferredModel, missing, ct))
+            // New resamples reach the metrics through a recompute (new set ids) or an import (new content hash).
+            var stamp = await db.Set<Trace>().AsNoTracking().Where(t => t.Id == traceId).Select(t => new { t.ContentHash, t.ResampleCount }).SingleAsync(ct);
+            var version = $"{stamp.ContentHash}:{stamp.ResampleCount}:{(all.Count == 0 ? 0 : all.Max(s => s.Id))}";
+            foreach (var set in await preview.ComputeAsync(traceId, version, parameters, preferredModel, missing, ct))
             {
                 var current = shown[set.OutcomeId];
                 var id = -1 - set.OutcomeId;
