@@ -54,6 +54,7 @@ app.MapOpenApi();
 app.MapGet("/", () => TypedResults.Redirect("/datasets")).ExcludeFromDescription();
 app.MapImport();
 app.MapTraces();
+app.MapMetrics();
 app.MapStudies();
 app.MapRazorComponents<App>();
 

@@ -1,5 +1,5 @@
 // The trace page: draws the per-prefix outcome curve and keeps the sentences, the chart and the detail panel in step.
-const COLORS = { promotes: 'rgb(234,118,0)', suppresses: 'rgb(124,58,237)', none: 'rgb(160,160,160)' };
+const COLORS = { promotes: 'rgb(234,118,0)', suppresses: 'rgb(124,58,237)', none: 'rgb(160,160,160)', uncertain: 'rgb(214,214,214)' };
 const LINE_COLORS = ['#334155', '#0f766e', '#b45309', '#1d4ed8', '#be123c'];
 
 const chart = document.getElementById('curve-chart');
@@ -111,7 +111,8 @@ function start(data) {
     }
     sentence.focus({ preventScroll: true });
     selected = k;
-    htmx.ajax('GET', `/traces/${traceId}/sentences/${k}/detail`, { target: '#sentence-detail', swap: 'innerHTML' });
+    // The query keeps the threshold, so the detail shows the same numbers as the page.
+    htmx.ajax('GET', `/traces/${traceId}/sentences/${k}/detail${location.search}`, { target: '#sentence-detail', swap: 'innerHTML' });
     Plotly.relayout(chart, { shapes: selectionShapes(k) });
     if (push) {
       history.pushState({ k }, '', `/traces/${traceId}/sentences/${k}${location.search}`);
@@ -152,11 +153,12 @@ function start(data) {
   }
 }
 
-// One filled Wilson band and one line per outcome; the selected outcome's markers carry the sentence directions.
+// One filled Wilson band and one line per outcome; all markers carry the selected outcome's sentence directions.
 function buildTraces(data) {
   const traces = [];
   const lines = [];
   const selectedIndex = Math.max(0, data.outcomes.findIndex((o) => o.key === data.selectedOutcome));
+  const selectedOutcome = data.outcomes[selectedIndex];
   data.outcomes.forEach((outcome, i) => {
     const color = LINE_COLORS[i % LINE_COLORS.length];
     const isSelected = i === selectedIndex;
@@ -195,12 +197,21 @@ function buildTraces(data) {
       line: { color, width: isSelected ? 2 : 1.5, dash: isSelected ? 'solid' : 'dot', shape: 'linear' },
       marker: {
         size: isSelected ? 8 : 5,
-        color: isSelected ? points.map((p) => COLORS[p.x < 0 ? 'none' : outcome.directions[p.x] ?? 'none']) : color,
-        line: { width: 1, color: 'white' },
+        // Every curve's points take the selected outcome's directions, so the lines read against one colouring.
+        color: points.map((p) => pointColor(selectedOutcome, p.x)),
+        line: { width: 1, color: isSelected ? 'white' : color },
       },
     });
   }
   return { traces, lineCurve };
+}
+
+// Colour of the point whose prefix ends with sentence x: that sentence's direction for the selected effect, grey when unsure.
+function pointColor(outcome, x) {
+  if (x < 0) {
+    return COLORS.none;
+  }
+  return outcome.uncertain?.[x] ? COLORS.uncertain : COLORS[outcome.directions[x] ?? 'none'];
 }
 
 function layout(sentenceCount, selected) {

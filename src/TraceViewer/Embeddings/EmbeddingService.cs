@@ -62,6 +62,26 @@ internal sealed class EmbeddingService(TraceViewerDbContext db, IOptions<Embeddi
         return (model, rows.ToDictionary(r => byHash[r.TextHash], r => MemoryMarshal.Cast<byte, float>(r.Vector).ToArray(), StringComparer.Ordinal));
     }
 
+    /// <summary>The cached vectors of one model for these texts, without asking any endpoint; texts not cached are absent.</summary>
+    public async Task<Dictionary<string, float[]>> GetCachedAsync(string model, IEnumerable<string> texts, CancellationToken ct)
+    {
+        var byHash = texts.Distinct(StringComparer.Ordinal).ToDictionary(Hash, t => t, StringComparer.Ordinal);
+        var result = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        foreach (var chunk in byHash.Keys.Chunk(500))
+        {
+            var cached = await db.Set<CachedEmbedding>().AsNoTracking()
+                .Where(e => e.Model == model && chunk.Contains(e.TextHash))
+                .Select(e => new { e.TextHash, e.Vector })
+                .ToListAsync(ct);
+            foreach (var entry in cached)
+            {
+                result[byHash[entry.TextHash]] = MemoryMarshal.Cast<byte, float>(entry.Vector).ToArray();
+            }
+        }
+
+        return result;
+    }
+
     public async Task<IReadOnlyDictionary<string, float[]>> GetAsync(IEnumerable<string> texts, CancellationToken ct)
     {
         if (client is null)
@@ -70,17 +90,7 @@ internal sealed class EmbeddingService(TraceViewerDbContext db, IOptions<Embeddi
         }
 
         var byHash = texts.Distinct(StringComparer.Ordinal).ToDictionary(Hash, t => t, StringComparer.Ordinal);
-        var result = new Dictionary<string, float[]>(StringComparer.Ordinal);
-        foreach (var chunk in byHash.Keys.Chunk(500))
-        {
-            var cached = await db.Set<CachedEmbedding>().AsNoTracking()
-                .Where(e => e.Model == client.Model && chunk.Contains(e.TextHash))
-                .ToListAsync(ct);
-            foreach (var entry in cached)
-            {
-                result[byHash[entry.TextHash]] = MemoryMarshal.Cast<byte, float>(entry.Vector).ToArray();
-            }
-        }
+        var result = await GetCachedAsync(client.Model, byHash.Values, ct);
 
         var missing = byHash.Values.Where(t => !result.ContainsKey(t)).ToList();
         foreach (var batch in missing.Chunk(Math.Max(1, options.Value.BatchSize)))

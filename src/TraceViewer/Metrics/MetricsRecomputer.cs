@@ -1,12 +1,8 @@
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using TraceViewer.Data;
 using TraceViewer.Datasets;
 using TraceViewer.Embeddings;
 using TraceViewer.Metrics.Engine;
-using TraceViewer.Resampling;
 using TraceViewer.Statistics;
 using TraceViewer.Traces;
 
@@ -19,81 +15,82 @@ internal sealed record RecomputeResult(int MetricSetId, int OutcomeId, string Em
 /// Recomputes a trace's per-sentence metrics from its stored, labelled resamples and records them with
 /// their provenance. A new computed set replaces the previous one made with the same parameters.
 /// </summary>
-internal sealed partial class MetricsRecomputer(TraceViewerDbContext db, EmbeddingService embeddings, TimeProvider clock, ILogger<MetricsRecomputer> logger)
+internal sealed partial class MetricsRecomputer(
+    TraceViewerDbContext db, EmbeddingService embeddings, SimilarityCache similarities, TimeProvider clock, ILogger<MetricsRecomputer> logger)
 {
-    private sealed record ResampleRow(int Position, string? FirstSentence, string? Answer, string? Error, int? OutcomeId, bool? IsPositive);
+    /// <summary>
+    /// Call whenever a trace's resamples or their labels change: recomputes every computed set the trace
+    /// already has, with that set's own parameters (threshold, mode, alpha), or the defaults when it has none.
+    /// </summary>
+    public async Task<IReadOnlyList<RecomputeResult>> RecomputeTraceAsync(int traceId, CancellationToken ct)
+    {
+        var stored = await db.Set<MetricSet>().AsNoTracking()
+            .Where(m => m.TraceId == traceId && m.Source == MetricSource.Computed)
+            .Select(m => new { m.Threshold, m.Alpha, m.Parameters })
+            .ToListAsync(ct);
+        var parameters = stored.Select(s => MetricsParametersJson.Parse(s.Parameters, s.Threshold, s.Alpha)).Distinct().ToList();
+        return await RecomputeAsync(traceId, parameters.Count == 0 ? [MetricsParameters.TraceViewerDefaults] : parameters, ct);
+    }
 
-    public Task<IReadOnlyList<RecomputeResult>> RecomputeTraceAsync(int traceId, CancellationToken ct) =>
-        RecomputeTraceAsync(traceId, MetricsParameters.TraceViewerDefaults, ct);
+    public Task<IReadOnlyList<RecomputeResult>> RecomputeTraceAsync(int traceId, MetricsParameters parameters, CancellationToken ct) =>
+        RecomputeAsync(traceId, [parameters], ct);
 
-    public async Task<IReadOnlyList<RecomputeResult>> RecomputeTraceAsync(int traceId, MetricsParameters parameters, CancellationToken ct)
+    private async Task<IReadOnlyList<RecomputeResult>> RecomputeAsync(int traceId, IReadOnlyList<MetricsParameters> parameterSets, CancellationToken ct)
     {
         var started = clock.GetTimestamp();
-        var sentences = await db.Set<Sentence>().AsNoTracking().Where(s => s.TraceId == traceId)
-            .OrderBy(s => s.Index).Select(s => new { s.Index, s.Text }).ToListAsync(ct);
-        var rows = await (
-            from r in db.Set<Resample>().AsNoTracking().Where(r => r.TraceId == traceId)
-            from l in r.Labels.DefaultIfEmpty()
-            select new ResampleRow(r.Position, r.FirstSentence, r.Answer, r.Error, l == null ? null : l.OutcomeId, l == null ? null : l.IsPositive))
-            .ToListAsync(ct);
-        var outcomes = rows.Where(r => r.OutcomeId is not null).Select(r => r.OutcomeId!.Value).Distinct().Order().ToList();
-        if (sentences.Count == 0 || outcomes.Count == 0)
+        var inputs = await TraceInputs.LoadAsync(db, traceId, ct);
+        var outcomes = inputs.Outcomes;
+        if (inputs.Sentences.Count == 0 || outcomes.Count == 0)
         {
             return [];
         }
 
-        var texts = sentences.Select(s => s.Text).Concat(rows.Where(r => r.FirstSentence is not null).Select(r => r.FirstSentence!));
-        var (similarity, embeddingModel) = await SimilarityAsync(texts, ct);
+        var pairs = inputs.Pairs();
+        var (similarity, embeddingModel) = await SimilarityAsync(pairs.Select(p => p.Sentence).Concat(pairs.Select(p => p.First)), ct);
+        // Every pair once; the table also serves later pages that ask for another threshold.
+        var table = SimilarityCache.Build(pairs, similarity);
+        similarities.Set(traceId, embeddingModel, table);
+        var lookup = SimilarityCache.Lookup(table, similarity);
+
         var results = new List<RecomputeResult>();
         var now = clock.GetUtcNow();
-
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        foreach (var outcomeId in outcomes)
+        foreach (var parameters in parameterSets)
         {
-            // Errored generations count as errors for every outcome; others only where they carry this outcome's label.
-            var members = rows.Where(r => r.OutcomeId == outcomeId || (r.Error is not null && r.OutcomeId is null)).ToList();
-            var byPosition = members.ToLookup(r => r.Position);
-            var positions = sentences.Select(s => new PositionInput(
-                s.Index,
-                s.Text,
-                byPosition.Contains(s.Index)
-                    ? byPosition[s.Index].Select(r => new ResampleInput(r.FirstSentence, r.Answer, r.IsPositive, r.Error is not null)).ToList()
-                    : null)).ToList();
-            var metrics = MetricsEngine.Compute(positions, similarity, parameters);
-
-            await db.Set<MetricSet>()
-                .Where(m => m.TraceId == traceId && m.OutcomeId == outcomeId && m.Source == MetricSource.Computed
-                    && m.Threshold == parameters.Threshold && m.EmbeddingModel == embeddingModel)
-                .ExecuteDeleteAsync(ct);
-            var set = new MetricSet
+            foreach (var outcomeId in outcomes)
             {
-                TraceId = traceId,
-                OutcomeId = outcomeId,
-                Source = MetricSource.Computed,
-                Threshold = parameters.Threshold,
-                EmbeddingModel = embeddingModel,
-                Alpha = parameters.Alpha,
-                Parameters = JsonSerializer.Serialize(new
+                var members = inputs.Members(outcomeId);
+                var metrics = MetricsEngine.Compute(inputs.Positions(members), lookup, parameters);
+
+                await db.Set<MetricSet>()
+                    .Where(m => m.TraceId == traceId && m.OutcomeId == outcomeId && m.Source == MetricSource.Computed
+                        && m.Threshold == parameters.Threshold && m.EmbeddingModel == embeddingModel)
+                    .ExecuteDeleteAsync(ct);
+                var set = new MetricSet
                 {
-                    mode = parameters.Mode.ToString(),
-                    resamplingNext = parameters.ResamplingNext.ToString(),
-                    useSimilarInNext = parameters.UseSimilarInNext,
-                    minimumDissimilarFraction = parameters.MinimumDissimilarFraction,
-                }),
-                ResampleCount = members.Count,
-                ResampleSetHash = Hash(members),
-                ComputedAt = now,
-                Values = metrics.Chunks.SelectMany(Rows).ToList(),
-            };
-            db.Add(set);
-            await db.SaveChangesAsync(ct);
-            results.Add(new RecomputeResult(set.Id, outcomeId, embeddingModel, members.Count, sentences.Count));
+                    TraceId = traceId,
+                    OutcomeId = outcomeId,
+                    Source = MetricSource.Computed,
+                    Threshold = parameters.Threshold,
+                    EmbeddingModel = embeddingModel,
+                    Alpha = parameters.Alpha,
+                    Parameters = MetricsParametersJson.Serialize(parameters),
+                    ResampleCount = members.Count,
+                    ResampleSetHash = TraceInputs.Hash(members),
+                    ComputedAt = now,
+                    Values = [.. metrics.Chunks.SelectMany(Rows)],
+                };
+                db.Add(set);
+                await db.SaveChangesAsync(ct);
+                db.ChangeTracker.Clear();
+                results.Add(new RecomputeResult(set.Id, outcomeId, embeddingModel, members.Count, inputs.Sentences.Count));
+            }
         }
 
         await UpdateMaxImportanceAsync(traceId, results, ct);
         await transaction.CommitAsync(ct);
         var elapsed = clock.GetElapsedTime(started).TotalMilliseconds;
-        LogRecomputed(traceId, results.Count, rows.Count, embeddingModel, elapsed);
+        LogRecomputed(traceId, outcomes.Count, inputs.Rows.Count, embeddingModel, elapsed);
         return results;
     }
 
@@ -115,7 +112,8 @@ internal sealed partial class MetricsRecomputer(TraceViewerDbContext db, Embeddi
         return (LexicalSimilarity.Cosine, LexicalSimilarity.ModelName);
     }
 
-    private static IEnumerable<SentenceMetric> Rows(ChunkMetrics c)
+    /// <summary>The stored rows of one sentence's metrics; undefined values are left out.</summary>
+    internal static IEnumerable<SentenceMetric> Rows(ChunkMetrics c)
     {
         var prefix = c.Prefix.Count == 0 ? (Interval?)null : c.Prefix.Wilson;
         if (c.Prefix.Count > 0)
@@ -152,19 +150,6 @@ internal sealed partial class MetricsRecomputer(TraceViewerDbContext db, Embeddi
         Low = interval?.Low,
         High = interval?.High,
     };
-
-    /// <summary>Identifies the resample set a number was computed from.</summary>
-    private static string Hash(IEnumerable<ResampleRow> rows)
-    {
-        var text = new StringBuilder();
-        foreach (var r in rows.OrderBy(r => r.Position).ThenBy(r => r.FirstSentence, StringComparer.Ordinal).ThenBy(r => r.IsPositive))
-        {
-            text.Append(r.Position).Append('\u001f').Append(r.FirstSentence).Append('\u001f').Append(r.Answer)
-                .Append('\u001f').Append(r.IsPositive).Append('\u001f').Append(r.Error is not null).Append('\u001e');
-        }
-
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
-    }
 
     /// <summary>Keeps the trace list's "largest importance" sort in step with the newest numbers of the primary outcome.</summary>
     private async Task UpdateMaxImportanceAsync(int traceId, List<RecomputeResult> results, CancellationToken ct)

@@ -17,6 +17,10 @@ internal static class MetricFormat
     public static string Counts(int? successes, int? count) =>
         count is { } n ? successes is { } k ? $"{k}/{n}" : $"n = {n}" : "";
 
+    /// <summary>Round-trips: for thresholds in addresses and inputs.</summary>
+    public static string Exact(double? value) =>
+        value is { } v ? v.ToString("R", CultureInfo.InvariantCulture) : "";
+
     public static string Short(double? value) =>
         value is { } v ? v.ToString("0.###", CultureInfo.InvariantCulture) : "";
 }

@@ -1,34 +1,45 @@
 namespace TraceViewer.Traces;
 
 /// <summary>What the trace page's chart module reads from the embedded JSON.</summary>
-internal sealed record TraceChartData(int TraceId, int SentenceCount, int? Selected, string? SelectedOutcome, IReadOnlyList<ChartOutcome> Outcomes)
+internal sealed record TraceChartData(
+    int TraceId, int SentenceCount, int? Selected, string? SelectedOutcome, string Effect, IReadOnlyList<ChartOutcome> Outcomes)
 {
-    public static TraceChartData From(TraceDocument trace, OutcomeMetrics? selected, int? selectedSentence) => new(
+    public static TraceChartData From(TraceDocument trace, OutcomeMetrics? selected, int? selectedSentence, EffectKind effect = EffectKind.Counterfactual) => new(
         trace.Id,
         trace.Sentences.Count,
         selectedSentence,
         selected?.Key,
-        [.. trace.Outcomes.Select(o => new ChartOutcome(
-            o.Key,
-            o.Name,
-            // rate_i is measured without sentence i, so it is the rate once the prefix ends with sentence i-1.
-            [.. o.PrefixRates.Select(r => new ChartPoint(r.Index - 1, r.Value, r.Low, r.High, r.Count))],
-            DirectionsByIndex(o)))]);
-
-    private static Direction[] DirectionsByIndex(OutcomeMetrics outcome)
-    {
-        var directions = new Direction[outcome.Effects.Count == 0 ? 0 : outcome.Effects.Max(e => e.Index) + 1];
-        foreach (var effect in outcome.Effects)
-        {
-            directions[effect.Index] = effect.Direction;
-        }
-
-        return directions;
-    }
+        effect.QueryValue(),
+        [.. trace.Outcomes.Select(o => ChartOutcome.From(o, effect))]);
 }
 
-/// <summary>Directions are indexed by sentence index.</summary>
-internal sealed record ChartOutcome(string Key, string Name, IReadOnlyList<ChartPoint> Points, IReadOnlyList<Direction> Directions);
+/// <summary>
+/// One curve. Directions and "needs more samples" flags follow the selected effect and are indexed by sentence
+/// index; every outcome carries them, and the page colours the points of the selected outcome's curve.
+/// </summary>
+internal sealed record ChartOutcome(string Key, string Name, IReadOnlyList<ChartPoint> Points, IReadOnlyList<Direction> Directions, IReadOnlyList<bool> Uncertain)
+{
+    public static ChartOutcome From(OutcomeMetrics outcome, EffectKind effect)
+    {
+        var length = outcome.Effects.Count == 0 ? 0 : outcome.Effects.Max(e => e.Index) + 1;
+        var directions = new Direction[length];
+        var uncertain = new bool[length];
+        foreach (var effects in outcome.Effects)
+        {
+            var shown = effects.Shown(effect);
+            directions[effects.Index] = shown.Direction;
+            uncertain[effects.Index] = shown.NeedsMoreSamples;
+        }
+
+        return new ChartOutcome(
+            outcome.Key,
+            outcome.Name,
+            // rate_i is measured without sentence i, so it is the rate once the prefix ends with sentence i-1.
+            [.. outcome.PrefixRates.Select(r => new ChartPoint(r.Index - 1, r.Value, r.Low, r.High, r.Count))],
+            directions,
+            uncertain);
+    }
+}
 
 /// <summary>x is the last sentence included in the prefix (-1: none).</summary>
 internal sealed record ChartPoint(int X, double Y, double? Low, double? High, int? N);

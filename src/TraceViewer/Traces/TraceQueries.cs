@@ -9,7 +9,7 @@ using TraceViewer.Statistics;
 namespace TraceViewer.Traces;
 
 /// <summary>Read-only queries behind the dataset and trace pages and the JSON API.</summary>
-internal sealed class TraceQueries(TraceViewerDbContext db)
+internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? preview = null, TimeProvider? clock = null)
 {
     private static readonly string[] EffectNames =
     [
@@ -118,8 +118,13 @@ internal sealed class TraceQueries(TraceViewerDbContext db)
             page, pageSize, total);
     }
 
-    /// <summary>Everything the trace page and <c>GET /api/traces/{id}</c> show, in a handful of queries and without resamples.</summary>
-    public async Task<TraceDocument?> GetTraceAsync(int id, CancellationToken ct)
+    public Task<TraceDocument?> GetTraceAsync(int id, CancellationToken ct) => GetTraceAsync(id, null, ct);
+
+    /// <summary>
+    /// Everything the trace page and <c>GET /api/traces/{id}</c> show, in a handful of queries and without resamples
+    /// unless <paramref name="threshold"/> asks for numbers no stored set has (then computed from the resamples, not stored).
+    /// </summary>
+    public async Task<TraceDocument?> GetTraceAsync(int id, double? threshold, CancellationToken ct)
     {
         var trace = await db.Set<Trace>().AsNoTracking()
             .Where(t => t.Id == id)
@@ -141,17 +146,13 @@ internal sealed class TraceQueries(TraceViewerDbContext db)
             .Select(s => new { s.Index, s.Text, s.Separator, s.Start, s.End, s.FunctionTags, s.Summary })
             .ToListAsync(ct);
         var labels = await LoadBaseLabelsAsync(db.Set<TraceLabel>().Where(l => l.TraceId == id), ct);
-        var sets = await LoadMetricSetsAsync(id, ct);
-        var setIds = sets.ConvertAll(s => s.Id);
-        var values = await db.Set<SentenceMetric>().AsNoTracking()
-            .Where(v => setIds.Contains(v.MetricSetId) && EffectNames.Contains(v.Name))
-            .Select(v => new MetricValue(v.MetricSetId, v.SentenceIndex, v.Name, v.Value, v.Low, v.High, v.Count, v.Successes))
-            .ToListAsync(ct);
-        var valuesBySet = values.ToLookup(v => v.SetId);
+        var shown = await ResolveMetricSetsAsync(id, threshold, ct);
+        var sets = shown.ConvertAll(s => s.Set);
+        var valuesBySet = await LoadValuesAsync(shown, null, ct);
 
         var indices = sentences.ConvertAll(s => s.Index);
         var outcomes = OrderOutcomes(sets, labels.Select(l => l.Label), trace.Dataset.PrimaryOutcomeId)
-            .Select(o => BuildOutcome(o.Set, o.Label, o.Key, o.Name, valuesBySet[o.Set?.Id ?? -1], indices))
+            .Select(o => BuildOutcome(o.Set, o.Label, o.Key, o.Name, valuesBySet, indices))
             .ToList();
 
         var primaryKey = sets.FirstOrDefault(s => s.OutcomeId == trace.Dataset.PrimaryOutcomeId)?.OutcomeKey
@@ -175,8 +176,11 @@ internal sealed class TraceQueries(TraceViewerDbContext db)
             outcomes);
     }
 
+    public Task<SentenceDetailView?> GetSentenceDetailAsync(int traceId, int index, CancellationToken ct) =>
+        GetSentenceDetailAsync(traceId, index, null, ct);
+
     /// <summary>One sentence's metrics and its resampled alternatives, for the detail panel.</summary>
-    public async Task<SentenceDetailView?> GetSentenceDetailAsync(int traceId, int index, CancellationToken ct)
+    public async Task<SentenceDetailView?> GetSentenceDetailAsync(int traceId, int index, double? threshold, CancellationToken ct)
     {
         var sentence = await db.Set<Sentence>().AsNoTracking()
             .Where(s => s.TraceId == traceId && s.Index == index)
@@ -187,19 +191,16 @@ internal sealed class TraceQueries(TraceViewerDbContext db)
             return null;
         }
 
-        var sets = await LoadMetricSetsAsync(traceId, ct);
-        var setIds = sets.ConvertAll(s => s.Id);
-        var values = await db.Set<SentenceMetric>().AsNoTracking()
-            .Where(v => setIds.Contains(v.MetricSetId) && (v.SentenceIndex == index || v.SentenceIndex == index + 1) && EffectNames.Contains(v.Name))
-            .Select(v => new MetricValue(v.MetricSetId, v.SentenceIndex, v.Name, v.Value, v.Low, v.High, v.Count, v.Successes))
-            .ToListAsync(ct);
-        var valuesBySet = values.ToLookup(v => v.SetId);
+        var shown = await ResolveMetricSetsAsync(traceId, threshold, ct);
+        var valuesBySet = await LoadValuesAsync(shown, index, ct);
 
-        var outcomes = OrderOutcomes(sets, [], sentence.PrimaryOutcomeId)
+        var outcomes = OrderOutcomes(shown.ConvertAll(s => s.Set), [], sentence.PrimaryOutcomeId)
             .Select(o =>
             {
-                var metrics = BuildOutcome(o.Set, null, o.Key, o.Name, valuesBySet[o.Set?.Id ?? -1], [index]);
-                return new SentenceOutcomeDetail(o.Key, o.Name, metrics.RateAt(index), metrics.RateAt(index + 1), metrics.EffectsAt(index), metrics.Provenance);
+                var metrics = BuildOutcome(o.Set, null, o.Key, o.Name, valuesBySet, [index]);
+                return new SentenceOutcomeDetail(
+                    o.Key, o.Name, metrics.RateAt(index), metrics.RateAt(index + 1), metrics.EffectsAt(index), metrics.Provenance,
+                    metrics.Imported is null ? null : metrics.CompareAt(index), metrics.Imported?.Provenance);
             })
             .ToList();
 
@@ -221,6 +222,12 @@ internal sealed class TraceQueries(TraceViewerDbContext db)
             sentence.Summary, outcomes, groups.Sum(g => g.Count), alternatives);
     }
 
+    /// <summary>Thresholds of the trace's stored metric sets, for the threshold control.</summary>
+    public async Task<IReadOnlyList<double>> ListStoredThresholdsAsync(int traceId, CancellationToken ct) =>
+        await db.Set<MetricSet>().AsNoTracking()
+            .Where(m => m.TraceId == traceId && m.Threshold != null)
+            .Select(m => m.Threshold!.Value).Distinct().OrderBy(t => t).ToListAsync(ct);
+
     internal static string EscapeLike(string text) =>
         text.Replace(LikeEscape, LikeEscape + LikeEscape, StringComparison.Ordinal)
             .Replace("%", LikeEscape + "%", StringComparison.Ordinal)
@@ -230,7 +237,16 @@ internal sealed class TraceQueries(TraceViewerDbContext db)
 
     private sealed record MetricSetRow(
         int Id, int OutcomeId, string OutcomeKey, string OutcomeName, MetricSource Source, string? SourceFile, double? Threshold,
-        string? EmbeddingModel, double? Alpha, int ResampleCount, DateTimeOffset ComputedAt);
+        string? EmbeddingModel, double? Alpha, int ResampleCount, DateTimeOffset ComputedAt, string? Parameters)
+    {
+        public bool OnTheFly { get; init; }
+
+        /// <summary>The imported set of the same outcome, shown beside a computed one.</summary>
+        public MetricSetRow? Imported { get; init; }
+
+        /// <summary>Values computed on the fly; stored sets read theirs from the database.</summary>
+        public IReadOnlyList<MetricValue>? Values { get; init; }
+    }
 
     private sealed record MetricValue(int SetId, int Index, string Name, double Value, double? Low, double? High, int? Count, int? Successes);
 
@@ -238,17 +254,91 @@ internal sealed class TraceQueries(TraceViewerDbContext db)
 
     private sealed record OutcomeSlot(string Key, string Name, MetricSetRow? Set, BaseLabel? Label);
 
-    /// <summary>The metric set shown for each outcome: computed sets win over imported ones, the newest of each kind.</summary>
-    private async Task<List<MetricSetRow>> LoadMetricSetsAsync(int traceId, CancellationToken ct)
+    /// <summary>Thresholds typed into a page and stored ones are the same number when this close.</summary>
+    private const double ThresholdTolerance = 1e-9;
+
+    private sealed record ShownSet(MetricSetRow Set);
+
+    /// <summary>
+    /// The metric set shown for each outcome. Without a threshold: the newest computed set, else the newest imported one.
+    /// With one: the stored set at that threshold (computed first), else numbers computed now from the stored resamples,
+    /// else (no labelled resamples) the default set. A computed set carries the newest imported set for comparison.
+    /// </summary>
+    private async Task<List<ShownSet>> ResolveMetricSetsAsync(int traceId, double? threshold, CancellationToken ct)
     {
-        var sets = await db.Set<MetricSet>().AsNoTracking()
+        var all = await db.Set<MetricSet>().AsNoTracking()
             .Where(m => m.TraceId == traceId)
             .Join(db.Set<Outcome>(), m => m.OutcomeId, o => o.Id, (m, o) => new MetricSetRow(
-                m.Id, m.OutcomeId, o.Key, o.Name, m.Source, m.SourceFile, m.Threshold, m.EmbeddingModel, m.Alpha, m.ResampleCount, m.ComputedAt))
+                m.Id, m.OutcomeId, o.Key, o.Name, m.Source, m.SourceFile, m.Threshold, m.EmbeddingModel, m.Alpha, m.ResampleCount, m.ComputedAt, m.Parameters))
             .ToListAsync(ct);
-        return [.. sets
-            .GroupBy(s => s.OutcomeId)
-            .Select(g => g.OrderBy(s => s.Source == MetricSource.Computed ? 0 : 1).ThenByDescending(s => s.ComputedAt).ThenByDescending(s => s.Id).First())];
+        var newestFirst = all.OrderByDescending(s => s.ComputedAt).ThenByDescending(s => s.Id).ToList();
+        bool AtThreshold(MetricSetRow s) => threshold is { } t && s.Threshold is { } st && Math.Abs(st - t) <= ThresholdTolerance;
+
+        var shown = new Dictionary<int, MetricSetRow>();
+        var missing = new List<int>();
+        foreach (var group in newestFirst.GroupBy(s => s.OutcomeId))
+        {
+            var computed = group.FirstOrDefault(s => s.Source == MetricSource.Computed && (threshold is null || AtThreshold(s)));
+            var imported = group.FirstOrDefault(s => s.Source == MetricSource.Imported && (threshold is null || AtThreshold(s)));
+            var pick = computed ?? imported;
+            if (pick is null)
+            {
+                missing.Add(group.Key);
+                pick = group.FirstOrDefault(s => s.Source == MetricSource.Computed) ?? group.First();
+            }
+
+            shown[group.Key] = WithImported(pick, group);
+        }
+
+        if (missing.Count > 0 && threshold is { } value && preview is not null)
+        {
+            var template = newestFirst.FirstOrDefault(s => s.Source == MetricSource.Computed);
+            var parameters = MetricsParametersJson.Parse(template?.Parameters, value, template?.Alpha);
+            var preferredModel = template?.EmbeddingModel ?? newestFirst.FirstOrDefault()?.EmbeddingModel;
+            var now = (clock ?? TimeProvider.System).GetUtcNow();
+            // New resamples reach the metrics through a recompute (new set ids) or an import (new content hash).
+            var stamp = await db.Set<Trace>().AsNoTracking().Where(t => t.Id == traceId).Select(t => new { t.ContentHash, t.ResampleCount }).SingleAsync(ct);
+            var version = $"{stamp.ContentHash}:{stamp.ResampleCount}:{(all.Count == 0 ? 0 : all.Max(s => s.Id))}";
+            foreach (var set in await preview.ComputeAsync(traceId, version, parameters, preferredModel, missing, ct))
+            {
+                var current = shown[set.OutcomeId];
+                var id = -1 - set.OutcomeId;
+                var row = new MetricSetRow(
+                    id, set.OutcomeId, current.OutcomeKey, current.OutcomeName, MetricSource.Computed, null, value, set.EmbeddingModel,
+                    parameters.Alpha, set.ResampleCount, now, MetricsParametersJson.Serialize(parameters))
+                {
+                    OnTheFly = true,
+                    Values = [.. set.Values.Where(v => EffectNames.Contains(v.Name))
+                        .Select(v => new MetricValue(id, v.SentenceIndex, v.Name, v.Value, v.Low, v.High, v.Count, v.Successes))],
+                };
+                shown[set.OutcomeId] = WithImported(row, newestFirst.Where(s => s.OutcomeId == set.OutcomeId));
+            }
+        }
+
+        return [.. shown.Values.Select(s => new ShownSet(s))];
+
+        static MetricSetRow WithImported(MetricSetRow pick, IEnumerable<MetricSetRow> group) =>
+            pick.Source == MetricSource.Computed && group.FirstOrDefault(s => s.Source == MetricSource.Imported) is { } imported
+                ? pick with { Imported = imported }
+                : pick;
+    }
+
+    /// <summary>Values of the shown and compared sets by set id; only sentence <paramref name="index"/> and the next when given.</summary>
+    private async Task<ILookup<int, MetricValue>> LoadValuesAsync(List<ShownSet> shown, int? index, CancellationToken ct)
+    {
+        var ids = shown.Where(s => !s.Set.OnTheFly).Select(s => s.Set.Id)
+            .Concat(shown.Select(s => s.Set.Imported?.Id).OfType<int>())
+            .ToList();
+        var query = db.Set<SentenceMetric>().AsNoTracking().Where(v => ids.Contains(v.MetricSetId) && EffectNames.Contains(v.Name));
+        if (index is { } k)
+        {
+            query = query.Where(v => v.SentenceIndex == k || v.SentenceIndex == k + 1);
+        }
+
+        var values = await query
+            .Select(v => new MetricValue(v.MetricSetId, v.SentenceIndex, v.Name, v.Value, v.Low, v.High, v.Count, v.Successes))
+            .ToListAsync(ct);
+        return values.Concat(shown.SelectMany(s => s.Set.Values ?? [])).ToLookup(v => v.SetId);
     }
 
     private async Task<List<LabelRow>> LoadBaseLabelsAsync(IQueryable<TraceLabel> labels, CancellationToken ct) =>
@@ -267,6 +357,15 @@ internal sealed class TraceQueries(TraceViewerDbContext db)
         var measured = slots.Select(s => s.Key).ToHashSet();
         slots.AddRange(labelByKey.Values.Where(l => !measured.Contains(l.Outcome)).Select(l => new OutcomeSlot(l.Outcome, l.OutcomeName, null, l)));
         return slots;
+    }
+
+    private static OutcomeMetrics BuildOutcome(
+        MetricSetRow? set, BaseLabel? label, string key, string name, ILookup<int, MetricValue> valuesBySet, List<int> sentenceIndices)
+    {
+        var shown = BuildOutcome(set, label, key, name, valuesBySet[set?.Id ?? int.MinValue], sentenceIndices);
+        return set?.Imported is { } imported
+            ? shown with { Imported = BuildOutcome(imported, label, key, name, valuesBySet[imported.Id], sentenceIndices) }
+            : shown;
     }
 
     private static OutcomeMetrics BuildOutcome(
@@ -308,7 +407,9 @@ internal sealed class TraceQueries(TraceViewerDbContext db)
 
         var provenance = set is null
             ? null
-            : new MetricsProvenance(set.Source.ToString(), set.SourceFile, set.Threshold, set.EmbeddingModel, set.Alpha, set.ResampleCount, set.ComputedAt);
+            : new MetricsProvenance(
+                set.Source.ToString(), set.SourceFile, set.Threshold, set.EmbeddingModel, set.Alpha, set.ResampleCount, set.ComputedAt,
+                set.OnTheFly, set.Source == MetricSource.Computed ? MetricsParametersJson.Parse(set.Parameters, set.Threshold, set.Alpha).Mode.ToString() : null);
         return new OutcomeMetrics(key, name, label, provenance, rates, effects);
     }
 

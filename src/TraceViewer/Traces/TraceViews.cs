@@ -73,18 +73,36 @@ public sealed record SentenceEffects(
     double Importance,
     bool Fallback);
 
-/// <summary>Where a set of metrics came from, so a number on screen can be explained.</summary>
+/// <summary>
+/// Where a set of metrics came from, so a number on screen can be explained. <paramref name="OnTheFly"/>: computed
+/// for this page from the stored resamples at a threshold no stored set has, and not stored.
+/// </summary>
 public sealed record MetricsProvenance(
-    string Source, string? SourceFile, double? Threshold, string? EmbeddingModel, double? Alpha, int ResampleCount, DateTimeOffset ComputedAt);
+    string Source, string? SourceFile, double? Threshold, string? EmbeddingModel, double? Alpha, int ResampleCount, DateTimeOffset ComputedAt,
+    bool OnTheFly = false, string? Mode = null)
+{
+    public bool IsLexical => EmbeddingModel?.StartsWith("lexical:", StringComparison.Ordinal) == true;
+}
 
+/// <summary>
+/// One outcome's metrics as shown, and, when the shown set is computed and an imported set exists too,
+/// the imported set for comparison.
+/// </summary>
 public sealed record OutcomeMetrics(
     string Key,
     string Name,
     BaseLabel? BaseLabel,
     MetricsProvenance? Provenance,
     IReadOnlyList<PrefixRate> PrefixRates,
-    IReadOnlyList<SentenceEffects> Effects)
+    IReadOnlyList<SentenceEffects> Effects,
+    OutcomeMetrics? Imported = null)
 {
+    /// <summary>Computed against imported values of one sentence; empty when there is nothing to compare.</summary>
+    public IReadOnlyList<MetricComparisonRow> CompareAt(int index) =>
+        Imported is null ? [] : MetricComparison.Compare(this, Imported, index);
+
+    public bool DiffersAt(int index) => CompareAt(index).Any(r => r.Differs);
+
     public SentenceEffects? EffectsAt(int index) => index >= 0 && index < Effects.Count && Effects[index].Index == index
         ? Effects[index]
         : Effects.FirstOrDefault(e => e.Index == index);
@@ -116,7 +134,8 @@ internal sealed record TraceDocument(
 public sealed record Alternative(string Text, int Count);
 
 public sealed record SentenceOutcomeDetail(
-    string Key, string Name, PrefixRate? Before, PrefixRate? After, SentenceEffects? Effects, MetricsProvenance? Provenance);
+    string Key, string Name, PrefixRate? Before, PrefixRate? After, SentenceEffects? Effects, MetricsProvenance? Provenance,
+    IReadOnlyList<MetricComparisonRow>? Comparison = null, MetricsProvenance? ImportedProvenance = null);
 
 public sealed record SentenceDetailView(
     int TraceId,
@@ -138,4 +157,30 @@ internal static class TraceLinks
     public static string Sentence(int id, int index) => $"/traces/{id}/sentences/{index}";
 
     public static string Detail(int id, int index) => $"/traces/{id}/sentences/{index}/detail";
+
+    /// <summary>A trace or sentence address with the view's query: outcome, effect (when not the default) and threshold.</summary>
+    public static string WithView(string path, string? outcome, EffectKind effect, double? threshold)
+    {
+        var query = new List<string>();
+        if (!string.IsNullOrEmpty(outcome))
+        {
+            query.Add("outcome=" + Uri.EscapeDataString(outcome));
+        }
+
+        if (effect != EffectKind.Counterfactual)
+        {
+            query.Add("effect=" + effect.QueryValue());
+        }
+
+        if (threshold is { } t)
+        {
+            query.Add("threshold=" + MetricFormat.Exact(t));
+        }
+
+        return query.Count == 0 ? path : path + "?" + string.Join("&", query);
+    }
+
+    public static bool TryParseThreshold(string? text, out double threshold) =>
+        double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out threshold)
+        && threshold is >= 0 and <= 1;
 }

@@ -22,9 +22,9 @@ internal static class TracesExtensions
 
     /// <summary>The sentence detail panel as an HTML fragment for htmx.</summary>
     internal static async Task<Results<RazorComponentResult<SentenceDetail>, NotFound>> GetSentenceDetailAsync(
-        int id, int k, TraceQueries queries, CancellationToken ct)
+        int id, int k, string? threshold, TraceQueries queries, CancellationToken ct)
     {
-        var detail = await queries.GetSentenceDetailAsync(id, k, ct);
+        var detail = await queries.GetSentenceDetailAsync(id, k, TraceLinks.TryParseThreshold(threshold, out var t) ? t : null, ct);
         return detail is null
             ? TypedResults.NotFound()
             : new RazorComponentResult<SentenceDetail>(new Dictionary<string, object?> { [nameof(SentenceDetail.Detail)] = detail });
