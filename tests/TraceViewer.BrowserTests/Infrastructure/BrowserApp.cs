@@ -35,6 +35,11 @@ public sealed class BrowserApp : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
+        if (!File.Exists(ChromiumPath))
+        {
+            throw new InvalidOperationException($"Browser tests need Chromium at {ChromiumPath} (apt-get install -y chromium; .ci/run installs it).");
+        }
+
         _app.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         _app.StartServer();
         var addresses = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
@@ -49,11 +54,6 @@ public sealed class BrowserApp : IAsyncLifetime, IDisposable
             Counterfactual = k => k % 3 == 0 ? 0.3 : k % 3 == 1 ? -0.2 : 0,
             Alternative = (i, j) => i == HostileIndex && j % 2 == 0 ? HostileSentence : $"Variant {j % 3} of step {i}.",
         });
-
-        if (!File.Exists(ChromiumPath))
-        {
-            throw new InvalidOperationException($"Browser tests need Chromium at {ChromiumPath} (apt-get install -y chromium; .ci/run installs it).");
-        }
 
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions

@@ -93,7 +93,7 @@ public sealed class TracePageTests(BrowserApp app, ITestOutputHelper output) : I
             """, k);
         await page.Mouse.MoveAsync((float)point.GetProperty("x").GetDouble(), (float)point.GetProperty("y").GetDouble());
 
-        await Assertions.Expect(page.Locator($"#s-{k}")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bhovered\b"));
+        await Assertions.Expect(page.Locator($"#s-{k}")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bhovered\b"), new() { Timeout = 10_000 });
         Assert.Equal(1, await page.Locator("#sentences .sentence.hovered").CountAsync());
         Assert.Empty(browser.Errors);
     }
