@@ -1,14 +1,19 @@
-using TraceViewer.Bench;
+namespace TraceViewer.Bench;
 
-// The first argument picks the benchmark: `dotnet run -c Release --project bench/TraceViewer.Bench -- metrics`.
-return args.FirstOrDefault() switch
+/// <summary>A named entry point, so <c>Program</c> means the web app's (for WebApplicationFactory).</summary>
+internal static class BenchProgram
 {
-    "metrics" => MetricsBenchmark.Run(args[1..]),
-    _ => Usage(),
-};
+    // The first argument picks the benchmark: `dotnet run -c Release --project bench/TraceViewer.Bench -- trace-page`.
+    public static async Task<int> Main(string[] args) => args.FirstOrDefault() switch
+    {
+        "metrics" => MetricsBenchmark.Run(args[1..]),
+        "trace-page" => await TracePageBenchmark.RunAsync(args[1..]),
+        _ => Usage(),
+    };
 
-static int Usage()
-{
-    Console.Error.WriteLine("usage: TraceViewer.Bench metrics [case.json]");
-    return 1;
+    private static int Usage()
+    {
+        Console.Error.WriteLine("usage: TraceViewer.Bench metrics [case.json] | trace-page [requests]");
+        return 1;
+    }
 }

@@ -1,0 +1,29 @@
+# Build with the .NET 10 SDK, run on the ASP.NET Core 10 runtime image.
+#   docker build -t traceviewer .
+#   docker run -p 8080:8080 -v traceviewer-data:/data traceviewer
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+
+# Restore first, so the package layer is reused until a project or package version changes.
+COPY global.json Directory.Build.props Directory.Packages.props ./
+COPY src/TraceViewer/TraceViewer.csproj src/TraceViewer/
+RUN dotnet restore src/TraceViewer/TraceViewer.csproj
+
+# The app compiles the migrations from migrations/ and serves wwwroot/ through the src/TraceViewer/wwwroot link.
+COPY wwwroot/ wwwroot/
+COPY migrations/ migrations/
+COPY src/ src/
+RUN dotnet publish src/TraceViewer/TraceViewer.csproj -c Release --no-restore -o /app
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+WORKDIR /app
+COPY --from=build /app ./
+
+# The SQLite file lives on a volume; migrations run and the sample data is imported on first start.
+RUN mkdir -p /data && chown "$APP_UID" /data
+VOLUME /data
+ENV ConnectionStrings__TraceViewer="Data Source=/data/traceviewer.db" \
+    ASPNETCORE_HTTP_PORTS=8080
+EXPOSE 8080
+USER $APP_UID
+ENTRYPOINT ["dotnet", "TraceViewer.dll"]
