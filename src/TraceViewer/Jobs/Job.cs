@@ -121,9 +121,15 @@ internal sealed class JobConfiguration : IEntityTypeConfiguration<Job>
 
 internal sealed class JobItemConfiguration : IEntityTypeConfiguration<JobItem>
 {
+    private static readonly Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTimeOffset, long> UtcTicks =
+        new(v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero));
+
     public void Configure(EntityTypeBuilder<JobItem> builder)
     {
         builder.Property(i => i.Status).HasConversion<string>().HasMaxLength(16);
+        // Stored as UTC ticks so that claiming compares them in SQL on SQLite as well as PostgreSQL.
+        builder.Property(i => i.LeaseUntil).HasConversion(UtcTicks);
+        builder.Property(i => i.NextAttemptAt).HasConversion(UtcTicks);
         builder.HasIndex(i => new { i.JobId, i.TraceId, i.Position, i.SampleIndex }).IsUnique();
         // Claiming looks for pending or lease-expired items of a job in id order.
         builder.HasIndex(i => new { i.JobId, i.Status, i.Id });
