@@ -4,11 +4,12 @@ using TraceViewer.Bench;
 return args.FirstOrDefault() switch
 {
     "metrics" => MetricsBenchmark.Run(args[1..]),
+    "jobs" => await JobsBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: TraceViewer.Bench metrics [case.json]");
+    Console.Error.WriteLine("usage: TraceViewer.Bench metrics [case.json] | jobs [requests]");
     return 1;
 }

@@ -32,7 +32,7 @@ internal static class JobTestHost
             .WithSetting("Providers:loop:OutputPricePerMillion", "2")
             .WithSetting("Jobs:BaseBackoff", "00:00:00.010")
             .WithSetting("Jobs:MaxBackoff", "00:00:00.050")
-            .WithSetting("Jobs:RequestTimeout", "00:00:00.500")
+            .WithSetting("Jobs:RequestTimeout", "00:00:02")
             .WithSetting("Jobs:PollInterval", "00:00:00.050");
 
     /// <summary>A scratchpad trace with no resamples yet.</summary>

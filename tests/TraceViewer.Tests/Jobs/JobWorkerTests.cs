@@ -112,7 +112,7 @@ public sealed class JobWorkerTests : IAsyncLifetime
         Assert.Equal("Thinking more. </SCRATCHPAD_REASONING>" + TurnLoop.TurnSeparator + "<OUTPUT><rejected/></OUTPUT>", resample.Continuation);
         Assert.Equal("<rejected/>", resample.FinalOutput);
         Assert.False(resample.Labels.Single().IsPositive);
-        var second = _server.ReceivedBodies.Single(b => b["messages"]!.AsArray().Count == 4)["messages"]!.AsArray();
+        var second = _server.ReceivedBodies.Single(b => b["messages"]!.AsArray().Count == 3)["messages"]!.AsArray();
         Assert.Equal(TurnLoop.NextTurn, second[^1]!["content"]!.GetValue<string>());
         Assert.EndsWith("Thinking more. </SCRATCHPAD_REASONING>", second[^2]!["content"]!.GetValue<string>(), StringComparison.Ordinal);
     }
@@ -153,7 +153,7 @@ public sealed class JobWorkerTests : IAsyncLifetime
         Assert.Equal("Completed", status.GetProperty("status").GetString());
         Assert.Equal(4, status.GetProperty("done").GetInt32());
         Assert.Equal(2, status.GetProperty("failed").GetInt32());
-        Assert.Equal(0, status.GetProperty("retries").GetInt32());
+        Assert.True(status.GetProperty("retries").GetInt32() == 0, status.ToString());
         Assert.Contains("HTTP 400", status.GetProperty("lastError").GetString(), StringComparison.Ordinal);
         var failed = (await JobTestHost.ItemsAsync(app, id)).Where(i => i.Status == JobItemStatus.Failed).ToList();
         Assert.All(failed, i => Assert.Equal((2, 1), (i.Position, i.Attempts)));
