@@ -418,6 +418,9 @@ internal sealed partial class JobWorker(
                 {
                     LogRecomputeFailed(traceId, e);
                 }
+
+                // Results landing meanwhile only mark their trace pending again; one later pass covers them all.
+                await Task.Delay(options.Value.RecomputeInterval, ct);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

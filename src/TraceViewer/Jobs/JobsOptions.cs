@@ -39,6 +39,10 @@ internal sealed class JobsOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Pause after each metrics recompute, so a trace whose positions finish quickly is recomputed once per pause, not per position.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan RecomputeInterval { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Results written per database transaction at most.</summary>
     [Range(1, 10_000)]
     public int WriteBatchSize { get; set; } = 256;
