@@ -20,8 +20,8 @@ public sealed class TestApp : WebApplicationFactory<Program>
     {
     }
 
-    /// <summary>An app on the database in <paramref name="directory"/>, e.g. a second host on the same file as a stopped one.</summary>
-    public TestApp(string directory, bool ownsDirectory = false)
+    /// <summary>An app on the database in <paramref name="directory"/>, e.g. a second host on the same file as a stopped one (internal: xunit fixtures need one public constructor).</summary>
+    internal TestApp(string directory, bool ownsDirectory = false)
     {
         _directory = directory;
         _ownsDirectory = ownsDirectory;
