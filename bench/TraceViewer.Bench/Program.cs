@@ -8,12 +8,13 @@ internal static class BenchProgram
     {
         "metrics" => MetricsBenchmark.Run(args[1..]),
         "trace-page" => await TracePageBenchmark.RunAsync(args[1..]),
+        "jobs" => await JobsBenchmark.RunAsync(args[1..]),
         _ => Usage(),
     };
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: TraceViewer.Bench metrics [case.json] | trace-page [requests]");
+        Console.Error.WriteLine("usage: TraceViewer.Bench metrics [case.json] | trace-page [requests] | jobs [requests]");
         return 1;
     }
 }

@@ -5,6 +5,7 @@ using TraceViewer.Components;
 using TraceViewer.Data;
 using TraceViewer.Embeddings;
 using TraceViewer.Import;
+using TraceViewer.Jobs;
 using TraceViewer.Metrics;
 using TraceViewer.Providers;
 using TraceViewer.Studies;
@@ -37,6 +38,7 @@ builder.AddEmbeddings();
 builder.AddImport();
 builder.AddMetrics();
 builder.AddTraces();
+builder.AddJobs();
 
 var app = builder.Build();
 await app.Services.MigrateDatabaseAsync();
@@ -56,6 +58,7 @@ app.MapImport();
 app.MapTraces();
 app.MapMetrics();
 app.MapStudies();
+app.MapJobs();
 app.MapRazorComponents<App>();
 
 await app.RunAsync();

@@ -36,6 +36,9 @@ internal sealed class ProviderOptions
     /// <summary>Template for text completion; {system}, {user} and {prefix} are replaced.</summary>
     public string CompletionTemplate { get; set; } = "{system}\n\nUser: {user}\n\nAssistant: <think>\n{prefix}";
 
+    /// <summary>For text completion, appended for each later user turn (the &lt;NEXT/&gt; loop) before the model answers; {user} is replaced.</summary>
+    public string NextTurnTemplate { get; set; } = "\n\nUser: {user}\n\nAssistant: ";
+
     [Range(1, 1024)]
     public int MaxConcurrentRequests { get; set; } = 8;
 

@@ -1,4 +1,5 @@
 using System.ClientModel;
+using System.ClientModel.Primitives;
 using Microsoft.Extensions.Options;
 using OpenAI;
 
@@ -8,6 +9,7 @@ namespace TraceViewer.Providers;
 internal sealed class ProviderRegistry(IOptionsMonitor<ProviderOptions> options, IConfiguration configuration)
 {
     private readonly Dictionary<string, OpenAIClient> _clients = [];
+    private readonly Dictionary<string, OpenAIClient> _jobClients = [];
     private readonly Lock _lock = new();
 
     public IReadOnlyList<string> Names =>
@@ -18,17 +20,30 @@ internal sealed class ProviderRegistry(IOptionsMonitor<ProviderOptions> options,
     public ProviderOptions Get(string name) =>
         Exists(name) ? options.Get(name) : throw new InvalidOperationException($"No provider named '{name}' is configured under Providers:{name}.");
 
-    public OpenAIClient Client(string name)
+    public OpenAIClient Client(string name) => Client(name, _clients, jobs: false);
+
+    /// <summary>
+    /// A client for background jobs: the SDK's own retries are off and its network timeout is long, because the job
+    /// worker retries with its own backoff, counts each attempt and applies its own per-request timeout.
+    /// </summary>
+    public OpenAIClient JobClient(string name) => Client(name, _jobClients, jobs: true);
+
+    private OpenAIClient Client(string name, Dictionary<string, OpenAIClient> clients, bool jobs)
     {
         lock (_lock)
         {
-            if (!_clients.TryGetValue(name, out var client))
+            if (!clients.TryGetValue(name, out var client))
             {
                 var provider = Get(name);
-                client = new OpenAIClient(
-                    new ApiKeyCredential(provider.ResolveApiKey()),
-                    new OpenAIClientOptions { Endpoint = new Uri(provider.BaseUrl) });
-                _clients[name] = client;
+                var clientOptions = new OpenAIClientOptions { Endpoint = new Uri(provider.BaseUrl) };
+                if (jobs)
+                {
+                    clientOptions.RetryPolicy = new ClientRetryPolicy(maxRetries: 0);
+                    clientOptions.NetworkTimeout = TimeSpan.FromHours(1);
+                }
+
+                client = new OpenAIClient(new ApiKeyCredential(provider.ResolveApiKey()), clientOptions);
+                clients[name] = client;
             }
 
             return client;

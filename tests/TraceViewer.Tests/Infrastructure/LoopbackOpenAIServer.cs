@@ -22,6 +22,7 @@ public sealed class LoopbackOpenAIServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<Fault> _faults = new();
     private int _requests;
+    private int _answered;
 
     private LoopbackOpenAIServer(WebApplication app) => _app = app;
 
@@ -33,6 +34,15 @@ public sealed class LoopbackOpenAIServer : IAsyncDisposable
     public ConcurrentBag<string> AuthorizationHeaders { get; } = [];
 
     public ConcurrentBag<JsonObject> ReceivedBodies { get; } = [];
+
+    /// <summary>Keeps every request body in <see cref="ReceivedBodies"/>; off for long benchmark runs.</summary>
+    public bool RecordBodies { get; set; } = true;
+
+    /// <summary>Requests answered with a completion (chat or text), faults excluded.</summary>
+    public int Answered => _answered;
+
+    /// <summary>Picks a fault for a request from its body (path, body); null answers normally. Checked after queued faults.</summary>
+    public Func<string, JsonObject, Fault?> FaultFor { get; set; } = (_, _) => null;
 
     /// <summary>Delay before every answer.</summary>
     public TimeSpan Latency { get; set; }
@@ -49,6 +59,7 @@ public sealed class LoopbackOpenAIServer : IAsyncDisposable
         ServerError,
         Hang,
         TruncatedJson,
+        BadRequest,
     }
 
     public sealed record Fault(FaultKind Kind, int RetryAfterSeconds = 1);
@@ -91,7 +102,7 @@ public sealed class LoopbackOpenAIServer : IAsyncDisposable
         return vector;
     }
 
-    private async Task<IResult?> BeginAsync(HttpContext context)
+    private async Task<IResult?> BeginAsync(HttpContext context, JsonObject body)
     {
         Interlocked.Increment(ref _requests);
         AuthorizationHeaders.Add(context.Request.Headers.Authorization.ToString());
@@ -100,8 +111,14 @@ public sealed class LoopbackOpenAIServer : IAsyncDisposable
             await Task.Delay(Latency, context.RequestAborted);
         }
 
-        if (!_faults.TryDequeue(out var fault))
+        var fault = _faults.TryDequeue(out var queued) ? queued : FaultFor(context.Request.Path, body);
+        if (fault is null)
         {
+            if (!context.Request.Path.StartsWithSegments("/v1/embeddings"))
+            {
+                Interlocked.Increment(ref _answered);
+            }
+
             return null;
         }
 
@@ -112,6 +129,8 @@ public sealed class LoopbackOpenAIServer : IAsyncDisposable
                 return Results.Json(new { error = new { message = "rate limited", type = "rate_limit" } }, statusCode: 429);
             case FaultKind.ServerError:
                 return Results.Json(new { error = new { message = "boom", type = "server_error" } }, statusCode: 500);
+            case FaultKind.BadRequest:
+                return Results.Json(new { error = new { message = "invalid request", type = "invalid_request_error" } }, statusCode: 400);
             case FaultKind.Hang:
                 await Task.Delay(Timeout.Infinite, context.RequestAborted);
                 return Results.Empty;
@@ -123,7 +142,7 @@ public sealed class LoopbackOpenAIServer : IAsyncDisposable
     private async Task<IResult> EmbeddingsAsync(HttpContext context)
     {
         var body = await ReadBodyAsync(context);
-        if (await BeginAsync(context) is { } fault)
+        if (await BeginAsync(context, body) is { } fault)
         {
             return fault;
         }
@@ -141,7 +160,7 @@ public sealed class LoopbackOpenAIServer : IAsyncDisposable
     private async Task<IResult> ChatAsync(HttpContext context)
     {
         var body = await ReadBodyAsync(context);
-        if (await BeginAsync(context) is { } fault)
+        if (await BeginAsync(context, body) is { } fault)
         {
             return fault;
         }
@@ -161,7 +180,7 @@ public sealed class LoopbackOpenAIServer : IAsyncDisposable
     private async Task<IResult> CompletionsAsync(HttpContext context)
     {
         var body = await ReadBodyAsync(context);
-        if (await BeginAsync(context) is { } fault)
+        if (await BeginAsync(context, body) is { } fault)
         {
             return fault;
         }
@@ -181,7 +200,11 @@ public sealed class LoopbackOpenAIServer : IAsyncDisposable
     private async Task<JsonObject> ReadBodyAsync(HttpContext context)
     {
         var body = (await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted))?.AsObject() ?? [];
-        ReceivedBodies.Add(body);
+        if (RecordBodies)
+        {
+            ReceivedBodies.Add(body);
+        }
+
         return body;
     }
 

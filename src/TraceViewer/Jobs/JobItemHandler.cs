@@ -1,0 +1,82 @@
+using TraceViewer.Data;
+using TraceViewer.Outcomes;
+
+namespace TraceViewer.Jobs;
+
+/// <summary>
+/// The work of one job kind: checks a request and lists its items, then does one item at a time. Each kind is one
+/// class registered as a scoped <see cref="IJobItemHandler"/>; the worker picks it by <see cref="Kind"/>.
+/// </summary>
+internal interface IJobItemHandler
+{
+    JobKind Kind { get; }
+
+    /// <summary>True when finishing every item of a trace position should recompute the trace's metrics.</summary>
+    bool RecomputesMetrics { get; }
+
+    /// <summary>Checks the kind-specific parts of a request and lists the items to create (not saved).</summary>
+    Task<JobPlan> PlanAsync(JobRequest request, CancellationToken ct);
+
+    /// <summary>Does one item's work without writing results; the worker writes the returned result in a batch.</summary>
+    /// <exception cref="ModelCallException">A model call failed (retryable or not).</exception>
+    Task<JobItemResult> RunAsync(JobWork work, CancellationToken ct);
+}
+
+/// <summary>A job as the worker runs it.</summary>
+internal sealed record JobSnapshot(int Id, JobKind Kind, string Provider, string Model, JobParameters Parameters);
+
+/// <summary>One claimed item of a job; <see cref="Attempt"/> counts from 1.</summary>
+internal sealed record JobWork(JobSnapshot Job, long ItemId, int TraceId, int Position, int SampleIndex, int Attempt);
+
+/// <summary>One item to create: the trace, position and sample index it covers.</summary>
+internal readonly record struct PlannedItem(int TraceId, int Position, int SampleIndex);
+
+/// <summary>A request's items, or the fields that make it invalid (field name to messages).</summary>
+internal sealed record JobPlan(IReadOnlyList<PlannedItem> Items, IDictionary<string, string[]>? Errors = null, string? Provider = null, string? Model = null)
+{
+    public static JobPlan Invalid(string field, string message) => new([], new Dictionary<string, string[]> { [field] = [message] });
+}
+
+/// <summary>What one finished item writes; staged by the worker with other items' results in one transaction.</summary>
+internal abstract class JobItemResult
+{
+    public int PromptTokens { get; init; }
+
+    public int CompletionTokens { get; init; }
+
+    /// <summary>Adds this item's rows to the batch; must be idempotent (the item may have been done before a crash).</summary>
+    /// <returns>The number of resamples added to the item's trace.</returns>
+    public abstract Task<int> StageAsync(JobWriteBatch batch, CancellationToken ct);
+}
+
+/// <summary>A result with nothing to write (the handler stored what it made itself, e.g. cached embeddings).</summary>
+internal sealed class NothingToWrite : JobItemResult
+{
+    public static readonly NothingToWrite Instance = new();
+
+    public override Task<int> StageAsync(JobWriteBatch batch, CancellationToken ct) => Task.FromResult(0);
+}
+
+/// <summary>The writer's context for one batch: its DbContext and outcome ids looked up once per batch.</summary>
+internal sealed class JobWriteBatch(TraceViewerDbContext db)
+{
+    private readonly Dictionary<string, int> _outcomes = new(StringComparer.Ordinal);
+
+    public TraceViewerDbContext Db => db;
+
+    public async Task<int> OutcomeIdAsync(string key, CancellationToken ct)
+    {
+        if (!_outcomes.TryGetValue(key, out var id))
+        {
+            var outcome = await db.GetOrAddAsync(key, ct);
+            if (outcome.Id == 0)
+            {
+                await db.SaveChangesAsync(ct);
+            }
+
+            _outcomes[key] = id = outcome.Id;
+        }
+
+        return id;
+    }
+}

@@ -1,0 +1,42 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace TraceViewer.Jobs;
+
+/// <summary>Sampling parameters sent with every request of a job.</summary>
+internal sealed record SamplingParameters(double? Temperature, double? TopP, int? MaxTokens);
+
+/// <summary>
+/// What a job was asked to do and how requests were made, stored as JSON with the job (method.md §3: model, endpoint,
+/// prefix mode and template are kept with every job).
+/// </summary>
+internal sealed record JobParameters
+{
+    /// <summary>First position (sentence index) to resample; null means from the first.</summary>
+    public int? From { get; init; }
+
+    /// <summary>Last position, inclusive; null means to the last.</summary>
+    public int? To { get; init; }
+
+    /// <summary>Samples per position.</summary>
+    public int N { get; init; } = 1;
+
+    public SamplingParameters Sampling { get; init; } = new(null, null, null);
+
+    public string? Endpoint { get; init; }
+
+    public string? PrefixMode { get; init; }
+
+    public string? PrefillFlag { get; init; }
+
+    public string? CompletionTemplate { get; init; }
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static JobParameters FromJson(string json) => JsonSerializer.Deserialize<JobParameters>(json, Json) ?? new JobParameters();
+}

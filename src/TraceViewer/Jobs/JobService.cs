@@ -1,0 +1,225 @@
+using Microsoft.EntityFrameworkCore;
+using TraceViewer.Data;
+using TraceViewer.Outcomes;
+using TraceViewer.Providers;
+
+namespace TraceViewer.Jobs;
+
+/// <summary>An inclusive range of sentence positions.</summary>
+internal sealed record PositionRange(int? From, int? To);
+
+/// <summary>A request to start a job. Either <see cref="TraceId"/> or <see cref="DatasetId"/> names the target.</summary>
+internal sealed record JobRequest
+{
+    /// <summary>Resample (default), Embed, Judge or Collect.</summary>
+    public string? Kind { get; init; }
+
+    public int? TraceId { get; init; }
+
+    public int? DatasetId { get; init; }
+
+    /// <summary>Positions to resample; omitted means every sentence.</summary>
+    public PositionRange? Positions { get; init; }
+
+    /// <summary>Samples per position.</summary>
+    public int N { get; init; } = 20;
+
+    public string? Provider { get; init; }
+
+    /// <summary>A model the provider serves; omitted means its first.</summary>
+    public string? Model { get; init; }
+
+    public double? Temperature { get; init; }
+
+    public double? TopP { get; init; }
+
+    public int? MaxTokens { get; init; }
+}
+
+/// <summary>The outcome of a state change: the job's status after it, or why it could not happen.</summary>
+internal enum JobChange
+{
+    Done,
+    NotFound,
+    NotAllowed,
+}
+
+/// <summary>Creates jobs with their items, and pauses, resumes and cancels them. The worker does the rest.</summary>
+internal sealed class JobService(
+    TraceViewerDbContext db, ProviderRegistry providers, IEnumerable<IJobItemHandler> handlers, JobSignal signal, TimeProvider clock)
+{
+    public const int MaxSamplesPerPosition = 10_000;
+
+    /// <summary>Validates and saves a job with all its items; returns the job id, or the invalid fields.</summary>
+    public async Task<(int? JobId, IDictionary<string, string[]>? Errors)> CreateAsync(JobRequest request, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var known = Enum.TryParse<JobKind>(request.Kind ?? nameof(JobKind.Resample), ignoreCase: true, out var kind) && Enum.IsDefined(kind)
+            && !int.TryParse(request.Kind, out _);
+        var handler = known ? handlers.FirstOrDefault(h => h.Kind == kind) : null;
+        if (!known)
+        {
+            errors["kind"] = [$"Unknown job kind. Known kinds: {string.Join(", ", Enum.GetNames<JobKind>())}."];
+        }
+        else if (handler is null)
+        {
+            errors["kind"] = [$"Jobs of kind {kind} are not available in this installation."];
+        }
+
+        if ((request.TraceId is null) == (request.DatasetId is null))
+        {
+            errors["traceId"] = ["Give exactly one of traceId and datasetId."];
+        }
+
+        if (request.N is < 1 or > MaxSamplesPerPosition)
+        {
+            errors["n"] = [$"n must be between 1 and {MaxSamplesPerPosition}."];
+        }
+
+        if (request.Temperature is < 0 or > 2)
+        {
+            errors["temperature"] = ["temperature must be between 0 and 2."];
+        }
+
+        if (request.TopP is <= 0 or > 1)
+        {
+            errors["topP"] = ["topP must be greater than 0 and at most 1."];
+        }
+
+        if (request.MaxTokens is < 1 or > 1_000_000)
+        {
+            errors["maxTokens"] = ["maxTokens must be between 1 and 1,000,000."];
+        }
+
+        ProviderOptions? provider = null;
+        if (kind != JobKind.Embed)
+        {
+            if (string.IsNullOrWhiteSpace(request.Provider))
+            {
+                errors["provider"] = [$"provider is required. Configured providers: {ProviderList()}."];
+            }
+            else if (!providers.Exists(request.Provider))
+            {
+                errors["provider"] = [$"Unknown provider '{request.Provider}'. Configured providers: {ProviderList()}."];
+            }
+            else
+            {
+                provider = providers.Get(request.Provider);
+                if (request.Model is { } model && provider.Models.Count > 0 && !provider.Models.Contains(model, StringComparer.Ordinal))
+                {
+                    errors["model"] = [$"Provider '{request.Provider}' does not serve model '{model}'. It serves: {string.Join(", ", provider.Models)}."];
+                }
+                else if (request.Model is null && provider.Models.Count == 0)
+                {
+                    errors["model"] = [$"model is required: provider '{request.Provider}' lists no models."];
+                }
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return (null, errors);
+        }
+
+        var plan = await handler!.PlanAsync(request, ct);
+        if (plan.Errors is { Count: > 0 })
+        {
+            return (null, plan.Errors);
+        }
+
+        var providerName = plan.Provider ?? request.Provider!;
+        provider ??= providers.Exists(providerName) ? providers.Get(providerName) : null;
+        var parameters = new JobParameters
+        {
+            From = request.Positions?.From,
+            To = request.Positions?.To,
+            N = request.N,
+            Sampling = new SamplingParameters(request.Temperature, request.TopP, request.MaxTokens),
+            Endpoint = provider?.BaseUrl,
+            PrefixMode = provider?.PrefixMode.ToString(),
+            PrefillFlag = provider?.PrefixMode == PrefixMode.ChatPrefill ? provider.PrefillFlag : null,
+            CompletionTemplate = provider?.PrefixMode == PrefixMode.TextCompletion ? provider.CompletionTemplate : null,
+        };
+        var job = new Job
+        {
+            Kind = kind,
+            Status = JobStatus.Queued,
+            TraceId = request.TraceId,
+            DatasetId = request.DatasetId,
+            Provider = providerName,
+            Model = plan.Model ?? request.Model ?? provider!.Models[0],
+            Parameters = parameters.ToJson(),
+            TotalItems = plan.Items.Count,
+            CreatedAt = clock.GetUtcNow(),
+        };
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        if (kind == JobKind.Resample)
+        {
+            // Labels written by the worker refer to this outcome.
+            await db.GetOrAddAsync(OutcomeRegistry.Compliance, ct);
+        }
+
+        db.Add(job);
+        await db.SaveChangesAsync(ct);
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        foreach (var chunk in plan.Items.Chunk(5_000))
+        {
+            db.AddRange(chunk.Select(i => new JobItem { JobId = job.Id, TraceId = i.TraceId, Position = i.Position, SampleIndex = i.SampleIndex }));
+            await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
+        }
+
+        await transaction.CommitAsync(ct);
+        signal.Wake();
+        return (job.Id, null);
+    }
+
+    public Task<JobChange> PauseAsync(int id, CancellationToken ct) =>
+        ChangeAsync(id, [JobStatus.Queued, JobStatus.Running], JobStatus.Paused, ct);
+
+    public Task<JobChange> ResumeAsync(int id, CancellationToken ct) =>
+        ChangeAsync(id, [JobStatus.Paused], JobStatus.Queued, ct);
+
+    public Task<JobChange> CancelAsync(int id, CancellationToken ct) =>
+        ChangeAsync(id, [JobStatus.Queued, JobStatus.Running, JobStatus.Paused], JobStatus.Cancelled, ct);
+
+    private async Task<JobChange> ChangeAsync(int id, JobStatus[] from, JobStatus to, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        DateTimeOffset? finished = to == JobStatus.Cancelled ? now : null;
+        var changed = await db.Set<Job>().Where(j => j.Id == id && from.Contains(j.Status))
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, to).SetProperty(j => j.FinishedAt, j => finished ?? j.FinishedAt), ct);
+        if (changed > 0)
+        {
+            signal.Wake();
+            return JobChange.Done;
+        }
+
+        return await db.Set<Job>().AnyAsync(j => j.Id == id, ct) ? JobChange.NotAllowed : JobChange.NotFound;
+    }
+
+    private string ProviderList() => providers.Names.Count == 0 ? "(none)" : string.Join(", ", providers.Names);
+}
+
+/// <summary>Wakes the worker when a job is created or changes state, so it need not wait for its next poll.</summary>
+internal sealed class JobSignal : IDisposable
+{
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    public void Wake()
+    {
+        try
+        {
+            _signal.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already signalled.
+        }
+    }
+
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken ct) => _signal.WaitAsync(timeout, ct);
+
+    public void Dispose() => _signal.Dispose();
+}

@@ -1,0 +1,461 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using TraceViewer.Data;
+using TraceViewer.Metrics;
+using TraceViewer.Providers;
+using TraceViewer.Traces;
+
+namespace TraceViewer.Jobs;
+
+/// <summary>
+/// Runs jobs from the database. It claims items with a conditional update and a lease (so two workers never hold the
+/// same item), runs each inside its own DI scope within its provider's limits, and hands results to one writer that
+/// stores them in batches, each result with its idempotency key. On start it returns items left running by a stopped
+/// process to the queue. When every item of a trace position is finished, the trace's metrics are recomputed.
+/// </summary>
+internal sealed partial class JobWorker(
+    IServiceScopeFactory scopes,
+    ProviderRegistry providers,
+    ProviderGates gates,
+    JobSignal signal,
+    IOptions<JobsOptions> options,
+    TimeProvider clock,
+    ILogger<JobWorker> logger) : BackgroundService
+{
+    private readonly Channel<ItemOutcome> _results = Channel.CreateUnbounded<ItemOutcome>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<int> _recompute = Channel.CreateUnbounded<int>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<int, byte> _recomputePending = new();
+    private readonly ConcurrentDictionary<long, Task> _inflight = new();
+    private readonly ConcurrentDictionary<string, int> _inflightByProvider = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<int, int> _inflightJobs = new();
+    private readonly ConcurrentDictionary<int, JobSnapshot> _snapshots = new();
+    private volatile HashSet<int> _active = [];
+    private Dictionary<JobKind, bool> _kinds = [];
+
+    private abstract record ItemOutcome(JobWork Work);
+
+    private sealed record ItemDone(JobWork Work, JobItemResult Result, double ElapsedMs) : ItemOutcome(Work);
+
+    private sealed record ItemRetry(JobWork Work, string Error, DateTimeOffset NextAttemptAt) : ItemOutcome(Work);
+
+    private sealed record ItemFailed(JobWork Work, string Error) : ItemOutcome(Work);
+
+    /// <summary>Claimed but not started because its job was paused or cancelled meanwhile.</summary>
+    private sealed record ItemReleased(JobWork Work) : ItemOutcome(Work);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.WorkerEnabled)
+        {
+            return;
+        }
+
+        await Task.Yield();
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            _kinds = scope.ServiceProvider.GetServices<IJobItemHandler>().ToDictionary(h => h.Kind, h => h.RecomputesMetrics);
+            if (options.Value.ReclaimRunningOnStart)
+            {
+                var reclaimed = await scope.ServiceProvider.GetRequiredService<TraceViewerDbContext>().Set<JobItem>()
+                    .Where(i => i.Status == JobItemStatus.Running)
+                    .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, JobItemStatus.Pending).SetProperty(i => i.LeaseUntil, (DateTimeOffset?)null)
+                        .SetProperty(i => i.ClaimToken, (Guid?)null), stoppingToken);
+                if (reclaimed > 0)
+                {
+                    LogReclaimed(reclaimed);
+                }
+            }
+        }
+
+        var writer = Task.Run(WriteLoopAsync, CancellationToken.None);
+        var recompute = Task.Run(() => RecomputeLoopAsync(stoppingToken), CancellationToken.None);
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var started = await ScheduleAsync(stoppingToken);
+                await signal.WaitAsync(started > 0 ? TimeSpan.FromMilliseconds(50) : options.Value.PollInterval, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: items in flight see the same token.
+        }
+        finally
+        {
+            // Results that arrived before the stop are written; interrupted items keep their lease and are reclaimed.
+            await Task.WhenAll(_inflight.Values);
+            _results.Writer.TryComplete();
+            await writer;
+            _recompute.Writer.TryComplete();
+            await recompute;
+        }
+    }
+
+    /// <summary>Starts queued jobs, then claims work for running ones up to twice each provider's concurrency.</summary>
+    private async Task<int> ScheduleAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TraceViewerDbContext>();
+        var now = clock.GetUtcNow();
+        await db.Set<Job>().Where(j => j.Status == JobStatus.Queued)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Running).SetProperty(j => j.StartedAt, j => j.StartedAt ?? now), ct);
+        var jobs = await db.Set<Job>().AsNoTracking().Where(j => j.Status == JobStatus.Running).OrderBy(j => j.Id)
+            .Select(j => new { j.Id, j.Kind, j.Provider, j.Model, j.Parameters })
+            .ToListAsync(ct);
+        _active = [.. jobs.Select(j => j.Id)];
+
+        var started = 0;
+        foreach (var job in jobs)
+        {
+            if (!_kinds.ContainsKey(job.Kind) || !providers.Exists(job.Provider))
+            {
+                var error = !_kinds.ContainsKey(job.Kind)
+                    ? $"Jobs of kind {job.Kind} are not available in this installation."
+                    : $"Provider '{job.Provider}' is no longer configured.";
+                await db.Set<Job>().Where(j => j.Id == job.Id && j.Status == JobStatus.Running).ExecuteUpdateAsync(s => s
+                    .SetProperty(j => j.Status, JobStatus.Failed).SetProperty(j => j.LastError, error).SetProperty(j => j.FinishedAt, now), ct);
+                continue;
+            }
+
+            var snapshot = _snapshots.GetOrAdd(job.Id, _ => new JobSnapshot(job.Id, job.Kind, job.Provider, job.Model, JobParameters.FromJson(job.Parameters)));
+            var gate = gates.For(job.Provider);
+            var inflight = _inflightByProvider.GetValueOrDefault(job.Provider);
+            var capacity = 2 * gate.MaxConcurrent - inflight;
+            // While the provider is busy, claim in larger steps rather than one item per finished request.
+            if (capacity <= 0 || (inflight >= gate.MaxConcurrent && capacity < Math.Max(1, gate.MaxConcurrent / 4)))
+            {
+                continue;
+            }
+
+            var claimed = await ClaimAsync(db, snapshot, capacity, ct);
+            foreach (var work in claimed)
+            {
+                _inflightByProvider.AddOrUpdate(job.Provider, 1, (_, n) => n + 1);
+                _inflight[work.ItemId] = Task.Run(() => ProcessAsync(work, ct), CancellationToken.None);
+            }
+
+            started += claimed.Count;
+            if (claimed.Count == 0 && !HasInflight(job.Id))
+            {
+                await CompleteIfFinishedAsync(db, job.Id, ct);
+            }
+        }
+
+        return started;
+    }
+
+    private bool HasInflight(int jobId) => _inflightJobs.GetValueOrDefault(jobId) > 0;
+
+    /// <summary>
+    /// Claims up to <paramref name="count"/> items: picks candidates, then a conditional update that re-checks each is
+    /// still claimable and stamps it with a fresh token, then reads back the rows that carry the token.
+    /// </summary>
+    private async Task<List<JobWork>> ClaimAsync(TraceViewerDbContext db, JobSnapshot job, int count, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var candidates = await db.Set<JobItem>().AsNoTracking()
+            .Where(i => i.JobId == job.Id
+                && ((i.Status == JobItemStatus.Pending && (i.NextAttemptAt == null || i.NextAttemptAt <= now))
+                    || (i.Status == JobItemStatus.Running && i.LeaseUntil < now)))
+            .OrderBy(i => i.Id).Select(i => i.Id).Take(count).ToListAsync(ct);
+        if (candidates.Count == 0)
+        {
+            return [];
+        }
+
+        var token = Guid.NewGuid();
+        DateTimeOffset? lease = now + options.Value.Lease;
+        await db.Set<JobItem>()
+            .Where(i => candidates.Contains(i.Id)
+                && ((i.Status == JobItemStatus.Pending && (i.NextAttemptAt == null || i.NextAttemptAt <= now))
+                    || (i.Status == JobItemStatus.Running && i.LeaseUntil < now)))
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, JobItemStatus.Running).SetProperty(i => i.LeaseUntil, lease)
+                .SetProperty(i => i.ClaimToken, token).SetProperty(i => i.Attempts, i => i.Attempts + 1), ct);
+        var items = await db.Set<JobItem>().AsNoTracking().Where(i => i.ClaimToken == token).OrderBy(i => i.Id)
+            .Select(i => new { i.Id, i.TraceId, i.Position, i.SampleIndex, i.Attempts }).ToListAsync(ct);
+        _inflightJobs.AddOrUpdate(job.Id, items.Count, (_, n) => n + items.Count);
+        return [.. items.Select(i => new JobWork(job, i.Id, i.TraceId, i.Position, i.SampleIndex, i.Attempts))];
+    }
+
+    private async Task ProcessAsync(JobWork work, CancellationToken ct)
+    {
+        var started = clock.GetTimestamp();
+        try
+        {
+            // Pause and cancel take effect between items: a claimed item whose job stopped goes back unstarted.
+            if (!_active.Contains(work.Job.Id))
+            {
+                await _results.Writer.WriteAsync(new ItemReleased(work), CancellationToken.None);
+                return;
+            }
+
+            await using var scope = scopes.CreateAsyncScope();
+            var handler = scope.ServiceProvider.GetServices<IJobItemHandler>().First(h => h.Kind == work.Job.Kind);
+            var result = await handler.RunAsync(work, ct);
+            await _results.Writer.WriteAsync(new ItemDone(work, result, clock.GetElapsedTime(started).TotalMilliseconds), CancellationToken.None);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The host is stopping: the item keeps its lease and is picked up again on the next start.
+        }
+        catch (Exception e)
+        {
+            var (retryable, retryAfter) = e is ModelCallException call ? (call.Retryable, call.RetryAfter) : (true, null);
+            var message = e is ModelCallException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+            if (message.Length > 2000)
+            {
+                message = message[..2000];
+            }
+
+            if (retryable && work.Attempt < options.Value.MaxAttempts)
+            {
+                var delay = Backoff.Delay(work.Attempt, options.Value.BaseBackoff, options.Value.MaxBackoff, retryAfter, Random.Shared.NextDouble());
+                LogItemRetry(work.Job.Id, work.ItemId, work.Attempt, delay.TotalMilliseconds, message);
+                await _results.Writer.WriteAsync(new ItemRetry(work, message, clock.GetUtcNow() + delay), CancellationToken.None);
+            }
+            else
+            {
+                LogItemFailed(work.Job.Id, work.ItemId, work.TraceId, work.Position, work.SampleIndex, work.Attempt, message);
+                await _results.Writer.WriteAsync(new ItemFailed(work, message), CancellationToken.None);
+            }
+        }
+        finally
+        {
+            _inflightByProvider.AddOrUpdate(work.Job.Provider, 0, (_, n) => n - 1);
+            _inflightJobs.AddOrUpdate(work.Job.Id, 0, (_, n) => n - 1);
+            _inflight.TryRemove(work.ItemId, out _);
+            signal.Wake();
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<ItemOutcome>();
+        while (await _results.Reader.WaitToReadAsync(CancellationToken.None))
+        {
+            batch.Clear();
+            while (batch.Count < options.Value.WriteBatchSize && _results.Reader.TryRead(out var outcome))
+            {
+                batch.Add(outcome);
+            }
+
+            try
+            {
+                await WriteAsync(batch);
+            }
+            catch (Exception e) when (batch.Count > 1)
+            {
+                // One bad result must not sink the others: write them one at a time.
+                LogBatchRetry(batch.Count, e.Message);
+                foreach (var outcome in batch)
+                {
+                    try
+                    {
+                        await WriteAsync([outcome]);
+                    }
+                    catch (Exception single)
+                    {
+                        LogWriteFailed(outcome.Work.Job.Id, outcome.Work.ItemId, single);
+                    }
+                }
+            }
+            catch (Exception e)
+            {
+                LogWriteFailed(batch[0].Work.Job.Id, batch[0].Work.ItemId, e);
+            }
+        }
+    }
+
+    /// <summary>Writes a batch of outcomes in one transaction, then completes finished jobs and queues metric updates.</summary>
+    private async Task WriteAsync(List<ItemOutcome> batch)
+    {
+        var ct = CancellationToken.None;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TraceViewerDbContext>();
+        var now = clock.GetUtcNow();
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            var writeBatch = new JobWriteBatch(db);
+            var added = new Dictionary<int, int>();
+            foreach (var done in batch.OfType<ItemDone>())
+            {
+                var count = await done.Result.StageAsync(writeBatch, ct);
+                if (count > 0)
+                {
+                    added[done.Work.TraceId] = added.GetValueOrDefault(done.Work.TraceId) + count;
+                }
+            }
+
+            await db.SaveChangesAsync(ct);
+            foreach (var job in batch.GroupBy(o => o.Work.Job.Id))
+            {
+                await WriteJobAsync(db, job.Key, [.. job], now, ct);
+            }
+
+            foreach (var (traceId, count) in added)
+            {
+                await db.Set<Trace>().Where(t => t.Id == traceId).ExecuteUpdateAsync(s => s
+                    .SetProperty(t => t.ResampleCount, t => t.ResampleCount + count).SetProperty(t => t.HasLabelledResamples, true), ct);
+            }
+
+            await transaction.CommitAsync(ct);
+        }
+
+        foreach (var done in batch.OfType<ItemDone>())
+        {
+            LogItemDone(done.Work.Job.Id, done.Work.ItemId, done.Work.TraceId, done.Work.Position, done.Work.SampleIndex, done.Work.Attempt,
+                done.Result.PromptTokens, done.Result.CompletionTokens, done.ElapsedMs);
+        }
+
+        var finished = batch.Where(o => o is ItemDone or ItemFailed).ToList();
+        foreach (var jobId in finished.Select(o => o.Work.Job.Id).Distinct())
+        {
+            await CompleteIfFinishedAsync(db, jobId, ct);
+        }
+
+        foreach (var position in finished.Where(o => _kinds.GetValueOrDefault(o.Work.Job.Kind)).Select(o => (o.Work.Job.Id, o.Work.TraceId, o.Work.Position)).Distinct())
+        {
+            var open = await db.Set<JobItem>().AnyAsync(i => i.JobId == position.Id && i.TraceId == position.TraceId && i.Position == position.Position
+                && (i.Status == JobItemStatus.Pending || i.Status == JobItemStatus.Running), ct);
+            if (!open && _recomputePending.TryAdd(position.TraceId, 0))
+            {
+                _recompute.Writer.TryWrite(position.TraceId);
+            }
+        }
+    }
+
+    private async Task WriteJobAsync(TraceViewerDbContext db, int jobId, List<ItemOutcome> outcomes, DateTimeOffset now, CancellationToken ct)
+    {
+        var items = db.Set<JobItem>().Where(i => i.JobId == jobId && i.Status == JobItemStatus.Running);
+        var done = outcomes.OfType<ItemDone>().ToList();
+        var doneIds = done.Select(d => d.Work.ItemId).ToList();
+        var doneCount = doneIds.Count == 0 ? 0 : await items.Where(i => doneIds.Contains(i.Id)).ExecuteUpdateAsync(s => s
+            .SetProperty(i => i.Status, JobItemStatus.Done).SetProperty(i => i.FinishedAt, now)
+            .SetProperty(i => i.LeaseUntil, (DateTimeOffset?)null).SetProperty(i => i.ClaimToken, (Guid?)null), ct);
+
+        int retries = 0, failed = 0;
+        string? lastError = null;
+        foreach (var outcome in outcomes)
+        {
+            var id = outcome.Work.ItemId;
+            switch (outcome)
+            {
+                case ItemRetry retry:
+                    DateTimeOffset? next = retry.NextAttemptAt;
+                    retries += await items.Where(i => i.Id == id).ExecuteUpdateAsync(s => s
+                        .SetProperty(i => i.Status, JobItemStatus.Pending).SetProperty(i => i.NextAttemptAt, next).SetProperty(i => i.LastError, retry.Error)
+                        .SetProperty(i => i.LeaseUntil, (DateTimeOffset?)null).SetProperty(i => i.ClaimToken, (Guid?)null), ct);
+                    lastError = retry.Error;
+                    break;
+                case ItemFailed failure:
+                    failed += await items.Where(i => i.Id == id).ExecuteUpdateAsync(s => s
+                        .SetProperty(i => i.Status, JobItemStatus.Failed).SetProperty(i => i.LastError, failure.Error).SetProperty(i => i.FinishedAt, now)
+                        .SetProperty(i => i.LeaseUntil, (DateTimeOffset?)null).SetProperty(i => i.ClaimToken, (Guid?)null), ct);
+                    lastError = failure.Error;
+                    break;
+                case ItemReleased:
+                    await items.Where(i => i.Id == id).ExecuteUpdateAsync(s => s
+                        .SetProperty(i => i.Status, JobItemStatus.Pending).SetProperty(i => i.Attempts, i => i.Attempts - 1)
+                        .SetProperty(i => i.LeaseUntil, (DateTimeOffset?)null).SetProperty(i => i.ClaimToken, (Guid?)null), ct);
+                    break;
+            }
+        }
+
+        long promptTokens = done.Sum(d => (long)d.Result.PromptTokens), completionTokens = done.Sum(d => (long)d.Result.CompletionTokens);
+        if (doneCount == 0 && retries == 0 && failed == 0 && promptTokens == 0 && completionTokens == 0)
+        {
+            return;
+        }
+
+        var provider = providers.Exists(outcomes[0].Work.Job.Provider) ? providers.Get(outcomes[0].Work.Job.Provider) : null;
+        var cost = (double)(((provider?.InputPricePerMillion ?? 0m) * promptTokens + (provider?.OutputPricePerMillion ?? 0m) * completionTokens) / 1_000_000m);
+        await db.Set<Job>().Where(j => j.Id == jobId).ExecuteUpdateAsync(s => s
+            .SetProperty(j => j.DoneItems, j => j.DoneItems + doneCount)
+            .SetProperty(j => j.FailedItems, j => j.FailedItems + failed)
+            .SetProperty(j => j.Retries, j => j.Retries + retries)
+            .SetProperty(j => j.PromptTokens, j => j.PromptTokens + promptTokens)
+            .SetProperty(j => j.CompletionTokens, j => j.CompletionTokens + completionTokens)
+            .SetProperty(j => j.Cost, j => j.Cost + cost)
+            .SetProperty(j => j.LastError, j => lastError ?? j.LastError), ct);
+    }
+
+    /// <summary>A running job with no pending or running items is finished: completed, or failed when nothing succeeded.</summary>
+    private async Task CompleteIfFinishedAsync(TraceViewerDbContext db, int jobId, CancellationToken ct)
+    {
+        if (await db.Set<JobItem>().AnyAsync(i => i.JobId == jobId && (i.Status == JobItemStatus.Pending || i.Status == JobItemStatus.Running), ct))
+        {
+            return;
+        }
+
+        var now = clock.GetUtcNow();
+        var changed = await db.Set<Job>().Where(j => j.Id == jobId && j.Status == JobStatus.Running).ExecuteUpdateAsync(s => s
+            .SetProperty(j => j.Status, j => j.DoneItems == 0 && j.FailedItems > 0 ? JobStatus.Failed : JobStatus.Completed)
+            .SetProperty(j => j.FinishedAt, now), ct);
+        if (changed > 0)
+        {
+            _snapshots.TryRemove(jobId, out _);
+            LogJobFinished(jobId);
+        }
+    }
+
+    private async Task RecomputeLoopAsync(CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var traceId in _recompute.Reader.ReadAllAsync(ct))
+            {
+                // Removed before computing, so results landing meanwhile queue one more pass.
+                _recomputePending.TryRemove(traceId, out _);
+                try
+                {
+                    await using var scope = scopes.CreateAsyncScope();
+                    await scope.ServiceProvider.GetRequiredService<MetricsRecomputer>().RecomputeTraceAsync(traceId, ct);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogRecomputeFailed(traceId, e);
+                }
+
+                // Results landing meanwhile only mark their trace pending again; one later pass covers them all.
+                await Task.Delay(options.Value.RecomputeInterval, ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopping; the next finished position recomputes again.
+        }
+    }
+
+    public override void Dispose()
+    {
+        _results.Writer.TryComplete();
+        base.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Returned {Count} items left running by a previous process to the queue")]
+    private partial void LogReclaimed(int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} item {ItemId} done (trace {TraceId}, position {Position}, sample {SampleIndex}, attempt {Attempt}, {PromptTokens}+{CompletionTokens} tokens, {ElapsedMs} ms)")]
+    private partial void LogItemDone(int jobId, long itemId, int traceId, int position, int sampleIndex, int attempt, int promptTokens, int completionTokens, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} item {ItemId} attempt {Attempt} failed, retrying in {DelayMs} ms: {Error}")]
+    private partial void LogItemRetry(int jobId, long itemId, int attempt, double delayMs, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} item {ItemId} failed for good (trace {TraceId}, position {Position}, sample {SampleIndex}, attempt {Attempt}): {Error}")]
+    private partial void LogItemFailed(int jobId, long itemId, int traceId, int position, int sampleIndex, int attempt, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} finished")]
+    private partial void LogJobFinished(int jobId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Count} job results together failed ({Error}); writing them one at a time")]
+    private partial void LogBatchRetry(int count, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not write the result of job {JobId} item {ItemId}; its lease will expire and it will run again")]
+    private partial void LogWriteFailed(int jobId, long itemId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Recomputing metrics of trace {TraceId} failed")]
+    private partial void LogRecomputeFailed(int traceId, Exception exception);
+}

@@ -1,0 +1,106 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace TraceViewer.Jobs;
+
+/// <summary>
+/// The JSON API for jobs. Unsafe requests from another site's pages are refused (<see cref="CrossOriginFilter"/>);
+/// creating a job needs a JSON body, which a cross-site form cannot send.
+/// </summary>
+internal static class JobsApi
+{
+    public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/jobs").WithTags("Jobs").AddEndpointFilter<CrossOriginFilter>();
+        api.MapPost("/", CreateAsync)
+            .WithName("CreateJob")
+            .WithSummary("Starts a job: kind (Resample, Embed), traceId or datasetId, positions {from, to} (omit for all), n, provider, model, temperature, topP, maxTokens.")
+            .Accepts<JobRequest>("application/json");
+        api.MapGet("/", ListAsync)
+            .WithName("ListJobs")
+            .WithSummary("Lists jobs, newest first; filter by traceId, or active=true for queued, running and paused ones.");
+        api.MapGet("/{id:int}", GetAsync)
+            .WithName("GetJob")
+            .WithSummary("One job: status, item counts (done, failed, pending, running, total), retries, tokens, cost, rate, ETA and the latest item errors.");
+        api.MapPost("/{id:int}/cancel", (int id, JobService jobs, JobStatusQuery query, CancellationToken ct) => ChangeAsync(id, jobs.CancelAsync, query, ct))
+            .WithName("CancelJob")
+            .WithSummary("Cancels a job: no further requests start; requests in flight finish and are kept.");
+        api.MapPost("/{id:int}/pause", (int id, JobService jobs, JobStatusQuery query, CancellationToken ct) => ChangeAsync(id, jobs.PauseAsync, query, ct))
+            .WithName("PauseJob")
+            .WithSummary("Pauses a queued or running job between items.");
+        api.MapPost("/{id:int}/resume", (int id, JobService jobs, JobStatusQuery query, CancellationToken ct) => ChangeAsync(id, jobs.ResumeAsync, query, ct))
+            .WithName("ResumeJob")
+            .WithSummary("Resumes a paused job.");
+        return app;
+    }
+
+    internal static async Task<Results<Created<JobStatusView>, ValidationProblem>> CreateAsync(
+        JobRequest request, JobService jobs, JobStatusQuery query, CancellationToken ct)
+    {
+        var (id, errors) = await jobs.CreateAsync(request, ct);
+        if (id is null)
+        {
+            return TypedResults.ValidationProblem(errors!, title: "The job request is invalid");
+        }
+
+        return TypedResults.Created($"/api/jobs/{id}", await query.GetAsync(id.Value, ct));
+    }
+
+    internal static async Task<Ok<IReadOnlyList<JobStatusView>>> ListAsync(
+        JobStatusQuery query, int? traceId, bool? active, int? limit, CancellationToken ct) =>
+        TypedResults.Ok(await query.ListAsync(traceId, active ?? false, limit ?? 100, ct));
+
+    internal static async Task<Results<Ok<JobStatusView>, ProblemHttpResult>> GetAsync(int id, JobStatusQuery query, CancellationToken ct) =>
+        await query.GetAsync(id, ct) is { } job ? TypedResults.Ok(job) : NotFound(id);
+
+    private static async Task<Results<Ok<JobStatusView>, ProblemHttpResult>> ChangeAsync(
+        int id, Func<int, CancellationToken, Task<JobChange>> change, JobStatusQuery query, CancellationToken ct)
+    {
+        var result = await change(id, ct);
+        if (result == JobChange.NotFound)
+        {
+            return NotFound(id);
+        }
+
+        var job = (await query.GetAsync(id, ct))!;
+        return result == JobChange.Done
+            ? TypedResults.Ok(job)
+            : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not possible in this state", detail: $"Job {id} is {job.Status}.");
+    }
+
+    private static ProblemHttpResult NotFound(int id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Job not found", detail: $"There is no job with id {id}.");
+}
+
+/// <summary>
+/// Refuses state-changing requests that a browser sends on behalf of another site (Sec-Fetch-Site cross-site, or an
+/// Origin that is not this host). The API uses no cookies, so there is no session to ride on; this stops a page on
+/// another site from cancelling or pausing jobs of a server on the researcher's own machine. Clients that are not
+/// browsers send neither header and pass.
+/// </summary>
+internal sealed class CrossOriginFilter : IEndpointFilter
+{
+    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var request = context.HttpContext.Request;
+        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method) && IsCrossOrigin(request))
+        {
+            return ValueTask.FromResult<object?>(TypedResults.Problem(
+                statusCode: StatusCodes.Status403Forbidden, title: "Cross-origin request refused",
+                detail: "State-changing job requests are accepted from this site's own pages or from non-browser clients only."));
+        }
+
+        return next(context);
+    }
+
+    internal static bool IsCrossOrigin(HttpRequest request)
+    {
+        if (request.Headers["Sec-Fetch-Site"].ToString() is "cross-site" or "same-site")
+        {
+            return true;
+        }
+
+        var origin = request.Headers.Origin.ToString();
+        return origin.Length > 0
+            && !(Uri.TryCreate(origin, UriKind.Absolute, out var uri) && string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase));
+    }
+}

@@ -1,0 +1,22 @@
+namespace TraceViewer.Jobs;
+
+internal static class JobsExtensions
+{
+    public static IHostApplicationBuilder AddJobs(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<IModelClient, OpenAIModelClient>();
+        builder.Services.AddSingleton<ProviderGates>();
+        builder.Services.AddSingleton(sp => new GatedModelClient(sp.GetRequiredService<IModelClient>(), sp.GetRequiredService<ProviderGates>()));
+        builder.Services.AddSingleton<JobSignal>();
+        builder.Services.AddScoped<JobService>();
+        builder.Services.AddScoped<JobStatusQuery>();
+        // One class per job kind; Judge and Collect register theirs the same way.
+        builder.Services.AddScoped<IJobItemHandler, ResampleHandler>();
+        builder.Services.AddScoped<IJobItemHandler, EmbedHandler>();
+        builder.Services.AddHostedService<JobWorker>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapJobs(this IEndpointRouteBuilder app) => app.MapJobsApi();
+}

@@ -1,0 +1,49 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace TraceViewer.Jobs;
+
+/// <summary>How the background worker runs jobs, under <c>Jobs</c>.</summary>
+internal sealed class JobsOptions
+{
+    public const string Section = "Jobs";
+
+    /// <summary>Runs the background worker; off for hosts that only serve pages.</summary>
+    public bool WorkerEnabled { get; set; } = true;
+
+    /// <summary>Attempts per item before it is marked failed.</summary>
+    [Range(1, 100)]
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>Time allowed for one model request before it counts as a (retryable) timeout.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>First retry delay; doubles with each attempt, with full jitter, up to <see cref="MaxBackoff"/>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan BaseBackoff { get; set; } = TimeSpan.FromSeconds(2);
+
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How long a claimed item stays reserved for its worker; longer than a request with its retries.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// On start, returns items left running by a previous process to the queue at once instead of waiting for their
+    /// leases. Right for a single instance (the SQLite default); turn off when several instances share a database.
+    /// </summary>
+    public bool ReclaimRunningOnStart { get; set; } = true;
+
+    /// <summary>How often an idle worker looks for work it was not told about (retries coming due, other instances' jobs).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Pause after each metrics recompute, so a trace whose positions finish quickly is recomputed once per pause, not per position.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan RecomputeInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Results written per database transaction at most.</summary>
+    [Range(1, 10_000)]
+    public int WriteBatchSize { get; set; } = 256;
+}

@@ -1,0 +1,85 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace TraceViewer.Tests.Jobs;
+
+public sealed class JobsApiTests : IAsyncLifetime
+{
+    private LoopbackOpenAIServer _server = null!;
+    private TestApp _app = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await LoopbackOpenAIServer.StartAsync();
+        _app = JobTestHost.Create(_server);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _server.DisposeAsync();
+    }
+
+    [Theory]
+    [InlineData("nowhere", "model-x", 0, 1, "provider")]
+    [InlineData("loop", "model-y", 0, 1, "model")]
+    [InlineData("loop", "model-x", 3, 1, "positions")]
+    [InlineData("loop", "model-x", 0, 5, "positions")]
+    public async Task InvalidRequestsNameTheField(string provider, string model, int from, int to, string field)
+    {
+        var trace = await JobTestHost.SeedAsync(_app);
+        var client = _app.CreateClient();
+
+        var response = await client.PostAsJsonAsync("/api/jobs", new { traceId = trace.TraceId, positions = new { from, to }, n = 2, provider, model });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var errors = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("errors");
+        Assert.True(errors.TryGetProperty(field, out _), errors.ToString());
+        Assert.Equal(0, _server.Requests);
+    }
+
+    [Fact]
+    public async Task KindsWithoutAHandlerAreRefused()
+    {
+        var trace = await JobTestHost.SeedAsync(_app);
+
+        var response = await _app.CreateClient().PostAsJsonAsync("/api/jobs", new { kind = "Judge", traceId = trace.TraceId, provider = "loop" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("Judge", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("errors").GetProperty("kind")[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CrossSiteRequestsCannotChangeJobs()
+    {
+        var trace = await JobTestHost.SeedAsync(_app);
+        var client = _app.CreateClient();
+        var id = await JobTestHost.StartAsync(client, new { traceId = trace.TraceId, positions = new { from = 0, to = 0 }, n = 1, provider = "loop" });
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/jobs/{id}/cancel");
+        request.Headers.Add("Origin", "https://elsewhere.example");
+
+        var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task UnknownJobsAreNotFound()
+    {
+        var client = _app.CreateClient();
+
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/jobs/999")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync("/api/jobs/999/cancel", null)).StatusCode);
+    }
+
+    [Fact]
+    public async Task TheOpenApiDocumentDescribesTheJobsApi()
+    {
+        var document = await _app.CreateClient().GetStringAsync("/openapi/v1.json");
+
+        Assert.Contains("/api/jobs/{id}/cancel", document, StringComparison.Ordinal);
+        Assert.Contains("CreateJob", document, StringComparison.Ordinal);
+    }
+}
