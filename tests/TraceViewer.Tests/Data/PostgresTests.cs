@@ -6,6 +6,7 @@ using TraceViewer.Import;
 using TraceViewer.Metrics;
 using TraceViewer.Resampling;
 using TraceViewer.Tests.Import;
+using TraceViewer.Tests.Jobs;
 using TraceViewer.Traces;
 
 namespace TraceViewer.Tests.Data;
@@ -110,6 +111,33 @@ public sealed class PostgresTests(PostgresServer server) : IDisposable
         {
             Assert.Equal(value, fromPostgres[key], 12);
         }
+    }
+
+    [Fact]
+    public async Task AResampleJobRunsToCompletionOnPostgres()
+    {
+        await using var loopback = await LoopbackOpenAIServer.StartAsync();
+        loopback.Completion = JobTestHost.Script;
+        var app = JobTestHost.Create(loopback)
+            .WithSetting("Database:Provider", "PostgreSQL")
+            .WithSetting("ConnectionStrings:TraceViewer", server.ConnectionString("tv_" + Guid.NewGuid().ToString("N")));
+        _apps.Add(app);
+        var trace = await JobTestHost.SeedAsync(app);
+        var client = app.CreateClient();
+
+        var id = await JobTestHost.StartAsync(client, new { traceId = trace.TraceId, positions = new { from = 1, to = 4 }, n = 3, provider = "loop" });
+        var status = await JobTestHost.WaitFinishedAsync(client, id, seconds: 60);
+
+        Assert.Equal("Completed", status.GetProperty("status").GetString());
+        Assert.Equal(12, status.GetProperty("done").GetInt32());
+        var resamples = await JobTestHost.ResamplesAsync(app, trace.TraceId);
+        Assert.Equal(12, resamples.Count);
+        foreach (var position in Enumerable.Range(1, 4))
+        {
+            Assert.Equal([0, 1, 2], resamples.Where(r => r.Position == position).Select(r => r.SampleIndex).Order());
+        }
+
+        Assert.All(resamples, r => Assert.Equal(r.Position == 4, r.Labels.Single().IsPositive));
     }
 
     [Fact]
