@@ -165,7 +165,7 @@ internal sealed class JobService(
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         foreach (var chunk in plan.Items.Chunk(5_000))
         {
-            db.AddRange(chunk.Select(i => new JobItem { JobId = job.Id, TraceId = i.TraceId, Position = i.Position, SampleIndex = i.SampleIndex }));
+            db.AddRange(chunk.Select(i => new JobItem { JobId = job.Id, TraceId = i.TraceId, Position = i.Position, SampleIndex = i.SampleIndex, Key = i.Key }));
             await db.SaveChangesAsync(ct);
             db.ChangeTracker.Clear();
         }
