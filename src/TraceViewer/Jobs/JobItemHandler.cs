@@ -32,7 +32,15 @@ internal sealed record JobWork(JobSnapshot Job, long ItemId, int TraceId, int Po
 internal readonly record struct PlannedItem(int? TraceId, int Position, int SampleIndex, string? Key = null);
 
 /// <summary>A request's items, or the fields that make it invalid (field name to messages).</summary>
-internal sealed record JobPlan(IReadOnlyList<PlannedItem> Items, IDictionary<string, string[]>? Errors = null, string? Provider = null, string? Model = null)
+/// <remarks><see cref="Judge"/> and <see cref="Collect"/> are the kind's settings as stored with the job; <see cref="DatasetId"/> the dataset a job creates.</remarks>
+internal sealed record JobPlan(
+    IReadOnlyList<PlannedItem> Items,
+    IDictionary<string, string[]>? Errors = null,
+    string? Provider = null,
+    string? Model = null,
+    JudgeSettings? Judge = null,
+    CollectSettings? Collect = null,
+    int? DatasetId = null)
 {
     public static JobPlan Invalid(string field, string message) => new([], new Dictionary<string, string[]> { [field] = [message] });
 }
