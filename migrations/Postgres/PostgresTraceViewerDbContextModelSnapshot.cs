@@ -195,6 +195,10 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.Property<int>("JobId")
                         .HasColumnType("integer");
 
+                    b.Property<string>("Key")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
                     b.Property<string>("LastError")
                         .HasColumnType("text");
 
@@ -215,7 +219,7 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
-                    b.Property<int>("TraceId")
+                    b.Property<int?>("TraceId")
                         .HasColumnType("integer");
 
                     b.HasKey("Id");
@@ -223,6 +227,9 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.HasIndex("ClaimToken");
 
                     b.HasIndex("TraceId");
+
+                    b.HasIndex("JobId", "Key")
+                        .IsUnique();
 
                     b.HasIndex("Status", "LeaseUntil");
 
@@ -714,8 +721,7 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.HasOne("TraceViewer.Traces.Trace", null)
                         .WithMany()
                         .HasForeignKey("TraceId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("TraceViewer.Judging.JudgeLabel", b =>

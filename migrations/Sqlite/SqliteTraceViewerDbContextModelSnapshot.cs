@@ -184,6 +184,10 @@ namespace TraceViewer.Migrations
                     b.Property<int>("JobId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Key")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("LastError")
                         .HasColumnType("TEXT");
 
@@ -204,7 +208,7 @@ namespace TraceViewer.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
-                    b.Property<int>("TraceId")
+                    b.Property<int?>("TraceId")
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
@@ -212,6 +216,9 @@ namespace TraceViewer.Migrations
                     b.HasIndex("ClaimToken");
 
                     b.HasIndex("TraceId");
+
+                    b.HasIndex("JobId", "Key")
+                        .IsUnique();
 
                     b.HasIndex("Status", "LeaseUntil");
 
@@ -689,8 +696,7 @@ namespace TraceViewer.Migrations
                     b.HasOne("TraceViewer.Traces.Trace", null)
                         .WithMany()
                         .HasForeignKey("TraceId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("TraceViewer.Judging.JudgeLabel", b =>

@@ -82,7 +82,14 @@ internal sealed class JobItem
 
     public int JobId { get; set; }
 
-    public int TraceId { get; set; }
+    /// <summary>The trace the item works on; null for items that create their trace (collecting base traces).</summary>
+    public int? TraceId { get; set; }
+
+    /// <summary>
+    /// Idempotency key of an item that is not identified by (trace, position, sample index), e.g. the collect query
+    /// key <c>collect/{variant}/{tier}/{row}/{sample}</c>; null otherwise.
+    /// </summary>
+    public string? Key { get; set; }
 
     public int Position { get; set; }
 
@@ -131,6 +138,8 @@ internal sealed class JobItemConfiguration : IEntityTypeConfiguration<JobItem>
         builder.Property(i => i.LeaseUntil).HasConversion(UtcTicks);
         builder.Property(i => i.NextAttemptAt).HasConversion(UtcTicks);
         builder.HasIndex(i => new { i.JobId, i.TraceId, i.Position, i.SampleIndex }).IsUnique();
+        builder.Property(i => i.Key).HasMaxLength(400);
+        builder.HasIndex(i => new { i.JobId, i.Key }).IsUnique();
         // Claiming looks for pending or lease-expired items of a job in id order.
         builder.HasIndex(i => new { i.JobId, i.Status, i.Id });
         builder.HasIndex(i => i.ClaimToken);

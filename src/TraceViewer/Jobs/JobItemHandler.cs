@@ -25,14 +25,22 @@ internal interface IJobItemHandler
 /// <summary>A job as the worker runs it.</summary>
 internal sealed record JobSnapshot(int Id, JobKind Kind, string Provider, string Model, JobParameters Parameters);
 
-/// <summary>One claimed item of a job; <see cref="Attempt"/> counts from 1.</summary>
-internal sealed record JobWork(JobSnapshot Job, long ItemId, int TraceId, int Position, int SampleIndex, int Attempt);
+/// <summary>One claimed item of a job; <see cref="Attempt"/> counts from 1. <see cref="TraceId"/> is 0 for an item without a trace.</summary>
+internal sealed record JobWork(JobSnapshot Job, long ItemId, int TraceId, int Position, int SampleIndex, int Attempt, string? Key = null);
 
-/// <summary>One item to create: the trace, position and sample index it covers.</summary>
-internal readonly record struct PlannedItem(int TraceId, int Position, int SampleIndex);
+/// <summary>One item to create: the trace, position and sample index it covers, or (with no trace) its <see cref="Key"/>.</summary>
+internal readonly record struct PlannedItem(int? TraceId, int Position, int SampleIndex, string? Key = null);
 
 /// <summary>A request's items, or the fields that make it invalid (field name to messages).</summary>
-internal sealed record JobPlan(IReadOnlyList<PlannedItem> Items, IDictionary<string, string[]>? Errors = null, string? Provider = null, string? Model = null)
+/// <remarks><see cref="Judge"/> and <see cref="Collect"/> are the kind's settings as stored with the job; <see cref="DatasetId"/> the dataset a job creates.</remarks>
+internal sealed record JobPlan(
+    IReadOnlyList<PlannedItem> Items,
+    IDictionary<string, string[]>? Errors = null,
+    string? Provider = null,
+    string? Model = null,
+    JudgeSettings? Judge = null,
+    CollectSettings? Collect = null,
+    int? DatasetId = null)
 {
     public static JobPlan Invalid(string field, string message) => new([], new Dictionary<string, string[]> { [field] = [message] });
 }

@@ -31,6 +31,12 @@ internal sealed record JobParameters
 
     public string? CompletionTemplate { get; init; }
 
+    /// <summary>Judge jobs: classifier, votes, threshold, target.</summary>
+    public JudgeSettings? Judge { get; init; }
+
+    /// <summary>Collect jobs: AdvBench selection, tiers, prompt variants, dataset, optional judge step.</summary>
+    public CollectSettings? Collect { get; init; }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,

@@ -34,6 +34,12 @@ internal sealed record JobRequest
     public double? TopP { get; init; }
 
     public int? MaxTokens { get; init; }
+
+    /// <summary>Judge jobs: classifier (af-five-criteria, af-four-criteria or custom with prompt), votes, threshold, target.</summary>
+    public JudgeSettings? Judge { get; init; }
+
+    /// <summary>Collect jobs: dataset, n, seed, tiers, variants, samplesPerQuery, optional judge step.</summary>
+    public CollectSettings? Collect { get; init; }
 }
 
 /// <summary>The outcome of a state change: the job's status after it, or why it could not happen.</summary>
@@ -66,7 +72,8 @@ internal sealed class JobService(
             errors["kind"] = [$"Jobs of kind {kind} are not available in this installation."];
         }
 
-        if ((request.TraceId is null) == (request.DatasetId is null))
+        // A collect job may name a new dataset instead; its handler checks its target.
+        if (kind != JobKind.Collect && (request.TraceId is null) == (request.DatasetId is null))
         {
             errors["traceId"] = ["Give exactly one of traceId and datasetId."];
         }
@@ -139,13 +146,15 @@ internal sealed class JobService(
             PrefixMode = provider?.PrefixMode.ToString(),
             PrefillFlag = provider?.PrefixMode == PrefixMode.ChatPrefill ? provider.PrefillFlag : null,
             CompletionTemplate = provider?.PrefixMode == PrefixMode.TextCompletion ? provider.CompletionTemplate : null,
+            Judge = plan.Judge,
+            Collect = plan.Collect,
         };
         var job = new Job
         {
             Kind = kind,
             Status = JobStatus.Queued,
             TraceId = request.TraceId,
-            DatasetId = request.DatasetId,
+            DatasetId = plan.DatasetId ?? request.DatasetId,
             Provider = providerName,
             Model = plan.Model ?? request.Model ?? provider!.Models[0],
             Parameters = parameters.ToJson(),
@@ -154,10 +163,15 @@ internal sealed class JobService(
         };
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        if (kind == JobKind.Resample)
+        if (kind is JobKind.Resample or JobKind.Collect)
         {
             // Labels written by the worker refer to this outcome.
             await db.GetOrAddAsync(OutcomeRegistry.Compliance, ct);
+        }
+
+        if (kind is JobKind.Judge or JobKind.Collect && (plan.Judge ?? plan.Collect?.Judge) is { } judge)
+        {
+            await db.GetOrAddAsync(judge.OutcomeKey, ct);
         }
 
         db.Add(job);
@@ -165,7 +179,7 @@ internal sealed class JobService(
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         foreach (var chunk in plan.Items.Chunk(5_000))
         {
-            db.AddRange(chunk.Select(i => new JobItem { JobId = job.Id, TraceId = i.TraceId, Position = i.Position, SampleIndex = i.SampleIndex }));
+            db.AddRange(chunk.Select(i => new JobItem { JobId = job.Id, TraceId = i.TraceId, Position = i.Position, SampleIndex = i.SampleIndex, Key = i.Key }));
             await db.SaveChangesAsync(ct);
             db.ChangeTracker.Clear();
         }

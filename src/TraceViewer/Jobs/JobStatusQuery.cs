@@ -96,7 +96,7 @@ internal sealed class JobStatusQuery(TraceViewerDbContext db, TimeProvider clock
                 job.Id, job.Kind.ToString(), job.Status.ToString(), job.TraceId, job.DatasetId, job.Provider, job.Model,
                 JobParameters.FromJson(job.Parameters), job.TotalItems, done, failed, pending, running, job.Retries,
                 job.PromptTokens, job.CompletionTokens, job.Cost, rate, eta, job.CreatedAt, job.StartedAt, job.FinishedAt, job.LastError,
-                errors is null ? [] : [.. errors[job.Id].Select(e => new JobItemError(e.Id, e.TraceId, e.Position, e.SampleIndex, e.Status.ToString(), e.Attempts, e.LastError!))]);
+                errors is null ? [] : [.. errors[job.Id].Select(e => new JobItemError(e.Id, e.TraceId ?? 0, e.Position, e.SampleIndex, e.Status.ToString(), e.Attempts, e.LastError!))]);
         })];
     }
 }

@@ -175,9 +175,9 @@ internal sealed partial class JobWorker(
             .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, JobItemStatus.Running).SetProperty(i => i.LeaseUntil, lease)
                 .SetProperty(i => i.ClaimToken, token).SetProperty(i => i.Attempts, i => i.Attempts + 1), ct);
         var items = await db.Set<JobItem>().AsNoTracking().Where(i => i.ClaimToken == token).OrderBy(i => i.Id)
-            .Select(i => new { i.Id, i.TraceId, i.Position, i.SampleIndex, i.Attempts }).ToListAsync(ct);
+            .Select(i => new { i.Id, TraceId = i.TraceId ?? 0, i.Position, i.SampleIndex, i.Attempts, i.Key }).ToListAsync(ct);
         _inflightJobs.AddOrUpdate(job.Id, items.Count, (_, n) => n + items.Count);
-        return [.. items.Select(i => new JobWork(job, i.Id, i.TraceId, i.Position, i.SampleIndex, i.Attempts))];
+        return [.. items.Select(i => new JobWork(job, i.Id, i.TraceId, i.Position, i.SampleIndex, i.Attempts, i.Key))];
     }
 
     private async Task ProcessAsync(JobWork work, CancellationToken ct)

@@ -13,7 +13,7 @@ internal static class JobsApi
         var api = app.MapGroup("/api/jobs").WithTags("Jobs").AddEndpointFilter<CrossOriginFilter>();
         api.MapPost("/", CreateAsync)
             .WithName("CreateJob")
-            .WithSummary("Starts a job: kind (Resample, Embed), traceId or datasetId, positions {from, to} (omit for all), n, provider, model, temperature, topP, maxTokens.")
+            .WithSummary("Starts a job: kind (Resample, Embed, Judge, Collect), traceId or datasetId, positions {from, to} (omit for all), n, provider, model, temperature, topP, maxTokens; judge {classifier, prompt, votes, threshold, target}; collect {dataset, n, seed, tiers, variants, samplesPerQuery, judge}.")
             .Accepts<JobRequest>("application/json");
         api.MapGet("/", ListAsync)
             .WithName("ListJobs")

@@ -11,9 +11,11 @@ internal static class JobsExtensions
         builder.Services.AddSingleton<JobSignal>();
         builder.Services.AddScoped<JobService>();
         builder.Services.AddScoped<JobStatusQuery>();
-        // One class per job kind; Judge and Collect register theirs the same way.
+        // One class per job kind.
         builder.Services.AddScoped<IJobItemHandler, ResampleHandler>();
         builder.Services.AddScoped<IJobItemHandler, EmbedHandler>();
+        builder.Services.AddScoped<IJobItemHandler, JudgeHandler>();
+        builder.Services.AddScoped<IJobItemHandler, CollectHandler>();
         builder.Services.AddHostedService<JobWorker>();
         return builder;
     }

@@ -49,8 +49,8 @@ internal sealed class ResampleHandler(TraceViewerDbContext db, GatedModelClient 
         // New samples continue after any existing sample number at a position, so the idempotency key never collides.
         var taken = (await db.Set<Resample>().AsNoTracking().Where(r => ids.Contains(r.TraceId))
                 .GroupBy(r => new { r.TraceId, r.Position }).Select(g => new { g.Key.TraceId, g.Key.Position, Max = g.Max(r => r.SampleIndex) }).ToListAsync(ct))
-            .Concat(await db.Set<JobItem>().AsNoTracking().Where(i => ids.Contains(i.TraceId))
-                .GroupBy(i => new { i.TraceId, i.Position }).Select(g => new { g.Key.TraceId, g.Key.Position, Max = g.Max(i => i.SampleIndex) }).ToListAsync(ct))
+            .Concat(await db.Set<JobItem>().AsNoTracking().Where(i => i.TraceId != null && ids.Contains(i.TraceId.Value))
+                .GroupBy(i => new { TraceId = i.TraceId!.Value, i.Position }).Select(g => new { g.Key.TraceId, g.Key.Position, Max = g.Max(i => i.SampleIndex) }).ToListAsync(ct))
             .GroupBy(x => (x.TraceId, x.Position))
             .ToDictionary(g => g.Key, g => g.Max(x => x.Max) + 1);
 

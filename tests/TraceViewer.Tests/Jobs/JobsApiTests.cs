@@ -41,14 +41,27 @@ public sealed class JobsApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task KindsWithoutAHandlerAreRefused()
+    public async Task UnknownKindsAreRefusedWithTheKnownOnes()
     {
         var trace = await JobTestHost.SeedAsync(_app);
 
-        var response = await _app.CreateClient().PostAsJsonAsync("/api/jobs", new { kind = "Judge", traceId = trace.TraceId, provider = "loop" });
+        var response = await _app.CreateClient().PostAsJsonAsync("/api/jobs", new { kind = "Summarise", traceId = trace.TraceId, provider = "loop" });
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("Judge", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("errors").GetProperty("kind")[0].GetString(), StringComparison.Ordinal);
+        var message = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("errors").GetProperty("kind")[0].GetString();
+        Assert.Contains("Judge", message, StringComparison.Ordinal);
+        Assert.Contains("Collect", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AJudgeJobOnATraceWithoutResamplesIsRefused()
+    {
+        var trace = await JobTestHost.SeedAsync(_app);
+
+        var response = await _app.CreateClient().PostAsJsonAsync("/api/jobs", new { kind = "judge", traceId = trace.TraceId, provider = "loop" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True(JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("errors").TryGetProperty("positions", out _));
     }
 
     [Fact]

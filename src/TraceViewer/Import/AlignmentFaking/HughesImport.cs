@@ -51,6 +51,13 @@ internal static class HughesImport
         return records.Select(r => MapRecord(r, dataset, variant, relativePath, parts, warnings)).ToList();
     }
 
+    /// <summary>
+    /// Maps one record into the given dataset: the mapping collected traces share with imported ones (sentences,
+    /// compliance, metadata); callers set their own key and source on the result.
+    /// </summary>
+    public static ImportedTrace MapRecord(HughesRecord record, ImportedDataset dataset, string variant, string sourcePath, List<string> warnings) =>
+        MapRecord(record, dataset, variant, sourcePath, HughesPath.Parse(sourcePath), warnings);
+
     private static ImportedTrace MapRecord(HughesRecord record, ImportedDataset dataset, string variant, string relativePath, HughesPath.Parts parts, List<string> warnings)
     {
         var response = record.Output;
