@@ -6,11 +6,14 @@ internal sealed class GatedModelClient(IModelClient inner, ProviderGates gates) 
     public async Task<ModelReply> GenerateAsync(ModelRequest request, CancellationToken ct)
     {
         var gate = gates.For(request.Provider);
+        var t0 = JobsProfile.Start();
         using (await gate.EnterAsync(EstimateTokens(request), ct))
         {
+            JobsProfile.Add("gate-wait", t0);
             try
             {
-                return await inner.GenerateAsync(request, ct);
+                var t1 = JobsProfile.Start();
+                try { return await inner.GenerateAsync(request, ct); } finally { JobsProfile.Add("http", t1); }
             }
             catch (ModelCallException e) when (e is { StatusCode: 429, RetryAfter: { } after })
             {

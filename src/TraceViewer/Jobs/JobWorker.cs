@@ -31,6 +31,9 @@ internal sealed partial class JobWorker(
     private readonly ConcurrentDictionary<string, int> _inflightByProvider = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<int, int> _inflightJobs = new();
     private readonly ConcurrentDictionary<int, JobSnapshot> _snapshots = new();
+    // SQLite has one writer at a time and a busy connection sleeps before retrying: the worker's own writes (claims,
+    // results, completions) take turns here instead.
+    private readonly SemaphoreSlim _writeTurn = new(1, 1);
     private volatile HashSet<int> _active = [];
     private Dictionary<JobKind, bool> _kinds = [];
 
@@ -75,7 +78,9 @@ internal sealed partial class JobWorker(
         {
             while (!stoppingToken.IsCancellationRequested)
             {
+                var t0 = JobsProfile.Start();
                 var started = await ScheduleAsync(stoppingToken);
+                JobsProfile.Add("schedule", t0);
                 await signal.WaitAsync(started > 0 ? TimeSpan.FromMilliseconds(50) : options.Value.PollInterval, stoppingToken);
             }
         }
@@ -100,8 +105,15 @@ internal sealed partial class JobWorker(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TraceViewerDbContext>();
         var now = clock.GetUtcNow();
-        await db.Set<Job>().Where(j => j.Status == JobStatus.Queued)
-            .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Running).SetProperty(j => j.StartedAt, j => j.StartedAt ?? now), ct);
+        if (await db.Set<Job>().AnyAsync(j => j.Status == JobStatus.Queued, ct))
+        {
+            using (await WriteTurnAsync(ct))
+            {
+                await db.Set<Job>().Where(j => j.Status == JobStatus.Queued)
+                    .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Running).SetProperty(j => j.StartedAt, j => j.StartedAt ?? now), ct);
+            }
+        }
+
         var jobs = await db.Set<Job>().AsNoTracking().Where(j => j.Status == JobStatus.Running).OrderBy(j => j.Id)
             .Select(j => new { j.Id, j.Kind, j.Provider, j.Model, j.Parameters })
             .ToListAsync(ct);
@@ -130,7 +142,9 @@ internal sealed partial class JobWorker(
                 continue;
             }
 
+            var t0 = JobsProfile.Start();
             var claimed = await ClaimAsync(db, snapshot, capacity, ct);
+            JobsProfile.Add("claim", t0);
             foreach (var work in claimed)
             {
                 _inflightByProvider.AddOrUpdate(job.Provider, 1, (_, n) => n + 1);
@@ -145,6 +159,17 @@ internal sealed partial class JobWorker(
         }
 
         return started;
+    }
+
+    private async Task<IDisposable> WriteTurnAsync(CancellationToken ct)
+    {
+        await _writeTurn.WaitAsync(ct);
+        return new Turn(_writeTurn);
+    }
+
+    private sealed class Turn(SemaphoreSlim semaphore) : IDisposable
+    {
+        public void Dispose() => semaphore.Release();
     }
 
     private bool HasInflight(int jobId) => _inflightJobs.GetValueOrDefault(jobId) > 0;
@@ -168,17 +193,24 @@ internal sealed partial class JobWorker(
 
         var token = Guid.NewGuid();
         DateTimeOffset? lease = now + options.Value.Lease;
-        await db.Set<JobItem>()
+        using (await WriteTurnAsync(ct))
+        {
+            await db.Set<JobItem>()
             .Where(i => candidates.Contains(i.Id)
                 && ((i.Status == JobItemStatus.Pending && (i.NextAttemptAt == null || i.NextAttemptAt <= now))
                     || (i.Status == JobItemStatus.Running && i.LeaseUntil < now)))
             .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, JobItemStatus.Running).SetProperty(i => i.LeaseUntil, lease)
                 .SetProperty(i => i.ClaimToken, token).SetProperty(i => i.Attempts, i => i.Attempts + 1), ct);
+        }
+
         var items = await db.Set<JobItem>().AsNoTracking().Where(i => i.ClaimToken == token).OrderBy(i => i.Id)
             .Select(i => new { i.Id, i.TraceId, i.Position, i.SampleIndex, i.Attempts }).ToListAsync(ct);
         _inflightJobs.AddOrUpdate(job.Id, items.Count, (_, n) => n + items.Count);
+        foreach (var i in items) { claimedAt[i.Id] = JobsProfile.Start(); }
         return [.. items.Select(i => new JobWork(job, i.Id, i.TraceId, i.Position, i.SampleIndex, i.Attempts))];
     }
+
+    internal static readonly ConcurrentDictionary<long, long> claimedAt = new();
 
     private async Task ProcessAsync(JobWork work, CancellationToken ct)
     {
@@ -192,9 +224,12 @@ internal sealed partial class JobWorker(
                 return;
             }
 
+            JobsProfile.Add("claim-to-start", claimedAt.GetValueOrDefault(work.ItemId, started));
             await using var scope = scopes.CreateAsyncScope();
             var handler = scope.ServiceProvider.GetServices<IJobItemHandler>().First(h => h.Kind == work.Job.Kind);
+            var t0 = JobsProfile.Start();
             var result = await handler.RunAsync(work, ct);
+            JobsProfile.Add("handler", t0);
             await _results.Writer.WriteAsync(new ItemDone(work, result, clock.GetElapsedTime(started).TotalMilliseconds), CancellationToken.None);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -244,7 +279,11 @@ internal sealed partial class JobWorker(
 
             try
             {
+                var t0 = JobsProfile.Start();
                 await WriteAsync(batch);
+                JobsProfile.Add("write-batch", t0);
+                JobsProfile.Add("write-items-x", t0 - (long)(batch.Count * 0));
+                JobsProfile.Add("batchsize=" + (batch.Count < 8 ? "small" : batch.Count < 64 ? "mid" : "large"), t0);
             }
             catch (Exception e) when (batch.Count > 1)
             {
@@ -276,8 +315,10 @@ internal sealed partial class JobWorker(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TraceViewerDbContext>();
         var now = clock.GetUtcNow();
+        using (await WriteTurnAsync(ct))
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
+            var t1 = JobsProfile.Start();
             var writeBatch = new JobWriteBatch(db);
             var added = new Dictionary<int, int>();
             foreach (var done in batch.OfType<ItemDone>())
@@ -289,7 +330,15 @@ internal sealed partial class JobWorker(
                 }
             }
 
-            await db.SaveChangesAsync(ct);
+            JobsProfile.Add("w-stage", t1);
+            t1 = JobsProfile.Start();
+            foreach (var (traceId, count) in await writeBatch.SaveAsync(ct))
+            {
+                added[traceId] = added.GetValueOrDefault(traceId) + count;
+            }
+
+            JobsProfile.Add("w-save", t1);
+            t1 = JobsProfile.Start();
             foreach (var job in batch.GroupBy(o => o.Work.Job.Id))
             {
                 await WriteJobAsync(db, job.Key, [.. job], now, ct);
@@ -302,8 +351,10 @@ internal sealed partial class JobWorker(
             }
 
             await transaction.CommitAsync(ct);
+            JobsProfile.Add("w-jobupdate+commit", t1);
         }
 
+        var t2 = JobsProfile.Start();
         foreach (var done in batch.OfType<ItemDone>())
         {
             LogItemDone(done.Work.Job.Id, done.Work.ItemId, done.Work.TraceId, done.Work.Position, done.Work.SampleIndex, done.Work.Attempt,
@@ -325,6 +376,7 @@ internal sealed partial class JobWorker(
                 _recompute.Writer.TryWrite(position.TraceId);
             }
         }
+        JobsProfile.Add("w-after", t2);
     }
 
     private async Task WriteJobAsync(TraceViewerDbContext db, int jobId, List<ItemOutcome> outcomes, DateTimeOffset now, CancellationToken ct)
@@ -391,9 +443,14 @@ internal sealed partial class JobWorker(
         }
 
         var now = clock.GetUtcNow();
-        var changed = await db.Set<Job>().Where(j => j.Id == jobId && j.Status == JobStatus.Running).ExecuteUpdateAsync(s => s
-            .SetProperty(j => j.Status, j => j.DoneItems == 0 && j.FailedItems > 0 ? JobStatus.Failed : JobStatus.Completed)
-            .SetProperty(j => j.FinishedAt, now), ct);
+        int changed;
+        using (await WriteTurnAsync(ct))
+        {
+            changed = await db.Set<Job>().Where(j => j.Id == jobId && j.Status == JobStatus.Running).ExecuteUpdateAsync(s => s
+                .SetProperty(j => j.Status, j => j.DoneItems == 0 && j.FailedItems > 0 ? JobStatus.Failed : JobStatus.Completed)
+                .SetProperty(j => j.FinishedAt, now), ct);
+        }
+
         if (changed > 0)
         {
             _snapshots.TryRemove(jobId, out _);
@@ -401,37 +458,48 @@ internal sealed partial class JobWorker(
         }
     }
 
-    private async Task RecomputeLoopAsync(CancellationToken ct)
+    /// <summary>
+    /// Recomputes traces as their positions finish, at most once per interval. When the host stops, the channel is
+    /// completed after the last results are written and the traces still queued are recomputed before the loop ends,
+    /// so a position finished just before the stop does not leave stale metrics behind.
+    /// </summary>
+    private async Task RecomputeLoopAsync(CancellationToken stoppingToken)
     {
-        try
+        await foreach (var traceId in _recompute.Reader.ReadAllAsync(CancellationToken.None))
         {
-            await foreach (var traceId in _recompute.Reader.ReadAllAsync(ct))
+            // Removed before computing, so results landing meanwhile queue one more pass.
+            _recomputePending.TryRemove(traceId, out _);
+            try
             {
-                // Removed before computing, so results landing meanwhile queue one more pass.
-                _recomputePending.TryRemove(traceId, out _);
+                await using var scope = scopes.CreateAsyncScope();
+                var t0 = JobsProfile.Start();
+                await scope.ServiceProvider.GetRequiredService<MetricsRecomputer>().RecomputeTraceAsync(traceId, CancellationToken.None);
+                JobsProfile.Add("recompute", t0);
+            }
+            catch (Exception e)
+            {
+                LogRecomputeFailed(traceId, e);
+            }
+
+            if (!stoppingToken.IsCancellationRequested)
+            {
+                // Results landing meanwhile only mark their trace pending again; one later pass covers them all.
                 try
                 {
-                    await using var scope = scopes.CreateAsyncScope();
-                    await scope.ServiceProvider.GetRequiredService<MetricsRecomputer>().RecomputeTraceAsync(traceId, ct);
+                    await Task.Delay(options.Value.RecomputeInterval, stoppingToken);
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (OperationCanceledException)
                 {
-                    LogRecomputeFailed(traceId, e);
+                    // Stopping: the traces still queued are recomputed without waiting.
                 }
-
-                // Results landing meanwhile only mark their trace pending again; one later pass covers them all.
-                await Task.Delay(options.Value.RecomputeInterval, ct);
             }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            // Stopping; the next finished position recomputes again.
         }
     }
 
     public override void Dispose()
     {
         _results.Writer.TryComplete();
+        _writeTurn.Dispose();
         base.Dispose();
     }
 
