@@ -56,7 +56,7 @@ internal static class JobsBenchmark
                     break;
                 }
 
-                await Task.Delay(20);
+                await Task.Delay(100);
             }
 
             var wall = stopwatch.Elapsed;
@@ -66,7 +66,6 @@ internal static class JobsBenchmark
             Console.WriteLine($"job creation {created.TotalSeconds:0.00} s");
             Console.WriteLine($"wall {wall.TotalSeconds:0.00} s, ideal {ideal.TotalSeconds:0.00} s, ratio {wall / ideal:0.000}");
             Console.WriteLine($"peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024)} MiB (app and loopback server in one process)");
-            Console.WriteLine(JobsProfile.Report());
             return status.Done == n * Positions ? 0 : 1;
         }
         finally

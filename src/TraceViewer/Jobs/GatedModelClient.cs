@@ -6,14 +6,11 @@ internal sealed class GatedModelClient(IModelClient inner, ProviderGates gates) 
     public async Task<ModelReply> GenerateAsync(ModelRequest request, CancellationToken ct)
     {
         var gate = gates.For(request.Provider);
-        var t0 = JobsProfile.Start();
         using (await gate.EnterAsync(EstimateTokens(request), ct))
         {
-            JobsProfile.Add("gate-wait", t0);
             try
             {
-                var t1 = JobsProfile.Start();
-                try { return await inner.GenerateAsync(request, ct); } finally { JobsProfile.Add("http", t1); }
+                return await inner.GenerateAsync(request, ct);
             }
             catch (ModelCallException e) when (e is { StatusCode: 429, RetryAfter: { } after })
             {

@@ -122,9 +122,7 @@ internal sealed class JobService(
             return (null, errors);
         }
 
-        var tp = JobsProfile.Start();
         var plan = await handler!.PlanAsync(request, ct);
-        JobsProfile.Add("create-plan", tp);
         if (plan.Errors is { Count: > 0 })
         {
             return (null, plan.Errors);
@@ -172,7 +170,6 @@ internal sealed class JobService(
         }
 
         await transaction.CommitAsync(ct);
-        JobsProfile.Add("create-insert", tp);
         signal.Wake();
         return (job.Id, null);
     }

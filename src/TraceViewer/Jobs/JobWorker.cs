@@ -56,6 +56,14 @@ internal sealed partial class JobWorker(
         }
 
         await Task.Yield();
+        // Microsoft.Data.Sqlite runs its async methods synchronously, so database work holds pool threads; on a small
+        // machine the pool would add threads slowly and the continuations of model requests would queue behind it.
+        ThreadPool.GetMinThreads(out var minWorkers, out var minIo);
+        if (minWorkers < 16)
+        {
+            ThreadPool.SetMinThreads(16, minIo);
+        }
+
         await using (var scope = scopes.CreateAsyncScope())
         {
             _kinds = scope.ServiceProvider.GetServices<IJobItemHandler>().ToDictionary(h => h.Kind, h => h.RecomputesMetrics);
@@ -78,9 +86,7 @@ internal sealed partial class JobWorker(
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var t0 = JobsProfile.Start();
                 var started = await ScheduleAsync(stoppingToken);
-                JobsProfile.Add("schedule", t0);
                 await signal.WaitAsync(started > 0 ? TimeSpan.FromMilliseconds(50) : options.Value.PollInterval, stoppingToken);
             }
         }
@@ -104,6 +110,7 @@ internal sealed partial class JobWorker(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TraceViewerDbContext>();
+        await RelaxSyncAsync(db, ct);
         var now = clock.GetUtcNow();
         if (await db.Set<Job>().AnyAsync(j => j.Status == JobStatus.Queued, ct))
         {
@@ -137,14 +144,12 @@ internal sealed partial class JobWorker(
             var inflight = _inflightByProvider.GetValueOrDefault(job.Provider);
             var capacity = 2 * gate.MaxConcurrent - inflight;
             // While the provider is busy, claim in larger steps rather than one item per finished request.
-            if (capacity <= 0 || (inflight >= gate.MaxConcurrent && capacity < Math.Max(1, gate.MaxConcurrent / 4)))
+            if (capacity <= 0 || (inflight >= gate.MaxConcurrent && capacity < Math.Max(1, gate.MaxConcurrent / 2)))
             {
                 continue;
             }
 
-            var t0 = JobsProfile.Start();
             var claimed = await ClaimAsync(db, snapshot, capacity, ct);
-            JobsProfile.Add("claim", t0);
             foreach (var work in claimed)
             {
                 _inflightByProvider.AddOrUpdate(job.Provider, 1, (_, n) => n + 1);
@@ -159,6 +164,19 @@ internal sealed partial class JobWorker(
         }
 
         return started;
+    }
+
+    /// <summary>
+    /// Opens the connection and, on SQLite, lets commits skip the sync to disk. With write-ahead logging this cannot
+    /// corrupt the database; a power cut may lose the last commits, whose items are still running and run again.
+    /// </summary>
+    private static async Task RelaxSyncAsync(TraceViewerDbContext db, CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        if (db.Database.IsSqlite())
+        {
+            await db.Database.ExecuteSqlRawAsync("PRAGMA synchronous=NORMAL;", ct);
+        }
     }
 
     private async Task<IDisposable> WriteTurnAsync(CancellationToken ct)
@@ -206,11 +224,8 @@ internal sealed partial class JobWorker(
         var items = await db.Set<JobItem>().AsNoTracking().Where(i => i.ClaimToken == token).OrderBy(i => i.Id)
             .Select(i => new { i.Id, i.TraceId, i.Position, i.SampleIndex, i.Attempts }).ToListAsync(ct);
         _inflightJobs.AddOrUpdate(job.Id, items.Count, (_, n) => n + items.Count);
-        foreach (var i in items) { claimedAt[i.Id] = JobsProfile.Start(); }
         return [.. items.Select(i => new JobWork(job, i.Id, i.TraceId, i.Position, i.SampleIndex, i.Attempts))];
     }
-
-    internal static readonly ConcurrentDictionary<long, long> claimedAt = new();
 
     private async Task ProcessAsync(JobWork work, CancellationToken ct)
     {
@@ -224,12 +239,9 @@ internal sealed partial class JobWorker(
                 return;
             }
 
-            JobsProfile.Add("claim-to-start", claimedAt.GetValueOrDefault(work.ItemId, started));
             await using var scope = scopes.CreateAsyncScope();
             var handler = scope.ServiceProvider.GetServices<IJobItemHandler>().First(h => h.Kind == work.Job.Kind);
-            var t0 = JobsProfile.Start();
             var result = await handler.RunAsync(work, ct);
-            JobsProfile.Add("handler", t0);
             await _results.Writer.WriteAsync(new ItemDone(work, result, clock.GetElapsedTime(started).TotalMilliseconds), CancellationToken.None);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -259,10 +271,15 @@ internal sealed partial class JobWorker(
         }
         finally
         {
-            _inflightByProvider.AddOrUpdate(work.Job.Provider, 0, (_, n) => n - 1);
-            _inflightJobs.AddOrUpdate(work.Job.Id, 0, (_, n) => n - 1);
+            var left = _inflightByProvider.AddOrUpdate(work.Job.Provider, 0, (_, n) => n - 1);
+            var jobLeft = _inflightJobs.AddOrUpdate(work.Job.Id, 0, (_, n) => n - 1);
             _inflight.TryRemove(work.ItemId, out _);
-            signal.Wake();
+            // Wake the scheduler when it has something to do: claim more (the queue ahead of the provider ran half
+            // empty) or finish the job; not at every item.
+            if (jobLeft == 0 || left <= 3 * gates.For(work.Job.Provider).MaxConcurrent / 2)
+            {
+                signal.Wake();
+            }
         }
     }
 
@@ -279,11 +296,7 @@ internal sealed partial class JobWorker(
 
             try
             {
-                var t0 = JobsProfile.Start();
                 await WriteAsync(batch);
-                JobsProfile.Add("write-batch", t0);
-                JobsProfile.Add("write-items-x", t0 - (long)(batch.Count * 0));
-                JobsProfile.Add("batchsize=" + (batch.Count < 8 ? "small" : batch.Count < 64 ? "mid" : "large"), t0);
             }
             catch (Exception e) when (batch.Count > 1)
             {
@@ -314,11 +327,11 @@ internal sealed partial class JobWorker(
         var ct = CancellationToken.None;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TraceViewerDbContext>();
+        await RelaxSyncAsync(db, ct);
         var now = clock.GetUtcNow();
         using (await WriteTurnAsync(ct))
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
-            var t1 = JobsProfile.Start();
             var writeBatch = new JobWriteBatch(db);
             var added = new Dictionary<int, int>();
             foreach (var done in batch.OfType<ItemDone>())
@@ -330,15 +343,11 @@ internal sealed partial class JobWorker(
                 }
             }
 
-            JobsProfile.Add("w-stage", t1);
-            t1 = JobsProfile.Start();
             foreach (var (traceId, count) in await writeBatch.SaveAsync(ct))
             {
                 added[traceId] = added.GetValueOrDefault(traceId) + count;
             }
 
-            JobsProfile.Add("w-save", t1);
-            t1 = JobsProfile.Start();
             foreach (var job in batch.GroupBy(o => o.Work.Job.Id))
             {
                 await WriteJobAsync(db, job.Key, [.. job], now, ct);
@@ -351,10 +360,8 @@ internal sealed partial class JobWorker(
             }
 
             await transaction.CommitAsync(ct);
-            JobsProfile.Add("w-jobupdate+commit", t1);
         }
 
-        var t2 = JobsProfile.Start();
         foreach (var done in batch.OfType<ItemDone>())
         {
             LogItemDone(done.Work.Job.Id, done.Work.ItemId, done.Work.TraceId, done.Work.Position, done.Work.SampleIndex, done.Work.Attempt,
@@ -376,7 +383,6 @@ internal sealed partial class JobWorker(
                 _recompute.Writer.TryWrite(position.TraceId);
             }
         }
-        JobsProfile.Add("w-after", t2);
     }
 
     private async Task WriteJobAsync(TraceViewerDbContext db, int jobId, List<ItemOutcome> outcomes, DateTimeOffset now, CancellationToken ct)
@@ -472,9 +478,7 @@ internal sealed partial class JobWorker(
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                var t0 = JobsProfile.Start();
                 await scope.ServiceProvider.GetRequiredService<MetricsRecomputer>().RecomputeTraceAsync(traceId, CancellationToken.None);
-                JobsProfile.Add("recompute", t0);
             }
             catch (Exception e)
             {
