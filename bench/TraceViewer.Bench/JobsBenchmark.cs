@@ -56,7 +56,7 @@ internal static class JobsBenchmark
                     break;
                 }
 
-                await Task.Delay(20);
+                await Task.Delay(100);
             }
 
             var wall = stopwatch.Elapsed;

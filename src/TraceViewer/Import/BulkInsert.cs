@@ -79,6 +79,71 @@ internal static class BulkInsert
         }
     }
 
+    /// <summary>
+    /// Inserts the rows that do not collide with an existing row on a unique key (INSERT ... ON CONFLICT DO NOTHING, the
+    /// same on SQLite and PostgreSQL), so concurrent or repeated writers store each row once. One prepared statement per row.
+    /// </summary>
+    /// <returns>The rows inserted, in order; <paramref name="setGeneratedKey"/> has received their keys.</returns>
+    public static async Task<List<T>> InsertIgnoringConflictsAsync<T>(TraceViewerDbContext db, IReadOnlyCollection<T> rows, Action<T, long>? setGeneratedKey, CancellationToken ct)
+        where T : class
+    {
+        var inserted = new List<T>();
+        if (rows.Count == 0)
+        {
+            return inserted;
+        }
+
+        var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not an entity.");
+        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        var key = entity.FindPrimaryKey()!.Properties;
+        var generated = key.Count == 1 && key[0].ValueGenerated == ValueGenerated.OnAdd ? key[0] : null;
+        var columns = entity.GetProperties()
+            .Where(p => p != generated)
+            .Select(p => (Property: p, Clr: p.PropertyInfo ?? throw new InvalidOperationException($"{typeof(T).Name}.{p.Name} is a shadow property."), Mapping: p.GetRelationalTypeMapping()))
+            .ToList();
+
+        await db.Database.OpenConnectionAsync(ct);
+        var sql = db.GetService<ISqlGenerationHelper>();
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        var names = columns.Select((_, i) => "@p" + i).ToList();
+        // RETURNING yields a row only when the row was inserted, on both providers.
+        command.CommandText = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", columns.Select(c => sql.DelimitIdentifier(c.Property.GetColumnName(table)!)))}) "
+            + $"VALUES ({string.Join(", ", names)}) ON CONFLICT DO NOTHING RETURNING {sql.DelimitIdentifier((generated ?? key[0]).GetColumnName(table)!)}";
+        var parameters = new DbParameter[columns.Count];
+        var first = rows.First();
+        for (var i = 0; i < columns.Count; i++)
+        {
+            var (property, clr, mapping) = columns[i];
+            parameters[i] = mapping.CreateParameter(command, names[i], clr.GetValue(first), property.IsNullable);
+            command.Parameters.Add(parameters[i]);
+        }
+
+        await command.PrepareAsync(ct);
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < columns.Count; i++)
+            {
+                parameters[i].Value = Convert(columns[i].Mapping, columns[i].Clr.GetValue(row)) ?? DBNull.Value;
+            }
+
+            var id = await command.ExecuteScalarAsync(ct);
+            if (id is null or DBNull)
+            {
+                continue;
+            }
+
+            if (generated is not null)
+            {
+                setGeneratedKey?.Invoke(row, System.Convert.ToInt64(id, System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            inserted.Add(row);
+        }
+
+        return inserted;
+    }
+
     /// <summary>Multi-row INSERT ... VALUES (...), (...) RETURNING, which returns keys in row order.</summary>
     private static async Task InsertBatchesAsync<T>(TraceViewerDbContext db, IReadOnlyCollection<T> rows, Action<T, long>? setGeneratedKey,
         List<(IProperty Property, System.Reflection.PropertyInfo Clr, RelationalTypeMapping Mapping)> columns, string insert, string returning, CancellationToken ct)

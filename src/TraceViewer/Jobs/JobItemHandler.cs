@@ -1,5 +1,7 @@
 using TraceViewer.Data;
+using TraceViewer.Import;
 using TraceViewer.Outcomes;
+using TraceViewer.Resampling;
 
 namespace TraceViewer.Jobs;
 
@@ -69,8 +71,25 @@ internal sealed class NothingToWrite : JobItemResult
 internal sealed class JobWriteBatch(TraceViewerDbContext db)
 {
     private readonly Dictionary<string, int> _outcomes = new(StringComparer.Ordinal);
+    private readonly List<Resample> _resamples = [];
 
     public TraceViewerDbContext Db => db;
+
+    /// <summary>Queues a resample (with its labels) for <see cref="SaveAsync"/>; one that already exists is skipped there.</summary>
+    public void AddResample(Resample resample) => _resamples.Add(resample);
+
+    /// <summary>
+    /// Saves tracked changes, then inserts the queued resamples that do not exist yet (by trace, position and sample)
+    /// with their labels. Returns the number of resamples inserted per trace.
+    /// </summary>
+    public async Task<Dictionary<int, int>> SaveAsync(CancellationToken ct)
+    {
+        await db.SaveChangesAsync(ct);
+        var inserted = await BulkInsert.InsertIgnoringConflictsAsync(db, _resamples, (r, id) => r.Id = id, ct);
+        await BulkInsert.InsertAsync(db, [.. inserted.SelectMany(r => r.Labels.Select(l => { l.ResampleId = r.Id; return l; }))], null, ct);
+        _resamples.Clear();
+        return inserted.GroupBy(r => r.TraceId).ToDictionary(g => g.Key, g => g.Count());
+    }
 
     public async Task<int> OutcomeIdAsync(string key, CancellationToken ct)
     {

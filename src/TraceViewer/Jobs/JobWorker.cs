@@ -31,6 +31,9 @@ internal sealed partial class JobWorker(
     private readonly ConcurrentDictionary<string, int> _inflightByProvider = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<int, int> _inflightJobs = new();
     private readonly ConcurrentDictionary<int, JobSnapshot> _snapshots = new();
+    // SQLite has one writer at a time and a busy connection sleeps before retrying: the worker's own writes (claims,
+    // results, completions) take turns here instead.
+    private readonly SemaphoreSlim _writeTurn = new(1, 1);
     private volatile HashSet<int> _active = [];
     private Dictionary<JobKind, bool> _kinds = [];
 
@@ -53,6 +56,14 @@ internal sealed partial class JobWorker(
         }
 
         await Task.Yield();
+        // Microsoft.Data.Sqlite runs its async methods synchronously, so database work holds pool threads; on a small
+        // machine the pool would add threads slowly and the continuations of model requests would queue behind it.
+        ThreadPool.GetMinThreads(out var minWorkers, out var minIo);
+        if (minWorkers < 16)
+        {
+            ThreadPool.SetMinThreads(16, minIo);
+        }
+
         await using (var scope = scopes.CreateAsyncScope())
         {
             _kinds = scope.ServiceProvider.GetServices<IJobItemHandler>().ToDictionary(h => h.Kind, h => h.RecomputesMetrics);
@@ -99,9 +110,17 @@ internal sealed partial class JobWorker(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TraceViewerDbContext>();
+        await RelaxSyncAsync(db, ct);
         var now = clock.GetUtcNow();
-        await db.Set<Job>().Where(j => j.Status == JobStatus.Queued)
-            .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Running).SetProperty(j => j.StartedAt, j => j.StartedAt ?? now), ct);
+        if (await db.Set<Job>().AnyAsync(j => j.Status == JobStatus.Queued, ct))
+        {
+            using (await WriteTurnAsync(ct))
+            {
+                await db.Set<Job>().Where(j => j.Status == JobStatus.Queued)
+                    .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Running).SetProperty(j => j.StartedAt, j => j.StartedAt ?? now), ct);
+            }
+        }
+
         var jobs = await db.Set<Job>().AsNoTracking().Where(j => j.Status == JobStatus.Running).OrderBy(j => j.Id)
             .Select(j => new { j.Id, j.Kind, j.Provider, j.Model, j.Parameters })
             .ToListAsync(ct);
@@ -125,7 +144,7 @@ internal sealed partial class JobWorker(
             var inflight = _inflightByProvider.GetValueOrDefault(job.Provider);
             var capacity = 2 * gate.MaxConcurrent - inflight;
             // While the provider is busy, claim in larger steps rather than one item per finished request.
-            if (capacity <= 0 || (inflight >= gate.MaxConcurrent && capacity < Math.Max(1, gate.MaxConcurrent / 4)))
+            if (capacity <= 0 || (inflight >= gate.MaxConcurrent && capacity < Math.Max(1, gate.MaxConcurrent / 2)))
             {
                 continue;
             }
@@ -145,6 +164,30 @@ internal sealed partial class JobWorker(
         }
 
         return started;
+    }
+
+    /// <summary>
+    /// Opens the connection and, on SQLite, lets commits skip the sync to disk. With write-ahead logging this cannot
+    /// corrupt the database; a power cut may lose the last commits, whose items are still running and run again.
+    /// </summary>
+    private static async Task RelaxSyncAsync(TraceViewerDbContext db, CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        if (db.Database.IsSqlite())
+        {
+            await db.Database.ExecuteSqlRawAsync("PRAGMA synchronous=NORMAL;", ct);
+        }
+    }
+
+    private async Task<IDisposable> WriteTurnAsync(CancellationToken ct)
+    {
+        await _writeTurn.WaitAsync(ct);
+        return new Turn(_writeTurn);
+    }
+
+    private sealed class Turn(SemaphoreSlim semaphore) : IDisposable
+    {
+        public void Dispose() => semaphore.Release();
     }
 
     private bool HasInflight(int jobId) => _inflightJobs.GetValueOrDefault(jobId) > 0;
@@ -168,12 +211,16 @@ internal sealed partial class JobWorker(
 
         var token = Guid.NewGuid();
         DateTimeOffset? lease = now + options.Value.Lease;
-        await db.Set<JobItem>()
+        using (await WriteTurnAsync(ct))
+        {
+            await db.Set<JobItem>()
             .Where(i => candidates.Contains(i.Id)
                 && ((i.Status == JobItemStatus.Pending && (i.NextAttemptAt == null || i.NextAttemptAt <= now))
                     || (i.Status == JobItemStatus.Running && i.LeaseUntil < now)))
             .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, JobItemStatus.Running).SetProperty(i => i.LeaseUntil, lease)
                 .SetProperty(i => i.ClaimToken, token).SetProperty(i => i.Attempts, i => i.Attempts + 1), ct);
+        }
+
         var items = await db.Set<JobItem>().AsNoTracking().Where(i => i.ClaimToken == token).OrderBy(i => i.Id)
             .Select(i => new { i.Id, TraceId = i.TraceId ?? 0, i.Position, i.SampleIndex, i.Attempts, i.Key }).ToListAsync(ct);
         _inflightJobs.AddOrUpdate(job.Id, items.Count, (_, n) => n + items.Count);
@@ -224,10 +271,15 @@ internal sealed partial class JobWorker(
         }
         finally
         {
-            _inflightByProvider.AddOrUpdate(work.Job.Provider, 0, (_, n) => n - 1);
-            _inflightJobs.AddOrUpdate(work.Job.Id, 0, (_, n) => n - 1);
+            var left = _inflightByProvider.AddOrUpdate(work.Job.Provider, 0, (_, n) => n - 1);
+            var jobLeft = _inflightJobs.AddOrUpdate(work.Job.Id, 0, (_, n) => n - 1);
             _inflight.TryRemove(work.ItemId, out _);
-            signal.Wake();
+            // Wake the scheduler when it has something to do: claim more (the queue ahead of the provider ran half
+            // empty) or finish the job; not at every item.
+            if (jobLeft == 0 || left <= 3 * gates.For(work.Job.Provider).MaxConcurrent / 2)
+            {
+                signal.Wake();
+            }
         }
     }
 
@@ -275,7 +327,9 @@ internal sealed partial class JobWorker(
         var ct = CancellationToken.None;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TraceViewerDbContext>();
+        await RelaxSyncAsync(db, ct);
         var now = clock.GetUtcNow();
+        using (await WriteTurnAsync(ct))
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
             var writeBatch = new JobWriteBatch(db);
@@ -289,7 +343,11 @@ internal sealed partial class JobWorker(
                 }
             }
 
-            await db.SaveChangesAsync(ct);
+            foreach (var (traceId, count) in await writeBatch.SaveAsync(ct))
+            {
+                added[traceId] = added.GetValueOrDefault(traceId) + count;
+            }
+
             foreach (var job in batch.GroupBy(o => o.Work.Job.Id))
             {
                 await WriteJobAsync(db, job.Key, [.. job], now, ct);
@@ -391,9 +449,14 @@ internal sealed partial class JobWorker(
         }
 
         var now = clock.GetUtcNow();
-        var changed = await db.Set<Job>().Where(j => j.Id == jobId && j.Status == JobStatus.Running).ExecuteUpdateAsync(s => s
-            .SetProperty(j => j.Status, j => j.DoneItems == 0 && j.FailedItems > 0 ? JobStatus.Failed : JobStatus.Completed)
-            .SetProperty(j => j.FinishedAt, now), ct);
+        int changed;
+        using (await WriteTurnAsync(ct))
+        {
+            changed = await db.Set<Job>().Where(j => j.Id == jobId && j.Status == JobStatus.Running).ExecuteUpdateAsync(s => s
+                .SetProperty(j => j.Status, j => j.DoneItems == 0 && j.FailedItems > 0 ? JobStatus.Failed : JobStatus.Completed)
+                .SetProperty(j => j.FinishedAt, now), ct);
+        }
+
         if (changed > 0)
         {
             _snapshots.TryRemove(jobId, out _);
@@ -401,37 +464,46 @@ internal sealed partial class JobWorker(
         }
     }
 
-    private async Task RecomputeLoopAsync(CancellationToken ct)
+    /// <summary>
+    /// Recomputes traces as their positions finish, at most once per interval. When the host stops, the channel is
+    /// completed after the last results are written and the traces still queued are recomputed before the loop ends,
+    /// so a position finished just before the stop does not leave stale metrics behind.
+    /// </summary>
+    private async Task RecomputeLoopAsync(CancellationToken stoppingToken)
     {
-        try
+        await foreach (var traceId in _recompute.Reader.ReadAllAsync(CancellationToken.None))
         {
-            await foreach (var traceId in _recompute.Reader.ReadAllAsync(ct))
+            // Removed before computing, so results landing meanwhile queue one more pass.
+            _recomputePending.TryRemove(traceId, out _);
+            try
             {
-                // Removed before computing, so results landing meanwhile queue one more pass.
-                _recomputePending.TryRemove(traceId, out _);
+                await using var scope = scopes.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<MetricsRecomputer>().RecomputeTraceAsync(traceId, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                LogRecomputeFailed(traceId, e);
+            }
+
+            if (!stoppingToken.IsCancellationRequested)
+            {
+                // Results landing meanwhile only mark their trace pending again; one later pass covers them all.
                 try
                 {
-                    await using var scope = scopes.CreateAsyncScope();
-                    await scope.ServiceProvider.GetRequiredService<MetricsRecomputer>().RecomputeTraceAsync(traceId, ct);
+                    await Task.Delay(options.Value.RecomputeInterval, stoppingToken);
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (OperationCanceledException)
                 {
-                    LogRecomputeFailed(traceId, e);
+                    // Stopping: the traces still queued are recomputed without waiting.
                 }
-
-                // Results landing meanwhile only mark their trace pending again; one later pass covers them all.
-                await Task.Delay(options.Value.RecomputeInterval, ct);
             }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            // Stopping; the next finished position recomputes again.
         }
     }
 
     public override void Dispose()
     {
         _results.Writer.TryComplete();
+        _writeTurn.Dispose();
         base.Dispose();
     }
 

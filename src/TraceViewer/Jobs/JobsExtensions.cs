@@ -9,6 +9,7 @@ internal static class JobsExtensions
         builder.Services.AddSingleton<ProviderGates>();
         builder.Services.AddSingleton(sp => new GatedModelClient(sp.GetRequiredService<IModelClient>(), sp.GetRequiredService<ProviderGates>()));
         builder.Services.AddSingleton<JobSignal>();
+        builder.Services.AddSingleton<ResampleSources>();
         builder.Services.AddScoped<JobService>();
         builder.Services.AddScoped<JobStatusQuery>();
         // One class per job kind.

@@ -12,7 +12,7 @@ namespace TraceViewer.Jobs;
 /// Resampling (method.md §3): for each position i, n continuations from the original characters before sentence i,
 /// each stored with its first sentence, final output, usage and compliance label.
 /// </summary>
-internal sealed class ResampleHandler(TraceViewerDbContext db, GatedModelClient model, TimeProvider clock) : IJobItemHandler
+internal sealed class ResampleHandler(TraceViewerDbContext db, ResampleSources sources, GatedModelClient model, TimeProvider clock) : IJobItemHandler
 {
     public const int MaxItems = 1_000_000;
 
@@ -78,16 +78,16 @@ internal sealed class ResampleHandler(TraceViewerDbContext db, GatedModelClient 
 
     public async Task<JobItemResult> RunAsync(JobWork work, CancellationToken ct)
     {
-        var trace = await db.Set<Trace>().AsNoTracking().Where(t => t.Id == work.TraceId)
-            .Select(t => new { t.SystemPrompt, t.UserPrompt, t.Prompt, t.Response, t.Reasoning })
-            .SingleOrDefaultAsync(ct) ?? throw new InvalidOperationException($"Trace {work.TraceId} no longer exists.");
-        var sentence = await db.Set<Sentence>().AsNoTracking().Where(s => s.TraceId == work.TraceId && s.Index == work.Position)
-            .Select(s => new { s.Start, s.Text })
-            .SingleOrDefaultAsync(ct) ?? throw new InvalidOperationException($"Trace {work.TraceId} has no sentence {work.Position}.");
-        var prefix = Prefix(trace.Response, trace.Reasoning, sentence.Start);
+        var trace = await sources.GetAsync(work.Job.Id, work.TraceId, ct);
+        if (work.Position < 0 || work.Position >= trace.SentenceStarts.Length || trace.SentenceStarts[work.Position] < 0)
+        {
+            throw new InvalidOperationException($"Trace {work.TraceId} has no sentence {work.Position}.");
+        }
+
+        var prefix = Prefix(trace.Response, trace.Reasoning, trace.SentenceStarts[work.Position]);
         var job = work.Job;
         var continuation = await TurnLoop.ContinueAsync(
-            model, job.Provider, job.Model, trace.SystemPrompt, trace.UserPrompt ?? trace.Prompt, prefix, job.Parameters.Sampling, ct);
+            model, job.Provider, job.Model, trace.SystemPrompt, trace.UserPrompt, prefix, job.Parameters.Sampling, ct);
 
         var full = prefix + continuation.Text;
         var first = SentenceSplitter.Split(continuation.Text, 0, continuation.Text.Length);
@@ -140,23 +140,67 @@ internal sealed class ResampleHandler(TraceViewerDbContext db, GatedModelClient 
     {
         public override async Task<int> StageAsync(JobWriteBatch batch, CancellationToken ct)
         {
-            var exists = batch.Db.Set<Resample>().Local.Any(
-                    r => r.TraceId == resample.TraceId && r.Position == resample.Position && r.SampleIndex == resample.SampleIndex)
-                || await batch.Db.Set<Resample>().AnyAsync(
-                r => r.TraceId == resample.TraceId && r.Position == resample.Position && r.SampleIndex == resample.SampleIndex, ct);
-            if (exists)
-            {
-                return 0;
-            }
-
             resample.Labels.Add(new ResampleLabel
             {
                 OutcomeId = await batch.OutcomeIdAsync(OutcomeRegistry.Compliance, ct),
                 Value = "marker:" + (compliance.IsCompliant is { } yes ? yes ? "yes" : "no" : "undetermined"),
                 IsPositive = compliance.IsCompliant,
             });
-            batch.Db.Add(resample);
-            return 1;
+            // Inserted with the batch's other resamples, skipping any that exist (a repeated or concurrent result).
+            batch.AddResample(resample);
+            return 0;
         }
     }
 }
+
+/// <summary>
+/// What resampling needs of a trace (prompts, texts, sentence offsets), loaded once per job and trace instead of once
+/// per request. A job's items of one trace all share it; the cache holds a bounded number of traces.
+/// </summary>
+internal sealed class ResampleSources(IServiceScopeFactory scopes)
+{
+    private const int MaxTraces = 64;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(int JobId, int TraceId), Lazy<Task<ResampleSource>>> _sources = new();
+
+    public async Task<ResampleSource> GetAsync(int jobId, int traceId, CancellationToken ct)
+    {
+        if (_sources.Count >= MaxTraces && !_sources.ContainsKey((jobId, traceId)))
+        {
+            _sources.Clear();
+        }
+
+        var lazy = _sources.GetOrAdd((jobId, traceId), key => new Lazy<Task<ResampleSource>>(() => LoadAsync(key.TraceId)));
+        try
+        {
+            return await lazy.Value.WaitAsync(ct);
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            // A failed load is not cached: the next item tries again.
+            _sources.TryRemove(new KeyValuePair<(int, int), Lazy<Task<ResampleSource>>>((jobId, traceId), lazy));
+            throw;
+        }
+    }
+
+    private async Task<ResampleSource> LoadAsync(int traceId)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TraceViewerDbContext>();
+        var trace = await db.Set<Trace>().AsNoTracking().Where(t => t.Id == traceId)
+            .Select(t => new { t.SystemPrompt, t.UserPrompt, t.Prompt, t.Response, t.Reasoning })
+            .SingleOrDefaultAsync(CancellationToken.None) ?? throw new InvalidOperationException($"Trace {traceId} no longer exists.");
+        var starts = await db.Set<Sentence>().AsNoTracking().Where(s => s.TraceId == traceId).OrderBy(s => s.Index)
+            .Select(s => new { s.Index, s.Start }).ToListAsync(CancellationToken.None);
+        var offsets = new int[starts.Count == 0 ? 0 : starts[^1].Index + 1];
+        Array.Fill(offsets, -1);
+        foreach (var sentence in starts)
+        {
+            offsets[sentence.Index] = sentence.Start;
+        }
+
+        return new ResampleSource(trace.SystemPrompt, trace.UserPrompt ?? trace.Prompt, trace.Response, trace.Reasoning, offsets);
+    }
+}
+
+/// <summary>A trace as resampling reads it; <see cref="SentenceStarts"/> is indexed by sentence index (-1 for a gap).</summary>
+internal sealed record ResampleSource(string? SystemPrompt, string UserPrompt, string Response, string Reasoning, int[] SentenceStarts);
