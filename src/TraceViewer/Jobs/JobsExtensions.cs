@@ -11,6 +11,7 @@ internal static class JobsExtensions
         builder.Services.AddSingleton<JobSignal>();
         builder.Services.AddScoped<JobService>();
         builder.Services.AddScoped<JobStatusQuery>();
+        builder.Services.AddScoped<JobPageQueries>();
         // One class per job kind; Judge and Collect register theirs the same way.
         builder.Services.AddScoped<IJobItemHandler, ResampleHandler>();
         builder.Services.AddScoped<IJobItemHandler, EmbedHandler>();
@@ -18,5 +19,5 @@ internal static class JobsExtensions
         return builder;
     }
 
-    public static IEndpointRouteBuilder MapJobs(this IEndpointRouteBuilder app) => app.MapJobsApi();
+    public static IEndpointRouteBuilder MapJobs(this IEndpointRouteBuilder app) => app.MapJobsApi().MapJobPages();
 }
