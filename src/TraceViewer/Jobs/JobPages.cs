@@ -68,7 +68,7 @@ internal static class JobPages
     }
 
     /// <summary>The resample form: starts a job and answers with the panel (htmx), or goes back to the trace page.</summary>
-    internal static async Task<Results<RazorComponentResult<TraceJobs>, RedirectHttpResult, NotFound>> CreateAsync(
+    internal static async Task<Results<RazorComponentResult<TraceJobs>, RedirectHttpResult, ProblemHttpResult>> CreateAsync(
         int id,
         [FromForm(Name = "from")] string? from,
         [FromForm(Name = "to")] string? to,
@@ -86,7 +86,7 @@ internal static class JobPages
     {
         if (!await db.Set<Trace>().AnyAsync(t => t.Id == id, ct))
         {
-            return TypedResults.NotFound();
+            return NotFound();
         }
 
         var (jobRequest, errors) = new ResampleFormInput(from, to, n, provider, model, temperature, topP, maxTokens).ToRequest(id);
@@ -106,30 +106,34 @@ internal static class JobPages
         return TraceJobs(view);
     }
 
-    private static async Task<Results<RazorComponentResult<JobSummary>, NotFound>> ChangeAsync(
+    private static async Task<Results<RazorComponentResult<JobSummary>, ProblemHttpResult>> ChangeAsync(
         int id, Func<JobService, int, CancellationToken, Task<JobChange>> change, JobService jobs, JobPageQueries queries, CancellationToken ct)
     {
         // A change the job's state no longer allows (it finished meanwhile) just shows the current state.
         if (await change(jobs, id, ct) == JobChange.NotFound || await queries.GetAsync(id, ct) is not { } detail)
         {
-            return TypedResults.NotFound();
+            return NotFound();
         }
 
         return Summary(detail);
     }
 
-    private static async Task<Results<RazorComponentResult<TraceJobs>, NotFound>> ChangeForTraceAsync(
+    private static async Task<Results<RazorComponentResult<TraceJobs>, ProblemHttpResult>> ChangeForTraceAsync(
         int traceId, int id, Func<JobService, int, CancellationToken, Task<JobChange>> change, JobService jobs, JobPageQueries queries,
         HttpResponse response, CancellationToken ct)
     {
         if (await queries.GetAsync(id, ct) is not { } detail || detail.Row.Job.TraceId != traceId)
         {
-            return TypedResults.NotFound();
+            return NotFound();
         }
 
         await change(jobs, id, ct);
         return TraceJobs(await queries.ForTraceAsync(traceId, ct));
     }
+
+    /// <summary>A problem document rather than an empty 404: the status page would otherwise re-execute a POST as a page request.</summary>
+    private static ProblemHttpResult NotFound() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "There is no such job or trace.");
 
     private static RazorComponentResult<JobSummary> Summary(JobDetailView detail) =>
         new(new Dictionary<string, object?> { [nameof(JobSummary.Detail)] = detail });
