@@ -73,8 +73,11 @@ public sealed class ResampleJobTests(JobsBrowserApp app, ITestOutputHelper outpu
 
         var path = Path.Combine(BrowserApp.ArtifactsDirectory, "trace-resample-job.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
-        output.WriteLine($"screenshot: {path}");
+        var panelPath = Path.Combine(BrowserApp.ArtifactsDirectory, "trace-jobs-panel.png");
+        await page.Locator("[data-testid=jobs-panel]").ScreenshotAsync(new LocatorScreenshotOptions { Path = panelPath });
+        output.WriteLine($"screenshots: {path}, {panelPath}");
         Assert.True(new FileInfo(path).Length > 0);
+        Assert.True(new FileInfo(panelPath).Length > 0);
 
         Assert.DoesNotContain(JobsBrowserApp.KeyMarker, await page.ContentAsync(), StringComparison.Ordinal);
         foreach (var address in new[] { "/jobs", $"/jobs/{first}", $"/jobs/{second}", $"/traces/{app.TraceId}" })
