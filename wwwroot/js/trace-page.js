@@ -109,6 +109,10 @@ function start(data) {
     ({ traces, lineCurve } = buildTraces(data));
     pointIndex = indexPoints(traces, lineCurve);
     await Plotly.react(chart, traces, layout(data.sentenceCount, selected));
+    const caption = chart.parentElement.querySelector('.chart-caption');
+    if (caption && fresh.caption) {
+      caption.textContent = fresh.caption;
+    }
     chart.dataset.refreshes = String(Number(chart.dataset.refreshes ?? 0) + 1);
   }
 

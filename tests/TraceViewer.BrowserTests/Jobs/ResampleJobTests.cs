@@ -70,6 +70,7 @@ public sealed class ResampleJobTests(JobsBrowserApp app, ITestOutputHelper outpu
         // Positions after the decision to comply now comply in every resample.
         Assert.Contains(after.Y, y => y > 0.99);
         Assert.DoesNotContain(before.Y, y => y > 0.99);
+        await Assertions.Expect(page.Locator(".chart-caption")).ToContainTextAsync("computed from resamples", new() { Timeout = 10_000 });
 
         var path = Path.Combine(BrowserApp.ArtifactsDirectory, "trace-resample-job.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });

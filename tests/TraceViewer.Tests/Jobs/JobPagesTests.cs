@@ -341,5 +341,6 @@ public sealed class JobPagesTests : IDisposable
         var rates = trace.Metrics.Where(m => m.Name == MetricNames.PrefixRate).OrderBy(m => m.SentenceIndex).ToList();
         Assert.Equal(rates.Select(r => r.SentenceIndex - 1), points.Select(p => p.GetProperty("x").GetInt32()));
         Assert.Equal(rates.Select(r => r.Value), points.Select(p => p.GetProperty("y").GetDouble()));
+        Assert.EndsWith("imported from chunks_labeled.json", json.GetProperty("caption").GetString(), StringComparison.Ordinal);
     }
 }
