@@ -234,6 +234,25 @@ public sealed class JobPagesTests : IDisposable
     }
 
     [Fact]
+    public async Task TheResampleFormAlsoWorksAsAPlainFormPost()
+    {
+        var trace = await SeedTraceAsync();
+        var client = _app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var page = await ParseAsync(await client.GetAsync($"/traces/{trace.TraceId}"));
+        var field = page.QuerySelector("form[data-testid=resample-form] input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        var fields = new Dictionary<string, string> { ["__RequestVerificationToken"] = field, ["n"] = "2", ["provider"] = "loop" };
+
+        var response = await client.PostAsync($"/traces/{trace.TraceId}/jobs", new FormUrlEncodedContent(fields));
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal($"/traces/{trace.TraceId}", response.Headers.Location?.OriginalString);
+        await using var db = _app.CreateDbContext();
+        var job = await db.Set<Job>().SingleAsync(j => j.TraceId == trace.TraceId);
+        Assert.Equal(4 * 2, job.TotalItems);
+        Assert.Equal("model-x", job.Model);
+    }
+
+    [Fact]
     public async Task TheResampleFormWithoutTheTokenStartsNothing()
     {
         var trace = await SeedTraceAsync();
