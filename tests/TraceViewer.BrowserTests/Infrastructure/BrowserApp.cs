@@ -35,10 +35,7 @@ public sealed class BrowserApp : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
-        if (!File.Exists(ChromiumPath))
-        {
-            throw new InvalidOperationException($"Browser tests need Chromium at {ChromiumPath} (apt-get install -y chromium; .ci/run installs it).");
-        }
+        RequireChromium();
 
         _app.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         _app.StartServer();
@@ -59,14 +56,19 @@ public sealed class BrowserApp : IAsyncLifetime, IDisposable
         Browser = await LaunchChromiumAsync(_playwright);
     }
 
-    /// <summary>Debian's Chromium, headless, with the flags that keep it off the network.</summary>
-    internal static Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright)
+    /// <summary>Fails fast, before any server starts, when the browser is missing.</summary>
+    internal static void RequireChromium()
     {
         if (!File.Exists(ChromiumPath))
         {
             throw new InvalidOperationException($"Browser tests need Chromium at {ChromiumPath} (apt-get install -y chromium; .ci/run installs it).");
         }
+    }
 
+    /// <summary>Debian's Chromium, headless, with the flags that keep it off the network.</summary>
+    internal static Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright)
+    {
+        RequireChromium();
         return playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = ChromiumPath,

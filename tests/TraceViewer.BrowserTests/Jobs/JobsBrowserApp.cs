@@ -43,6 +43,7 @@ public sealed class JobsBrowserApp : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
+        BrowserApp.RequireChromium();
         Environment.SetEnvironmentVariable(KeyVariable, KeyMarker);
         Server = await LoopbackOpenAIServer.StartAsync();
         Server.Latency = TimeSpan.FromMilliseconds(300);
