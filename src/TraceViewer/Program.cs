@@ -31,6 +31,7 @@ builder.Configuration.Sources.Insert(0, new JsonConfigurationSource
 builder.WebHost.UseStaticWebAssets();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddRazorComponents();
+builder.AddHtmxAntiforgery();
 builder.Services.AddOpenApi();
 builder.AddData();
 builder.AddProviders();

@@ -18,8 +18,8 @@ function start(data) {
   let selected = data.selected ?? null;
   let hoveredSentence = null;
 
-  const { traces, lineCurve } = buildTraces(data);
-  const pointIndex = new Map((traces[lineCurve]?.x ?? []).map((x, i) => [x, i]));
+  let { traces, lineCurve } = buildTraces(data);
+  let pointIndex = indexPoints(traces, lineCurve);
 
   Plotly.newPlot(chart, traces, layout(data.sentenceCount, selected), { displayModeBar: false, responsive: true })
     .then(() => {
@@ -93,6 +93,29 @@ function start(data) {
       copyLink(button);
     }
   });
+  // The jobs panel raises this when a job's results have changed the trace's metrics: redraw the curve from them.
+  let refreshing = null;
+  document.body.addEventListener('trace-metrics-changed', () => {
+    refreshing ??= refreshChart().finally(() => { refreshing = null; });
+  });
+
+  async function refreshChart() {
+    const response = await fetch(`/traces/${traceId}/chart${location.search}`, { headers: { Accept: 'application/json' } });
+    if (!response.ok) {
+      return;
+    }
+    const fresh = await response.json();
+    data = { ...fresh, selected };
+    ({ traces, lineCurve } = buildTraces(data));
+    pointIndex = indexPoints(traces, lineCurve);
+    await Plotly.react(chart, traces, layout(data.sentenceCount, selected));
+    const caption = chart.parentElement.querySelector('.chart-caption');
+    if (caption && fresh.caption) {
+      caption.textContent = fresh.caption;
+    }
+    chart.dataset.refreshes = String(Number(chart.dataset.refreshes ?? 0) + 1);
+  }
+
   document.body.addEventListener('htmx:afterSwap', (event) => {
     if (event.target === detail) {
       absolutiseLinks();
@@ -151,6 +174,10 @@ function start(data) {
       Plotly.Fx.hover(chart, [{ curveNumber: lineCurve, pointNumber: point }]);
     }
   }
+}
+
+function indexPoints(traces, lineCurve) {
+  return new Map((traces[lineCurve]?.x ?? []).map((x, i) => [x, i]));
 }
 
 // One filled Wilson band and one line per outcome; all markers carry the selected outcome's sentence directions.

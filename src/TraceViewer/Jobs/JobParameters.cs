@@ -4,13 +4,13 @@ using System.Text.Json.Serialization;
 namespace TraceViewer.Jobs;
 
 /// <summary>Sampling parameters sent with every request of a job.</summary>
-internal sealed record SamplingParameters(double? Temperature, double? TopP, int? MaxTokens);
+public sealed record SamplingParameters(double? Temperature, double? TopP, int? MaxTokens);
 
 /// <summary>
 /// What a job was asked to do and how requests were made, stored as JSON with the job (method.md §3: model, endpoint,
 /// prefix mode and template are kept with every job).
 /// </summary>
-internal sealed record JobParameters
+public sealed record JobParameters
 {
     /// <summary>First position (sentence index) to resample; null means from the first.</summary>
     public int? From { get; init; }

@@ -4,10 +4,10 @@ using TraceViewer.Data;
 namespace TraceViewer.Jobs;
 
 /// <summary>An item's last error, for the job's error list.</summary>
-internal sealed record JobItemError(long ItemId, int TraceId, int Position, int SampleIndex, string Status, int Attempts, string Error);
+public sealed record JobItemError(long ItemId, int TraceId, int Position, int SampleIndex, string Status, int Attempts, string Error);
 
 /// <summary>A job's state for the API, the jobs page and the trace page's panel.</summary>
-internal sealed record JobStatusView(
+public sealed record JobStatusView(
     int Id,
     string Kind,
     string Status,

@@ -12,6 +12,7 @@ internal static class JobsExtensions
         builder.Services.AddSingleton<ResampleSources>();
         builder.Services.AddScoped<JobService>();
         builder.Services.AddScoped<JobStatusQuery>();
+        builder.Services.AddScoped<JobPageQueries>();
         // One class per job kind.
         builder.Services.AddScoped<IJobItemHandler, ResampleHandler>();
         builder.Services.AddScoped<IJobItemHandler, EmbedHandler>();
@@ -21,5 +22,5 @@ internal static class JobsExtensions
         return builder;
     }
 
-    public static IEndpointRouteBuilder MapJobs(this IEndpointRouteBuilder app) => app.MapJobsApi();
+    public static IEndpointRouteBuilder MapJobs(this IEndpointRouteBuilder app) => app.MapJobsApi().MapJobPages();
 }

@@ -10,7 +10,17 @@ internal sealed record TraceChartData(
         selectedSentence,
         selected?.Key,
         effect.QueryValue(),
-        [.. trace.Outcomes.Select(o => ChartOutcome.From(o, effect))]);
+        [.. trace.Outcomes.Select(o => ChartOutcome.From(o, effect))])
+    {
+        Caption = selected?.Provenance is { } provenance && selected.PrefixRates.Count > 0 ? CaptionFor(provenance) : null,
+    };
+
+    /// <summary>The line under the chart; the page redraws it with the curve when new metrics land.</summary>
+    public string? Caption { get; init; }
+
+    public static string CaptionFor(MetricsProvenance p) =>
+        "Rate once the prefix includes sentences 0..k, with Wilson 95% band · " + (p.Source == "Imported" ? "imported" + (p.SourceFile is null ? "" : " from " + p.SourceFile)
+            : p.OnTheFly ? "computed for this view from resamples (not stored)" : "computed from resamples");
 }
 
 /// <summary>

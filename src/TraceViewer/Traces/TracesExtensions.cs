@@ -16,6 +16,9 @@ internal static class TracesExtensions
         app.MapGet("/traces/{id:int}/sentences/{k:int}/detail", GetSentenceDetailAsync)
             .WithName("SentenceDetailFragment")
             .ExcludeFromDescription();
+        app.MapGet("/traces/{id:int}/chart", GetChartAsync)
+            .WithName("TraceChartData")
+            .ExcludeFromDescription();
         app.MapTracesApi();
         return app;
     }
@@ -28,5 +31,19 @@ internal static class TracesExtensions
         return detail is null
             ? TypedResults.NotFound()
             : new RazorComponentResult<SentenceDetail>(new Dictionary<string, object?> { [nameof(SentenceDetail.Detail)] = detail });
+    }
+
+    /// <summary>The trace page's chart data, read again when a job has added resamples and the metrics were recomputed.</summary>
+    internal static async Task<Results<JsonHttpResult<TraceChartData>, NotFound>> GetChartAsync(
+        int id, string? outcome, string? effect, string? threshold, TraceQueries queries, CancellationToken ct)
+    {
+        var trace = await queries.GetTraceAsync(id, TraceLinks.TryParseThreshold(threshold, out var t) ? t : null, ct);
+        if (trace is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var selected = trace.PrimaryOutcome(outcome ?? trace.Dataset.PrimaryOutcome);
+        return TypedResults.Json(TraceChartData.From(trace, selected, null, EffectKinds.Parse(effect)), System.Text.Json.JsonSerializerOptions.Web);
     }
 }

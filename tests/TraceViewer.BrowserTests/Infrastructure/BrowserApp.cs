@@ -35,10 +35,7 @@ public sealed class BrowserApp : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
-        if (!File.Exists(ChromiumPath))
-        {
-            throw new InvalidOperationException($"Browser tests need Chromium at {ChromiumPath} (apt-get install -y chromium; .ci/run installs it).");
-        }
+        RequireChromium();
 
         _app.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         _app.StartServer();
@@ -56,7 +53,23 @@ public sealed class BrowserApp : IAsyncLifetime, IDisposable
         });
 
         _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        Browser = await LaunchChromiumAsync(_playwright);
+    }
+
+    /// <summary>Fails fast, before any server starts, when the browser is missing.</summary>
+    internal static void RequireChromium()
+    {
+        if (!File.Exists(ChromiumPath))
+        {
+            throw new InvalidOperationException($"Browser tests need Chromium at {ChromiumPath} (apt-get install -y chromium; .ci/run installs it).");
+        }
+    }
+
+    /// <summary>Debian's Chromium, headless, with the flags that keep it off the network.</summary>
+    internal static Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright)
+    {
+        RequireChromium();
+        return playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = ChromiumPath,
             Headless = true,
@@ -65,11 +78,13 @@ public sealed class BrowserApp : IAsyncLifetime, IDisposable
     }
 
     /// <summary>A fresh page that records script errors and failed requests, so a test can assert there were none.</summary>
-    public async Task<BrowserPage> NewPageAsync()
+    public Task<BrowserPage> NewPageAsync() => OpenPageAsync(Browser, BaseAddress);
+
+    internal static async Task<BrowserPage> OpenPageAsync(IBrowser browser, Uri baseAddress)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = BaseAddress.ToString(),
+            BaseURL = baseAddress.ToString(),
             ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
         });
         var page = await context.NewPageAsync();

@@ -1,0 +1,52 @@
+using System.Globalization;
+
+namespace TraceViewer.Jobs;
+
+/// <summary>How the jobs page and the trace page's panel write a job's numbers.</summary>
+internal static class JobFormat
+{
+    public const string None = "–";
+
+    public static string Rate(double? itemsPerMinute) =>
+        itemsPerMinute is { } rate ? rate.ToString(rate >= 100 ? "N0" : "0.#", CultureInfo.InvariantCulture) + "/min" : None;
+
+    public static string Eta(double? seconds)
+    {
+        if (seconds is not { } s || double.IsNaN(s) || double.IsInfinity(s))
+        {
+            return None;
+        }
+
+        var span = TimeSpan.FromSeconds(Math.Ceiling(Math.Max(0, s)));
+        return span.TotalHours >= 1 ? $"{(int)span.TotalHours} h {span.Minutes} min"
+            : span.TotalMinutes >= 1 ? $"{span.Minutes} min {span.Seconds} s"
+            : $"{span.Seconds} s";
+    }
+
+    public static string Tokens(long tokens) => tokens.ToString("N0", CultureInfo.InvariantCulture);
+
+    public static string Cost(double dollars) =>
+        dollars <= 0 ? None : "$" + dollars.ToString(dollars < 1 ? "0.0000" : "N2", CultureInfo.InvariantCulture);
+
+    public static string Percent(double fraction) => (fraction * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%";
+
+    public static string Time(DateTimeOffset? time) =>
+        time?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture) ?? None;
+
+    public static string Positions(JobParameters parameters) => (parameters.From, parameters.To) switch
+    {
+        (null, null) => "all",
+        (var from, var to) => $"{from?.ToString(CultureInfo.InvariantCulture) ?? "0"}–{to?.ToString(CultureInfo.InvariantCulture) ?? "last"}",
+    };
+
+    /// <summary>Bootstrap colour for a job status badge.</summary>
+    public static string StatusClass(string status) => status switch
+    {
+        nameof(JobStatus.Running) => "text-bg-primary",
+        nameof(JobStatus.Queued) => "text-bg-info",
+        nameof(JobStatus.Paused) => "text-bg-warning",
+        nameof(JobStatus.Completed) => "text-bg-success",
+        nameof(JobStatus.Failed) => "text-bg-danger",
+        _ => "text-bg-secondary",
+    };
+}

@@ -1,0 +1,91 @@
+using Microsoft.EntityFrameworkCore;
+using TraceViewer.Data;
+using TraceViewer.Datasets;
+using TraceViewer.Metrics;
+using TraceViewer.Traces;
+
+namespace TraceViewer.Jobs;
+
+/// <summary>A job with a readable name and link for its target.</summary>
+public sealed record JobRow(JobStatusView Job, string TargetName, string? TargetLink);
+
+/// <summary>The jobs page's table; it polls for updates while any job is active.</summary>
+public sealed record JobTableView(IReadOnlyList<JobRow> Rows)
+{
+    public bool Poll => Rows.Any(r => r.Job.IsActive);
+}
+
+/// <summary>Item counts at one position of a job.</summary>
+public sealed record PositionCounts(int Position, int Done, int Failed, int Pending, int Running)
+{
+    public int Total => Done + Failed + Pending + Running;
+}
+
+/// <summary>One job's page: its row and the counts at every position.</summary>
+public sealed record JobDetailView(JobRow Row, IReadOnlyList<PositionCounts> Positions);
+
+/// <summary>
+/// The trace page's jobs panel. <see cref="MetricsStamp"/> changes whenever the trace's metrics are recomputed (each
+/// recompute stores a new set), so the page knows when to redraw its chart. The panel keeps polling a little after the
+/// last job ends, because the final recompute lands shortly after.
+/// </summary>
+public sealed record TraceJobsView(int TraceId, IReadOnlyList<JobStatusView> Jobs, int MetricsStamp, bool Poll)
+{
+    public IDictionary<string, string[]>? Errors { get; init; }
+
+    public int? CreatedJobId { get; init; }
+}
+
+/// <summary>Reads jobs for the pages, adding target names and per-position counts to <see cref="JobStatusQuery"/>.</summary>
+internal sealed class JobPageQueries(TraceViewerDbContext db, JobStatusQuery status, TimeProvider clock)
+{
+    public const int JobsListed = 100;
+
+    public const int TraceJobsListed = 10;
+
+    /// <summary>How long the trace panel keeps polling after its last job finished.</summary>
+    public static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(10);
+
+    public async Task<JobTableView> ListAsync(CancellationToken ct) =>
+        new(await RowsAsync(await status.ListAsync(null, activeOnly: false, JobsListed, ct), ct));
+
+    public async Task<JobDetailView?> GetAsync(int id, CancellationToken ct)
+    {
+        if (await status.GetAsync(id, ct) is not { } job)
+        {
+            return null;
+        }
+
+        var counts = await db.Set<JobItem>().AsNoTracking().Where(i => i.JobId == id)
+            .GroupBy(i => new { i.Position, i.Status }).Select(g => new { g.Key.Position, g.Key.Status, Count = g.Count() }).ToListAsync(ct);
+        var positions = counts.GroupBy(c => c.Position).OrderBy(g => g.Key).Select(g =>
+        {
+            int Count(JobItemStatus s) => g.Where(c => c.Status == s).Sum(c => c.Count);
+            return new PositionCounts(g.Key, Count(JobItemStatus.Done), Count(JobItemStatus.Failed), Count(JobItemStatus.Pending), Count(JobItemStatus.Running));
+        }).ToList();
+        return new JobDetailView((await RowsAsync([job], ct))[0], positions);
+    }
+
+    public async Task<TraceJobsView> ForTraceAsync(int traceId, CancellationToken ct)
+    {
+        var jobs = await status.ListAsync(traceId, activeOnly: false, TraceJobsListed, ct);
+        var stamp = await db.Set<MetricSet>().Where(m => m.TraceId == traceId).MaxAsync(m => (int?)m.Id, ct) ?? 0;
+        var settled = clock.GetUtcNow() - SettleTime;
+        var poll = jobs.Any(j => j.IsActive || j.FinishedAt > settled);
+        return new TraceJobsView(traceId, jobs, stamp, poll);
+    }
+
+    private async Task<IReadOnlyList<JobRow>> RowsAsync(IReadOnlyList<JobStatusView> jobs, CancellationToken ct)
+    {
+        var traceIds = jobs.Where(j => j.TraceId is not null).Select(j => j.TraceId!.Value).Distinct().ToList();
+        var datasetIds = jobs.Where(j => j.DatasetId is not null).Select(j => j.DatasetId!.Value).Distinct().ToList();
+        var traces = await db.Set<Trace>().AsNoTracking().Where(t => traceIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, t => t.Title, ct);
+        var datasets = await db.Set<Dataset>().AsNoTracking().Where(d => datasetIds.Contains(d.Id)).ToDictionaryAsync(d => d.Id, d => d.Name, ct);
+        return [.. jobs.Select(job => job switch
+        {
+            { TraceId: int t } => new JobRow(job, traces.GetValueOrDefault(t, $"Trace {t}"), TraceLinks.Trace(t)),
+            { DatasetId: int d } => new JobRow(job, datasets.GetValueOrDefault(d, $"Dataset {d}"), $"/traces?dataset={d}"),
+            _ => new JobRow(job, "–", null),
+        })];
+    }
+}

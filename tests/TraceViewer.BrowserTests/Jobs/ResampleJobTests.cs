@@ -1,0 +1,141 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+
+namespace TraceViewer.BrowserTests.Jobs;
+
+public sealed class ResampleJobTests(JobsBrowserApp app, ITestOutputHelper output) : IClassFixture<JobsBrowserApp>
+{
+    private static readonly LocatorAssertionsToHaveTextOptions Soon = new() { Timeout = 20_000 };
+
+    [Fact]
+    public async Task AResampleJobStartedFromTheTracePageProgressesLivePausesResumesFinishesAndFillsInTheCurve()
+    {
+        await using var browser = await app.NewPageAsync();
+        var page = browser.Page;
+        await page.GotoAsync($"/traces/{app.TraceId}");
+        await page.WaitForFunctionAsync("() => document.getElementById('curve-chart')?.dataset.ready === 'true'", null, new() { Timeout = 15_000 });
+        var before = await LineAsync(page);
+        var form = page.Locator("form[data-testid=resample-form]");
+
+        await form.Locator("input[name=from]").FillAsync("0");
+        await form.Locator("input[name=to]").FillAsync("6");
+        await form.Locator("input[name=n]").FillAsync("4");
+        await form.Locator("button[type=submit]").ClickAsync();
+        await Assertions.Expect(page.Locator("#trace-jobs .trace-job")).ToHaveCountAsync(1, new() { Timeout = 10_000 });
+        var first = int.Parse((await page.Locator("#trace-jobs .trace-job").GetAttributeAsync("data-job-id"))!, CultureInfo.InvariantCulture);
+
+        // The bar advances without a reload: the panel polls its fragment.
+        await WaitForDoneAsync(page, first, atLeast: 2);
+        var seen = await DoneAsync(page, first);
+        await WaitForDoneAsync(page, first, atLeast: seen + 1);
+        Assert.Equal(28, int.Parse((await Job(page, first).Locator(".job-progress").GetAttributeAsync("data-total"))!, CultureInfo.InvariantCulture));
+
+        await Job(page, first).Locator("[data-action=pause]").ClickAsync();
+        await Assertions.Expect(Job(page, first).Locator("[data-field=status]")).ToHaveTextAsync("Paused", Soon);
+        await Task.Delay(2_000);
+        var pausedAt = await DoneAsync(page, first);
+        await Task.Delay(2_500);
+        Assert.Equal(pausedAt, await DoneAsync(page, first));
+        Assert.True(pausedAt < 28, $"the job finished before it could be paused ({pausedAt} done)");
+
+        await form.Locator("input[name=n]").FillAsync("10");
+        await form.Locator("button[type=submit]").ClickAsync();
+        await Assertions.Expect(page.Locator("#trace-jobs .trace-job")).ToHaveCountAsync(2, new() { Timeout = 10_000 });
+        var second = int.Parse((await page.Locator("#trace-jobs .trace-job").First.GetAttributeAsync("data-job-id"))!, CultureInfo.InvariantCulture);
+        Assert.NotEqual(first, second);
+        await Job(page, second).Locator("[data-action=cancel]").ClickAsync();
+        await Assertions.Expect(Job(page, second).Locator("[data-field=status]")).ToHaveTextAsync("Cancelled", Soon);
+        Assert.Equal(0, await Job(page, second).Locator("[data-action]").CountAsync());
+
+        await Job(page, first).Locator("[data-action=resume]").ClickAsync();
+        await WaitForDoneAsync(page, first, atLeast: pausedAt + 1);
+        await Assertions.Expect(Job(page, first).Locator("[data-field=status]")).ToHaveTextAsync("Completed", new() { Timeout = 60_000 });
+        Assert.Equal(28, await DoneAsync(page, first));
+        Assert.Equal("0", await Job(page, first).Locator("[data-field=errors]").TextContentAsync());
+        Assert.NotEqual("–", await Job(page, first).Locator("[data-field=cost]").TextContentAsync());
+
+        // The curve is redrawn from the recomputed metrics without a reload.
+        await page.WaitForFunctionAsync(
+            """
+            before => {
+              const line = document.getElementById('curve-chart').data.find(t => t.mode === 'lines+markers');
+              return line && JSON.stringify({ x: Array.from(line.x), y: Array.from(line.y) }) !== JSON.stringify(before);
+            }
+            """, new { x = before.X, y = before.Y }, new() { Timeout = 20_000 });
+        var after = await LineAsync(page);
+        output.WriteLine($"before: {JsonSerializer.Serialize(before)}\nafter: {JsonSerializer.Serialize(after)}");
+        Assert.True(int.Parse((await page.Locator("#curve-chart").GetAttributeAsync("data-refreshes"))!, CultureInfo.InvariantCulture) >= 1);
+        // Positions after the decision to comply now comply in every resample.
+        Assert.Contains(after.Y, y => y > 0.99);
+        Assert.DoesNotContain(before.Y, y => y > 0.99);
+        await Assertions.Expect(page.Locator(".chart-caption")).ToContainTextAsync("computed from resamples", new() { Timeout = 10_000 });
+
+        var path = Path.Combine(BrowserApp.ArtifactsDirectory, "trace-resample-job.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        var panelPath = Path.Combine(BrowserApp.ArtifactsDirectory, "trace-jobs-panel.png");
+        await page.Locator("[data-testid=jobs-panel]").ScreenshotAsync(new LocatorScreenshotOptions { Path = panelPath });
+        output.WriteLine($"screenshots: {path}, {panelPath}");
+        Assert.True(new FileInfo(path).Length > 0);
+        Assert.True(new FileInfo(panelPath).Length > 0);
+
+        Assert.DoesNotContain(JobsBrowserApp.KeyMarker, await page.ContentAsync(), StringComparison.Ordinal);
+        foreach (var address in new[] { "/jobs", $"/jobs/{first}", $"/jobs/{second}", $"/traces/{app.TraceId}" })
+        {
+            await page.GotoAsync(address);
+            Assert.DoesNotContain(JobsBrowserApp.KeyMarker, await page.ContentAsync(), StringComparison.Ordinal);
+        }
+
+        Assert.Contains($"Bearer {JobsBrowserApp.KeyMarker}", app.Server.AuthorizationHeaders);
+        Assert.Empty(browser.Errors);
+    }
+
+    [Fact]
+    public async Task TheJobsPageShowsJobsAndItsButtonsChangeThem()
+    {
+        await using var browser = await app.NewPageAsync();
+        var page = browser.Page;
+        await page.GotoAsync($"/traces/{app.OtherTraceId}");
+        var form = page.Locator("form[data-testid=resample-form]");
+        await form.Locator("input[name=n]").FillAsync("50");
+        await form.Locator("button[type=submit]").ClickAsync();
+        await Assertions.Expect(page.Locator("#trace-jobs [data-testid=job-created] a")).ToBeVisibleAsync(new() { Timeout = 10_000 });
+        var id = (await page.Locator("#trace-jobs [data-testid=job-created] a").TextContentAsync())!.TrimStart('#');
+
+        await page.GotoAsync("/jobs");
+        var row = page.Locator($"#job-table tr[data-job-id='{id}']");
+        await Assertions.Expect(row).ToBeVisibleAsync();
+        await row.Locator("a[href^='/jobs/']").ClickAsync();
+        await Assertions.Expect(page.Locator("#job-summary")).ToHaveAttributeAsync("data-job-id", id);
+        await page.Locator("#job-summary [data-action=pause]").ClickAsync();
+        await Assertions.Expect(page.Locator("#job-summary [data-field=status]")).ToHaveTextAsync("Paused", Soon);
+        await page.Locator("#job-summary [data-action=cancel]").ClickAsync();
+        await Assertions.Expect(page.Locator("#job-summary [data-field=status]")).ToHaveTextAsync("Cancelled", Soon);
+
+        Assert.Equal(0, await page.Locator("#job-summary [data-action]").CountAsync());
+        Assert.Null(await page.Locator("#job-summary").GetAttributeAsync("hx-trigger"));
+        Assert.Empty(browser.Errors);
+    }
+
+    private static ILocator Job(IPage page, int id) => page.Locator($"#trace-jobs .trace-job[data-job-id='{id}']");
+
+    private static async Task<int> DoneAsync(IPage page, int id) =>
+        int.Parse((await Job(page, id).Locator(".job-progress").GetAttributeAsync("data-done"))!, CultureInfo.InvariantCulture);
+
+    private static async Task WaitForDoneAsync(IPage page, int id, int atLeast) =>
+        await page.WaitForFunctionAsync(
+            "([id, n]) => Number(document.querySelector(`#trace-jobs .trace-job[data-job-id='${id}'] .job-progress`)?.dataset.done) >= n",
+            new[] { id, atLeast }, new() { Timeout = 30_000 });
+
+    private static async Task<Line> LineAsync(IPage page)
+    {
+        var line = await page.EvaluateAsync<JsonElement>(
+            "() => { const t = document.getElementById('curve-chart').data.find(t => t.mode === 'lines+markers'); return { x: Array.from(t.x), y: Array.from(t.y) }; }");
+        return new Line(
+            [.. line.GetProperty("x").EnumerateArray().Select(v => v.GetInt32())],
+            [.. line.GetProperty("y").EnumerateArray().Select(v => v.GetDouble())]);
+    }
+
+    private sealed record Line(int[] X, double[] Y);
+}

@@ -1,0 +1,81 @@
+using TraceViewer.Jobs;
+
+namespace TraceViewer.Tests.Jobs;
+
+public sealed class JobFormatTests
+{
+    [Theory]
+    [InlineData(null, "–")]
+    [InlineData(0.4, "1 s")]
+    [InlineData(59.2, "1 min 0 s")]
+    [InlineData(125.0, "2 min 5 s")]
+    [InlineData(3_725.0, "1 h 2 min")]
+    [InlineData(double.PositiveInfinity, "–")]
+    public void EtaIsRoundedUpToWholeSeconds(double? seconds, string expected) => Assert.Equal(expected, JobFormat.Eta(seconds));
+
+    [Theory]
+    [InlineData(null, "–")]
+    [InlineData(12.34, "12.3/min")]
+    [InlineData(1234.6, "1,235/min")]
+    public void RateIsPerMinute(double? rate, string expected) => Assert.Equal(expected, JobFormat.Rate(rate));
+
+    [Theory]
+    [InlineData(0, "–")]
+    [InlineData(0.00123, "$0.0012")]
+    [InlineData(12.345, "$12.35")]
+    public void CostIsInDollarsAndDashWithoutPrices(double cost, string expected) => Assert.Equal(expected, JobFormat.Cost(cost));
+
+    [Fact]
+    public void PositionsNameTheRange()
+    {
+        Assert.Equal("all", JobFormat.Positions(new JobParameters()));
+        Assert.Equal("3–7", JobFormat.Positions(new JobParameters { From = 3, To = 7 }));
+        Assert.Equal("3–last", JobFormat.Positions(new JobParameters { From = 3 }));
+    }
+}
+
+public sealed class ResampleFormInputTests
+{
+    [Fact]
+    public void FieldsBecomeAResampleRequestForTheTrace()
+    {
+        var input = new ResampleFormInput("2", "5", "10", " loop ", "model-x", "0.6", "0.95", "");
+
+        var (request, errors) = input.ToRequest(7);
+
+        Assert.Empty(errors);
+        Assert.Equal(new JobRequest
+        {
+            Kind = "Resample", TraceId = 7, Positions = new PositionRange(2, 5), N = 10, Provider = "loop", Model = "model-x",
+            Temperature = 0.6, TopP = 0.95, MaxTokens = null,
+        }, request);
+    }
+
+    [Fact]
+    public void EmptyPositionsMeanEverySentence()
+    {
+        var (request, _) = new ResampleFormInput("", " ", "3", "loop", "", null, null, null).ToRequest(1);
+
+        Assert.Null(request!.Positions);
+        Assert.Null(request.Model);
+        Assert.Null(request.Temperature);
+    }
+
+    [Fact]
+    public void FieldsThatAreNotNumbersAreNamed()
+    {
+        var (request, errors) = new ResampleFormInput("a", "1", "2.5", "loop", "m", "hot", "0.9", "1e3").ToRequest(1);
+
+        Assert.Null(request);
+        Assert.Equal(["from", "n", "temperature", "maxTokens"], errors.Keys);
+    }
+
+    [Fact]
+    public void NIsRequired()
+    {
+        var (request, errors) = new ResampleFormInput(null, null, "", "loop", null, null, null, null).ToRequest(1);
+
+        Assert.Null(request);
+        Assert.Equal(["n"], errors.Keys);
+    }
+}
