@@ -15,7 +15,7 @@ using TraceViewer.Traces;
 namespace TraceViewer.Jobs;
 
 /// <summary>The collect part of a job request: which AdvBench requests, tiers and prompt variants, and where the traces go.</summary>
-internal sealed record CollectSettings
+public sealed record CollectSettings
 {
     /// <summary>Name of the dataset to create or extend (its key is <c>collect/{name}</c>); or give the job's datasetId instead.</summary>
     public string? Dataset { get; init; }
@@ -49,7 +49,7 @@ internal sealed record CollectSettings
 
     public const string DefaultVariant = "example";
 
-    public CollectPlan Plan() => CollectPlan.Create(
+    internal CollectPlan Plan() => CollectPlan.Create(
         CollectJobData.AdvBench,
         Seed is { } seed ? AdvBenchSelection.Sample(N ?? 0, seed) : AdvBenchSelection.First(N ?? 0),
         Tiers ?? CollectPlan.BothTiers,

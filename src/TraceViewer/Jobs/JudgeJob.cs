@@ -6,7 +6,7 @@ namespace TraceViewer.Jobs;
 /// <summary>
 /// The judge part of a job request (kind Judge, or the optional judge step of a Collect job), stored with the job.
 /// </summary>
-internal sealed record JudgeSettings
+public sealed record JudgeSettings
 {
     public const string Resamples = "resamples";
     public const string Traces = "traces";
@@ -54,7 +54,7 @@ internal sealed record JudgeSettings
 
     /// <summary>The classifier, threshold and vote count these settings describe.</summary>
     /// <exception cref="JudgePromptException">The custom prompt cannot be used.</exception>
-    public (JudgeClassifier Classifier, JudgeThreshold Threshold, int Votes) Resolve()
+    internal (JudgeClassifier Classifier, JudgeThreshold Threshold, int Votes) Resolve()
     {
         var name = Classifier ?? JudgeClassifiers.FiveCriteriaName;
         var classifier = name == CustomClassifier
@@ -133,7 +133,7 @@ internal sealed record JudgeSettings
     }
 
     /// <summary>The value stored as the outcome's raw value: the score, or <c>undetermined</c>.</summary>
-    public static string OutcomeValue(JudgeVerdict verdict) =>
+    internal static string OutcomeValue(JudgeVerdict verdict) =>
         verdict.Score is { } score ? score.ToString("R", CultureInfo.InvariantCulture) : "undetermined";
 }
 
