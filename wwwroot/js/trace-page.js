@@ -113,7 +113,37 @@ function start(data) {
     if (caption && fresh.caption) {
       caption.textContent = fresh.caption;
     }
+    await refreshSentences();
     chart.dataset.refreshes = String(Number(chart.dataset.refreshes ?? 0) + 1);
+  }
+
+  // The page rendered afresh: take over the sentences' tints and the provenance panel, keeping selection and focus.
+  async function refreshSentences() {
+    const response = await fetch(location.pathname + location.search, { headers: { Accept: 'text/html' } });
+    if (!response.ok) {
+      return;
+    }
+    const page = new DOMParser().parseFromString(await response.text(), 'text/html');
+    for (const fresh of page.querySelectorAll('#sentences .sentence')) {
+      const current = document.getElementById(fresh.id);
+      for (const name of ['data-direction', 'data-uncertain', 'data-differs', 'title', 'style']) {
+        const value = fresh.getAttribute(name);
+        if (!current) {
+          break;
+        } else if (value == null) {
+          current.removeAttribute(name);
+        } else {
+          current.setAttribute(name, value);
+        }
+      }
+    }
+    const panel = document.querySelector('.provenance-panel');
+    const freshPanel = page.querySelector('.provenance-panel');
+    if (panel && freshPanel) {
+      const adopted = document.importNode(freshPanel, true);
+      panel.replaceWith(adopted);
+      window.htmx?.process(adopted);
+    }
   }
 
   document.body.addEventListener('htmx:afterSwap', (event) => {
@@ -195,6 +225,8 @@ function buildTraces(data) {
       traces.push({
         x: [...banded.map((p) => p.x), ...banded.map((p) => p.x).reverse()],
         y: [...banded.map((p) => p.high), ...banded.map((p) => p.low).reverse()],
+        // Without an explicit mode plotly draws markers on short traces, which would read as data points.
+        mode: 'lines',
         fill: 'toself',
         fillcolor: hexToRgba(color, isSelected ? 0.14 : 0.07),
         line: { width: 0 },

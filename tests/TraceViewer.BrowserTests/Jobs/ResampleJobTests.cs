@@ -71,6 +71,10 @@ public sealed class ResampleJobTests(JobsBrowserApp app, ITestOutputHelper outpu
         Assert.Contains(after.Y, y => y > 0.99);
         Assert.DoesNotContain(before.Y, y => y > 0.99);
         await Assertions.Expect(page.Locator(".chart-caption")).ToContainTextAsync("computed from resamples", new() { Timeout = 10_000 });
+        // The sentences and the provenance panel follow the new metrics too: the decision to comply now promotes compliance.
+        await Assertions.Expect(page.Locator("#s-4")).ToHaveAttributeAsync("data-direction", "promotes", new() { Timeout = 10_000 });
+        await Assertions.Expect(page.Locator(".provenance-panel [data-field=source]")).ToHaveTextAsync("computed from the stored resamples", new() { Timeout = 10_000 });
+        Assert.Equal(1, await page.Locator("#curve-chart").EvaluateAsync<int>("c => c.data.filter(t => t.mode === 'lines+markers').length"));
 
         var path = Path.Combine(BrowserApp.ArtifactsDirectory, "trace-resample-job.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
