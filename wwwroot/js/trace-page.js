@@ -117,7 +117,7 @@ function start(data) {
     chart.dataset.refreshes = String(Number(chart.dataset.refreshes ?? 0) + 1);
   }
 
-  // The page rendered afresh: take over the sentences' tints and the provenance panel, keeping selection and focus.
+  // The page rendered afresh: take over the sentences' tints, the resample count and the provenance panel, keeping selection and focus.
   async function refreshSentences() {
     const response = await fetch(location.pathname + location.search, { headers: { Accept: 'text/html' } });
     if (!response.ok) {
@@ -136,6 +136,11 @@ function start(data) {
           current.setAttribute(name, value);
         }
       }
+    }
+    const count = document.querySelector('[data-field=resample-count]');
+    const freshCount = page.querySelector('[data-field=resample-count]');
+    if (count && freshCount) {
+      count.textContent = freshCount.textContent;
     }
     const panel = document.querySelector('.provenance-panel');
     const freshPanel = page.querySelector('.provenance-panel');

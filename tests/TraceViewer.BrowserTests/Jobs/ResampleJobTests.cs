@@ -17,6 +17,7 @@ public sealed class ResampleJobTests(JobsBrowserApp app, ITestOutputHelper outpu
         await page.GotoAsync($"/traces/{app.TraceId}");
         await page.WaitForFunctionAsync("() => document.getElementById('curve-chart')?.dataset.ready === 'true'", null, new() { Timeout = 15_000 });
         var before = await LineAsync(page);
+        var countBefore = await page.Locator("[data-field=resample-count]").TextContentAsync();
         var form = page.Locator("form[data-testid=resample-form]");
 
         await form.Locator("input[name=from]").FillAsync("0");
@@ -74,6 +75,7 @@ public sealed class ResampleJobTests(JobsBrowserApp app, ITestOutputHelper outpu
         // The sentences and the provenance panel follow the new metrics too: the decision to comply now promotes compliance.
         await Assertions.Expect(page.Locator("#s-4")).ToHaveAttributeAsync("data-direction", "promotes", new() { Timeout = 10_000 });
         await Assertions.Expect(page.Locator(".provenance-panel [data-field=source]")).ToHaveTextAsync("computed from the stored resamples", new() { Timeout = 10_000 });
+        await Assertions.Expect(page.Locator("[data-field=resample-count]")).Not.ToHaveTextAsync(countBefore!, new() { Timeout = 10_000 });
         Assert.Equal(1, await page.Locator("#curve-chart").EvaluateAsync<int>("c => c.data.filter(t => t.mode === 'lines+markers').length"));
 
         var path = Path.Combine(BrowserApp.ArtifactsDirectory, "trace-resample-job.png");
