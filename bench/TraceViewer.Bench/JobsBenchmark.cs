@@ -58,6 +58,12 @@ internal static class JobsBenchmark
                     break;
                 }
 
+                if (stopwatch.Elapsed > TimeSpan.FromMinutes(5))
+                {
+                    Console.WriteLine($"gave up after {stopwatch.Elapsed.TotalSeconds:0} s: status {status.Status}, done {status.Done}, server answered {server.Answered}");
+                    return 1;
+                }
+
                 held += server.Requests - server.Answered;
                 polls++;
                 await Task.Delay(100);
