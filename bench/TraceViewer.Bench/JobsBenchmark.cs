@@ -65,6 +65,11 @@ internal static class JobsBenchmark
                 }
 
                 held += server.Requests - server.Answered;
+                if (Environment.GetEnvironmentVariable("BENCH_TIMELINE") is not null)
+                {
+                    Console.WriteLine($"{stopwatch.Elapsed.TotalSeconds:0.0} held {server.Requests - server.Answered} answered {server.Answered}");
+                }
+
                 polls++;
                 await Task.Delay(100);
             }

@@ -35,7 +35,7 @@ internal sealed partial class JobWorker(
     // results, completions) take turns here instead.
     private readonly SemaphoreSlim _writeTurn = new(1, 1);
     // Items claimed per provider, as a multiple of its concurrency: one share in flight, the rest waiting at its gate.
-    private const int Ahead = 3;
+    private const int Ahead = 4;
     private volatile HashSet<int> _active = [];
     // Completed when a job finishes, to cut short the recompute loop's pause: finished traces are recomputed at once.
     private TaskCompletionSource _jobFinished = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -281,9 +281,10 @@ internal sealed partial class JobWorker(
             var left = _inflightByProvider.AddOrUpdate(work.Job.Provider, 0, (_, n) => n - 1);
             var jobLeft = _inflightJobs.AddOrUpdate(work.Job.Id, 0, (_, n) => n - 1);
             _inflight.TryRemove(work.ItemId, out _);
-            // Wake the scheduler when it has something to do: claim more (a block's worth of room ahead of the
-            // provider) or finish the job; not at every item.
-            if (jobLeft == 0 || left <= (Ahead - 1) * gates.For(work.Job.Provider).MaxConcurrent)
+            // Wake the scheduler when it has something to do: claim more (there is room for a block ahead of the
+            // provider, or the provider is about to run dry) or finish the job; not at every item.
+            var concurrency = gates.For(work.Job.Provider).MaxConcurrent;
+            if (jobLeft == 0 || left == (Ahead - 1) * concurrency || left == concurrency || left == 0)
             {
                 signal.Wake();
             }
