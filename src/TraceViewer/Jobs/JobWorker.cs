@@ -34,7 +34,11 @@ internal sealed partial class JobWorker(
     // SQLite has one writer at a time and a busy connection sleeps before retrying: the worker's own writes (claims,
     // results, completions) take turns here instead.
     private readonly SemaphoreSlim _writeTurn = new(1, 1);
+    // Items claimed per provider, as a multiple of its concurrency: one share in flight, the rest waiting at its gate.
+    private const int Ahead = 4;
     private volatile HashSet<int> _active = [];
+    // Completed when a job finishes, to cut short the recompute loop's pause: finished traces are recomputed at once.
+    private TaskCompletionSource _jobFinished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Dictionary<JobKind, bool> _kinds = [];
 
     private abstract record ItemOutcome(JobWork Work);
@@ -105,7 +109,10 @@ internal sealed partial class JobWorker(
         }
     }
 
-    /// <summary>Starts queued jobs, then claims work for running ones up to twice each provider's concurrency.</summary>
+    /// <summary>
+    /// Starts queued jobs, then claims work for running ones up to <see cref="Ahead"/> times each provider's
+    /// concurrency, in blocks of at least one concurrency's worth, so claims are few and the provider never waits for one.
+    /// </summary>
     private async Task<int> ScheduleAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
@@ -142,9 +149,9 @@ internal sealed partial class JobWorker(
             var snapshot = _snapshots.GetOrAdd(job.Id, _ => new JobSnapshot(job.Id, job.Kind, job.Provider, job.Model, JobParameters.FromJson(job.Parameters)));
             var gate = gates.For(job.Provider);
             var inflight = _inflightByProvider.GetValueOrDefault(job.Provider);
-            var capacity = 2 * gate.MaxConcurrent - inflight;
-            // While the provider is busy, claim in larger steps rather than one item per finished request.
-            if (capacity <= 0 || (inflight >= gate.MaxConcurrent && capacity < Math.Max(1, gate.MaxConcurrent / 2)))
+            var capacity = Ahead * gate.MaxConcurrent - inflight;
+            // While the provider is busy, claim in large steps rather than one item per finished request.
+            if (capacity <= 0 || (inflight >= gate.MaxConcurrent && capacity < gate.MaxConcurrent))
             {
                 continue;
             }
@@ -274,9 +281,10 @@ internal sealed partial class JobWorker(
             var left = _inflightByProvider.AddOrUpdate(work.Job.Provider, 0, (_, n) => n - 1);
             var jobLeft = _inflightJobs.AddOrUpdate(work.Job.Id, 0, (_, n) => n - 1);
             _inflight.TryRemove(work.ItemId, out _);
-            // Wake the scheduler when it has something to do: claim more (the queue ahead of the provider ran half
-            // empty) or finish the job; not at every item.
-            if (jobLeft == 0 || left <= 3 * gates.For(work.Job.Provider).MaxConcurrent / 2)
+            // Wake the scheduler when it has something to do: claim more (there is room for a block ahead of the
+            // provider, or the provider is about to run dry) or finish the job; not at every item.
+            var concurrency = gates.For(work.Job.Provider).MaxConcurrent;
+            if (jobLeft == 0 || left == (Ahead - 1) * concurrency || left == concurrency || left == 0)
             {
                 signal.Wake();
             }
@@ -288,6 +296,12 @@ internal sealed partial class JobWorker(
         var batch = new List<ItemOutcome>();
         while (await _results.Reader.WaitToReadAsync(CancellationToken.None))
         {
+            // Results arrive one at a time: gathering them for a moment writes many per transaction.
+            if (options.Value.WriteDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(options.Value.WriteDelay, CancellationToken.None);
+            }
+
             batch.Clear();
             while (batch.Count < options.Value.WriteBatchSize && _results.Reader.TryRead(out var outcome))
             {
@@ -461,20 +475,25 @@ internal sealed partial class JobWorker(
         {
             _snapshots.TryRemove(jobId, out _);
             LogJobFinished(jobId);
+            Interlocked.Exchange(ref _jobFinished, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
     }
 
     /// <summary>
-    /// Recomputes traces as their positions finish, at most once per interval. When the host stops, the channel is
-    /// completed after the last results are written and the traces still queued are recomputed before the loop ends,
-    /// so a position finished just before the stop does not leave stale metrics behind.
+    /// Recomputes traces as their positions finish, pausing after each pass for <see cref="JobsOptions.RecomputeInterval"/>
+    /// or ten times the pass's duration, whichever is longer, so recomputing a large trace takes a small share of the
+    /// machine while its job runs. A job finishing cuts the pause short: its traces are recomputed at once. When the
+    /// host stops, the channel is completed after the last results are written and the traces still queued are
+    /// recomputed before the loop ends, so a position finished just before the stop does not leave stale metrics behind.
     /// </summary>
     private async Task RecomputeLoopAsync(CancellationToken stoppingToken)
     {
         await foreach (var traceId in _recompute.Reader.ReadAllAsync(CancellationToken.None))
         {
+            var finished = Volatile.Read(ref _jobFinished).Task;
             // Removed before computing, so results landing meanwhile queue one more pass.
             _recomputePending.TryRemove(traceId, out _);
+            var started = clock.GetTimestamp();
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
@@ -485,12 +504,13 @@ internal sealed partial class JobWorker(
                 LogRecomputeFailed(traceId, e);
             }
 
-            if (!stoppingToken.IsCancellationRequested)
+            var pause = TimeSpan.FromTicks(Math.Max(options.Value.RecomputeInterval.Ticks, 10 * clock.GetElapsedTime(started).Ticks));
+            if (!stoppingToken.IsCancellationRequested && !finished.IsCompleted)
             {
                 // Results landing meanwhile only mark their trace pending again; one later pass covers them all.
                 try
                 {
-                    await Task.Delay(options.Value.RecomputeInterval, stoppingToken);
+                    await await Task.WhenAny(Task.Delay(pause, stoppingToken), finished);
                 }
                 catch (OperationCanceledException)
                 {

@@ -39,9 +39,16 @@ internal sealed class JobsOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Pause after each metrics recompute, so a trace whose positions finish quickly is recomputed once per pause, not per position.</summary>
+    /// <summary>
+    /// Least pause after each metrics recompute, so a trace whose positions finish quickly is recomputed once per pause,
+    /// not per position. The pause grows to ten times the recompute's duration for large traces; a finishing job ends it.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan RecomputeInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long the writer gathers results before writing them in one transaction (unless a full batch is waiting).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
+    public TimeSpan WriteDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Results written per database transaction at most.</summary>
     [Range(1, 10_000)]
