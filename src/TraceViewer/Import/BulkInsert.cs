@@ -1,4 +1,7 @@
 using System.Data.Common;
+using System.Globalization;
+using System.Reflection;
+using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -8,10 +11,10 @@ using TraceViewer.Data;
 namespace TraceViewer.Import;
 
 /// <summary>
-/// Inserts many rows of one entity through a single prepared command on the context's own connection and
-/// transaction. Table, columns and value conversions come from the EF model, so it follows the migrations.
-/// SaveChanges manages about 4,000 rows a second on SQLite here; this does roughly ten times that, which is
-/// what keeps a 15,000-resample trace within seconds.
+/// Inserts many rows of one entity on the context's own connection and transaction. Table, columns and value
+/// conversions come from the EF model, so it follows the migrations. On SQLite one prepared statement runs per row:
+/// SaveChanges manages about 4,000 rows a second there, this roughly ten times that, which keeps a 15,000-resample
+/// trace within seconds. On a server database a round trip per row would dominate, so rows go many to a statement.
 /// </summary>
 internal static class BulkInsert
 {
@@ -24,57 +27,25 @@ internal static class BulkInsert
             return;
         }
 
-        var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not an entity.");
-        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-        var key = entity.FindPrimaryKey()!.Properties;
-        var generated = key.Count == 1 && key[0].ValueGenerated == ValueGenerated.OnAdd ? key[0] : null;
-        var columns = entity.GetProperties()
-            .Where(p => p != generated)
-            .Select(p => (Property: p, Clr: p.PropertyInfo ?? throw new InvalidOperationException($"{typeof(T).Name}.{p.Name} is a shadow property."), Mapping: p.GetRelationalTypeMapping()))
-            .ToList();
-
-        await db.Database.OpenConnectionAsync(ct);
-        var sql = db.GetService<ISqlGenerationHelper>();
-        var insert = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", columns.Select(c => sql.DelimitIdentifier(c.Property.GetColumnName(table)!)))}) ";
-        var returning = generated is null ? "" : $" RETURNING {sql.DelimitIdentifier(generated.GetColumnName(table)!)}";
+        var table = await TableShape.OpenAsync<T>(db, ct);
+        var returning = table.Generated is null ? "" : " RETURNING " + table.Column(table.Generated);
         if (!db.Database.IsSqlite())
         {
-            // A server round trip per row would dominate: send many rows per statement instead.
-            await InsertBatchesAsync(db, rows, setGeneratedKey, columns, insert, returning, ct);
+            await InsertBatchesAsync(db, table, rows, setGeneratedKey, returning, ct);
             return;
         }
 
-        await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        var names = columns.Select((_, i) => "@p" + i).ToList();
-        command.CommandText = insert + $"VALUES ({string.Join(", ", names)})" + returning;
-
-        var parameters = new DbParameter[columns.Count];
-        var first = rows.First();
-        for (var i = 0; i < columns.Count; i++)
-        {
-            var (property, clr, mapping) = columns[i];
-            // CreateParameter converts the model value itself; later rows are converted by hand below.
-            parameters[i] = mapping.CreateParameter(command, names[i], clr.GetValue(first), property.IsNullable);
-            command.Parameters.Add(parameters[i]);
-        }
-
-        await command.PrepareAsync(ct);
+        await using var statement = await RowStatement.PrepareAsync(db, table, returning, rows.First(), ct);
         foreach (var row in rows)
         {
-            for (var i = 0; i < columns.Count; i++)
+            if (table.Generated is null)
             {
-                parameters[i].Value = Convert(columns[i].Mapping, columns[i].Clr.GetValue(row)) ?? DBNull.Value;
-            }
-
-            if (generated is null)
-            {
-                await command.ExecuteNonQueryAsync(ct);
+                await statement.Bind(row).ExecuteNonQueryAsync(ct);
             }
             else
             {
-                var id = await command.ExecuteScalarAsync(ct);
-                setGeneratedKey?.Invoke(row, System.Convert.ToInt64(id, System.Globalization.CultureInfo.InvariantCulture));
+                var id = await statement.Bind(row).ExecuteScalarAsync(ct);
+                setGeneratedKey?.Invoke(row, System.Convert.ToInt64(id, CultureInfo.InvariantCulture));
             }
         }
     }
@@ -93,49 +64,21 @@ internal static class BulkInsert
             return inserted;
         }
 
-        var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not an entity.");
-        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-        var key = entity.FindPrimaryKey()!.Properties;
-        var generated = key.Count == 1 && key[0].ValueGenerated == ValueGenerated.OnAdd ? key[0] : null;
-        var columns = entity.GetProperties()
-            .Where(p => p != generated)
-            .Select(p => (Property: p, Clr: p.PropertyInfo ?? throw new InvalidOperationException($"{typeof(T).Name}.{p.Name} is a shadow property."), Mapping: p.GetRelationalTypeMapping()))
-            .ToList();
-
-        await db.Database.OpenConnectionAsync(ct);
-        var sql = db.GetService<ISqlGenerationHelper>();
-        await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        var names = columns.Select((_, i) => "@p" + i).ToList();
+        var table = await TableShape.OpenAsync<T>(db, ct);
         // RETURNING yields a row only when the row was inserted, on both providers.
-        command.CommandText = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", columns.Select(c => sql.DelimitIdentifier(c.Property.GetColumnName(table)!)))}) "
-            + $"VALUES ({string.Join(", ", names)}) ON CONFLICT DO NOTHING RETURNING {sql.DelimitIdentifier((generated ?? key[0]).GetColumnName(table)!)}";
-        var parameters = new DbParameter[columns.Count];
-        var first = rows.First();
-        for (var i = 0; i < columns.Count; i++)
-        {
-            var (property, clr, mapping) = columns[i];
-            parameters[i] = mapping.CreateParameter(command, names[i], clr.GetValue(first), property.IsNullable);
-            command.Parameters.Add(parameters[i]);
-        }
-
-        await command.PrepareAsync(ct);
+        var returning = " ON CONFLICT DO NOTHING RETURNING " + table.Column(table.Generated ?? table.Key[0]);
+        await using var statement = await RowStatement.PrepareAsync(db, table, returning, rows.First(), ct);
         foreach (var row in rows)
         {
-            for (var i = 0; i < columns.Count; i++)
-            {
-                parameters[i].Value = Convert(columns[i].Mapping, columns[i].Clr.GetValue(row)) ?? DBNull.Value;
-            }
-
-            var id = await command.ExecuteScalarAsync(ct);
+            var id = await statement.Bind(row).ExecuteScalarAsync(ct);
             if (id is null or DBNull)
             {
                 continue;
             }
 
-            if (generated is not null)
+            if (table.Generated is not null)
             {
-                setGeneratedKey?.Invoke(row, System.Convert.ToInt64(id, System.Globalization.CultureInfo.InvariantCulture));
+                setGeneratedKey?.Invoke(row, System.Convert.ToInt64(id, CultureInfo.InvariantCulture));
             }
 
             inserted.Add(row);
@@ -145,27 +88,25 @@ internal static class BulkInsert
     }
 
     /// <summary>Multi-row INSERT ... VALUES (...), (...) RETURNING, which returns keys in row order.</summary>
-    private static async Task InsertBatchesAsync<T>(TraceViewerDbContext db, IReadOnlyCollection<T> rows, Action<T, long>? setGeneratedKey,
-        List<(IProperty Property, System.Reflection.PropertyInfo Clr, RelationalTypeMapping Mapping)> columns, string insert, string returning, CancellationToken ct)
+    private static async Task InsertBatchesAsync<T>(TraceViewerDbContext db, TableShape table, IReadOnlyCollection<T> rows, Action<T, long>? setGeneratedKey,
+        string returning, CancellationToken ct)
         where T : class
     {
         // PostgreSQL allows 65,535 parameters per statement.
-        var batchSize = Math.Max(1, Math.Min(1000, 60_000 / columns.Count));
+        var batchSize = Math.Max(1, Math.Min(1000, 60_000 / table.Columns.Count));
         foreach (var batch in rows.Chunk(batchSize))
         {
-            await using var command = db.Database.GetDbConnection().CreateCommand();
-            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-            var text = new System.Text.StringBuilder(insert).Append("VALUES ");
+            await using var command = CreateCommand(db);
+            var text = new StringBuilder(table.InsertInto).Append("VALUES ");
             var p = 0;
             for (var r = 0; r < batch.Length; r++)
             {
                 text.Append(r == 0 ? "(" : ", (");
-                for (var i = 0; i < columns.Count; i++)
+                for (var i = 0; i < table.Columns.Count; i++)
                 {
                     var name = "@p" + p++;
                     text.Append(i == 0 ? name : ", " + name);
-                    var (property, clr, mapping) = columns[i];
-                    command.Parameters.Add(mapping.CreateParameter(command, name, clr.GetValue(batch[r]), property.IsNullable));
+                    command.Parameters.Add(table.Columns[i].CreateParameter(command, name, batch[r]));
                 }
 
                 text.Append(')');
@@ -193,6 +134,85 @@ internal static class BulkInsert
         }
     }
 
-    private static object? Convert(RelationalTypeMapping mapping, object? value) =>
-        value is null ? null : mapping.Converter?.ConvertToProvider(value) ?? value;
+    private static DbCommand CreateCommand(TraceViewerDbContext db)
+    {
+        var command = db.Database.GetDbConnection().CreateCommand();
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        return command;
+    }
+
+    private sealed record ColumnShape(IProperty Property, PropertyInfo Clr, RelationalTypeMapping Mapping)
+    {
+        /// <summary>CreateParameter converts the model value itself.</summary>
+        public DbParameter CreateParameter(DbCommand command, string name, object row) =>
+            Mapping.CreateParameter(command, name, Clr.GetValue(row), Property.IsNullable);
+
+        public object ProviderValue(object row) =>
+            Clr.GetValue(row) is { } value ? Mapping.Converter?.ConvertToProvider(value) ?? value : DBNull.Value;
+    }
+
+    /// <summary>The entity's table as the model maps it: inserted columns (all but a generated key), keys, SQL names.</summary>
+    private sealed record TableShape(StoreObjectIdentifier Table, ISqlGenerationHelper Sql, IReadOnlyList<IProperty> Key, IProperty? Generated, IReadOnlyList<ColumnShape> Columns)
+    {
+        public string InsertInto => $"INSERT INTO {Sql.DelimitIdentifier(Table.Name, Table.Schema)} ({string.Join(", ", Columns.Select(c => Column(c.Property)))}) ";
+
+        public string Column(IProperty property) => Sql.DelimitIdentifier(property.GetColumnName(Table)!);
+
+        public static async Task<TableShape> OpenAsync<T>(TraceViewerDbContext db, CancellationToken ct)
+        {
+            var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not an entity.");
+            var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+            var key = entity.FindPrimaryKey()!.Properties;
+            var generated = key.Count == 1 && key[0].ValueGenerated == ValueGenerated.OnAdd ? key[0] : null;
+            var columns = entity.GetProperties()
+                .Where(p => p != generated)
+                .Select(p => new ColumnShape(p, p.PropertyInfo ?? throw new InvalidOperationException($"{typeof(T).Name}.{p.Name} is a shadow property."), p.GetRelationalTypeMapping()))
+                .ToList();
+            await db.Database.OpenConnectionAsync(ct);
+            return new TableShape(table, db.GetService<ISqlGenerationHelper>(), key, generated, columns);
+        }
+    }
+
+    /// <summary>One prepared single-row INSERT whose parameters are rebound for each row.</summary>
+    private sealed class RowStatement : IAsyncDisposable
+    {
+        private readonly DbCommand _command;
+        private readonly TableShape _table;
+        private readonly DbParameter[] _parameters;
+
+        private RowStatement(DbCommand command, TableShape table, DbParameter[] parameters)
+        {
+            _command = command;
+            _table = table;
+            _parameters = parameters;
+        }
+
+        public static async Task<RowStatement> PrepareAsync(TraceViewerDbContext db, TableShape table, string suffix, object first, CancellationToken ct)
+        {
+            var command = CreateCommand(db);
+            var names = table.Columns.Select((_, i) => "@p" + i).ToList();
+            command.CommandText = table.InsertInto + $"VALUES ({string.Join(", ", names)})" + suffix;
+            var parameters = new DbParameter[table.Columns.Count];
+            for (var i = 0; i < parameters.Length; i++)
+            {
+                parameters[i] = table.Columns[i].CreateParameter(command, names[i], first);
+                command.Parameters.Add(parameters[i]);
+            }
+
+            await command.PrepareAsync(ct);
+            return new RowStatement(command, table, parameters);
+        }
+
+        public DbCommand Bind(object row)
+        {
+            for (var i = 0; i < _parameters.Length; i++)
+            {
+                _parameters[i].Value = _table.Columns[i].ProviderValue(row);
+            }
+
+            return _command;
+        }
+
+        public ValueTask DisposeAsync() => _command.DisposeAsync();
+    }
 }
