@@ -37,6 +37,9 @@ internal sealed partial class JobWorker(
     // Items claimed per provider, as a multiple of its concurrency: one share in flight, the rest waiting at its gate.
     private const int Ahead = 4;
     private volatile HashSet<int> _active = [];
+
+    // Cancelled when a job stops running (paused or cancelled): its claimed items stop waiting at the provider's gate.
+    private readonly ConcurrentDictionary<int, CancellationTokenSource> _jobStops = new();
     // Completed when a job finishes, to cut short the recompute loop's pause: finished traces are recomputed at once.
     private TaskCompletionSource _jobFinished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Dictionary<JobKind, bool> _kinds = [];
@@ -132,6 +135,14 @@ internal sealed partial class JobWorker(
             .Select(j => new { j.Id, j.Kind, j.Provider, j.Model, j.Parameters })
             .ToListAsync(ct);
         _active = [.. jobs.Select(j => j.Id)];
+        foreach (var (id, stop) in _jobStops)
+        {
+            if (!_active.Contains(id) && _jobStops.TryRemove(id, out _))
+            {
+                await stop.CancelAsync();
+                stop.Dispose();
+            }
+        }
 
         var started = 0;
         foreach (var job in jobs)
@@ -237,6 +248,17 @@ internal sealed partial class JobWorker(
     private async Task ProcessAsync(JobWork work, CancellationToken ct)
     {
         var started = clock.GetTimestamp();
+        CancellationToken stopped;
+        try
+        {
+            stopped = _jobStops.GetOrAdd(work.Job.Id, _ => new CancellationTokenSource()).Token;
+        }
+        catch (ObjectDisposedException)
+        {
+            stopped = new CancellationToken(canceled: true);
+        }
+
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, stopped);
         try
         {
             // Pause and cancel take effect between items: a claimed item whose job stopped goes back unstarted.
@@ -248,12 +270,17 @@ internal sealed partial class JobWorker(
 
             await using var scope = scopes.CreateAsyncScope();
             var handler = scope.ServiceProvider.GetServices<IJobItemHandler>().First(h => h.Kind == work.Job.Kind);
-            var result = await handler.RunAsync(work, ct);
+            var result = await handler.RunAsync(work, linked.Token);
             await _results.Writer.WriteAsync(new ItemDone(work, result, clock.GetElapsedTime(started).TotalMilliseconds), CancellationToken.None);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             // The host is stopping: the item keeps its lease and is picked up again on the next start.
+        }
+        catch (Exception) when (stopped.IsCancellationRequested)
+        {
+            // Paused or cancelled while waiting for the provider (or in flight): the item goes back unstarted.
+            await _results.Writer.WriteAsync(new ItemReleased(work), CancellationToken.None);
         }
         catch (Exception e)
         {

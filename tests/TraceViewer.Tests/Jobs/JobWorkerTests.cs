@@ -226,17 +226,18 @@ public sealed class JobWorkerTests : IAsyncLifetime
     [Fact]
     public async Task PauseHoldsRequestsAndResumeFinishesTheJob()
     {
-        _server.Latency = TimeSpan.FromMilliseconds(100);
-        await using var app = JobTestHost.Create(_server, concurrency: 2);
+        // One request at a time, so the items the worker has claimed ahead queue at the provider's gate.
+        _server.Latency = TimeSpan.FromMilliseconds(300);
+        await using var app = JobTestHost.Create(_server, concurrency: 1);
         var trace = await JobTestHost.SeedAsync(app);
         var client = app.CreateClient();
-        var id = await JobTestHost.StartAsync(client, new { traceId = trace.TraceId, n = 6, provider = "loop" });
-        await JobTestHost.WaitAsync(client, id, s => s.GetProperty("done").GetInt32() >= 2);
+        var id = await JobTestHost.StartAsync(client, new { traceId = trace.TraceId, positions = new { from = 0, to = 1 }, n = 4, provider = "loop" });
+        await JobTestHost.WaitAsync(client, id, s => s.GetProperty("done").GetInt32() >= 1);
 
         (await client.PostAsync($"/api/jobs/{id}/pause", null)).EnsureSuccessStatusCode();
-        await Task.Delay(400);
+        await Task.Delay(300);
         var requests = _server.Requests;
-        await Task.Delay(500);
+        await Task.Delay(1_200);
         Assert.Equal(requests, _server.Requests);
         Assert.Equal("Paused", (await JobTestHost.StatusAsync(client, id)).GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.Conflict, (await client.PostAsync($"/api/jobs/{id}/pause", null)).StatusCode);
@@ -244,8 +245,10 @@ public sealed class JobWorkerTests : IAsyncLifetime
         (await client.PostAsync($"/api/jobs/{id}/resume", null)).EnsureSuccessStatusCode();
         var status = await JobTestHost.WaitFinishedAsync(client, id);
 
-        Assert.Equal(30, status.GetProperty("done").GetInt32());
-        Assert.Equal(30, (await JobTestHost.ResamplesAsync(app, trace.TraceId)).Count);
+        Assert.Equal(8, status.GetProperty("done").GetInt32());
+        var resamples = await JobTestHost.ResamplesAsync(app, trace.TraceId);
+        Assert.Equal(8, resamples.Count);
+        Assert.Equal(8, resamples.Select(r => (r.Position, r.SampleIndex)).Distinct().Count());
     }
 
     [Fact]
