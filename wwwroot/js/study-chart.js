@@ -13,10 +13,11 @@ for (const outcome of ['compliance', 'alignmentFaking']) {
     const groups = data.groups.filter(g => g.tier === tier);
     traces.push({
       type: 'bar',
-      name: `${names[outcome]} · ${tier}`,
-      x: groups.map(g => g.variant),
+      name: `${names[outcome]} · ${escapeText(tier)}`,
+      x: groups.map(g => escapeText(g.variant)),
       y: groups.map(g => g[outcome].rate),
-      customdata: groups.map(g => [g.variant, g.tier, g[outcome].k, g[outcome].n]),
+      // Raw names for the click, escaped ones for display: plotly renders a subset of HTML in labels.
+      customdata: groups.map(g => [g.variant, g.tier, g[outcome].k, g[outcome].n, escapeText(g.variant), escapeText(g.tier)]),
       error_y: {
         type: 'data',
         symmetric: false,
@@ -30,7 +31,7 @@ for (const outcome of ['compliance', 'alignmentFaking']) {
         line: { color: colours[outcome], width: 1.5 },
         pattern: tier === 'paid' ? { shape: '/', fgcolor: colours[outcome], size: 6, solidity: 0.35 } : undefined,
       },
-      hovertemplate: '%{customdata[0]} · %{customdata[1]}<br>%{y:.1%} (%{customdata[2]} of %{customdata[3]})<extra>' + names[outcome] + '</extra>',
+      hovertemplate: '%{customdata[4]} · %{customdata[5]}<br>%{y:.1%} (%{customdata[2]} of %{customdata[3]})<extra>' + names[outcome] + '</extra>',
     });
   }
 }
@@ -48,3 +49,8 @@ Plotly.newPlot(chart, traces, {
     htmx.ajax('GET', `/datasets/${data.dataset}/study/traces?${query}`, { target: '#study-traces', swap: 'outerHTML' });
   });
 });
+
+// Imported variant and tier names are untrusted text.
+function escapeText(text) {
+  return String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

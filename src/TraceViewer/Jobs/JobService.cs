@@ -143,7 +143,7 @@ internal sealed class JobService(
             To = request.Positions?.To,
             N = request.N,
             Sampling = new SamplingParameters(request.Temperature, request.TopP, request.MaxTokens),
-            Endpoint = provider?.BaseUrl,
+            Endpoint = Redaction.Url(provider?.BaseUrl),
             PrefixMode = provider?.PrefixMode.ToString(),
             PrefillFlag = provider?.PrefixMode == PrefixMode.ChatPrefill ? provider.PrefillFlag : null,
             CompletionTemplate = provider?.PrefixMode == PrefixMode.TextCompletion ? provider.CompletionTemplate : null,

@@ -277,15 +277,17 @@ internal sealed partial class JobWorker(
         {
             // The host is stopping: the item keeps its lease and is picked up again on the next start.
         }
-        catch (Exception) when (stopped.IsCancellationRequested)
+        catch (OperationCanceledException) when (stopped.IsCancellationRequested)
         {
-            // Paused or cancelled while waiting for the provider (or in flight): the item goes back unstarted.
+            // Paused or cancelled while waiting for the provider (or in flight, whose answer is abandoned): the item
+            // goes back unstarted and runs again on resume.
             await _results.Writer.WriteAsync(new ItemReleased(work), CancellationToken.None);
         }
         catch (Exception e)
         {
             var (retryable, retryAfter) = e is ModelCallException call ? (call.Retryable, call.RetryAfter) : (true, null);
             var message = e is ModelCallException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+            message = Redaction.Secrets(message, providers.Exists(work.Job.Provider) ? providers.Get(work.Job.Provider).ResolveApiKey() : null);
             if (message.Length > 2000)
             {
                 message = message[..2000];

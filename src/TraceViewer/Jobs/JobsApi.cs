@@ -23,10 +23,10 @@ internal static class JobsApi
             .WithSummary("One job: status, item counts (done, failed, pending, running, total), retries, tokens, cost, rate, ETA and the latest item errors.");
         api.MapPost("/{id:int}/cancel", (int id, JobService jobs, JobStatusQuery query, CancellationToken ct) => ChangeAsync(id, jobs.CancelAsync, query, ct))
             .WithName("CancelJob")
-            .WithSummary("Cancels a job: no further requests start; requests in flight finish and are kept.");
+            .WithSummary("Cancels a job: no further requests start; requests in flight are abandoned.");
         api.MapPost("/{id:int}/pause", (int id, JobService jobs, JobStatusQuery query, CancellationToken ct) => ChangeAsync(id, jobs.PauseAsync, query, ct))
             .WithName("PauseJob")
-            .WithSummary("Pauses a queued or running job between items.");
+            .WithSummary("Pauses a queued or running job: no further requests start; items in flight are abandoned and run again on resume.");
         api.MapPost("/{id:int}/resume", (int id, JobService jobs, JobStatusQuery query, CancellationToken ct) => ChangeAsync(id, jobs.ResumeAsync, query, ct))
             .WithName("ResumeJob")
             .WithSummary("Resumes a paused job.");
