@@ -28,7 +28,11 @@ internal interface IJobItemHandler
 internal sealed record JobSnapshot(int Id, JobKind Kind, string Provider, string Model, JobParameters Parameters);
 
 /// <summary>One claimed item of a job; <see cref="Attempt"/> counts from 1. <see cref="TraceId"/> is 0 for an item without a trace.</summary>
-internal sealed record JobWork(JobSnapshot Job, long ItemId, int TraceId, int Position, int SampleIndex, int Attempt, string? Key = null);
+internal sealed record JobWork(JobSnapshot Job, long ItemId, int TraceId, int Position, int SampleIndex, int Attempt, string? Key = null)
+{
+    /// <summary>The claim this attempt holds; its result only updates the item while the item still carries it.</summary>
+    public Guid? ClaimToken { get; init; }
+}
 
 /// <summary>One item to create: the trace, position and sample index it covers, or (with no trace) its <see cref="Key"/>.</summary>
 internal readonly record struct PlannedItem(int? TraceId, int Position, int SampleIndex, string? Key = null);

@@ -129,7 +129,25 @@ internal sealed class JobService(
             return (null, errors);
         }
 
-        var plan = await handler!.PlanAsync(request, ct);
+        // Plans pick sample numbers after those already stored or queued: two creations at once (a double click) must not
+        // pick the same ones, so planning and saving run one at a time.
+        await CreateTurn.WaitAsync(ct);
+        try
+        {
+            return await PlanAndSaveAsync(request, kind, handler!, provider, ct);
+        }
+        finally
+        {
+            CreateTurn.Release();
+        }
+    }
+
+    private static readonly SemaphoreSlim CreateTurn = new(1, 1);
+
+    private async Task<(int? JobId, IDictionary<string, string[]>? Errors)> PlanAndSaveAsync(
+        JobRequest request, JobKind kind, IJobItemHandler handler, ProviderOptions? provider, CancellationToken ct)
+    {
+        var plan = await handler.PlanAsync(request, ct);
         if (plan.Errors is { Count: > 0 })
         {
             return (null, plan.Errors);

@@ -217,8 +217,10 @@ internal sealed partial class JobWorker(
     private async Task<List<JobWork>> ClaimAsync(TraceViewerDbContext db, JobSnapshot job, int count, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
+        // An item this process is still working on (say, waiting at a slow provider's gate) is not taken again when its lease runs out.
+        var busy = _inflight.Keys.ToList();
         var candidates = await db.Set<JobItem>().AsNoTracking()
-            .Where(i => i.JobId == job.Id
+            .Where(i => i.JobId == job.Id && !busy.Contains(i.Id)
                 && ((i.Status == JobItemStatus.Pending && (i.NextAttemptAt == null || i.NextAttemptAt <= now))
                     || (i.Status == JobItemStatus.Running && i.LeaseUntil < now)))
             .OrderBy(i => i.Id).Select(i => i.Id).Take(count).ToListAsync(ct);
@@ -242,7 +244,7 @@ internal sealed partial class JobWorker(
         var items = await db.Set<JobItem>().AsNoTracking().Where(i => i.ClaimToken == token).OrderBy(i => i.Id)
             .Select(i => new { i.Id, TraceId = i.TraceId ?? 0, i.Position, i.SampleIndex, i.Attempts, i.Key }).ToListAsync(ct);
         _inflightJobs.AddOrUpdate(job.Id, items.Count, (_, n) => n + items.Count);
-        return [.. items.Select(i => new JobWork(job, i.Id, i.TraceId, i.Position, i.SampleIndex, i.Attempts, i.Key))];
+        return [.. items.Select(i => new JobWork(job, i.Id, i.TraceId, i.Position, i.SampleIndex, i.Attempts, i.Key) { ClaimToken = token })];
     }
 
     private async Task ProcessAsync(JobWork work, CancellationToken ct)
@@ -433,7 +435,9 @@ internal sealed partial class JobWorker(
         var items = db.Set<JobItem>().Where(i => i.JobId == jobId && i.Status == JobItemStatus.Running);
         var done = outcomes.OfType<ItemDone>().ToList();
         var doneIds = done.Select(d => d.Work.ItemId).ToList();
-        var doneCount = doneIds.Count == 0 ? 0 : await items.Where(i => doneIds.Contains(i.Id)).ExecuteUpdateAsync(s => s
+        // Only while the item still carries this attempt's claim: a re-claimed item belongs to its newer attempt.
+        var doneTokens = done.Select(d => d.Work.ClaimToken).Distinct().ToList();
+        var doneCount = doneIds.Count == 0 ? 0 : await items.Where(i => doneIds.Contains(i.Id) && doneTokens.Contains(i.ClaimToken)).ExecuteUpdateAsync(s => s
             .SetProperty(i => i.Status, JobItemStatus.Done).SetProperty(i => i.FinishedAt, now)
             .SetProperty(i => i.LeaseUntil, (DateTimeOffset?)null).SetProperty(i => i.ClaimToken, (Guid?)null), ct);
 
@@ -442,23 +446,24 @@ internal sealed partial class JobWorker(
         foreach (var outcome in outcomes)
         {
             var id = outcome.Work.ItemId;
+            var claim = outcome.Work.ClaimToken;
             switch (outcome)
             {
                 case ItemRetry retry:
                     DateTimeOffset? next = retry.NextAttemptAt;
-                    retries += await items.Where(i => i.Id == id).ExecuteUpdateAsync(s => s
+                    retries += await items.Where(i => i.Id == id && i.ClaimToken == claim).ExecuteUpdateAsync(s => s
                         .SetProperty(i => i.Status, JobItemStatus.Pending).SetProperty(i => i.NextAttemptAt, next).SetProperty(i => i.LastError, retry.Error)
                         .SetProperty(i => i.LeaseUntil, (DateTimeOffset?)null).SetProperty(i => i.ClaimToken, (Guid?)null), ct);
                     lastError = retry.Error;
                     break;
                 case ItemFailed failure:
-                    failed += await items.Where(i => i.Id == id).ExecuteUpdateAsync(s => s
+                    failed += await items.Where(i => i.Id == id && i.ClaimToken == claim).ExecuteUpdateAsync(s => s
                         .SetProperty(i => i.Status, JobItemStatus.Failed).SetProperty(i => i.LastError, failure.Error).SetProperty(i => i.FinishedAt, now)
                         .SetProperty(i => i.LeaseUntil, (DateTimeOffset?)null).SetProperty(i => i.ClaimToken, (Guid?)null), ct);
                     lastError = failure.Error;
                     break;
                 case ItemReleased:
-                    await items.Where(i => i.Id == id).ExecuteUpdateAsync(s => s
+                    await items.Where(i => i.Id == id && i.ClaimToken == claim).ExecuteUpdateAsync(s => s
                         .SetProperty(i => i.Status, JobItemStatus.Pending).SetProperty(i => i.Attempts, i => i.Attempts - 1)
                         .SetProperty(i => i.LeaseUntil, (DateTimeOffset?)null).SetProperty(i => i.ClaimToken, (Guid?)null), ct);
                     break;

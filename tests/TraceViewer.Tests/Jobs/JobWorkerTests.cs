@@ -252,6 +252,28 @@ public sealed class JobWorkerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TwoJobsCreatedAtOnceOnOneTraceGetDistinctSamplesAndKeepEveryResult()
+    {
+        await using var app = JobTestHost.Create(_server);
+        var trace = await JobTestHost.SeedAsync(app);
+        var client = app.CreateClient();
+        var request = new { traceId = trace.TraceId, positions = new { from = 1, to = 2 }, n = 3, provider = "loop" };
+
+        var ids = await Task.WhenAll(JobTestHost.StartAsync(client, request), JobTestHost.StartAsync(client, request));
+        foreach (var id in ids)
+        {
+            Assert.Equal(6, (await JobTestHost.WaitFinishedAsync(client, id)).GetProperty("done").GetInt32());
+        }
+
+        var resamples = await JobTestHost.ResamplesAsync(app, trace.TraceId);
+        Assert.Equal(12, resamples.Count);
+        foreach (var position in new[] { 1, 2 })
+        {
+            Assert.Equal(Enumerable.Range(0, 6), resamples.Where(r => r.Position == position).Select(r => r.SampleIndex).Order());
+        }
+    }
+
+    [Fact]
     public async Task TheApiKeyNeverReachesTheDatabaseLogsOrResponses()
     {
         var variable = "TRACEVIEWER_TEST_JOB_KEY_" + Guid.NewGuid().ToString("N");
