@@ -150,7 +150,7 @@ internal static partial class TracePageBenchmark
     {
         using var scope = services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<TraceViewerDbContext>();
-        var now = DateTimeOffset.UtcNow;
+        var now = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync();
         var random = new Random(11);
         var outcome = await db.GetOrAddAsync(OutcomeRegistry.IsCorrect, CancellationToken.None);

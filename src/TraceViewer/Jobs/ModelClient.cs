@@ -53,7 +53,7 @@ internal interface IModelClient
 /// method with a JSON body, so the provider's prefill flag can be set on the last message (<c>"prefix": true</c>) or
 /// the body (<c>continue_final_message</c>); text completions go through the same SDK pipeline to <c>/completions</c>.
 /// </summary>
-internal sealed class OpenAIModelClient(ProviderRegistry providers, IOptions<JobsOptions> options) : IModelClient
+internal sealed class OpenAIModelClient(ProviderRegistry providers, IOptions<JobsOptions> options, TimeProvider clock) : IModelClient
 {
     private readonly ConcurrentDictionary<(string Provider, string Model), ChatClient> _chats = new();
 
@@ -103,7 +103,7 @@ internal sealed class OpenAIModelClient(ProviderRegistry providers, IOptions<Job
 
         using (response)
         {
-            return Parse(response, textCompletion);
+            return Parse(response, textCompletion, clock.GetUtcNow());
         }
     }
 
@@ -159,14 +159,14 @@ internal sealed class OpenAIModelClient(ProviderRegistry providers, IOptions<Job
         return body;
     }
 
-    internal static ModelReply Parse(PipelineResponse response, bool textCompletion)
+    internal static ModelReply Parse(PipelineResponse response, bool textCompletion, DateTimeOffset now)
     {
         var status = response.Status;
         if (status is < 200 or >= 300)
         {
             var detail = ErrorMessage(response.Content);
             var retryable = status is 408 or 409 or 429 or >= 500;
-            throw new ModelCallException($"HTTP {status}: {detail}", retryable, status, RetryAfter(response));
+            throw new ModelCallException($"HTTP {status}: {detail}", retryable, status, RetryAfter(response, now));
         }
 
         try
@@ -212,7 +212,8 @@ internal sealed class OpenAIModelClient(ProviderRegistry providers, IOptions<Job
     }
 
     /// <summary>Retry-After as seconds or an HTTP date.</summary>
-    internal static TimeSpan? RetryAfter(PipelineResponse response)
+    /// <summary>Retry-After as seconds or as an HTTP date, relative to <paramref name="now"/>.</summary>
+    internal static TimeSpan? RetryAfter(PipelineResponse response, DateTimeOffset now)
     {
         if (!response.Headers.TryGetValue("Retry-After", out var value) || string.IsNullOrWhiteSpace(value))
         {
@@ -225,7 +226,7 @@ internal sealed class OpenAIModelClient(ProviderRegistry providers, IOptions<Job
         }
 
         return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date)
-            ? date - DateTimeOffset.UtcNow is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero
+            ? date - now is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero
             : null;
     }
 }
