@@ -80,6 +80,8 @@ internal sealed class CollectHandler(
 {
     public const string SourceFormat = "collect";
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<CollectSettings, Dictionary<string, CollectQuery>> Plans = new();
+
     public JobKind Kind => JobKind.Collect;
 
     public bool RecomputesMetrics => false;
@@ -215,8 +217,11 @@ internal sealed class CollectHandler(
     public async Task<JobItemResult> RunAsync(JobWork work, CancellationToken ct)
     {
         var settings = work.Job.Parameters.Collect ?? throw new InvalidOperationException($"Job {work.Job.Id} has no collect parameters.");
-        var query = settings.Plan().Queries.FirstOrDefault(q => q.Key == work.Key)
-            ?? throw new InvalidOperationException($"Job {work.Job.Id} has no query with key {work.Key}.");
+        // The settings object is cached with the job's snapshot, so the plan is built once per job, not per item.
+        var queries = Plans.GetValue(settings, s => s.Plan().Queries.ToDictionary(q => q.Key, StringComparer.Ordinal));
+        var query = work.Key is { } key && queries.TryGetValue(key, out var found)
+            ? found
+            : throw new InvalidOperationException($"Job {work.Job.Id} has no query with key {work.Key}.");
         var dataset = await db.Set<Dataset>().AsNoTracking().FirstOrDefaultAsync(d => d.Key == settings.DatasetKey, ct)
             ?? throw new InvalidOperationException($"The dataset {settings.DatasetKey} no longer exists.");
         var judge = settings.Judge;
@@ -251,7 +256,7 @@ internal sealed class CollectHandler(
         var trace = mapped with
         {
             ExternalKey = query.Key,
-            Title = $"{Shorten(query.Goal, 90)} ({query.Tier})",
+            Title = $"{HughesImport.Shorten(query.Goal, 90)} ({query.Tier})",
             Model = job.Model,
             Temperature = job.Parameters.Sampling.Temperature,
             TopP = job.Parameters.Sampling.TopP,
@@ -282,7 +287,7 @@ internal sealed class CollectHandler(
         await import.WriteAsync(new ImportBatch([], [trace], warnings), null, ct);
         if (judge is null)
         {
-            return new NothingWithUsage { PromptTokens = reply.PromptTokens, CompletionTokens = reply.CompletionTokens };
+            return new NothingToWrite { PromptTokens = reply.PromptTokens, CompletionTokens = reply.CompletionTokens };
         }
 
         var traceId = await db.Set<Trace>().AsNoTracking().Where(t => t.DatasetId == dataset.Id && t.ExternalKey == query.Key).Select(t => t.Id).SingleAsync(ct);
@@ -312,15 +317,4 @@ internal sealed class CollectHandler(
         };
     }
 
-    private static string Shorten(string text, int length)
-    {
-        var line = text.ReplaceLineEndings(" ").Trim();
-        return line.Length <= length ? line : line[..(length - 1)] + "…";
-    }
-
-    /// <summary>The trace was stored by the handler; only the usage is left to count.</summary>
-    private sealed class NothingWithUsage : JobItemResult
-    {
-        public override Task<int> StageAsync(JobWriteBatch batch, CancellationToken ct) => Task.FromResult(0);
-    }
 }

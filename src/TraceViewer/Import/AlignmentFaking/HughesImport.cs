@@ -130,7 +130,7 @@ internal static class HughesImport
 
     private static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
-    private static string Shorten(string text, int length)
+    internal static string Shorten(string text, int length)
     {
         var line = text.ReplaceLineEndings(" ").Trim();
         return line.Length <= length ? line : line[..(length - 1)] + "…";
