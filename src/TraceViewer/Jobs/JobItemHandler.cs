@@ -59,8 +59,7 @@ internal abstract class JobItemResult
     public int CompletionTokens { get; init; }
 
     /// <summary>Adds this item's rows to the batch; must be idempotent (the item may have been done before a crash).</summary>
-    /// <returns>The number of resamples added to the item's trace.</returns>
-    public abstract Task<int> StageAsync(JobWriteBatch batch, CancellationToken ct);
+    public abstract Task StageAsync(JobWriteBatch batch, CancellationToken ct);
 }
 
 /// <summary>A result with nothing to write (the handler stored what it made itself, e.g. cached embeddings).</summary>
@@ -68,7 +67,7 @@ internal sealed class NothingToWrite : JobItemResult
 {
     public static readonly NothingToWrite Instance = new();
 
-    public override Task<int> StageAsync(JobWriteBatch batch, CancellationToken ct) => Task.FromResult(0);
+    public override Task StageAsync(JobWriteBatch batch, CancellationToken ct) => Task.CompletedTask;
 }
 
 /// <summary>The writer's context for one batch: its DbContext and outcome ids looked up once per batch.</summary>

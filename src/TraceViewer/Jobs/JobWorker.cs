@@ -378,20 +378,12 @@ internal sealed partial class JobWorker(
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
             var writeBatch = new JobWriteBatch(db);
-            var added = new Dictionary<int, int>();
             foreach (var done in batch.OfType<ItemDone>())
             {
-                var count = await done.Result.StageAsync(writeBatch, ct);
-                if (count > 0)
-                {
-                    added[done.Work.TraceId] = added.GetValueOrDefault(done.Work.TraceId) + count;
-                }
+                await done.Result.StageAsync(writeBatch, ct);
             }
 
-            foreach (var (traceId, count) in await writeBatch.SaveAsync(ct))
-            {
-                added[traceId] = added.GetValueOrDefault(traceId) + count;
-            }
+            var added = await writeBatch.SaveAsync(ct);
 
             foreach (var job in batch.GroupBy(o => o.Work.Job.Id))
             {

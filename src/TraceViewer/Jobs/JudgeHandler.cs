@@ -140,7 +140,7 @@ internal sealed class JudgeHandler(TraceViewerDbContext db, GatedModelClient mod
     /// <summary>Writes a verdict as a judge label plus the target's outcome value; skips a target already labelled by the same judge.</summary>
     internal sealed class JudgeResult(JudgeVerdict verdict, string outcomeKey, int? traceId, long? resampleId, DateTimeOffset createdAt) : JobItemResult
     {
-        public override async Task<int> StageAsync(JobWriteBatch batch, CancellationToken ct)
+        public override async Task StageAsync(JobWriteBatch batch, CancellationToken ct)
         {
             var outcomeId = await batch.OutcomeIdAsync(outcomeKey, ct);
             var set = batch.Db.Set<JudgeLabel>();
@@ -149,7 +149,7 @@ internal sealed class JudgeHandler(TraceViewerDbContext db, GatedModelClient mod
             if (set.Local.Any(Same) || await set.AnyAsync(l => l.TraceId == traceId && l.ResampleId == resampleId && l.OutcomeId == outcomeId
                 && l.Classifier == verdict.Classifier && l.Version == verdict.Version && l.PromptHash == verdict.PromptHash, ct))
             {
-                return 0;
+                return;
             }
 
             batch.Db.Add(verdict.ToLabel(outcomeId, createdAt, traceId, resampleId));
@@ -182,8 +182,6 @@ internal sealed class JudgeHandler(TraceViewerDbContext db, GatedModelClient mod
                     label.IsPositive = verdict.Label;
                 }
             }
-
-            return 0;
         }
     }
 }

@@ -138,7 +138,7 @@ internal sealed class ResampleHandler(TraceViewerDbContext db, ResampleSources s
 
     private sealed class ResampleResult(Resample resample, ComplianceResult compliance) : JobItemResult
     {
-        public override async Task<int> StageAsync(JobWriteBatch batch, CancellationToken ct)
+        public override async Task StageAsync(JobWriteBatch batch, CancellationToken ct)
         {
             resample.Labels.Add(new ResampleLabel
             {
@@ -148,7 +148,6 @@ internal sealed class ResampleHandler(TraceViewerDbContext db, ResampleSources s
             });
             // Inserted with the batch's other resamples, skipping any that exist (a repeated or concurrent result).
             batch.AddResample(resample);
-            return 0;
         }
     }
 }
