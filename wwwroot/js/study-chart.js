@@ -1,5 +1,7 @@
 // Grouped bars of compliance and alignment-faking rates per prompt variant and tier, with Wilson error bars.
 // Free tier solid, paid tier hatched; clicking a bar lists its traces below the chart.
+import { escapeText } from './text.js';
+
 const chart = document.getElementById('study-chart');
 const data = JSON.parse(document.getElementById('study-data').textContent);
 
@@ -49,8 +51,3 @@ Plotly.newPlot(chart, traces, {
     htmx.ajax('GET', `/datasets/${data.dataset}/study/traces?${query}`, { target: '#study-traces', swap: 'outerHTML' });
   });
 });
-
-// Imported variant and tier names are untrusted text.
-function escapeText(text) {
-  return String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}

@@ -1,4 +1,5 @@
 // The trace page: draws the per-prefix outcome curve and keeps the sentences, the chart and the detail panel in step.
+import { escapeText } from './text.js';
 const COLORS = { promotes: 'rgb(234,118,0)', suppresses: 'rgb(124,58,237)', none: 'rgb(160,160,160)', uncertain: 'rgb(214,214,214)' };
 const LINE_COLORS = ['#334155', '#0f766e', '#b45309', '#1d4ed8', '#be123c'];
 
@@ -99,12 +100,15 @@ function start(data) {
     refreshing ??= refreshChart().finally(() => { refreshing = null; });
   });
 
+  // One fetch of the page as it renders now: the curve from its embedded chart data, then the sentences' tints,
+  // the resample count and the provenance panel, keeping selection and focus.
   async function refreshChart() {
-    const response = await fetch(`/traces/${traceId}/chart${location.search}`, { headers: { Accept: 'application/json' } });
+    const response = await fetch(location.pathname + location.search, { headers: { Accept: 'text/html' } });
     if (!response.ok) {
       return;
     }
-    const fresh = await response.json();
+    const page = new DOMParser().parseFromString(await response.text(), 'text/html');
+    const fresh = JSON.parse(page.getElementById('trace-data').textContent);
     data = { ...fresh, selected };
     ({ traces, lineCurve } = buildTraces(data));
     pointIndex = indexPoints(traces, lineCurve);
@@ -113,17 +117,11 @@ function start(data) {
     if (caption && fresh.caption) {
       caption.textContent = fresh.caption;
     }
-    await refreshSentences();
+    adoptSentences(page);
     chart.dataset.refreshes = String(Number(chart.dataset.refreshes ?? 0) + 1);
   }
 
-  // The page rendered afresh: take over the sentences' tints, the resample count and the provenance panel, keeping selection and focus.
-  async function refreshSentences() {
-    const response = await fetch(location.pathname + location.search, { headers: { Accept: 'text/html' } });
-    if (!response.ok) {
-      return;
-    }
-    const page = new DOMParser().parseFromString(await response.text(), 'text/html');
+  function adoptSentences(page) {
     for (const fresh of page.querySelectorAll('#sentences .sentence')) {
       const current = document.getElementById(fresh.id);
       for (const name of ['data-direction', 'data-uncertain', 'data-differs', 'title', 'style']) {
@@ -353,9 +351,6 @@ function isTyping(target) {
 }
 
 // Plotly reads a few tags in labels; names come from imported files, so show them as text.
-function escapeText(text) {
-  return String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
 
 function hexToRgba(hex, alpha) {
   const value = parseInt(hex.slice(1), 16);
