@@ -146,9 +146,8 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
             .Select(s => new { s.Index, s.Text, s.Separator, s.Start, s.End, s.FunctionTags, s.Summary })
             .ToListAsync(ct);
         var labels = await LoadBaseLabelsAsync(db.Set<TraceLabel>().Where(l => l.TraceId == id), ct);
-        var shown = await ResolveMetricSetsAsync(id, threshold, ct);
-        var sets = shown.ConvertAll(s => s.Set);
-        var valuesBySet = await LoadValuesAsync(shown, null, ct);
+        var sets = await ResolveMetricSetsAsync(id, threshold, ct);
+        var valuesBySet = await LoadValuesAsync(sets, null, ct);
 
         var indices = sentences.ConvertAll(s => s.Index);
         var outcomes = OrderOutcomes(sets, labels.Select(l => l.Label), trace.Dataset.PrimaryOutcomeId)
@@ -194,7 +193,7 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
         var shown = await ResolveMetricSetsAsync(traceId, threshold, ct);
         var valuesBySet = await LoadValuesAsync(shown, index, ct);
 
-        var outcomes = OrderOutcomes(shown.ConvertAll(s => s.Set), [], sentence.PrimaryOutcomeId)
+        var outcomes = OrderOutcomes(shown, [], sentence.PrimaryOutcomeId)
             .Select(o =>
             {
                 var metrics = BuildOutcome(o.Set, null, o.Key, o.Name, valuesBySet, [index]);
@@ -257,14 +256,12 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
     /// <summary>Thresholds typed into a page and stored ones are the same number when this close.</summary>
     private const double ThresholdTolerance = 1e-9;
 
-    private sealed record ShownSet(MetricSetRow Set);
-
     /// <summary>
     /// The metric set shown for each outcome. Without a threshold: the newest computed set, else the newest imported one.
     /// With one: the stored set at that threshold (computed first), else numbers computed now from the stored resamples,
     /// else (no labelled resamples) the default set. A computed set carries the newest imported set for comparison.
     /// </summary>
-    private async Task<List<ShownSet>> ResolveMetricSetsAsync(int traceId, double? threshold, CancellationToken ct)
+    private async Task<List<MetricSetRow>> ResolveMetricSetsAsync(int traceId, double? threshold, CancellationToken ct)
     {
         var all = await db.Set<MetricSet>().AsNoTracking()
             .Where(m => m.TraceId == traceId)
@@ -315,7 +312,7 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
             }
         }
 
-        return [.. shown.Values.Select(s => new ShownSet(s))];
+        return [.. shown.Values];
 
         static MetricSetRow WithImported(MetricSetRow pick, IEnumerable<MetricSetRow> group) =>
             pick.Source == MetricSource.Computed && group.FirstOrDefault(s => s.Source == MetricSource.Imported) is { } imported
@@ -324,10 +321,10 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
     }
 
     /// <summary>Values of the shown and compared sets by set id; only sentence <paramref name="index"/> and the next when given.</summary>
-    private async Task<ILookup<int, MetricValue>> LoadValuesAsync(List<ShownSet> shown, int? index, CancellationToken ct)
+    private async Task<ILookup<int, MetricValue>> LoadValuesAsync(List<MetricSetRow> shown, int? index, CancellationToken ct)
     {
-        var ids = shown.Where(s => !s.Set.OnTheFly).Select(s => s.Set.Id)
-            .Concat(shown.Select(s => s.Set.Imported?.Id).OfType<int>())
+        var ids = shown.Where(s => !s.OnTheFly).Select(s => s.Id)
+            .Concat(shown.Select(s => s.Imported?.Id).OfType<int>())
             .ToList();
         var query = db.Set<SentenceMetric>().AsNoTracking().Where(v => ids.Contains(v.MetricSetId) && EffectNames.Contains(v.Name));
         if (index is { } k)
@@ -338,7 +335,7 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
         var values = await query
             .Select(v => new MetricValue(v.MetricSetId, v.SentenceIndex, v.Name, v.Value, v.Low, v.High, v.Count, v.Successes))
             .ToListAsync(ct);
-        return values.Concat(shown.SelectMany(s => s.Set.Values ?? [])).ToLookup(v => v.SetId);
+        return values.Concat(shown.SelectMany(s => s.Values ?? [])).ToLookup(v => v.SetId);
     }
 
     private async Task<List<LabelRow>> LoadBaseLabelsAsync(IQueryable<TraceLabel> labels, CancellationToken ct) =>
