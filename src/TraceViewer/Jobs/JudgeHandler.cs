@@ -106,7 +106,7 @@ internal sealed class JudgeHandler(TraceViewerDbContext db, GatedModelClient mod
         var settings = work.Job.Parameters.Judge ?? new JudgeSettings();
         var (classifier, threshold, votes) = settings.Resolve();
         var trace = await db.Set<Trace>().AsNoTracking().Where(t => t.Id == work.TraceId)
-            .Select(t => new { t.UserPrompt, t.Prompt, t.Response, t.Reasoning })
+            .Select(t => new { t.UserPrompt, t.Response, t.Reasoning })
             .SingleOrDefaultAsync(ct) ?? throw new InvalidOperationException($"Trace {work.TraceId} no longer exists.");
         var userInput = CollectUserTurn.ExtractUserInput(trace.UserPrompt) ?? trace.UserPrompt;
         JudgeInput input;
