@@ -60,7 +60,7 @@ public sealed class ImportPageTests : IDisposable
 
         var response = await client.PostAsync("/import", content);
 
-        response.EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         var page = await new HtmlParser().ParseDocumentAsync(await response.Content.ReadAsStringAsync());
         Assert.Contains("run/model/yes_base_solution/scenario_1", page.QuerySelector("[data-testid=import-error]")?.TextContent, StringComparison.Ordinal);
         Assert.All(await _app.CountRowsAsync(), table => Assert.Equal(0, table.Value));
