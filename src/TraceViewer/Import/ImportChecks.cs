@@ -167,6 +167,7 @@ internal static class ImportChecks
         Finite(set.Alpha, prefix + "alpha", error, 0);
         Count(set.ResampleCount, prefix + "resampleCount", error);
         undefined = 0;
+        var changed = false;
         var kept = new List<ImportedMetric>(set.Values.Count);
         var seen = new HashSet<(int, string)>();
         for (var i = 0; i < set.Values.Count; i++)
@@ -194,6 +195,7 @@ internal static class ImportChecks
             }
 
             var metric = v with { Low = FiniteOrNull(v.Low), High = FiniteOrNull(v.High) };
+            changed |= metric != v;
             if (ImportedMetrics.IsFraction(v.Name))
             {
                 Finite(metric.Value, field + ".value", error, 0, 1);
@@ -204,7 +206,7 @@ internal static class ImportChecks
             kept.Add(metric);
         }
 
-        return kept.Count == set.Values.Count ? set : set with { Values = kept };
+        return kept.Count == set.Values.Count && !changed ? set : set with { Values = kept };
     }
 
     public static void Link(ImportedLink link, ImportOptions limits, string prefix, FieldError error)

@@ -59,7 +59,7 @@ internal static partial class ImportUpload
         {
             archive = new ZipArchive(input, ZipArchiveMode.Read, leaveOpen: true);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException)
         {
             throw new ImportException(zipName, null, null, "not a readable zip file: " + e.Message, e);
         }

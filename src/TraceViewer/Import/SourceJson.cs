@@ -60,7 +60,9 @@ internal static class SourceJson
         const string conversion = "The JSON value could not be converted to ";
         if (detail.StartsWith(conversion, StringComparison.Ordinal))
         {
-            detail = "wrong type: expected " + Expected(detail[conversion.Length..].TrimEnd('.'));
+            // For a member of a record read through its constructor the message names the record; the inner error names the value.
+            var expected = Expected(detail[conversion.Length..].TrimEnd('.'));
+            detail = "wrong type: expected " + (expected == "an object" ? ExpectedFromInner(e.InnerException) ?? expected : expected);
         }
         else if (e.LineNumber is not null && !detail.StartsWith("JSON deserialization", StringComparison.Ordinal))
         {
@@ -215,6 +217,16 @@ internal static class SourceJson
     public static JsonElement ToElement(bool value) => JsonSerializer.SerializeToElement(value);
 
     public static JsonElement ToElement(double value) => JsonSerializer.SerializeToElement(value, Options);
+
+    private static string? ExpectedFromInner(Exception? inner) => inner?.Message switch
+    {
+        null => null,
+        var m when m.Contains("Int32", StringComparison.Ordinal) || m.Contains("Int64", StringComparison.Ordinal) => "an integer",
+        var m when m.Contains("as a number", StringComparison.Ordinal) || m.Contains("Double", StringComparison.Ordinal) => "a number",
+        var m when m.Contains("as a string", StringComparison.Ordinal) => "a string",
+        var m when m.Contains("as a boolean", StringComparison.Ordinal) => "true or false",
+        _ => null,
+    };
 
     private static string Expected(string typeName) => typeName switch
     {
