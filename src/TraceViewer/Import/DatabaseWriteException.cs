@@ -15,15 +15,15 @@ internal sealed class DatabaseWriteException(string reason, Exception inner)
     public static string? Describe(Exception e) => e switch
     {
         DbUpdateException { InnerException: { } inner } => Describe(inner),
-        SqliteException sqlite => sqlite.SqliteErrorCode switch
+        SqliteException sqlite => (sqlite.SqliteErrorCode, sqlite.Message.TrimEnd('.')) switch
         {
-            13 => $"disk full ({sqlite.Message})",
-            10 => $"disk full or write error ({sqlite.Message}; a full disk and a file-size limit both end here)",
-            8 => $"the database is read-only ({sqlite.Message})",
-            14 => $"the database file could not be opened ({sqlite.Message})",
-            5 or 6 => $"the database is locked by another process ({sqlite.Message})",
-            11 or 26 => $"the database file is damaged ({sqlite.Message})",
-            _ => $"SQLite refused the write ({sqlite.Message})",
+            (13, var m) => $"disk full ({m})",
+            (10, var m) => $"disk full or write error ({m}; a full disk and a file-size limit both end here)",
+            (8, var m) => $"the database is read-only ({m})",
+            (14, var m) => $"the database file could not be opened ({m})",
+            (5 or 6, var m) => $"the database is locked by another process ({m})",
+            (11 or 26, var m) => $"the database file is damaged ({m})",
+            (_, var m) => $"SQLite refused the write ({m})",
         },
         Npgsql.PostgresException postgres => postgres.SqlState switch
         {
