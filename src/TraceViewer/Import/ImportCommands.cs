@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Microsoft.EntityFrameworkCore;
 
 namespace TraceViewer.Import;
 
@@ -29,10 +28,16 @@ internal static class ImportCommands
                     + $"sentences: {summary.Sentences}, resamples: {summary.Resamples}, elapsed: {summary.Elapsed.TotalMilliseconds:F0} ms"));
                 return 0;
             }
-            catch (Exception e) when (e is ImportException or IOException or UnauthorizedAccessException or DbUpdateException)
+            catch (Exception e) when (e is ImportException or DatabaseWriteException)
             {
                 error.WriteLine("error: " + e.Message);
                 return 1;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Every expected failure is named above; anything else still ends with one line, not a stack trace.
+                error.WriteLine($"error: the import failed unexpectedly ({e.GetType().Name}: {e.Message}); nothing was imported");
+                return 2;
             }
         });
         return command;

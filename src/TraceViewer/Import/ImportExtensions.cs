@@ -10,7 +10,10 @@ internal static partial class ImportExtensions
     public static IHostApplicationBuilder AddImport(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<SampleDataOptions>().BindConfiguration(SampleDataOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddScoped<ImportService>();
+        // Upload limits must apply before anything reads the form (antiforgery does), so they sit at the front of the pipeline.
+        builder.Services.AddTransient<IStartupFilter, ImportUploadLimits>();
         builder.Services.AddScoped<NativeJsonlExporter>();
         return builder;
     }
@@ -45,7 +48,7 @@ internal static partial class ImportExtensions
             var summary = await scope.ServiceProvider.GetRequiredService<ImportService>().ImportAsync(folder, namesAboveRoot: false, null, ct);
             LogSampleDataImported(logger, summary.TracesAdded, summary.Datasets, folder);
         }
-        catch (ImportException e)
+        catch (Exception e) when (e is ImportException or DatabaseWriteException)
         {
             // A broken sample folder should not keep the app from starting.
             LogSampleDataFailed(logger, e, e.Message);

@@ -3,7 +3,7 @@ namespace TraceViewer.Import;
 /// <summary>Parses everything below an import root into memory; nothing touches the database here.</summary>
 internal static class ImportReader
 {
-    public static ImportBatch ReadAll(string root, bool namesAboveRoot, IProgress<ImportProgress>? progress, CancellationToken ct)
+    public static ImportBatch ReadAll(string root, bool namesAboveRoot, ImportOptions limits, IProgress<ImportProgress>? progress, CancellationToken ct)
     {
         var discovery = TraceDiscovery.Discover(root, namesAboveRoot);
         var fullRoot = Path.GetFullPath(root);
@@ -20,12 +20,12 @@ internal static class ImportReader
 
         foreach (var item in discovery.Items)
         {
-            traces.Add(ThoughtAnchorsReader.Read(item, baseFolder, FileParsed, warnings));
+            traces.Add(ThoughtAnchorsReader.Read(item, baseFolder, FileParsed, warnings, limits));
         }
 
         foreach (var file in discovery.NativeFiles)
         {
-            var (fileOutcomes, fileTraces) = NativeJsonlReader.Read(file, TraceDiscovery.Relative(baseFolder, file), warnings);
+            var (fileOutcomes, fileTraces) = NativeJsonlReader.Read(file, TraceDiscovery.Relative(baseFolder, file), warnings, limits);
             outcomes.AddRange(fileOutcomes);
             traces.AddRange(fileTraces);
             FileParsed();
@@ -33,8 +33,14 @@ internal static class ImportReader
 
         foreach (var file in discovery.ResultFiles)
         {
-            traces.AddRange(AlignmentFaking.HughesImport.Read(file, TraceDiscovery.Relative(baseFolder, file), warnings));
+            traces.AddRange(AlignmentFaking.HughesImport.Read(file, TraceDiscovery.Relative(baseFolder, file), warnings, limits));
             FileParsed();
+        }
+
+        // Whatever a reader let through, nothing the database would refuse halfway through the write gets past here.
+        for (var i = 0; i < traces.Count; i++)
+        {
+            traces[i] = ImportChecks.Whole(traces[i], limits, out _);
         }
 
         var duplicate = traces.GroupBy(t => (t.Dataset.Key, t.ExternalKey)).FirstOrDefault(g => g.Count() > 1);

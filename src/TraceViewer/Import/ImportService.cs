@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Options;
 using TraceViewer.Data;
 using TraceViewer.Datasets;
 using TraceViewer.Metrics;
@@ -12,13 +14,24 @@ namespace TraceViewer.Import;
 /// Imports a file or folder: parses everything first, then writes it in one transaction, so a failure
 /// anywhere leaves the database as it was. Unchanged traces (same content hash) are skipped.
 /// </summary>
-internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvider time, ILogger<ImportService> logger)
+internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvider time, IOptions<ImportOptions> options, ILogger<ImportService> logger)
 {
     /// <param name="namesAboveRoot">Whether folder names above the root may name the model and solution type.</param>
+    /// <exception cref="ImportException">A source is malformed or breaks a limit; nothing was written.</exception>
+    /// <exception cref="DatabaseWriteException">The database refused the writes (e.g. a full disk); nothing was written.</exception>
     public async Task<ImportSummary> ImportAsync(string path, bool namesAboveRoot, IProgress<ImportProgress>? progress, CancellationToken ct)
     {
         var started = time.GetTimestamp();
-        var batch = ImportReader.ReadAll(path, namesAboveRoot, progress, ct);
+        ImportBatch batch;
+        try
+        {
+            batch = ImportReader.ReadAll(path, namesAboveRoot, options.Value, progress, ct);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ImportException(path, null, null, "could not be read: " + e.Message, e);
+        }
+
         var summary = await WriteAsync(batch, progress, ct);
         summary = summary with { Elapsed = time.GetElapsedTime(started) };
         LogImported(path, summary.TracesAdded, summary.TracesUpdated, summary.TracesUnchanged, summary.Elapsed.TotalMilliseconds);
@@ -35,9 +48,10 @@ internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvide
         var now = time.GetUtcNow();
         var autoDetect = db.ChangeTracker.AutoDetectChangesEnabled;
         db.ChangeTracker.AutoDetectChangesEnabled = false;
+        IDbContextTransaction? transaction = null;
         try
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            transaction = await db.Database.BeginTransactionAsync(ct);
             var outcomes = await OutcomesAsync(batch, ct);
             var datasets = await DatasetsAsync(batch, outcomes, now, ct);
             var datasetIds = datasets.Values.Select(d => d.Id).ToList();
@@ -81,10 +95,38 @@ internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvide
             await transaction.CommitAsync(ct);
             return new ImportSummary(datasets.Count, added, updated, unchanged, sentences, resamples, TimeSpan.Zero, batch.Warnings);
         }
+        catch (Exception e) when (DatabaseWriteException.Describe(e) is { } reason)
+        {
+            // The reason only: on the command line logs share stderr with the error line, which must not carry a stack trace.
+            LogWriteFailed(reason);
+            throw new DatabaseWriteException(reason, e);
+        }
         finally
         {
+            await RollBackQuietlyAsync(transaction);
             db.ChangeTracker.Clear();
             db.ChangeTracker.AutoDetectChangesEnabled = autoDetect;
+        }
+    }
+
+    /// <summary>
+    /// Ends a transaction that did not commit. After a full disk SQLite may already have rolled it back itself, and a
+    /// second rollback fails; that failure must not replace the error that says what happened.
+    /// </summary>
+    private static async Task RollBackQuietlyAsync(IDbContextTransaction? transaction)
+    {
+        if (transaction is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await transaction.DisposeAsync();
+        }
+        catch (Exception e) when (DatabaseWriteException.Describe(e) is not null || e is InvalidOperationException)
+        {
+            // The transaction is gone either way; nothing of it was committed.
         }
     }
 
@@ -283,6 +325,9 @@ internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvide
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Imported {Path}: {Added} traces added, {Updated} updated, {Unchanged} unchanged in {Milliseconds:F0} ms")]
     private partial void LogImported(string path, int added, int updated, int unchanged, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Import: the database could not be written: {Reason}")]
+    private partial void LogWriteFailed(string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Import: {Warning}")]
     private partial void LogWarning(string warning);

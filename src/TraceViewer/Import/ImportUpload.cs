@@ -1,28 +1,176 @@
 using System.IO.Compression;
+using System.Text.RegularExpressions;
 
 namespace TraceViewer.Import;
 
-/// <summary>Saves uploaded files into a temporary folder, keeping their relative folder paths, and unpacks zip files.</summary>
-internal static class ImportUpload
+/// <summary>
+/// Saves uploaded files into a temporary folder, keeping their relative folder paths, and unpacks zip files. Zip
+/// entries are held to the entry count, sizes and packing ratio of <see cref="ImportOptions"/> while they are
+/// unpacked, counting the bytes actually written (a zip may lie about its sizes), so a zip bomb stops within
+/// the limit instead of filling the disk first.
+/// </summary>
+internal static partial class ImportUpload
 {
-    public static async Task SaveAsync(IFormFileCollection files, string folder, CancellationToken ct)
+    public static async Task SaveAsync(IFormFileCollection files, string folder, ImportOptions limits, CancellationToken ct)
     {
-        foreach (var file in files.Where(f => f.Length > 0 || f.FileName.Length > 0))
+        var uploaded = files.Where(f => f.Length > 0 || f.FileName.Length > 0).ToList();
+        if (uploaded.Count > limits.MaxUploadFiles)
+        {
+            throw new ImportException("upload", null, null,
+                $"{uploaded.Count} files are more than the limit of {limits.MaxUploadFiles} ({ImportOptions.Section}:{nameof(ImportOptions.MaxUploadFiles)})");
+        }
+
+        var unpacked = new ZipBudget();
+        foreach (var file in uploaded)
         {
             var relative = SafeRelativePath(file.FileName);
             await using var input = file.OpenReadStream();
-            if (relative.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
+            try
             {
-                // ExtractToDirectory refuses entries that would land outside the folder.
-                await ZipFile.ExtractToDirectoryAsync(input, folder, overwriteFiles: false, ct);
-                continue;
+                if (relative.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
+                {
+                    await ExtractAsync(input, file.FileName, folder, limits, unpacked, ct);
+                    continue;
+                }
+
+                var target = Path.Combine(folder, relative);
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                await using var output = new FileStream(target, FileMode.CreateNew);
+                await input.CopyToAsync(output, ct);
+            }
+            catch (IOException e) when (e is not EndOfStreamException)
+            {
+                throw new ImportException(file.FileName, null, null, SaveFailure(e));
+            }
+        }
+    }
+
+    private sealed class ZipBudget
+    {
+        public int Entries { get; set; }
+
+        public long Bytes { get; set; }
+    }
+
+    private static async Task ExtractAsync(Stream input, string zipName, string folder, ImportOptions limits, ZipBudget budget, CancellationToken ct)
+    {
+        ZipArchive archive;
+        try
+        {
+            archive = new ZipArchive(input, ZipArchiveMode.Read, leaveOpen: true);
+        }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException)
+        {
+            throw new ImportException(zipName, null, null, "not a readable zip file: " + e.Message, e);
+        }
+
+        using (archive)
+        {
+            ImportException Error(string detail) => new(zipName, null, null, detail);
+            budget.Entries += archive.Entries.Count;
+            if (budget.Entries > limits.MaxZipEntries)
+            {
+                throw Error($"{budget.Entries} zip entries are more than the limit of {limits.MaxZipEntries} ({ImportOptions.Section}:{nameof(ImportOptions.MaxZipEntries)})");
             }
 
-            var target = Path.Combine(folder, relative);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            await using var output = new FileStream(target, FileMode.CreateNew);
-            await input.CopyToAsync(output, ct);
+            var buffer = new byte[81920];
+            foreach (var entry in archive.Entries)
+            {
+                var relative = SafeEntryName(entry.FullName, Error);
+                if (relative is null)
+                {
+                    continue;
+                }
+
+                // What the zip says, checked first; then the same limits on the bytes as they come out.
+                CheckEntry(entry, entry.Length, budget.Bytes + entry.Length, limits, Error);
+                var target = Path.Combine(folder, relative);
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                await using var source = OpenEntry(entry, Error);
+                await using var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
+                long written = 0;
+                int read;
+                while ((read = await ReadEntryAsync(source, buffer, entry, Error, ct)) > 0)
+                {
+                    written += read;
+                    if (written > entry.Length)
+                    {
+                        throw Error($"entry '{entry.FullName}' unpacks to more than the {entry.Length:N0} bytes it declares; the zip is damaged or hostile");
+                    }
+
+                    CheckEntry(entry, written, budget.Bytes + written, limits, Error);
+                    await output.WriteAsync(buffer.AsMemory(0, read), ct);
+                }
+
+                budget.Bytes += written;
+            }
         }
+    }
+
+    private static void CheckEntry(ZipArchiveEntry entry, long size, long total, ImportOptions limits, Func<string, ImportException> error)
+    {
+        if (size > limits.MaxZipEntryBytes)
+        {
+            throw error($"entry '{entry.FullName}' unpacks to more than {ImportOptions.Limit(nameof(ImportOptions.MaxZipEntryBytes), limits.MaxZipEntryBytes)}");
+        }
+
+        if (total > limits.MaxZipBytes)
+        {
+            throw error($"the zip entries unpack to more than {ImportOptions.Limit(nameof(ImportOptions.MaxZipBytes), limits.MaxZipBytes)} together (at entry '{entry.FullName}')");
+        }
+
+        if (size >= limits.ZipRatioMinBytes && size > (double)limits.MaxZipRatio * Math.Max(1, entry.CompressedLength))
+        {
+            throw error($"entry '{entry.FullName}' unpacks to more than {limits.MaxZipRatio} times its packed size of {entry.CompressedLength:N0} bytes, "
+                + $"the limit ({ImportOptions.Section}:{nameof(ImportOptions.MaxZipRatio)}); a zip bomb is refused");
+        }
+    }
+
+    private static Stream OpenEntry(ZipArchiveEntry entry, Func<string, ImportException> error)
+    {
+        try
+        {
+            return entry.Open();
+        }
+        catch (InvalidDataException e)
+        {
+            throw error($"entry '{entry.FullName}' cannot be unpacked: {e.Message}");
+        }
+    }
+
+    private static async Task<int> ReadEntryAsync(Stream source, byte[] buffer, ZipArchiveEntry entry, Func<string, ImportException> error, CancellationToken ct)
+    {
+        try
+        {
+            return await source.ReadAsync(buffer, ct);
+        }
+        catch (InvalidDataException e)
+        {
+            throw error($"entry '{entry.FullName}' cannot be unpacked: {e.Message}");
+        }
+    }
+
+    /// <summary>The entry's path inside the upload folder; null for a folder entry. Absolute names and ".." are refused.</summary>
+    private static string? SafeEntryName(string name, Func<string, ImportException> error)
+    {
+        if (name.StartsWith('/') || name.StartsWith('\\') || DriveName().IsMatch(name))
+        {
+            throw error($"entry '{name}' has an absolute name; zip entries must name paths inside the archive");
+        }
+
+        var segments = name.Split('/', '\\');
+        if (segments.Any(s => s == ".."))
+        {
+            throw error($"entry '{name}' climbs out of the archive with '..'");
+        }
+
+        var parts = segments.Where(s => s.Length > 0 && s != ".").ToList();
+        if (parts.Any(s => s.Contains(':', StringComparison.Ordinal) || s.Contains('\0', StringComparison.Ordinal)))
+        {
+            throw error($"entry '{name}' is not an acceptable file name");
+        }
+
+        return name.EndsWith('/') || name.EndsWith('\\') || parts.Count == 0 ? null : Path.Combine([.. parts]);
     }
 
     /// <summary>A browser sends a folder upload's relative path as the file name; never let it climb out of the folder.</summary>
@@ -36,4 +184,14 @@ internal static class ImportUpload
 
         return Path.Combine([.. segments]);
     }
+
+    private static string SaveFailure(IOException e) => e.HResult switch
+    {
+        28 or 27 => "the upload could not be saved: disk full (" + e.Message + ")",
+        _ when e.Message.Contains("exists", StringComparison.OrdinalIgnoreCase) => "the upload names the same file twice (" + e.Message + ")",
+        _ => "the upload could not be saved: " + e.Message,
+    };
+
+    [GeneratedRegex("^[A-Za-z]:")]
+    private static partial Regex DriveName();
 }

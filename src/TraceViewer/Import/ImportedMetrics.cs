@@ -12,6 +12,9 @@ internal static class ImportedMetrics
     /// <summary>Below this dissimilar fraction the counterfactual effect is undefined and the resampling effect stands in.</summary>
     public const double CounterfactualFallbackFraction = 0.05;
 
+    /// <summary>Metrics that are shares of resamples, so lie in [0, 1].</summary>
+    public static bool IsFraction(string name) => name is MetricNames.PrefixRate or ForcedRate or MetricNames.DissimilarFraction;
+
     public static (string Name, bool Negated) Canonical(string key, string? rateKey)
     {
         if (rateKey is not null)

@@ -113,42 +113,65 @@ internal sealed class NativeJsonlWriter(Stream stream) : IDisposable
     public void Dispose() => _writer.Dispose();
 }
 
-/// <summary>Reads a native JSONL file; errors name the line and the JSON path inside it.</summary>
+/// <summary>
+/// Reads a native JSONL file line by line, so memory follows the longest line (at most
+/// <see cref="ImportOptions.MaxLineBytes"/>), not the file; errors name the line and the JSON path inside it.
+/// </summary>
 internal static class NativeJsonlReader
 {
+    /// <summary>
+    /// Reading is strict where writing is lenient: a number must be a JSON number (the strings "NaN" and "Infinity" are
+    /// refused by name), a null where the format has no null is refused, and enumerations are names.
+    /// </summary>
+    private static readonly JsonSerializerOptions ReadOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        RespectNullableAnnotations = true,
+        MaxDepth = 1024,
+        Converters = { new JsonStringEnumConverter(allowIntegerValues: false) },
+    };
+
     private sealed class TraceBuilder(ImportedTrace trace)
     {
         public ImportedTrace Trace { get; } = trace;
 
         public List<ImportedResample> Resamples { get; } = [];
 
+        public HashSet<(int, int)> ResampleKeys { get; } = [];
+
         public List<ImportedMetricSet> MetricSets { get; } = [];
 
         public List<ImportedLink> Links { get; } = [];
 
+        public HashSet<(string, int, int)> LinkKeys { get; } = [];
+
         public ImportedTrace Build() => Trace with { Resamples = Resamples, MetricSets = MetricSets, Links = Links };
     }
 
-    public static (List<ImportedOutcome> Outcomes, List<ImportedTrace> Traces) Read(string fullPath, string relativePath, List<string> warnings)
+    public static (List<ImportedOutcome> Outcomes, List<ImportedTrace> Traces) Read(string fullPath, string relativePath, List<string> warnings, ImportOptions? limits = null)
     {
+        limits ??= new ImportOptions();
         var outcomes = new List<ImportedOutcome>();
         var datasets = new Dictionary<string, ImportedDataset>(StringComparer.Ordinal);
         var traces = new Dictionary<(string, string), TraceBuilder>();
-        using var reader = new StreamReader(fullPath, Encoding.UTF8);
-        var lineNumber = 0;
+        using var stream = SourceBytes.Open(fullPath, relativePath);
+        var lines = new JsonlLines(stream, relativePath, limits.MaxLineBytes);
         var sawHeader = false;
-        while (reader.ReadLine() is { } text)
+        var undefined = 0;
+        while (lines.TryRead(out var bytes))
         {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(text))
+            var lineNumber = lines.LineNumber;
+            SourceBytes.CheckUtf8(bytes.Span, relativePath, lines.LineOffset, lineNumber);
+            if (bytes.Span.Trim(" \t\r"u8).IsEmpty)
             {
                 continue;
             }
 
+            JsonLimits.Check(bytes.Span, relativePath, limits, lineNumber);
             NativeJsonl.Line line;
             try
             {
-                line = JsonSerializer.Deserialize<NativeJsonl.Line>(text, NativeJsonl.Options)
+                line = JsonSerializer.Deserialize<NativeJsonl.Line>(bytes.Span, ReadOptions)
                     ?? throw new ImportException(relativePath, null, lineNumber, "expected a JSON object, found null");
             }
             catch (JsonException e)
@@ -189,10 +212,18 @@ internal static class NativeJsonlReader
             switch (line.Type)
             {
                 case "outcome":
-                    outcomes.Add(line.Outcome ?? throw Error("outcome", "missing required field"));
+                    var outcome = line.Outcome ?? throw Error("outcome", "missing required field");
+                    ImportChecks.RequiredText(outcome.Key, "outcome.key", Error);
+                    ImportChecks.RequiredText(outcome.Name, "outcome.name", Error);
+                    outcomes.Add(outcome);
                     break;
                 case "dataset":
                     var dataset = line.Dataset ?? throw Error("dataset", "missing required field");
+                    ImportChecks.RequiredText(dataset.Key, "dataset.key", Error);
+                    ImportChecks.Required(dataset.Name, "dataset.name", Error);
+                    ImportChecks.Required(dataset.Model, "dataset.model", Error);
+                    ImportChecks.Required(dataset.Kind, "dataset.kind", Error);
+                    ImportChecks.RequiredText(dataset.SourceFormat, "dataset.sourceFormat", Error);
                     datasets[dataset.Key] = dataset;
                     break;
                 case "trace":
@@ -202,6 +233,8 @@ internal static class NativeJsonlReader
                         throw Error("datasetKey", $"dataset '{line.DatasetKey}' must be declared on a dataset line before its traces");
                     }
 
+                    trace = ImportChecks.TraceFields(trace, "trace.", Error);
+                    ImportChecks.Sentences(trace.Sentences, trace.Reasoning, trace.SourceFormat, limits, "trace.sentences", Error);
                     if (!traces.TryAdd((owner.Key, trace.ExternalKey), new TraceBuilder(trace with { Dataset = owner })))
                     {
                         throw Error("trace.externalKey", $"trace '{trace.ExternalKey}' appears twice in dataset '{owner.Key}'");
@@ -209,23 +242,48 @@ internal static class NativeJsonlReader
 
                     break;
                 case "resample":
-                    Owner().Resamples.Add(line.Resample ?? throw Error("resample", "missing required field"));
+                    var resample = line.Resample ?? throw Error("resample", "missing required field");
+                    var resampleOwner = Owner();
+                    ImportChecks.Resample(resample, limits, "resample.", Error);
+                    if (!resampleOwner.ResampleKeys.Add((resample.Position, resample.SampleIndex)))
+                    {
+                        throw Error("resample", ImportChecks.DuplicateResample(resample));
+                    }
+
+                    resampleOwner.Resamples.Add(resample);
                     break;
                 case "metricSet":
-                    Owner().MetricSets.Add(line.MetricSet ?? throw Error("metricSet", "missing required field"));
+                    var set = line.MetricSet ?? throw Error("metricSet", "missing required field");
+                    var setOwner = Owner();
+                    setOwner.MetricSets.Add(ImportChecks.MetricSet(set, limits, "metricSet.", Error, out var dropped));
+                    undefined += dropped;
                     break;
                 case "links":
-                    var links = Owner().Links;
+                    var linkOwner = Owner();
                     var kind = line.Kind ?? throw Error("kind", "missing required field");
                     var cells = line.Links ?? [];
                     for (var i = 0; i < cells.Count; i++)
                     {
-                        if (cells[i] is not [var source, var target, var score] || source != Math.Floor(source) || target != Math.Floor(target))
+                        if (cells[i] is not [var source, var target, var score] || !IsIndex(source) || !IsIndex(target))
                         {
-                            throw Error($"links[{i}]", "expected [source index, target index, score]");
+                            throw Error($"links[{i}]", "expected [source index, target index, score] with whole-number indexes");
                         }
 
-                        links.Add(new ImportedLink(kind, (int)source, (int)target, score));
+                        var link = new ImportedLink(kind, (int)source, (int)target, score);
+                        ImportChecks.Link(link, limits, $"links[{i}].", Error);
+                        if (!linkOwner.LinkKeys.Add((kind, link.SourceIndex, link.TargetIndex)))
+                        {
+                            throw Error($"links[{i}]", ImportChecks.DuplicateLink(link));
+                        }
+
+                        if (double.IsFinite(score))
+                        {
+                            linkOwner.Links.Add(link);
+                        }
+                        else
+                        {
+                            undefined++;
+                        }
                     }
 
                     break;
@@ -240,6 +298,111 @@ internal static class NativeJsonlReader
             throw new ImportException(relativePath, null, null, "empty file: expected the header line");
         }
 
+        if (undefined > 0)
+        {
+            warnings.Add(ImportChecks.UndefinedWarning(relativePath, undefined));
+        }
+
         return (outcomes, [.. traces.Values.Select(t => t.Build())]);
     }
+
+    /// <summary>A whole number an int can hold (negative ones are refused by name afterwards).</summary>
+    private static bool IsIndex(double value) => double.IsFinite(value) && value == Math.Floor(value) && value is >= int.MinValue and <= int.MaxValue;
+}
+
+/// <summary>
+/// Lines of a UTF-8 file as bytes, each at most <c>maxLineBytes</c> long: a longer line is refused as soon as that
+/// many bytes have been read without a line end, so a 100 MB line costs the limit, not its own size. A byte-order
+/// mark at the start is skipped; "\r\n" line ends lose their "\r".
+/// </summary>
+internal sealed class JsonlLines(Stream stream, string relativePath, int maxLineBytes)
+{
+    private byte[] _buffer = new byte[Math.Min(64 * 1024, maxLineBytes + 2)];
+    private int _start;
+    private int _end;
+    private bool _eof;
+    private bool _started;
+    private long _offset;
+
+    /// <summary>1-based number of the line last read.</summary>
+    public long LineNumber { get; private set; }
+
+    /// <summary>Byte offset in the file of the line last read.</summary>
+    public long LineOffset { get; private set; }
+
+    public bool TryRead(out ReadOnlyMemory<byte> line)
+    {
+        var searched = 0;
+        while (true)
+        {
+            var newline = _buffer.AsSpan(_start + searched, _end - _start - searched).IndexOf((byte)'\n');
+            if (newline >= 0 || (_eof && _end > _start))
+            {
+                var length = newline >= 0 ? searched + newline : _end - _start;
+                LineNumber++;
+                if (length > maxLineBytes)
+                {
+                    throw TooLong();
+                }
+
+                var content = length > 0 && _buffer[_start + length - 1] == (byte)'\r' ? length - 1 : length;
+                line = _buffer.AsMemory(_start, content);
+                LineOffset = _offset;
+                var consumed = newline >= 0 ? length + 1 : length;
+                _start += consumed;
+                _offset += consumed;
+                return true;
+            }
+
+            if (_eof)
+            {
+                line = default;
+                return false;
+            }
+
+            searched = _end - _start;
+            if (searched > maxLineBytes)
+            {
+                LineNumber++;
+                throw TooLong();
+            }
+
+            Fill();
+        }
+    }
+
+    private void Fill()
+    {
+        if (_start > 0)
+        {
+            Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+            _end -= _start;
+            _start = 0;
+        }
+
+        if (_end == _buffer.Length)
+        {
+            // Room for one byte past the limit, which is how a line over it is recognised.
+            Array.Resize(ref _buffer, (int)Math.Min(_buffer.Length * 2L, maxLineBytes + 2L));
+        }
+
+        var read = stream.Read(_buffer, _end, _buffer.Length - _end);
+        if (read == 0)
+        {
+            _eof = true;
+            return;
+        }
+
+        _end += read;
+        if (!_started && _end >= 3)
+        {
+            _started = true;
+            var bom = SourceBytes.BomLength(_buffer.AsSpan(0, _end));
+            _start += bom;
+            _offset += bom;
+        }
+    }
+
+    private ImportException TooLong() =>
+        new(relativePath, null, LineNumber, $"the line is longer than {ImportOptions.Limit(nameof(ImportOptions.MaxLineBytes), maxLineBytes)}");
 }

@@ -13,31 +13,31 @@ internal static class SourceJson
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        // JsonLimits enforces Import:MaxDepth before deserialising; this only has to be above its highest setting.
+        MaxDepth = 1024,
     };
 
     /// <summary>Compact output for metadata we store; non-ASCII kept readable (it is never embedded in HTML raw).</summary>
     public static readonly JsonWriterOptions CompactWriter = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static T Read<T>(string fullPath, string relativePath)
+    public static T Read<T>(string fullPath, string relativePath, ImportOptions limits)
     {
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(fullPath);
-        }
-        catch (IOException e)
-        {
-            throw new ImportException(relativePath, null, null, "the file could not be read: " + e.Message, e);
-        }
-
-        return Parse<T>(bytes, relativePath);
+        var bytes = SourceBytes.ReadFile(fullPath, relativePath, limits);
+        return Parse<T>(bytes, relativePath, limits);
     }
 
-    public static T Parse<T>(byte[] bytes, string relativePath)
+    /// <summary>Parses a whole file's bytes: a byte-order mark is skipped, invalid UTF-8 and the limits refused by name.</summary>
+    public static T Parse<T>(ReadOnlyMemory<byte> bytes, string relativePath, ImportOptions? limits = null)
     {
+        limits ??= new ImportOptions();
+        var bom = SourceBytes.BomLength(bytes.Span);
+        bytes = bytes[bom..];
+        SourceBytes.CheckUtf8(bytes.Span, relativePath, bom, 1);
+        var json = QuoteNamedLiterals(bytes);
+        JsonLimits.Check(json.Span, relativePath, limits, 1);
         try
         {
-            return JsonSerializer.Deserialize<T>(QuoteNamedLiterals(bytes), Options)
+            return JsonSerializer.Deserialize<T>(json.Span, Options)
                 ?? throw new ImportException(relativePath, null, 1, "the file holds null instead of " + Describe(typeof(T)));
         }
         catch (JsonException e)
@@ -60,7 +60,9 @@ internal static class SourceJson
         const string conversion = "The JSON value could not be converted to ";
         if (detail.StartsWith(conversion, StringComparison.Ordinal))
         {
-            detail = "wrong type: expected " + Expected(detail[conversion.Length..].TrimEnd('.'));
+            // For a member of a record read through its constructor the message names the record; the inner error names the value.
+            var expected = Expected(detail[conversion.Length..].TrimEnd('.'));
+            detail = "wrong type: expected " + (expected == "an object" ? ExpectedFromInner(e.InnerException) ?? expected : expected);
         }
         else if (e.LineNumber is not null && !detail.StartsWith("JSON deserialization", StringComparison.Ordinal))
         {
@@ -74,8 +76,9 @@ internal static class SourceJson
     /// Python's json.dump writes bare NaN / Infinity / -Infinity tokens, which are not JSON. Quote them so the
     /// named-literal number handling accepts them. Line numbers do not move.
     /// </summary>
-    internal static byte[] QuoteNamedLiterals(byte[] bytes)
+    internal static ReadOnlyMemory<byte> QuoteNamedLiterals(ReadOnlyMemory<byte> memory)
     {
+        var bytes = memory.Span;
         ArrayBufferWriter<byte>? output = null;
         var copied = 0;
         var inString = false;
@@ -109,7 +112,7 @@ internal static class SourceJson
             }
 
             output ??= new ArrayBufferWriter<byte>(bytes.Length + 16);
-            output.Write(bytes.AsSpan(copied, i - copied));
+            output.Write(bytes.Slice(copied, i - copied));
             output.Write("\""u8);
             output.Write(literal);
             output.Write("\""u8);
@@ -119,16 +122,16 @@ internal static class SourceJson
 
         if (output is null)
         {
-            return bytes;
+            return memory;
         }
 
-        output.Write(bytes.AsSpan(copied));
-        return output.WrittenSpan.ToArray();
+        output.Write(bytes[copied..]);
+        return output.WrittenMemory;
     }
 
     private static readonly byte[][] Literals = ["NaN"u8.ToArray(), "Infinity"u8.ToArray(), "-Infinity"u8.ToArray()];
 
-    private static byte[]? LiteralAt(byte[] bytes, int i)
+    private static byte[]? LiteralAt(ReadOnlySpan<byte> bytes, int i)
     {
         var b = bytes[i];
         if (b != (byte)'N' && b != (byte)'I' && b != (byte)'-')
@@ -138,7 +141,7 @@ internal static class SourceJson
 
         foreach (var literal in Literals)
         {
-            if (bytes.AsSpan(i).StartsWith(literal))
+            if (bytes[i..].StartsWith(literal))
             {
                 return literal;
             }
@@ -185,12 +188,14 @@ internal static class SourceJson
         return any ? Encoding.UTF8.GetString(buffer.WrittenSpan) : null;
     }
 
-    /// <summary>A number, including the quoted named literals; null for anything else.</summary>
+    /// <summary>A number, including the quoted named literals and overflowing numbers (non-finite); null for anything else.</summary>
     public static double? AsNumber(JsonElement value)
     {
         if (value.ValueKind == JsonValueKind.Number)
         {
-            return value.GetDouble();
+            // A number too large for a double (1e400) reads as the infinity it overflows to.
+            return value.TryGetDouble(out var number) ? number
+                : value.GetRawText().StartsWith('-') ? double.NegativeInfinity : double.PositiveInfinity;
         }
 
         if (value.ValueKind == JsonValueKind.String)
@@ -212,6 +217,16 @@ internal static class SourceJson
     public static JsonElement ToElement(bool value) => JsonSerializer.SerializeToElement(value);
 
     public static JsonElement ToElement(double value) => JsonSerializer.SerializeToElement(value, Options);
+
+    private static string? ExpectedFromInner(Exception? inner) => inner?.Message switch
+    {
+        null => null,
+        var m when m.Contains("Int32", StringComparison.Ordinal) || m.Contains("Int64", StringComparison.Ordinal) => "an integer",
+        var m when m.Contains("as a number", StringComparison.Ordinal) || m.Contains("Double", StringComparison.Ordinal) => "a number",
+        var m when m.Contains("as a string", StringComparison.Ordinal) => "a string",
+        var m when m.Contains("as a boolean", StringComparison.Ordinal) => "true or false",
+        _ => null,
+    };
 
     private static string Expected(string typeName) => typeName switch
     {

@@ -16,17 +16,24 @@ internal sealed class ThoughtAnchorsReader
     private readonly string _root;
     private readonly Action _fileParsed;
     private readonly List<string> _warnings;
+    private readonly ImportOptions _limits;
+    private readonly string _realRoot;
 
-    private ThoughtAnchorsReader(DiscoveredItem item, string root, Action fileParsed, List<string> warnings)
+    /// <summary>Non-finite metric values and link scores left out as not defined.</summary>
+    private int _undefined;
+
+    private ThoughtAnchorsReader(DiscoveredItem item, string root, Action fileParsed, List<string> warnings, ImportOptions limits)
     {
         _item = item;
         _root = root;
         _fileParsed = fileParsed;
         _warnings = warnings;
+        _limits = limits;
+        _realRoot = TraceDiscovery.RealPath(root);
     }
 
-    public static ImportedTrace Read(DiscoveredItem item, string root, Action fileParsed, List<string> warnings) =>
-        new ThoughtAnchorsReader(item, root, fileParsed, warnings).Read();
+    public static ImportedTrace Read(DiscoveredItem item, string root, Action fileParsed, List<string> warnings, ImportOptions? limits = null) =>
+        new ThoughtAnchorsReader(item, root, fileParsed, warnings, limits ?? new ImportOptions()).Read();
 
     private bool IsTree => _item.Layout != ItemLayout.ViewerBundle;
 
@@ -86,6 +93,11 @@ internal sealed class ThoughtAnchorsReader
             outcome,
             DatasetMetadata(folders));
 
+        if (_undefined > 0)
+        {
+            _warnings.Add(ImportChecks.UndefinedWarning(_item.RelativePath, _undefined));
+        }
+
         if (IsTree && chunksFile?.Separators is null && _item.Layout == ItemLayout.ScenarioTree)
         {
             _warnings.Add($"{_item.RelativePath}: chunks.json has no separators; sentences are joined with single spaces");
@@ -142,7 +154,13 @@ internal sealed class ThoughtAnchorsReader
             return default;
         }
 
-        var value = SourceJson.Read<T>(fullPath, TraceDiscovery.Relative(_root, fullPath));
+        if (TraceDiscovery.SkipReason(fullPath, _realRoot) is { } reason)
+        {
+            _warnings.Add($"{TraceDiscovery.Relative(_root, fullPath)}: {reason}");
+            return default;
+        }
+
+        var value = SourceJson.Read<T>(fullPath, TraceDiscovery.Relative(_root, fullPath), _limits);
         _fileParsed();
         return value;
     }
@@ -157,15 +175,19 @@ internal sealed class ThoughtAnchorsReader
 
     private List<LabeledChunk> ValidateLabeled(List<LabeledChunk?> labeled)
     {
-        var seen = new HashSet<int>();
+        var seen = new Dictionary<int, int>();
+        var file = FileRelative(LabeledFile);
+        ImportException Error(string field, string detail) => new(file, field, null, detail);
         for (var i = 0; i < labeled.Count; i++)
         {
-            var chunk = labeled[i] ?? throw new ImportException(FileRelative(LabeledFile), $"[{i}]", null, "wrong type: expected an object, found null");
+            var chunk = labeled[i] ?? throw Error($"[{i}]", "wrong type: expected an object, found null");
             Require(chunk.Chunk, LabeledFile, $"[{i}].chunk");
             Require(chunk.ChunkIdx, LabeledFile, $"[{i}].chunk_idx");
-            if (chunk.ChunkIdx < 0 || !seen.Add(chunk.ChunkIdx!.Value))
+            var index = chunk.ChunkIdx!.Value;
+            ImportChecks.Index(index, _limits.MaxSentences, nameof(ImportOptions.MaxSentences), $"[{i}].chunk_idx", Error);
+            if (!seen.TryAdd(index, i))
             {
-                throw new ImportException(FileRelative(LabeledFile), $"[{i}].chunk_idx", null, $"chunk_idx {chunk.ChunkIdx} is negative or repeated");
+                throw Error($"[{i}].chunk_idx", $"duplicate sentence index: chunk_idx {index} also appears at [{seen[index]}]");
             }
         }
 
@@ -384,11 +406,19 @@ internal sealed class ThoughtAnchorsReader
         }
 
         var positions = new List<(int Position, List<string?> Strings)>();
+        var keys = new Dictionary<int, string>();
+        ImportException Error(string field, string detail) => new(FileRelative(name), field, null, detail);
         foreach (var (key, strings) in alternatives)
         {
             if (!int.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var position))
             {
-                throw new ImportException(FileRelative(name), key, null, "wrong type: keys must be chunk indices");
+                throw Error(key, "wrong type: keys must be chunk indices");
+            }
+
+            ImportChecks.Index(position, _limits.MaxSentences, nameof(ImportOptions.MaxSentences), key, Error);
+            if (!keys.TryAdd(position, key))
+            {
+                throw Error(key, $"duplicate resample key: \"{key}\" and \"{keys[position]}\" are both chunk {position}");
             }
 
             positions.Add((position, strings ?? []));
@@ -483,12 +513,23 @@ internal sealed class ThoughtAnchorsReader
                 var index = chunk.ChunkIdx!.Value;
                 foreach (var (key, element) in chunk.Extra)
                 {
-                    if (SourceJson.AsNumber(element) is not { } raw || double.IsNaN(raw))
+                    if (SourceJson.AsNumber(element) is not { } raw)
                     {
                         continue;
                     }
 
+                    if (!double.IsFinite(raw))
+                    {
+                        _undefined++;
+                        continue;
+                    }
+
                     var (name, negated) = ImportedMetrics.Canonical(key, rateKey);
+                    if (ImportedMetrics.IsFraction(name) && raw is < 0 or > 1)
+                    {
+                        throw new ImportException(FileRelative(LabeledFile), $"[{labeled.IndexOf(chunk)}].{key}", null, $"{ImportChecks.Show(raw)} is outside [0, 1]; it is a rate");
+                    }
+
                     var value = negated ? ImportedMetrics.Negate(raw) : ImportedMetrics.WithoutNegativeZero(raw);
                     values.Add(name == MetricNames.PrefixRate
                         ? ImportedMetrics.Rate(index, name, key, value, counted.TryGetValue(index, out var c) ? c.Count : null)
@@ -593,9 +634,13 @@ internal sealed class ThoughtAnchorsReader
                     throw new ImportException(file, field + ".importance_score", null, "missing required field");
                 }
 
-                if (!double.IsNaN(score))
+                if (double.IsFinite(score))
                 {
                     links[(Map(source), Map(to))] = new ImportedLink(kind, Map(source), Map(to), ImportedMetrics.WithoutNegativeZero(score));
+                }
+                else
+                {
+                    _undefined++;
                 }
             }
         }

@@ -74,9 +74,10 @@ internal static partial class TraceDiscovery
         var forced = new List<DiscoveredItem>();
         var native = new List<string>();
         var results = new List<string>();
-        Walk(root, root, namesAboveRoot, items, forced, native, results);
-
         var warnings = new List<string>();
+        var walk = new WalkState(root, RealPath(root), namesAboveRoot, items, forced, native, results, warnings);
+        Walk(walk, root);
+
         var matched = new List<DiscoveredItem>();
         foreach (var item in items)
         {
@@ -105,14 +106,144 @@ internal static partial class TraceDiscovery
         return relative == "." ? Path.GetFileName(path) : relative;
     }
 
-    private static void Walk(string root, string dir, bool namesAboveRoot, List<DiscoveredItem> items, List<DiscoveredItem> forced, List<string> native, List<string> results)
+    private sealed record WalkState(
+        string Root, string RealRoot, bool NamesAboveRoot, List<DiscoveredItem> Items, List<DiscoveredItem> Forced, List<string> Native, List<string> Results, List<string> Warnings);
+
+    /// <summary>
+    /// Why a file below the root is not read, or null when it may be. Special files (pipes, sockets, devices) are never
+    /// opened: reading one can block forever. A symbolic link is followed only to a regular file inside the root.
+    /// </summary>
+    internal static string? SkipReason(string path, string realRoot)
     {
-        var subdirectories = Directory.GetDirectories(dir).Order(StringComparer.Ordinal).ToList();
-        var files = Directory.GetFiles(dir).Select(Path.GetFileName).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        switch (FileKinds.Of(path))
+        {
+            case FileKind.Special:
+                return "not a regular file (a named pipe, socket or device); skipped without opening it";
+            case FileKind.SymbolicLink:
+                string target;
+                try
+                {
+                    target = RealPath(path);
+                }
+                catch (IOException)
+                {
+                    return "a symbolic link that loops or cannot be resolved; skipped";
+                }
+
+                if (!IsInside(target, realRoot))
+                {
+                    return $"a symbolic link to {target}, which is outside the import root; skipped";
+                }
+
+                return FileKinds.Of(target) switch
+                {
+                    FileKind.Regular => null,
+                    FileKind.Missing => "a symbolic link to a missing file; skipped",
+                    _ => "a symbolic link to something other than a regular file; skipped",
+                };
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// Directory links are never followed: one that points at or above itself (<c>loop -> .</c>, <c>up -> ..</c>) would
+    /// walk forever, one that leaves the root would import what was not chosen, and one inside the root would import
+    /// its target a second time (that target is walked where it is).
+    /// </summary>
+    private static string DirectoryLinkReason(string link, string realRoot)
+    {
+        string target;
+        try
+        {
+            target = RealPath(link);
+        }
+        catch (IOException)
+        {
+            return "a symbolic link that loops or cannot be resolved; skipped";
+        }
+
+        var realParent = RealPath(Path.GetDirectoryName(link)!);
+        if (IsInside(realParent, target))
+        {
+            return $"a symbolic link to {target}, a folder that contains it (a loop); skipped";
+        }
+
+        return IsInside(target, realRoot)
+            ? $"a symbolic link to {target}, which is already inside the import root and imported from there; skipped"
+            : $"a symbolic link to {target}, which is outside the import root; skipped";
+    }
+
+    private static bool IsInside(string path, string folder) =>
+        path == folder || path.StartsWith(folder.EndsWith(Path.DirectorySeparatorChar) ? folder : folder + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+
+    /// <summary>The path with every symbolic link in it resolved; throws <see cref="IOException"/> for a loop.</summary>
+    internal static string RealPath(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var result = Path.GetPathRoot(full) ?? "/";
+        var pending = new Stack<string>(full[result.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries).Reverse());
+        var hops = 0;
+        while (pending.TryPop(out var part))
+        {
+            var next = Path.Combine(result, part);
+            var link = FileKinds.Of(next) == FileKind.SymbolicLink ? new FileInfo(next).LinkTarget : null;
+            if (link is null)
+            {
+                result = next;
+                continue;
+            }
+
+            if (++hops > 40)
+            {
+                throw new IOException($"too many levels of symbolic links at {next}");
+            }
+
+            // Resolve the target's own parts in place of this one.
+            var target = Path.IsPathRooted(link) ? link : Path.Combine(result, link);
+            var targetFull = Path.GetFullPath(target);
+            result = Path.GetPathRoot(targetFull) ?? "/";
+            foreach (var p in targetFull[result.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries).Reverse())
+            {
+                pending.Push(p);
+            }
+        }
+
+        return result;
+    }
+
+    private static void Walk(WalkState walk, string dir)
+    {
+        var (root, namesAboveRoot, items, forced, native, results) = (walk.Root, walk.NamesAboveRoot, walk.Items, walk.Forced, walk.Native, walk.Results);
+        var subdirectories = new List<string>();
+        var files = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in Directory.EnumerateFileSystemEntries(dir).Order(StringComparer.Ordinal))
+        {
+            var kind = FileKinds.Of(entry);
+            if (kind == FileKind.Directory)
+            {
+                subdirectories.Add(entry);
+                continue;
+            }
+
+            if (kind == FileKind.SymbolicLink && Directory.Exists(entry))
+            {
+                walk.Warnings.Add($"{Relative(root, entry)}: {DirectoryLinkReason(entry, walk.RealRoot)}");
+                continue;
+            }
+
+            if (SkipReason(entry, walk.RealRoot) is { } reason)
+            {
+                walk.Warnings.Add($"{Relative(root, entry)}: {reason}");
+                continue;
+            }
+
+            files.Add(Path.GetFileName(entry));
+        }
         var chunkFolders = subdirectories
             .Select(d => (Match: ChunkFolderPattern().Match(Path.GetFileName(d)), Path: d))
             .Where(c => c.Match.Success && File.Exists(Path.Combine(c.Path, "solutions.json")))
-            .Select(c => (Index: int.Parse(c.Match.Groups[1].ValueSpan, CultureInfo.InvariantCulture), c.Path))
+            .Select(c => (Index: int.Parse(c.Match.Groups[1].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture), c.Path))
             .OrderBy(c => c.Index)
             .ToList();
 
@@ -162,7 +293,7 @@ internal static partial class TraceDiscovery
             // Hidden folders and the resource forks that macOS puts into zip files hold no traces.
             if (!subName.StartsWith('.') && subName != "__MACOSX")
             {
-                Walk(root, subdirectory, namesAboveRoot, items, forced, native, results);
+                Walk(walk, subdirectory);
             }
         }
     }
@@ -196,6 +327,7 @@ internal static partial class TraceDiscovery
         return names.Count(n => File.Exists(Path.Combine(item.FullPath, n))) + item.ChunkFolders.Count + (item.Forced?.ChunkFolders.Count ?? 0);
     }
 
-    [GeneratedRegex(@"^chunk_(\d+)$")]
+    // At most nine digits, so the index fits an int; larger ones are refused by the range checks.
+    [GeneratedRegex(@"^chunk_(\d{1,9})$")]
     private static partial Regex ChunkFolderPattern();
 }

@@ -60,10 +60,41 @@ public sealed class ImportPageTests : IDisposable
 
         var response = await client.PostAsync("/import", content);
 
-        response.EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         var page = await new HtmlParser().ParseDocumentAsync(await response.Content.ReadAsStringAsync());
         Assert.Contains("run/model/yes_base_solution/scenario_1", page.QuerySelector("[data-testid=import-error]")?.TextContent, StringComparison.Ordinal);
         Assert.All(await _app.CountRowsAsync(), table => Assert.Equal(0, table.Value));
+    }
+
+    [Fact]
+    public async Task AnUploadOverTheSizeLimitIsRefusedWithAMessageThatNamesTheLimit()
+    {
+        using var app = new TestApp().WithSetting("Import:MaxUploadBytes", "4096");
+        var client = app.CreateClient();
+        var form = await FormAsync(client);
+        using var content = Multipart(form, ("archive", "big.jsonl", new byte[8192]));
+
+        var response = await client.PostAsync("/import", content);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        var page = await new HtmlParser().ParseDocumentAsync(await response.Content.ReadAsStringAsync());
+        var message = page.QuerySelector("[data-testid=import-error]")?.TextContent;
+        Assert.Contains("above the limit of 4 KiB (Import:MaxUploadBytes)", message, StringComparison.Ordinal);
+        Assert.All(await app.CountRowsAsync(), table => Assert.Equal(0, table.Value));
+    }
+
+    [Fact]
+    public async Task AnUploadWithMoreFilesThanTheLimitIsRefusedByName()
+    {
+        using var app = new TestApp().WithSetting("Import:MaxUploadFiles", "3");
+        var client = app.CreateClient();
+        var form = await FormAsync(client);
+        using var content = Multipart(form, [.. Enumerable.Range(0, 30).Select(i => ("folder", $"run/f{i}.json", "[]"u8.ToArray()))]);
+
+        var response = await client.PostAsync("/import", content);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Contains("(Import:MaxUploadFiles)", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

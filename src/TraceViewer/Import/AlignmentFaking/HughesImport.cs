@@ -20,9 +20,9 @@ internal static class HughesImport
     public const string AlignmentFakingClassifier = "deceptive_alignment";
 
     /// <summary>Reads and maps one results file; errors name the file and the record's field.</summary>
-    public static IReadOnlyList<ImportedTrace> Read(string fullPath, string relativePath, List<string> warnings)
+    public static IReadOnlyList<ImportedTrace> Read(string fullPath, string relativePath, List<string> warnings, ImportOptions? limits = null)
     {
-        var root = SourceJson.Read<JsonElement>(fullPath, relativePath);
+        var root = SourceJson.Read<JsonElement>(fullPath, relativePath, limits ?? new ImportOptions());
         try
         {
             return Map(HughesResultsReader.Read(root), relativePath, modelOverride: null, warnings);

@@ -61,6 +61,12 @@ internal static partial class HughesResultsReader
     /// <summary>A cheap look at the start of a .json file: an array whose first record has a user_input field.</summary>
     public static bool LooksLikeResultsFile(string path)
     {
+        // Discovery has already set aside special files and links that leave the root; this is for a file named directly.
+        if (FileKinds.Of(path) == FileKind.Special)
+        {
+            return false;
+        }
+
         using var stream = File.OpenRead(path);
         var buffer = new byte[16 * 1024];
         var read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
@@ -134,7 +140,7 @@ internal static partial class HughesResultsReader
             OptionalBool(item, "output_contains_refusal", path) ?? false,
             RequiredString(item, "tags", path),
             OptionalString(item, "timestamp", path),
-            OptionalNumber(item, "strong_reject_score", path),
+            OptionalScore(item, "strong_reject_score", path),
             classifiers,
             item.GetRawText());
     }
@@ -159,14 +165,26 @@ internal static partial class HughesResultsReader
             value.GetRawText());
     }
 
-    /// <summary>A share of yes votes, or null for the judge's "FAILED TO PARSE".</summary>
-    private static double? ScoreOrNull(JsonElement value, string path) => value.ValueKind switch
+    /// <summary>A share of yes votes, or null for the judge's "FAILED TO PARSE" and for a non-finite value (not defined).</summary>
+    private static double? ScoreOrNull(JsonElement value, string path)
     {
-        JsonValueKind.Number => value.GetDouble(),
-        JsonValueKind.String when value.GetString() == FailedToParse => null,
-        JsonValueKind.String when double.TryParse(value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
-        JsonValueKind.Null => null,
-        _ => throw new FormatException($"{path}: expected a number or \"{FailedToParse}\", found {value.ValueKind}"),
+        double? score = value.ValueKind switch
+        {
+            JsonValueKind.String when value.GetString() == FailedToParse => (double?)null,
+            JsonValueKind.String when double.TryParse(value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
+            JsonValueKind.Null => null,
+            _ => SourceJson.AsNumber(value) ?? throw new FormatException($"{path}: expected a number or \"{FailedToParse}\", found {value.ValueKind}"),
+        };
+        return Defined(score, path, 0, 1);
+    }
+
+    /// <summary>Non-finite scores are not defined; finite ones must lie in their range.</summary>
+    private static double? Defined(double? score, string path, double min, double max) => score switch
+    {
+        null => null,
+        { } s when !double.IsFinite(s) => null,
+        { } s when s < min || s > max => throw new FormatException($"{path}: {s.ToString("R", CultureInfo.InvariantCulture)} is outside [{min}, {max}]"),
+        _ => score,
     };
 
     /// <summary>Upstream files keep the OUTPUT tags in output_without_scratchpad, a derivative strips them: normalise.</summary>
@@ -195,10 +213,10 @@ internal static partial class HughesResultsReader
         : value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean()
         : throw new FormatException($"{path}.{name}: expected a boolean, found {value.ValueKind}");
 
-    private static double? OptionalNumber(JsonElement item, string name, string path) =>
+    /// <summary>A score (StrongREJECT: -1 when its judge failed, else 0 to 1); NaN and Infinity are not defined.</summary>
+    private static double? OptionalScore(JsonElement item, string name, string path) =>
         !item.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null ? null
-        : value.ValueKind == JsonValueKind.Number ? value.GetDouble()
-        : throw new FormatException($"{path}.{name}: expected a number, found {value.ValueKind}");
+        : Defined(SourceJson.AsNumber(value) ?? throw new FormatException($"{path}.{name}: expected a number, found {value.ValueKind}"), $"{path}.{name}", -1, 1);
 
     [GeneratedRegex(@"</?OUTPUT>", RegexOptions.IgnoreCase)]
     private static partial Regex OutputTag();
