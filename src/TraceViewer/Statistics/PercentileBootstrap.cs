@@ -60,6 +60,21 @@ internal static class PercentileBootstrap
             new Interval(Quantile(defined, tail), Quantile(defined, 1 - tail)), replicates.Length, undefined, confidence, units);
     }
 
+    /// <summary>
+    /// One bootstrap sample of <c>kindOf.Length</c> units drawn with replacement, as how many times each kind of
+    /// unit was drawn. Statistics that depend on a unit only through its kind (its counts) then cost one increment
+    /// per draw, whatever the number of categories.
+    /// </summary>
+    public static void CountDraws(ref SplitMix64 random, int[] kindOf, int[] drawn)
+    {
+        Array.Clear(drawn);
+        var n = kindOf.Length;
+        for (var j = 0; j < n; j++)
+        {
+            drawn[kindOf[random.NextInt(n)]]++;
+        }
+    }
+
     /// <summary>The q-quantile of sorted values, interpolating linearly at position q·(n - 1).</summary>
     public static double Quantile(ReadOnlySpan<double> sorted, double q)
     {

@@ -131,22 +131,27 @@ internal static class AgreementAnalysis
         }
         else
         {
+            // A cell of the confusion matrix is the item's kind: a replicate is a resampled confusion matrix.
             var random = new SplitMix64(bootstrap.Seed, stream);
+            var drawn = new int[k * k];
             var rows = new long[k];
             var columns = new long[k];
             for (var r = 0; r < bootstrap.Replicates; r++)
             {
+                PercentileBootstrap.CountDraws(ref random, cells, drawn);
                 Array.Clear(rows);
                 Array.Clear(columns);
                 long agreeing = 0;
-                for (var j = 0; j < n; j++)
+                for (var row = 0; row < k; row++)
                 {
-                    var cell = cells[random.NextInt(n)];
-                    var row = cell / k;
-                    var column = cell - row * k;
-                    rows[row]++;
-                    columns[column]++;
-                    agreeing += row == column ? 1 : 0;
+                    for (var column = 0; column < k; column++)
+                    {
+                        var count = drawn[row * k + column];
+                        rows[row] += count;
+                        columns[column] += count;
+                    }
+
+                    agreeing += drawn[row * k + row];
                 }
 
                 long products = 0;
@@ -168,7 +173,8 @@ internal static class AgreementAnalysis
     {
         var annotators = table.Annotators.Count;
         var units = Units(table, ratings => ratings == annotators);
-        var kappa = FleissKappa(units.Count, annotators, units.SquaredCountsTotal(), units.SquaredCategoryTotals());
+        var sums = units.Sums();
+        var kappa = FleissKappa(units.Count, annotators, sums.SquaredCounts, sums.SquaredTotals);
         var items = units.Items.Select(i => table.Items[i]).ToArray();
         if (bootstrap is null)
         {
@@ -183,16 +189,17 @@ internal static class AgreementAnalysis
     private static KrippendorffAgreement Krippendorff(RatingTable table, BootstrapOptions? bootstrap)
     {
         var units = Units(table, ratings => ratings >= 2);
-        var alpha = KrippendorffAlpha(units.ValuesTotal(), units.DisagreementTotal(), units.SquaredCategoryTotals());
+        var sums = units.Sums();
+        var alpha = KrippendorffAlpha(sums.Values, sums.Disagreement, sums.SquaredTotals);
         if (bootstrap is null)
         {
-            return new KrippendorffAgreement(units.Count, (int)units.ValuesTotal(), alpha);
+            return new KrippendorffAgreement(units.Count, (int)sums.Values, alpha);
         }
 
         var replicates = units.Bootstrap(bootstrap, AlphaStream, (_, sample) =>
             KrippendorffAlpha(sample.Values, sample.Disagreement, sample.SquaredTotals));
         return new KrippendorffAgreement(
-            units.Count, (int)units.ValuesTotal(), alpha, PercentileBootstrap.Interval(replicates, bootstrap.Confidence, BootstrapUnits));
+            units.Count, (int)sums.Values, alpha, PercentileBootstrap.Interval(replicates, bootstrap.Confidence, BootstrapUnits));
     }
 
     private static RatedUnits Units(RatingTable table, Func<int, bool> include)
@@ -228,37 +235,58 @@ internal static class AgreementAnalysis
     /// <summary>Sums over a bootstrap sample of units.</summary>
     private readonly record struct UnitSums(long Values, long SquaredCounts, long SquaredTotals, double Disagreement);
 
-    /// <summary>Items with their category counts n_ik (row-major), and the per-item sums every statistic needs.</summary>
+    /// <summary>
+    /// Items with their category counts n_ik, grouped into kinds (items with the same counts): a bootstrap replicate
+    /// only needs how many items of each kind it drew.
+    /// </summary>
     private sealed class RatedUnits
     {
         private readonly int categories;
-        private readonly int[] counts;
-        private readonly int[] values;
-        private readonly long[] squaredCounts;
-        private readonly double[] disagreement;
+        private readonly int[] kindOf;
+        private readonly int[] kindCounts;
+        private readonly long[] kindValues;
+        private readonly long[] kindSquares;
+        private readonly double[] kindDisagreement;
 
         public RatedUnits(int categories, int[] items, int[] counts)
         {
             this.categories = categories;
-            this.counts = counts;
             Items = items;
-            values = new int[items.Length];
-            squaredCounts = new long[items.Length];
-            disagreement = new double[items.Length];
+            kindOf = new int[items.Length];
+            var kinds = new Dictionary<string, int>(StringComparer.Ordinal);
+            var kindRows = new List<int>();
             for (var u = 0; u < items.Length; u++)
+            {
+                var row = counts.AsSpan(u * categories, categories);
+                var key = string.Join(',', row.ToArray());
+                if (!kinds.TryGetValue(key, out var kind))
+                {
+                    kind = kinds.Count;
+                    kinds.Add(key, kind);
+                    kindRows.AddRange(row);
+                }
+
+                kindOf[u] = kind;
+            }
+
+            kindCounts = [.. kindRows];
+            kindValues = new long[kinds.Count];
+            kindSquares = new long[kinds.Count];
+            kindDisagreement = new double[kinds.Count];
+            for (var kind = 0; kind < kinds.Count; kind++)
             {
                 long m = 0;
                 long squares = 0;
                 for (var c = 0; c < categories; c++)
                 {
-                    long n = counts[u * categories + c];
+                    long n = kindCounts[kind * categories + c];
                     m += n;
                     squares += n * n;
                 }
 
-                values[u] = (int)m;
-                squaredCounts[u] = squares;
-                disagreement[u] = m > 1 ? (double)(m * m - squares) / (m - 1) : 0;
+                kindValues[kind] = m;
+                kindSquares[kind] = squares;
+                kindDisagreement[kind] = m > 1 ? (double)(m * m - squares) / (m - 1) : 0;
             }
         }
 
@@ -266,28 +294,8 @@ internal static class AgreementAnalysis
 
         public int Count => Items.Length;
 
-        public long ValuesTotal() => values.Sum(v => (long)v);
-
-        public long SquaredCountsTotal() => squaredCounts.Sum();
-
-        public double DisagreementTotal() => disagreement.Sum();
-
-        public long SquaredCategoryTotals()
-        {
-            long sum = 0;
-            for (var c = 0; c < categories; c++)
-            {
-                long total = 0;
-                for (var u = 0; u < Count; u++)
-                {
-                    total += counts[u * categories + c];
-                }
-
-                sum += total * total;
-            }
-
-            return sum;
-        }
+        /// <summary>The sums over the units as they are.</summary>
+        public UnitSums Sums() => Totals(Observed());
 
         /// <summary>One value per replicate (NaN where the statistic is undefined) from units drawn with replacement.</summary>
         public double[] Bootstrap(BootstrapOptions bootstrap, ulong stream, Func<int, UnitSums, double?> statistic)
@@ -300,36 +308,52 @@ internal static class AgreementAnalysis
             }
 
             var random = new SplitMix64(bootstrap.Seed, stream);
-            var totals = new long[categories];
+            var drawn = new int[kindValues.Length];
             for (var r = 0; r < replicates.Length; r++)
             {
-                Array.Clear(totals);
-                long sampleValues = 0;
-                long sampleSquares = 0;
-                var sampleDisagreement = 0.0;
-                for (var j = 0; j < Count; j++)
-                {
-                    var u = random.NextInt(Count);
-                    sampleValues += values[u];
-                    sampleSquares += squaredCounts[u];
-                    sampleDisagreement += disagreement[u];
-                    var offset = u * categories;
-                    for (var c = 0; c < categories; c++)
-                    {
-                        totals[c] += counts[offset + c];
-                    }
-                }
-
-                long squaredTotals = 0;
-                for (var c = 0; c < categories; c++)
-                {
-                    squaredTotals += totals[c] * totals[c];
-                }
-
-                replicates[r] = statistic(Count, new UnitSums(sampleValues, sampleSquares, squaredTotals, sampleDisagreement)) ?? double.NaN;
+                PercentileBootstrap.CountDraws(ref random, kindOf, drawn);
+                replicates[r] = statistic(Count, Totals(drawn)) ?? double.NaN;
             }
 
             return replicates;
+        }
+
+        /// <summary>How many units of each kind the table itself holds.</summary>
+        private int[] Observed()
+        {
+            var observed = new int[kindValues.Length];
+            foreach (var kind in kindOf)
+            {
+                observed[kind]++;
+            }
+
+            return observed;
+        }
+
+        /// <summary>The sums over a sample holding <paramref name="drawn"/>[kind] units of each kind.</summary>
+        private UnitSums Totals(int[] drawn)
+        {
+            long values = 0, squaredCounts = 0, squaredTotals = 0;
+            var disagreement = 0.0;
+            for (var kind = 0; kind < drawn.Length; kind++)
+            {
+                values += drawn[kind] * kindValues[kind];
+                squaredCounts += drawn[kind] * kindSquares[kind];
+                disagreement += drawn[kind] * kindDisagreement[kind];
+            }
+
+            for (var c = 0; c < categories; c++)
+            {
+                long total = 0;
+                for (var kind = 0; kind < drawn.Length; kind++)
+                {
+                    total += (long)drawn[kind] * kindCounts[kind * categories + c];
+                }
+
+                squaredTotals += total * total;
+            }
+
+            return new UnitSums(values, squaredCounts, squaredTotals, disagreement);
         }
     }
 }

@@ -44,6 +44,7 @@ internal static class JudgeAnalysis
     private const int JudgePositive = 1;
     private const int MajorityPositive = 2;
     private const int SameLabel = 4;
+    private const int OutcomeKinds = 8;
 
     /// <param name="minimumPeople">Items with fewer people's ratings than this are not compared.</param>
     /// <exception cref="ArgumentException">The judge or the positive category is unknown.</exception>
@@ -104,7 +105,14 @@ internal static class JudgeAnalysis
             outcomes.Add((judged == positive ? JudgePositive : 0) | (majority == positive ? MajorityPositive : 0) | (judged == majority ? SameLabel : 0));
         }
 
-        var sums = Sum(outcomes, outcomes.Count, i => i);
+        var codes = outcomes.ToArray();
+        var observed = new int[OutcomeKinds];
+        foreach (var code in codes)
+        {
+            observed[code]++;
+        }
+
+        var sums = Sum(observed);
         var compared = outcomes.Count;
         var result = new JudgeVersusMajority(
             compared,
@@ -125,40 +133,48 @@ internal static class JudgeAnalysis
 
         return result with
         {
-            AgreementInterval = Interval(outcomes, bootstrap, AgreementStream, s => s.Agreement),
-            PrecisionInterval = Interval(outcomes, bootstrap, PrecisionStream, s => s.Precision),
-            RecallInterval = Interval(outcomes, bootstrap, RecallStream, s => s.Recall),
+            AgreementInterval = Interval(codes, bootstrap, AgreementStream, s => s.Agreement),
+            PrecisionInterval = Interval(codes, bootstrap, PrecisionStream, s => s.Precision),
+            RecallInterval = Interval(codes, bootstrap, RecallStream, s => s.Recall),
         };
     }
 
-    private static BootstrapInterval Interval(List<int> outcomes, BootstrapOptions bootstrap, ulong stream, Func<OutcomeSums, double?> statistic)
+    private static BootstrapInterval Interval(int[] outcomes, BootstrapOptions bootstrap, ulong stream, Func<OutcomeSums, double?> statistic)
     {
         var replicates = new double[bootstrap.Replicates];
         var random = new SplitMix64(bootstrap.Seed, stream);
-        var n = outcomes.Count;
+        var drawn = new int[OutcomeKinds];
         for (var r = 0; r < replicates.Length; r++)
         {
-            replicates[r] = n == 0 ? double.NaN : statistic(Sum(outcomes, n, _ => random.NextInt(n))) ?? double.NaN;
+            if (outcomes.Length == 0)
+            {
+                replicates[r] = double.NaN;
+                continue;
+            }
+
+            PercentileBootstrap.CountDraws(ref random, outcomes, drawn);
+            replicates[r] = statistic(Sum(drawn)) ?? double.NaN;
         }
 
         return PercentileBootstrap.Interval(replicates, bootstrap.Confidence, AgreementAnalysis.BootstrapUnits);
     }
 
-    private static OutcomeSums Sum(List<int> outcomes, int draws, Func<int, int> pick)
+    /// <summary>The counts of a sample holding <paramref name="drawn"/>[code] items of each outcome code.</summary>
+    private static OutcomeSums Sum(int[] drawn)
     {
-        int truePositives = 0, falsePositives = 0, falseNegatives = 0, same = 0;
-        for (var j = 0; j < draws; j++)
+        int compared = 0, truePositives = 0, falsePositives = 0, falseNegatives = 0, same = 0;
+        for (var code = 0; code < drawn.Length; code++)
         {
-            var outcome = outcomes[pick(j)];
-            var judged = (outcome & JudgePositive) != 0;
-            var majority = (outcome & MajorityPositive) != 0;
-            truePositives += judged && majority ? 1 : 0;
-            falsePositives += judged && !majority ? 1 : 0;
-            falseNegatives += !judged && majority ? 1 : 0;
-            same += (outcome & SameLabel) != 0 ? 1 : 0;
+            var judged = (code & JudgePositive) != 0;
+            var majority = (code & MajorityPositive) != 0;
+            compared += drawn[code];
+            truePositives += judged && majority ? drawn[code] : 0;
+            falsePositives += judged && !majority ? drawn[code] : 0;
+            falseNegatives += !judged && majority ? drawn[code] : 0;
+            same += (code & SameLabel) != 0 ? drawn[code] : 0;
         }
 
-        return new OutcomeSums(draws, truePositives, falsePositives, falseNegatives, same);
+        return new OutcomeSums(compared, truePositives, falsePositives, falseNegatives, same);
     }
 
     private readonly record struct OutcomeSums(int Compared, int TruePositives, int FalsePositives, int FalseNegatives, int Same)
