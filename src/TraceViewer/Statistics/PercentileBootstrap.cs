@@ -93,6 +93,8 @@ internal static class PercentileBootstrap
 internal struct SplitMix64(ulong seed, ulong stream = 0)
 {
     private ulong state = seed ^ (stream * 0xD1B54A32D192ED03UL);
+    private ulong half;
+    private bool hasHalf;
 
     public ulong Next()
     {
@@ -102,20 +104,37 @@ internal struct SplitMix64(ulong seed, ulong stream = 0)
         return z ^ (z >> 31);
     }
 
-    /// <summary>A uniform integer in [0, n): Lemire's multiply-shift with rejection, no modulo bias.</summary>
+    /// <summary>
+    /// A uniform integer in [0, n): Lemire's multiply-shift on 32 random bits with rejection, so no modulo bias.
+    /// Each 64-bit output serves two draws.
+    /// </summary>
     public int NextInt(int n)
     {
-        var bound = (ulong)n;
-        var product = Math.BigMul(Next(), bound, out var low);
-        if (low < bound)
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n);
+        var bound = (uint)n;
+        var product = (ulong)NextHalf() * bound;
+        if ((uint)product < bound)
         {
-            var threshold = (0 - bound) % bound;
-            while (low < threshold)
+            var threshold = (0u - bound) % bound;
+            while ((uint)product < threshold)
             {
-                product = Math.BigMul(Next(), bound, out low);
+                product = (ulong)NextHalf() * bound;
             }
         }
 
-        return (int)product;
+        return (int)(product >> 32);
+    }
+
+    private uint NextHalf()
+    {
+        if (hasHalf)
+        {
+            hasHalf = false;
+            return (uint)(half >> 32);
+        }
+
+        half = Next();
+        hasHalf = true;
+        return (uint)half;
     }
 }

@@ -154,10 +154,4 @@ public sealed class AgreementCommandTests
             File.Delete(malformed);
         }
     }
-
-    [Fact]
-    public void TheCommandLineKnowsTheAgreementCommand()
-    {
-        Assert.True(CommandLine.IsCommand(["agreement", ConformanceFile]));
-    }
 }
