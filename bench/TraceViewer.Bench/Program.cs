@@ -9,12 +9,14 @@ internal static class BenchProgram
         "metrics" => MetricsBenchmark.Run(args[1..]),
         "trace-page" => await TracePageBenchmark.RunAsync(args[1..]),
         "jobs" => await JobsBenchmark.RunAsync(args[1..]),
+        "agreement" => AgreementBenchmark.RunAgreement(args[1..]),
+        "tag-effects" => AgreementBenchmark.RunTagEffects(args[1..]),
         _ => Usage(),
     };
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: TraceViewer.Bench metrics [case.json] | trace-page [requests] | jobs [requests]");
+        Console.Error.WriteLine("usage: TraceViewer.Bench metrics [case.json] | trace-page [requests] | jobs [requests] | agreement [items] [replicates] | tag-effects [traces] [replicates]");
         return 1;
     }
 }

@@ -3,12 +3,12 @@ using System.CommandLine;
 namespace TraceViewer;
 
 /// <summary>
-/// Offline commands run through the app's own services: `import`, `export`, `metrics`, `recompute`.
+/// Offline commands run through the app's own services: `import`, `export`, `metrics`, `recompute`, `agreement`.
 /// Anything else starts the web server.
 /// </summary>
 internal static class CommandLine
 {
-    private static readonly string[] Commands = ["import", "export", "metrics", "recompute"];
+    private static readonly string[] Commands = ["import", "export", "metrics", "recompute", "agreement"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
 
@@ -20,6 +20,7 @@ internal static class CommandLine
             Import.ImportCommands.Export(services),
             Metrics.MetricsCommand.Create(),
             Metrics.RecomputeCommand.Create(services),
+            Statistics.Agreement.AgreementCommand.Create(),
         };
         return await root.Parse(args).InvokeAsync();
     }

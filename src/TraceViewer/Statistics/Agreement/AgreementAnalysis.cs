@@ -1,0 +1,359 @@
+namespace TraceViewer.Statistics.Agreement;
+
+/// <summary>
+/// Observed agreement, Cohen's kappa per pair, Fleiss' kappa and Krippendorff's alpha (nominal) for a
+/// <see cref="RatingTable"/>, following method.md §8 and reproducing scikit-learn's <c>cohen_kappa_score</c>
+/// (labels = the categories), statsmodels' <c>fleiss_kappa</c> (method "fleiss") and NLTK's nominal alpha.
+/// </summary>
+/// <remarks>
+/// Each statistic is computed from integer sufficient statistics (counts), so a value is undefined exactly when
+/// its denominator is zero. A bootstrap resamples, with replacement, the items the statistic is computed over
+/// (a pair's shared items, the complete items, the items with two or more ratings), each from its own seeded
+/// stream, so one statistic's interval does not depend on which others were computed.
+/// </remarks>
+internal static class AgreementAnalysis
+{
+    public const string BootstrapUnits = "items";
+
+    private const ulong FleissStream = 1;
+    private const ulong AlphaStream = 2;
+    private const ulong FirstPairStream = 16;
+
+    public static AgreementReport Compute(RatingTable table, BootstrapOptions? bootstrap = null)
+    {
+        bootstrap?.Validate();
+        var pairwise = new List<PairwiseAgreement>();
+        var annotators = table.Annotators.Count;
+        for (var a = 0; a < annotators; a++)
+        {
+            for (var b = a + 1; b < annotators; b++)
+            {
+                pairwise.Add(Pair(table, a, b, bootstrap, FirstPairStream + (ulong)pairwise.Count));
+            }
+        }
+
+        return new AgreementReport(
+            table.Categories,
+            table.Annotators,
+            table.Items.Count,
+            pairwise,
+            annotators >= 3 ? Fleiss(table, bootstrap) : null,
+            Krippendorff(table, bootstrap),
+            bootstrap);
+    }
+
+    /// <summary>(n·d - S) / (n² - S) with d the agreeing items and S = Σ row_k·col_k: sklearn's kappa in one division.</summary>
+    internal static double? CohenKappa(long n, long agreeing, long rowColumnProducts) =>
+        Ratio(n * agreeing - rowColumnProducts, n * n - rowColumnProducts);
+
+    /// <summary>
+    /// Fleiss' kappa from N items of m ratings each, Q = Σ_i Σ_k n_ik² and T = Σ_k (Σ_i n_ik)²:
+    /// (P̄ - P_e) / (1 - P_e) multiplied through by (N·m)²·(m - 1).
+    /// </summary>
+    internal static double? FleissKappa(long items, long raters, long squaredCounts, long squaredTotals)
+    {
+        var ratings = items * raters;
+        return Ratio((squaredCounts - ratings) * ratings - (raters - 1) * squaredTotals, (raters - 1) * (ratings * ratings - squaredTotals));
+    }
+
+    /// <summary>
+    /// 1 - (n - 1)·D / (n² - Σ_c n_c²), where D = Σ_u (m_u² - Σ_c n_uc²) / (m_u - 1) is the off-diagonal mass of the
+    /// coincidence matrix and n_c its marginals (nominal distance).
+    /// </summary>
+    internal static double? KrippendorffAlpha(long values, double disagreement, long squaredMarginals)
+    {
+        var expected = values * values - squaredMarginals;
+        return expected == 0 ? null : 1 - (values - 1) * disagreement / expected;
+    }
+
+    private static double? Ratio(long numerator, long denominator) => denominator == 0 ? null : (double)numerator / denominator;
+
+    private static PairwiseAgreement Pair(RatingTable table, int a, int b, BootstrapOptions? bootstrap, ulong stream)
+    {
+        var k = table.Categories.Count;
+        var cells = new List<int>();
+        for (var i = 0; i < table.Items.Count; i++)
+        {
+            var first = table.Label(i, a);
+            var second = table.Label(i, b);
+            if (first != RatingTable.Missing && second != RatingTable.Missing)
+            {
+                cells.Add(first * k + second);
+            }
+        }
+
+        var confusion = new int[k][];
+        for (var row = 0; row < k; row++)
+        {
+            confusion[row] = new int[k];
+        }
+
+        foreach (var cell in cells)
+        {
+            confusion[cell / k][cell % k]++;
+        }
+
+        var n = cells.Count;
+        long agreeing = 0;
+        long products = 0;
+        for (var c = 0; c < k; c++)
+        {
+            agreeing += confusion[c][c];
+            long column = 0;
+            for (var row = 0; row < k; row++)
+            {
+                column += confusion[row][c];
+            }
+
+            products += confusion[c].Sum() * column;
+        }
+
+        var observed = n == 0 ? (double?)null : (double)agreeing / n;
+        var kappa = CohenKappa(n, agreeing, products);
+        if (bootstrap is null)
+        {
+            return new PairwiseAgreement(table.Annotators[a], table.Annotators[b], n, observed, kappa, confusion);
+        }
+
+        var (observedInterval, kappaInterval) = BootstrapPair([.. cells], k, bootstrap, stream);
+        return new PairwiseAgreement(table.Annotators[a], table.Annotators[b], n, observed, kappa, confusion, observedInterval, kappaInterval);
+    }
+
+    private static (BootstrapInterval Observed, BootstrapInterval Kappa) BootstrapPair(int[] cells, int k, BootstrapOptions bootstrap, ulong stream)
+    {
+        var observed = new double[bootstrap.Replicates];
+        var kappa = new double[bootstrap.Replicates];
+        var n = cells.Length;
+        if (n == 0)
+        {
+            Array.Fill(observed, double.NaN);
+            Array.Fill(kappa, double.NaN);
+        }
+        else
+        {
+            // A cell of the confusion matrix is the item's kind: a replicate is a resampled confusion matrix.
+            var random = new SplitMix64(bootstrap.Seed, stream);
+            var drawn = new int[k * k];
+            var rows = new long[k];
+            var columns = new long[k];
+            for (var r = 0; r < bootstrap.Replicates; r++)
+            {
+                PercentileBootstrap.CountDraws(ref random, cells, drawn);
+                Array.Clear(rows);
+                Array.Clear(columns);
+                long agreeing = 0;
+                for (var row = 0; row < k; row++)
+                {
+                    for (var column = 0; column < k; column++)
+                    {
+                        var count = drawn[row * k + column];
+                        rows[row] += count;
+                        columns[column] += count;
+                    }
+
+                    agreeing += drawn[row * k + row];
+                }
+
+                long products = 0;
+                for (var c = 0; c < k; c++)
+                {
+                    products += rows[c] * columns[c];
+                }
+
+                observed[r] = (double)agreeing / n;
+                kappa[r] = CohenKappa(n, agreeing, products) ?? double.NaN;
+            }
+        }
+
+        return (PercentileBootstrap.Interval(observed, bootstrap.Confidence, BootstrapUnits),
+            PercentileBootstrap.Interval(kappa, bootstrap.Confidence, BootstrapUnits));
+    }
+
+    private static FleissAgreement Fleiss(RatingTable table, BootstrapOptions? bootstrap)
+    {
+        var annotators = table.Annotators.Count;
+        var units = Units(table, ratings => ratings == annotators);
+        var sums = units.Sums();
+        var kappa = FleissKappa(units.Count, annotators, sums.SquaredCounts, sums.SquaredTotals);
+        var items = units.Items.Select(i => table.Items[i]).ToArray();
+        if (bootstrap is null)
+        {
+            return new FleissAgreement(items, annotators, kappa);
+        }
+
+        var replicates = units.Bootstrap(bootstrap, FleissStream, (count, sample) =>
+            FleissKappa(count, annotators, sample.SquaredCounts, sample.SquaredTotals));
+        return new FleissAgreement(items, annotators, kappa, PercentileBootstrap.Interval(replicates, bootstrap.Confidence, BootstrapUnits));
+    }
+
+    private static KrippendorffAgreement Krippendorff(RatingTable table, BootstrapOptions? bootstrap)
+    {
+        var units = Units(table, ratings => ratings >= 2);
+        var sums = units.Sums();
+        var alpha = KrippendorffAlpha(sums.Values, sums.Disagreement, sums.SquaredTotals);
+        if (bootstrap is null)
+        {
+            return new KrippendorffAgreement(units.Count, (int)sums.Values, alpha);
+        }
+
+        var replicates = units.Bootstrap(bootstrap, AlphaStream, (_, sample) =>
+            KrippendorffAlpha(sample.Values, sample.Disagreement, sample.SquaredTotals));
+        return new KrippendorffAgreement(
+            units.Count, (int)sums.Values, alpha, PercentileBootstrap.Interval(replicates, bootstrap.Confidence, BootstrapUnits));
+    }
+
+    private static RatedUnits Units(RatingTable table, Func<int, bool> include)
+    {
+        var k = table.Categories.Count;
+        var items = new List<int>();
+        var counts = new List<int>();
+        var row = new int[k];
+        for (var i = 0; i < table.Items.Count; i++)
+        {
+            Array.Clear(row);
+            var ratings = 0;
+            for (var a = 0; a < table.Annotators.Count; a++)
+            {
+                var label = table.Label(i, a);
+                if (label != RatingTable.Missing)
+                {
+                    row[label]++;
+                    ratings++;
+                }
+            }
+
+            if (include(ratings))
+            {
+                items.Add(i);
+                counts.AddRange(row);
+            }
+        }
+
+        return new RatedUnits(k, [.. items], [.. counts]);
+    }
+
+    /// <summary>Sums over a bootstrap sample of units.</summary>
+    private readonly record struct UnitSums(long Values, long SquaredCounts, long SquaredTotals, double Disagreement);
+
+    /// <summary>
+    /// Items with their category counts n_ik, grouped into kinds (items with the same counts): a bootstrap replicate
+    /// only needs how many items of each kind it drew.
+    /// </summary>
+    private sealed class RatedUnits
+    {
+        private readonly int categories;
+        private readonly int[] kindOf;
+        private readonly int[] kindCounts;
+        private readonly long[] kindValues;
+        private readonly long[] kindSquares;
+        private readonly double[] kindDisagreement;
+
+        public RatedUnits(int categories, int[] items, int[] counts)
+        {
+            this.categories = categories;
+            Items = items;
+            kindOf = new int[items.Length];
+            var kinds = new Dictionary<string, int>(StringComparer.Ordinal);
+            var kindRows = new List<int>();
+            for (var u = 0; u < items.Length; u++)
+            {
+                var row = counts.AsSpan(u * categories, categories);
+                var key = string.Join(',', row.ToArray());
+                if (!kinds.TryGetValue(key, out var kind))
+                {
+                    kind = kinds.Count;
+                    kinds.Add(key, kind);
+                    kindRows.AddRange(row);
+                }
+
+                kindOf[u] = kind;
+            }
+
+            kindCounts = [.. kindRows];
+            kindValues = new long[kinds.Count];
+            kindSquares = new long[kinds.Count];
+            kindDisagreement = new double[kinds.Count];
+            for (var kind = 0; kind < kinds.Count; kind++)
+            {
+                long m = 0;
+                long squares = 0;
+                for (var c = 0; c < categories; c++)
+                {
+                    long n = kindCounts[kind * categories + c];
+                    m += n;
+                    squares += n * n;
+                }
+
+                kindValues[kind] = m;
+                kindSquares[kind] = squares;
+                kindDisagreement[kind] = m > 1 ? (double)(m * m - squares) / (m - 1) : 0;
+            }
+        }
+
+        public int[] Items { get; }
+
+        public int Count => Items.Length;
+
+        /// <summary>The sums over the units as they are.</summary>
+        public UnitSums Sums() => Totals(Observed());
+
+        /// <summary>One value per replicate (NaN where the statistic is undefined) from units drawn with replacement.</summary>
+        public double[] Bootstrap(BootstrapOptions bootstrap, ulong stream, Func<int, UnitSums, double?> statistic)
+        {
+            var replicates = new double[bootstrap.Replicates];
+            if (Count == 0)
+            {
+                Array.Fill(replicates, double.NaN);
+                return replicates;
+            }
+
+            var random = new SplitMix64(bootstrap.Seed, stream);
+            var drawn = new int[kindValues.Length];
+            for (var r = 0; r < replicates.Length; r++)
+            {
+                PercentileBootstrap.CountDraws(ref random, kindOf, drawn);
+                replicates[r] = statistic(Count, Totals(drawn)) ?? double.NaN;
+            }
+
+            return replicates;
+        }
+
+        /// <summary>How many units of each kind the table itself holds.</summary>
+        private int[] Observed()
+        {
+            var observed = new int[kindValues.Length];
+            foreach (var kind in kindOf)
+            {
+                observed[kind]++;
+            }
+
+            return observed;
+        }
+
+        /// <summary>The sums over a sample holding <paramref name="drawn"/>[kind] units of each kind.</summary>
+        private UnitSums Totals(int[] drawn)
+        {
+            long values = 0, squaredCounts = 0, squaredTotals = 0;
+            var disagreement = 0.0;
+            for (var kind = 0; kind < drawn.Length; kind++)
+            {
+                values += drawn[kind] * kindValues[kind];
+                squaredCounts += drawn[kind] * kindSquares[kind];
+                disagreement += drawn[kind] * kindDisagreement[kind];
+            }
+
+            for (var c = 0; c < categories; c++)
+            {
+                long total = 0;
+                for (var kind = 0; kind < drawn.Length; kind++)
+                {
+                    total += (long)drawn[kind] * kindCounts[kind * categories + c];
+                }
+
+                squaredTotals += total * total;
+            }
+
+            return new UnitSums(values, squaredCounts, squaredTotals, disagreement);
+        }
+    }
+}

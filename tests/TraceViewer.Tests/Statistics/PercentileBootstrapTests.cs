@@ -1,0 +1,69 @@
+using TraceViewer.Statistics;
+
+namespace TraceViewer.Tests.Statistics;
+
+public sealed class PercentileBootstrapTests
+{
+    [Theory]
+    [InlineData(0.0, 1.0)]
+    [InlineData(0.25, 2.0)]
+    [InlineData(0.1, 1.4)]
+    [InlineData(0.975, 4.9)]
+    [InlineData(1.0, 5.0)]
+    public void QuantilesInterpolateLinearlyBetweenOrderStatistics(double q, double expected)
+    {
+        double[] sorted = [1, 2, 3, 4, 5];
+
+        Assert.Equal(expected, PercentileBootstrap.Quantile(sorted, q), 1e-12);
+    }
+
+    [Fact]
+    public void UndefinedReplicatesAreCountedAndLeftOutOfTheInterval()
+    {
+        double[] replicates = [3, double.NaN, 1, 2, double.NaN, 5, 4];
+
+        var interval = PercentileBootstrap.Interval(replicates, 0.5, "items");
+
+        Assert.Equal((7, 2), (interval.Replicates, interval.UndefinedReplicates));
+        Assert.Equal(new Interval(2, 4), interval.Range);
+        Assert.Equal("percentile bootstrap over items", interval.Method);
+    }
+
+    [Fact]
+    public void NoDefinedReplicateGivesNoInterval()
+    {
+        var interval = PercentileBootstrap.Interval([double.NaN, double.NaN], 0.95, "traces");
+
+        Assert.Null(interval.Range);
+        Assert.Equal(2, interval.UndefinedReplicates);
+    }
+
+    [Fact]
+    public void TheGeneratorRepeatsItsStreamForASeedAndSeparatesStreams()
+    {
+        var first = new SplitMix64(7, stream: 1);
+        var again = new SplitMix64(7, stream: 1);
+        var other = new SplitMix64(7, stream: 2);
+
+        var a = Enumerable.Range(0, 5).Select(_ => first.Next()).ToArray();
+        var b = Enumerable.Range(0, 5).Select(_ => again.Next()).ToArray();
+        var c = Enumerable.Range(0, 5).Select(_ => other.Next()).ToArray();
+
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, c);
+    }
+
+    [Fact]
+    public void BoundedDrawsCoverTheRangeEvenly()
+    {
+        var random = new SplitMix64(1);
+        var counts = new int[7];
+
+        for (var i = 0; i < 70_000; i++)
+        {
+            counts[random.NextInt(7)]++;
+        }
+
+        Assert.All(counts, c => Assert.InRange(c, 9_500, 10_500));
+    }
+}
