@@ -48,7 +48,7 @@ public sealed class TraceListFiltersTests : MudComponentTests
         Assert.Equal("Any outcome", Shown(filters, "outcome"));
         Assert.Equal("yes or no", Shown(filters, "positive"));
         Assert.Equal("", Shown(filters, "q"));
-        Assert.Equal("Largest sentence importance", Shown(filters, "sort"));
+        Assert.Equal("Largest importance", Shown(filters, "sort"));
     }
 
     [Fact]
