@@ -10,7 +10,7 @@ using TraceViewer.Tests;
 namespace TraceViewer.BrowserTests;
 
 /// <summary>The real app on Kestrel at a loopback port, seeded with one long trace, and Debian's Chromium driving it.</summary>
-public sealed class BrowserApp : IAsyncLifetime, IDisposable
+public class BrowserApp : IAsyncLifetime, IDisposable
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
@@ -26,9 +26,18 @@ public sealed class BrowserApp : IAsyncLifetime, IDisposable
     private readonly TestApp _app;
     private IPlaywright? _playwright;
 
-    public BrowserApp() =>
-        _app = new TestApp().WithServices(services =>
-            services.ConfigureDbContext<SqliteTraceViewerDbContext>(options => options.AddInterceptors(Queries)));
+    public BrowserApp()
+        : this(null)
+    {
+    }
+
+    /// <summary>The app with more services, e.g. a test-only endpoint.</summary>
+    protected BrowserApp(Action<IServiceCollection>? services) =>
+        _app = new TestApp().WithServices(s =>
+        {
+            s.ConfigureDbContext<SqliteTraceViewerDbContext>(options => options.AddInterceptors(Queries));
+            services?.Invoke(s);
+        });
 
     /// <summary>The real app behind the browser, for seeding more data.</summary>
     internal TestApp App => _app;
@@ -142,8 +151,17 @@ public sealed class BrowserApp : IAsyncLifetime, IDisposable
     /// <summary>xunit calls this after <see cref="DisposeAsync"/>.</summary>
     public void Dispose()
     {
-        _playwright?.Dispose();
-        _app.Dispose();
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _playwright?.Dispose();
+            _app.Dispose();
+        }
     }
 }
 

@@ -8,6 +8,9 @@ namespace TraceViewer.Components.Layout;
 /// </summary>
 internal static class AppTheme
 {
+    /// <summary>Name of the cascading value the layout gives its pages: true in the dark theme (charts follow it).</summary>
+    public const string DarkModeName = "DarkMode";
+
     public static MudTheme Theme { get; } = new()
     {
         PaletteLight = new PaletteLight
