@@ -51,6 +51,14 @@ public sealed class PublishedAssetsTests : IDisposable
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode}");
             Assert.True((await response.Content.ReadAsByteArrayAsync()).Length > 100, $"{path} is empty");
         }
+
+        // What the page links to comes compressed (the test publishes without brotli; gzip is built beside each file).
+        foreach (var path in linked)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path) { Headers = { { "Accept-Encoding", "gzip" } } };
+            using var response = await http.SendAsync(request);
+            Assert.True(response.Content.Headers.ContentEncoding.Contains("gzip"), $"{path} is served uncompressed");
+        }
     }
 
     private static string Configuration =>
