@@ -80,6 +80,21 @@ public sealed class LayoutTests(BrowserApp app, ITestOutputHelper output) : ICla
         Assert.Equal(0, await page.Locator("[data-interactive]").CountAsync());
     }
 
+    [Fact]
+    public async Task AnUnknownAddressShowsTheNotFoundPageInTheInteractiveLayout()
+    {
+        await using var browser = await app.NewPageAsync(Viewports.Phone);
+        var page = browser.Page;
+
+        var response = await page.GotoAsync("/no-such-page");
+        await page.WaitForCircuitAsync();
+
+        Assert.Equal(404, response!.Status);
+        await Assertions.Expect(page.Locator("[data-testid='not-found']")).ToContainTextAsync("There is nothing at this address.");
+        await page.AssertNoSidewaysScrollAsync(Viewports.Phone);
+        Assert.Equal(["HTTP 404: " + new Uri(app.BaseAddress, "/no-such-page")], browser.Errors);
+    }
+
     private static Task<string> BackgroundAsync(IPage page) =>
         page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor");
 }
