@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.FileProviders;
+using MudBlazor.Services;
 using TraceViewer;
 using TraceViewer.Components;
 using TraceViewer.Data;
@@ -13,7 +14,12 @@ using TraceViewer.Traces;
 
 var isCommand = CommandLine.IsCommand(args);
 // Offline commands take their own arguments; configuration then comes from settings and environment only.
-var builder = WebApplication.CreateBuilder(isCommand ? [] : args);
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = isCommand ? [] : args,
+    // Published assets sit beside the binary; the content root is wherever the app was started from.
+    WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
+});
 if (isCommand)
 {
     // Commands print their results on stdout, so logs go to stderr.
@@ -30,7 +36,9 @@ builder.Configuration.Sources.Insert(0, new JsonConfigurationSource
 });
 builder.WebHost.UseStaticWebAssets();
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddRazorComponents();
+builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.Services.AddMudServices();
+builder.Services.AddTransient(typeof(QueryScope<>));
 builder.AddHtmxAntiforgery();
 builder.Services.AddOpenApi();
 builder.AddData();
@@ -51,8 +59,8 @@ if (isCommand)
 await app.Services.ImportSampleDataIfEmptyAsync();
 
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
-app.UseStaticFiles();
 app.UseAntiforgery();
+app.MapStaticAssets();
 app.MapOpenApi();
 app.MapGet("/", () => TypedResults.Redirect("/datasets")).ExcludeFromDescription();
 app.MapImport();
@@ -60,7 +68,7 @@ app.MapTraces();
 app.MapMetrics();
 app.MapStudies();
 app.MapJobs();
-app.MapRazorComponents<App>();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();
 return 0;

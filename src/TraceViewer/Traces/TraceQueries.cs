@@ -51,6 +51,9 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
     public async Task<IReadOnlyList<OutcomeRef>> ListOutcomesAsync(CancellationToken ct) =>
         await db.Set<Outcome>().AsNoTracking().OrderBy(o => o.Name).Select(o => new OutcomeRef(o.Key, o.Name)).ToListAsync(ct);
 
+    public async Task<TraceFilterOptions> ListFilterOptionsAsync(CancellationToken ct) =>
+        new(await ListDatasetsAsync(ct), await ListModelsAsync(ct), await ListOutcomesAsync(ct));
+
     public async Task<PagedResult<TraceRow>> ListTracesAsync(TraceFilter filter, CancellationToken ct)
     {
         var pageSize = Math.Clamp(filter.PageSize, 1, TraceFilter.MaxPageSize);

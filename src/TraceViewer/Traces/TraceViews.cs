@@ -2,12 +2,12 @@ namespace TraceViewer.Traces;
 
 // Records handed to Razor components as parameters are public: component parameters must be.
 
-internal sealed record OutcomeRef(string Key, string Name);
+public sealed record OutcomeRef(string Key, string Name);
 
-internal sealed record DatasetRow(
+public sealed record DatasetRow(
     int Id, string Key, string Name, string Model, string Kind, string SourceFormat, int TraceCount, IReadOnlyList<OutcomeRef> Outcomes);
 
-internal enum TraceSort
+public enum TraceSort
 {
     Importance,
     Title,
@@ -15,7 +15,7 @@ internal enum TraceSort
 }
 
 /// <summary>Filters of the trace list; <see cref="Dataset"/> is a dataset id or key.</summary>
-internal sealed record TraceFilter(
+public sealed record TraceFilter(
     string? Dataset = null,
     string? Model = null,
     string? Outcome = null,
@@ -29,7 +29,13 @@ internal sealed record TraceFilter(
     public const int MaxPageSize = 200;
 }
 
-internal sealed record PagedResult<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total)
+/// <summary>What the trace list's filters offer.</summary>
+public sealed record TraceFilterOptions(IReadOnlyList<DatasetRow> Datasets, IReadOnlyList<string> Models, IReadOnlyList<OutcomeRef> Outcomes);
+
+/// <summary>One page of the trace list and the filter it was read for.</summary>
+public sealed record TraceListing(TraceFilter Filter, PagedResult<TraceRow> Result);
+
+public sealed record PagedResult<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total)
 {
     public int PageCount => Total == 0 ? 1 : (Total + PageSize - 1) / PageSize;
 }
@@ -37,7 +43,7 @@ internal sealed record PagedResult<T>(IReadOnlyList<T> Items, int Page, int Page
 /// <summary>The base response's value for one outcome.</summary>
 public sealed record BaseLabel(string Outcome, string OutcomeName, string? Value, bool? IsPositive);
 
-internal sealed record TraceRow(
+public sealed record TraceRow(
     int Id,
     string Title,
     int DatasetId,

@@ -1,14 +1,16 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using TraceViewer.Data;
 using TraceViewer.Tests;
 
 namespace TraceViewer.BrowserTests;
 
 /// <summary>The real app on Kestrel at a loopback port, seeded with one long trace, and Debian's Chromium driving it.</summary>
-public sealed class BrowserApp : IAsyncLifetime, IDisposable
+public class BrowserApp : IAsyncLifetime, IDisposable
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
@@ -21,8 +23,27 @@ public sealed class BrowserApp : IAsyncLifetime, IDisposable
 
     public const int ResamplesPerSentence = 20;
 
-    private readonly TestApp _app = new();
+    private readonly TestApp _app;
     private IPlaywright? _playwright;
+
+    public BrowserApp()
+        : this(null)
+    {
+    }
+
+    /// <summary>The app with more services, e.g. a test-only endpoint.</summary>
+    protected BrowserApp(Action<IServiceCollection>? services) =>
+        _app = new TestApp().WithServices(s =>
+        {
+            s.ConfigureDbContext<SqliteTraceViewerDbContext>(options => options.AddInterceptors(Queries));
+            services?.Invoke(s);
+        });
+
+    /// <summary>The real app behind the browser, for seeding more data.</summary>
+    internal TestApp App => _app;
+
+    /// <summary>Every database command the app runs.</summary>
+    internal QueryLog Queries { get; } = new();
 
     public IBrowser Browser { get; private set; } = default!;
 
@@ -80,12 +101,17 @@ public sealed class BrowserApp : IAsyncLifetime, IDisposable
     /// <summary>A fresh page that records script errors and failed requests, so a test can assert there were none.</summary>
     public Task<BrowserPage> NewPageAsync() => OpenPageAsync(Browser, BaseAddress);
 
-    internal static async Task<BrowserPage> OpenPageAsync(IBrowser browser, Uri baseAddress)
+    /// <summary>A fresh page in a new browser context (no cookies, empty cache) at a viewport of <see cref="Viewports"/>.</summary>
+    public Task<BrowserPage> NewPageAsync(string viewport) => OpenPageAsync(Browser, BaseAddress, viewport);
+
+    internal static async Task<BrowserPage> OpenPageAsync(IBrowser browser, Uri baseAddress, string? viewport = null)
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = baseAddress.ToString(),
-            ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
+            ViewportSize = viewport is null ? new ViewportSize { Width = 1280, Height = 800 } : Viewports.Size(viewport),
+            IsMobile = viewport == Viewports.Phone,
+            HasTouch = viewport == Viewports.Phone,
         });
         var page = await context.NewPageAsync();
         var result = new BrowserPage(context, page);
@@ -125,8 +151,17 @@ public sealed class BrowserApp : IAsyncLifetime, IDisposable
     /// <summary>xunit calls this after <see cref="DisposeAsync"/>.</summary>
     public void Dispose()
     {
-        _playwright?.Dispose();
-        _app.Dispose();
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _playwright?.Dispose();
+            _app.Dispose();
+        }
     }
 }
 

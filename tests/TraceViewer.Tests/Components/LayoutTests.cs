@@ -14,11 +14,15 @@ public sealed class LayoutTests(TestApp app) : IClassFixture<TestApp>
     }
 
     [Fact]
-    public async Task VendoredLibrariesAreServedLocally()
+    public async Task FrontEndLibrariesAreServedLocally()
     {
         var client = app.CreateClient();
 
-        foreach (var path in new[] { "/lib/htmx/htmx.min.js", "/lib/plotly/plotly.min.js", "/lib/bootstrap/bootstrap.min.css" })
+        foreach (var path in new[]
+        {
+            "/lib/htmx/htmx.min.js", "/lib/plotly/plotly.min.js", "/lib/bootstrap/bootstrap.min.css", "/_framework/blazor.web.js",
+            "/_content/MudBlazor/MudBlazor.min.css", "/_content/MudBlazor/MudBlazor.min.js", "/_content/Plotly.Blazor/plotly-basic-3.7.0.min.js",
+        })
         {
             var response = await client.GetAsync(path);
             response.EnsureSuccessStatusCode();

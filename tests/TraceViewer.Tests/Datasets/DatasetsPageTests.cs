@@ -15,7 +15,7 @@ public sealed class DatasetsPageTests(TestApp app) : IClassFixture<TestApp>
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var document = ComponentRenderer.Parse(await response.Content.ReadAsStringAsync());
-        var row = document.QuerySelector($"tr[data-dataset-id='{trace.DatasetId}']")!;
+        var row = document.QuerySelector($"td[data-dataset-id='{trace.DatasetId}']")!.ParentElement!;
         Assert.Equal(seed.DatasetName, row.QuerySelector("a")!.TextContent);
         Assert.Equal($"/traces?dataset={trace.DatasetId}", row.QuerySelector("a")!.GetAttribute("href"));
         Assert.Contains(seed.Model, row.TextContent, StringComparison.Ordinal);

@@ -25,8 +25,8 @@ public sealed class TracesPageTests(TestApp app) : IClassFixture<TestApp>
         Assert.Equal($"/traces/{match.TraceId}", link.GetAttribute("href"));
         Assert.Equal("Needle <i>in</i> haystack", link.TextContent);
         Assert.Equal("1", document.QuerySelector(".result-count")!.GetAttribute("data-total"));
-        Assert.Equal("needles", document.QuerySelector("input[name=q]")!.GetAttribute("value"));
-        Assert.NotNull(document.QuerySelector($"select[name=model] option[value='{model}'][selected]"));
+        Assert.Equal("needles", document.QuerySelector("input[data-filter=q]")!.GetAttribute("value"));
+        Assert.Equal(model, document.QuerySelector("input[data-filter=model]")!.GetAttribute("value"));
     }
 
     [Fact]

@@ -1,0 +1,100 @@
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+
+namespace TraceViewer.BrowserTests.Components;
+
+public sealed class LayoutTests(BrowserApp app, ITestOutputHelper output) : IClassFixture<BrowserApp>
+{
+    [Theory]
+    [InlineData(Viewports.Laptop)]
+    [InlineData(Viewports.Phone)]
+    public async Task NavigationIsReachableOnBothScreensAndStaticPagesLoadWhole(string viewport)
+    {
+        await using var browser = await app.NewPageAsync(viewport);
+        var page = browser.Page;
+        await page.GotoAsync("/datasets");
+        await page.WaitForCircuitAsync();
+        await page.AssertNoSidewaysScrollAsync(viewport);
+        output.WriteLine(await page.ScreenshotAsync($"datasets-{viewport}"));
+        var appBarLinks = page.Locator("header nav.app-nav a");
+        if (viewport == Viewports.Phone)
+        {
+            await Assertions.Expect(appBarLinks.First).ToBeHiddenAsync();
+            await page.Locator("[data-testid=nav-toggle]").ClickAsync();
+        }
+
+        var links = viewport == Viewports.Phone ? page.Locator(".mud-drawer a") : appBarLinks;
+        await Assertions.Expect(links).ToHaveTextAsync(["Datasets", "Traces", "Search", "Jobs", "Import", "API"]);
+        if (viewport == Viewports.Phone)
+        {
+            output.WriteLine(await page.ScreenshotAsync($"navigation-{viewport}"));
+        }
+
+        await page.EvaluateAsync("() => window.__samePage = true");
+        await links.GetByText("Traces").ClickAsync();
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Traces");
+        Assert.EndsWith("/traces", page.Url, StringComparison.Ordinal);
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__samePage === true"), "moving between interactive pages reloaded the document");
+        await Assertions.Expect(page.Locator(".mud-drawer-open")).ToHaveCountAsync(0);
+
+        // A page not yet on the interactive stack loads as a whole document, with htmx, as before.
+        if (viewport == Viewports.Phone)
+        {
+            await page.Locator("[data-testid=nav-toggle]").ClickAsync();
+        }
+
+        await links.GetByText("Jobs").ClickAsync();
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Jobs");
+        Assert.False(await page.EvaluateAsync<bool>("() => window.__samePage === true"), "the static jobs page was rendered inside the circuit");
+        Assert.Equal("object", await page.EvaluateAsync<string>("() => typeof window.htmx"));
+        Assert.Equal(0, await page.Locator("script[src*='blazor.web']").CountAsync());
+
+        await page.Locator("nav.navbar a", new() { HasText = "Datasets" }).ClickAsync();
+        await page.WaitForCircuitAsync();
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Datasets");
+        Assert.Empty(browser.Errors);
+    }
+
+    [Fact]
+    public async Task TheThemeIsRememberedAndPrerenderedInTheChosenColours()
+    {
+        await using var browser = await app.NewPageAsync(Viewports.Laptop);
+        var page = browser.Page;
+        await page.GotoAsync("/datasets");
+        await page.WaitForCircuitAsync();
+        var light = await BackgroundAsync(page);
+
+        await page.Locator("[data-testid=theme-toggle]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=theme-toggle]")).ToHaveAttributeAsync("aria-label", "Switch to the light theme");
+        var dark = await BackgroundAsync(page);
+        var cookies = await page.Context.CookiesAsync();
+
+        Assert.NotEqual(light, dark);
+        Assert.Contains(cookies, c => c.Name == "tv-theme" && c.Value == "dark");
+        Assert.Empty(browser.Errors);
+
+        // With the circuit blocked, the page stays as prerendered: it is already dark.
+        await page.RouteAsync("**/_blazor/**", route => route.AbortAsync());
+        await page.GotoAsync("/traces");
+        Assert.Equal(dark, await BackgroundAsync(page));
+        Assert.Equal(0, await page.Locator("[data-interactive]").CountAsync());
+    }
+
+    [Fact]
+    public async Task AnUnknownAddressShowsTheNotFoundPageInTheInteractiveLayout()
+    {
+        await using var browser = await app.NewPageAsync(Viewports.Phone);
+        var page = browser.Page;
+
+        var response = await page.GotoAsync("/no-such-page");
+        await page.WaitForCircuitAsync();
+
+        Assert.Equal(404, response!.Status);
+        await Assertions.Expect(page.Locator("[data-testid='not-found']")).ToContainTextAsync("There is nothing at this address.");
+        await page.AssertNoSidewaysScrollAsync(Viewports.Phone);
+        Assert.Equal(["HTTP 404: " + new Uri(app.BaseAddress, "/no-such-page")], browser.Errors);
+    }
+
+    private static Task<string> BackgroundAsync(IPage page) =>
+        page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor");
+}

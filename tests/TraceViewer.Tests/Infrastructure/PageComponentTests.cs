@@ -1,0 +1,18 @@
+using Microsoft.Extensions.DependencyInjection;
+using TraceViewer.Components;
+using TraceViewer.Traces;
+
+namespace TraceViewer.Tests;
+
+/// <summary>bunit for pages that read the database: their queries run in the real app's services on its SQLite file.</summary>
+public abstract class PageComponentTests : MudComponentTests
+{
+    protected PageComponentTests(TestApp app)
+    {
+        App = app;
+        var scopes = app.Services.GetRequiredService<IServiceScopeFactory>();
+        Services.AddSingleton(new QueryScope<TraceQueries>(scopes));
+    }
+
+    public TestApp App { get; }
+}
