@@ -10,6 +10,7 @@ using TraceViewer.Metrics;
 using TraceViewer.Providers;
 using TraceViewer.Studies;
 using TraceViewer.Traces;
+using TraceViewer.Web;
 
 var isCommand = CommandLine.IsCommand(args);
 // Offline commands take their own arguments; configuration then comes from settings and environment only.
@@ -32,7 +33,8 @@ builder.WebHost.UseStaticWebAssets();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddRazorComponents();
 builder.AddHtmxAntiforgery();
-builder.Services.AddOpenApi();
+builder.Services.ConfigureHttpJsonOptions(o => FiniteNumbers.AddTo(o.SerializerOptions));
+builder.Services.AddOpenApi(o => o.DescribeNumbers());
 builder.AddData();
 builder.AddProviders();
 builder.AddEmbeddings();

@@ -79,12 +79,18 @@ internal sealed class ResampleHandler(TraceViewerDbContext db, ResampleSources s
     public async Task<JobItemResult> RunAsync(JobWork work, CancellationToken ct)
     {
         var trace = await sources.GetAsync(work.Job.Id, work.TraceId, ct);
-        if (work.Position < 0 || work.Position >= trace.SentenceStarts.Length || trace.SentenceStarts[work.Position] < 0)
+        if (!trace.SentenceStarts.TryGetValue(work.Position, out var start))
         {
             throw new InvalidOperationException($"Trace {work.TraceId} has no sentence {work.Position}.");
         }
 
-        var prefix = Prefix(trace.Response, trace.Reasoning, trace.SentenceStarts[work.Position]);
+        if (start < 0 || start > trace.Reasoning.Length)
+        {
+            throw new InvalidOperationException(
+                $"Sentence {work.Position} of trace {work.TraceId} starts at character {start}, outside its text of {trace.Reasoning.Length} characters.");
+        }
+
+        var prefix = Prefix(trace.Response, trace.Reasoning, start);
         var job = work.Job;
         var continuation = await TurnLoop.ContinueAsync(
             model, job.Provider, job.Model, trace.SystemPrompt, trace.UserPrompt, prefix, job.Parameters.Sampling, ct);
@@ -190,16 +196,10 @@ internal sealed class ResampleSources(IServiceScopeFactory scopes)
             .SingleOrDefaultAsync(CancellationToken.None) ?? throw new InvalidOperationException($"Trace {traceId} no longer exists.");
         var starts = await db.Set<Sentence>().AsNoTracking().Where(s => s.TraceId == traceId).OrderBy(s => s.Index)
             .Select(s => new { s.Index, s.Start }).ToListAsync(CancellationToken.None);
-        var offsets = new int[starts.Count == 0 ? 0 : starts[^1].Index + 1];
-        Array.Fill(offsets, -1);
-        foreach (var sentence in starts)
-        {
-            offsets[sentence.Index] = sentence.Start;
-        }
-
-        return new ResampleSource(trace.SystemPrompt, trace.UserPrompt ?? trace.Prompt, trace.Response, trace.Reasoning, offsets);
+        return new ResampleSource(trace.SystemPrompt, trace.UserPrompt ?? trace.Prompt, trace.Response, trace.Reasoning,
+            starts.ToDictionary(s => s.Index, s => s.Start));
     }
 }
 
-/// <summary>A trace as resampling reads it; <see cref="SentenceStarts"/> is indexed by sentence index (-1 for a gap).</summary>
-internal sealed record ResampleSource(string? SystemPrompt, string UserPrompt, string Response, string Reasoning, int[] SentenceStarts);
+/// <summary>A trace as resampling reads it; <see cref="SentenceStarts"/> maps sentence index to its offset in the reasoning.</summary>
+internal sealed record ResampleSource(string? SystemPrompt, string UserPrompt, string Response, string Reasoning, IReadOnlyDictionary<int, int> SentenceStarts);
