@@ -12,7 +12,13 @@ using TraceViewer.Studies;
 using TraceViewer.Traces;
 using TraceViewer.Web;
 
-var isCommand = CommandLine.IsCommand(args);
+var mode = CommandLine.Classify(args);
+if (mode is LaunchMode.Help or LaunchMode.Unknown)
+{
+    return CommandLine.PrintUsage(args, mode == LaunchMode.Help ? Console.Out : Console.Error, mode);
+}
+
+var isCommand = mode == LaunchMode.Command;
 // Offline commands take their own arguments; configuration then comes from settings and environment only.
 var builder = WebApplication.CreateBuilder(isCommand ? [] : args);
 if (isCommand)
@@ -32,6 +38,7 @@ builder.Configuration.Sources.Insert(0, new JsonConfigurationSource
 builder.WebHost.UseStaticWebAssets();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddRazorComponents();
+builder.AddHttpBasics();
 builder.AddHtmxAntiforgery();
 builder.Services.ConfigureHttpJsonOptions(o => FiniteNumbers.AddTo(o.SerializerOptions));
 builder.Services.AddOpenApi(o => o.DescribeNumbers());
@@ -52,8 +59,7 @@ if (isCommand)
 
 await app.Services.ImportSampleDataIfEmptyAsync();
 
-app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
-app.UseStaticFiles();
+app.UseHttpBasics();
 app.UseAntiforgery();
 app.MapOpenApi();
 app.MapGet("/", () => TypedResults.Redirect("/datasets")).ExcludeFromDescription();
