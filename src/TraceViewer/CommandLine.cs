@@ -65,8 +65,20 @@ internal static class CommandLine
         return mode == LaunchMode.Unknown ? 2 : 0;
     }
 
-    public static async Task<int> RunAsync(IServiceProvider services, string[] args)
+    /// <summary>Exit code of a command that needs to write while the database is open read-only.</summary>
+    public const int ReadOnlyExitCode = 3;
+
+    private static readonly string[] WritingCommands = ["import", "recompute"];
+
+    public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter? output = null, TextWriter? error = null)
     {
+        var configuration = new InvocationConfiguration { Output = output ?? Console.Out, Error = error ?? Console.Error };
+        if (WritingCommands.Contains(args[0], StringComparer.Ordinal) && services.GetRequiredService<Data.DatabaseAccess>().ReadOnlyReason is { } reason)
+        {
+            configuration.Error.WriteLine($"error: {args[0]} changes the database, which is open read-only ({reason}).");
+            return ReadOnlyExitCode;
+        }
+
         var root = new RootCommand("TraceViewer offline commands")
         {
             Import.ImportCommands.Import(services),
@@ -74,6 +86,6 @@ internal static class CommandLine
             Metrics.MetricsCommand.Create(),
             Metrics.RecomputeCommand.Create(services),
         };
-        return await root.Parse(args).InvokeAsync();
+        return await root.Parse(args).InvokeAsync(configuration);
     }
 }

@@ -51,15 +51,19 @@ builder.AddTraces();
 builder.AddJobs();
 
 var app = builder.Build();
-await app.Services.MigrateDatabaseAsync();
+await app.Services.PrepareDatabaseAsync();
 if (isCommand)
 {
     return await CommandLine.RunAsync(app.Services, args);
 }
 
-await app.Services.ImportSampleDataIfEmptyAsync();
+if (!app.Services.GetRequiredService<DatabaseAccess>().IsReadOnly)
+{
+    await app.Services.ImportSampleDataIfEmptyAsync();
+}
 
 app.UseHttpBasics();
+app.UseStorageProblems();
 app.UseAntiforgery();
 app.MapOpenApi();
 app.MapGet("/", () => TypedResults.Redirect("/datasets")).ExcludeFromDescription();
