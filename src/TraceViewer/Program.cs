@@ -39,6 +39,7 @@ builder.WebHost.UseStaticWebAssets();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddRazorComponents();
 builder.AddHttpBasics();
+builder.AddSecurityHeaders();
 builder.AddHtmxAntiforgery();
 builder.Services.ConfigureHttpJsonOptions(o => FiniteNumbers.AddTo(o.SerializerOptions));
 builder.Services.AddOpenApi(o => o.DescribeNumbers());
@@ -62,6 +63,7 @@ if (!app.Services.GetRequiredService<DatabaseAccess>().IsReadOnly)
     await app.Services.ImportSampleDataIfEmptyAsync();
 }
 
+app.UseSecurityHeaders();
 app.UseHttpBasics();
 app.UseStorageProblems();
 app.UseAntiforgery();
@@ -73,6 +75,7 @@ app.MapMetrics();
 app.MapStudies();
 app.MapJobs();
 app.MapRazorComponents<App>();
+app.WarnWhenReachableFromOtherMachines();
 
 await app.RunAsync();
 return 0;

@@ -42,8 +42,6 @@ internal static class StorageFaults
                     };
                 case NpgsqlException { IsTransient: true }:
                     return "the database server cannot be reached";
-                case IOException io:
-                    return "I/O error: " + io.Message;
             }
         }
 
