@@ -8,13 +8,13 @@ namespace TraceViewer.Tests.Faults;
 /// app's own progress; every time the file is intact, the next start finishes the work and nothing is doubled.
 /// </summary>
 [Collection(FaultGroup.Name)]
-public sealed class MigrationKillTests(FaultFixture fixture)
+public sealed class MigrationKillTests(FaultFixture fixture, Xunit.Abstractions.ITestOutputHelper output)
 {
     private const string Applying = "Applying migration '";
 
     public static TheoryData<string> KillPoints => new()
     {
-        "when migrating starts",
+        "at the first migration",
         "at the last migration",
         "while the sample data is imported",
     };
@@ -32,7 +32,7 @@ public sealed class MigrationKillTests(FaultFixture fixture)
         {
             Func<bool> reached = point switch
             {
-                "when migrating starts" => () => first.Lines.Any(l => l.Contains("migration(s):", StringComparison.Ordinal)),
+                "at the first migration" => () => first.Lines.Any(l => l.Contains(Applying, StringComparison.Ordinal)),
                 "at the last migration" => () => first.Lines.Count(l => l.Contains(Applying, StringComparison.Ordinal)) >= fixture.Migrations,
                 _ => () => File.Exists(database + "-wal"),
             };
@@ -42,11 +42,16 @@ public sealed class MigrationKillTests(FaultFixture fixture)
         }
 
         Assert.Equal("ok", await FaultFixture.IntegrityAsync(database));
+        // Killed while holding EF's migration lock, the process leaves its row behind; the next start must remove it.
+        var lockLeft = await FaultFixture.ScalarAsync(database, "SELECT COUNT(*) FROM sqlite_master WHERE name = '__EFMigrationsLock'") == 1
+            && await FaultFixture.ScalarAsync(database, "SELECT COUNT(*) FROM \"__EFMigrationsLock\"") == 1;
 
+        output.WriteLine($"killed {point}: EF's migration lock {(lockLeft ? "was" : "was not")} left behind");
         await using var second = await AppProcess.Start(directory, settings).WaitUntilListeningAsync();
         var datasets = await second.Client.GetFromJsonAsync<JsonElement>("/api/datasets");
         await second.StopAsync();
 
+        Assert.Equal(lockLeft, second.Lines.Any(l => l.Contains("Removed a migration lock left at", StringComparison.Ordinal)));
         Assert.Equal(2, datasets.GetArrayLength());
         Assert.Equal(2, datasets.EnumerateArray().Sum(d => d.GetProperty("traceCount").GetInt32()));
         Assert.Equal("ok", await FaultFixture.IntegrityAsync(database));
