@@ -92,8 +92,10 @@ internal static partial class DatabaseStartup
         }
     }
 
+    /// <summary>A standby, or a database or role with default_transaction_read_only; a database that does not exist yet is created by migrating.</summary>
     private static async Task<bool> IsReadOnlyServerAsync(TraceViewerDbContext db, CancellationToken ct) =>
-        await db.Database.SqlQueryRaw<string>("SELECT current_setting('transaction_read_only') AS \"Value\"").SingleAsync(ct) == "on";
+        await db.Database.CanConnectAsync(ct)
+        && await db.Database.SqlQueryRaw<string>("SELECT current_setting('transaction_read_only') AS \"Value\"").SingleAsync(ct) == "on";
 
     private static async Task CheckReadOnlySchemaAsync(TraceViewerDbContext db, string reason, ILogger logger, CancellationToken ct)
     {

@@ -403,6 +403,7 @@ internal sealed partial class JobWorker(
             try
             {
                 await WriteAsync(batch);
+                _holding = false;
                 if (access.ReportWriteSuccess())
                 {
                     LogStorageRecovered();
@@ -444,16 +445,10 @@ internal sealed partial class JobWorker(
             }
             catch (Exception e)
             {
+                _holding = false;
                 LogWriteFailed(batch[0].Work.Job.Id, batch[0].Work.ItemId, e);
                 await ReturnToQueueAsync(batch[0], e);
                 return;
-            }
-            finally
-            {
-                if (!access.IsFailing)
-                {
-                    _holding = false;
-                }
             }
         }
     }
