@@ -65,6 +65,9 @@ if (!app.Services.GetRequiredService<DatabaseAccess>().IsReadOnly)
 
 app.UseSecurityHeaders();
 app.UseHttpBasics();
+app.UseStaticFiles();
+// Routing after UseHttpBasics, which serves HEAD as GET.
+app.UseRouting();
 app.UseStorageProblems();
 app.UseAntiforgery();
 app.MapOpenApi();

@@ -24,7 +24,7 @@ internal static class HttpBasics
         return builder;
     }
 
-    /// <summary>Runs before static files and routing (which this calls), so HEAD requests are routed as GETs.</summary>
+    /// <summary>Runs before static files and routing, so HEAD requests are routed as GETs.</summary>
     public static IApplicationBuilder UseHttpBasics(this IApplicationBuilder app)
     {
         app.Use(HeadAsGetAsync);
@@ -41,8 +41,6 @@ internal static class HttpBasics
 
             return next(context);
         });
-        app.UseStaticFiles();
-        app.UseRouting();
         return app;
     }
 
