@@ -65,6 +65,17 @@ internal sealed record SqliteFile(string ConnectionString, string? Path, string?
         else
         {
             Directory.CreateDirectory(folder);
+            if (readOnlyReason is null && !CanCreateIn(folder))
+            {
+                throw new InvalidOperationException(
+                    $"The database {path} does not exist and its folder {folder} cannot be written, so it cannot be created. "
+                    + "Point ConnectionStrings:TraceViewer at a writable place or an existing database.");
+            }
+        }
+
+        if (readOnlyReason is not null && !File.Exists(path))
+        {
+            throw new InvalidOperationException($"The database is to be opened read-only ({readOnlyReason}) but {path} does not exist.");
         }
 
         if (readOnlyReason is null)

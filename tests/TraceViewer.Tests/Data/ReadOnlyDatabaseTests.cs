@@ -103,6 +103,16 @@ public sealed class ReadOnlyDatabaseTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task AMissingDatabaseToBeReadOnlyStopsStartUpWithAMessage()
+    {
+        await using var app = new TestApp(_directory).WithSetting("ConnectionStrings:TraceViewer", $"Data Source={Path.Combine(_directory, "missing.db")};Mode=ReadOnly");
+
+        var error = Assert.ThrowsAny<Exception>(() => app.Services);
+
+        Assert.Contains("missing.db does not exist", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AReadOnlyDatabaseWithAnOlderSchemaStopsStartUpWithAMessage()
     {
         var empty = Path.Combine(_directory, "empty.db");

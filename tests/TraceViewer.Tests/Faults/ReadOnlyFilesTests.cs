@@ -54,6 +54,26 @@ public sealed class ReadOnlyFilesTests(FaultFixture fixture) : IDisposable
         Assert.Equal(folderWritable ? ["tv.db", "tv.db-shm", "tv.db-wal"] : ["tv.db"], Directory.GetFiles(data).Select(Path.GetFileName).Where(f => !f!.EndsWith(".migrations-lock", StringComparison.Ordinal)).Order());
     }
 
+    [Fact]
+    public async Task ANewDatabaseInAFolderTheAppCannotWriteStopsStartUpWithAMessage()
+    {
+        var directory = FaultFixture.NewDirectory();
+        var data = Path.Combine(directory, "data");
+        Directory.CreateDirectory(data);
+        File.SetUnixFileMode(data, (UnixFileMode)0b101_101_101);
+        _folders.Add(data);
+        File.SetUnixFileMode(directory, (UnixFileMode)0b111_111_111);
+        var settings = fixture.Settings(directory);
+        settings["ConnectionStrings:TraceViewer"] = $"Data Source={Path.Combine(data, "tv.db")}";
+
+        await using var app = AppProcess.Start(directory, settings, Launch.Unprivileged);
+        var exit = await app.WaitForExitAsync();
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("does not exist and its folder", app.Output, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(data));
+    }
+
     public void Dispose()
     {
         foreach (var folder in _folders)
