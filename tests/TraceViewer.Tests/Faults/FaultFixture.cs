@@ -18,6 +18,7 @@ public sealed class FaultGroup : ICollectionFixture<FaultFixture>
 public sealed class FaultFixture : IAsyncLifetime
 {
     private readonly string _template = Directory.CreateTempSubdirectory("traceviewer-fault-template-").FullName;
+    private readonly System.Collections.Concurrent.ConcurrentBag<string> _directories = [];
 
     internal LoopbackOpenAIServer Server { get; private set; } = default!;
 
@@ -49,9 +50,10 @@ public sealed class FaultFixture : IAsyncLifetime
         return directory;
     }
 
-    public static string NewDirectory()
+    public string NewDirectory()
     {
         var directory = Directory.CreateTempSubdirectory("traceviewer-fault-").FullName;
+        _directories.Add(directory);
         // Readable by the unprivileged user some tests run the app as.
         if (!OperatingSystem.IsWindows())
         {
@@ -80,7 +82,10 @@ public sealed class FaultFixture : IAsyncLifetime
     {
         await Server.DisposeAsync();
         SqliteConnection.ClearAllPools();
-        Directory.Delete(_template, recursive: true);
+        foreach (var directory in _directories.Append(_template))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     /// <summary>PRAGMA integrity_check of a database file the app left behind (rolling back or replaying its journal first).</summary>

@@ -23,7 +23,7 @@ public sealed class MigrationKillTests(FaultFixture fixture, Xunit.Abstractions.
     [MemberData(nameof(KillPoints))]
     public async Task AStartKilledWhileMigratingLeavesAnIntactDatabaseThatTheNextStartCompletes(string point)
     {
-        var directory = FaultFixture.NewDirectory();
+        var directory = fixture.NewDirectory();
         var database = Path.Combine(directory, "tv.db");
         var settings = fixture.Settings(directory, sampleData: true);
         settings["Logging:LogLevel:Microsoft.EntityFrameworkCore.Migrations"] = "Information";

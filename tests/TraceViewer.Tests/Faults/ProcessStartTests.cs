@@ -11,7 +11,7 @@ public sealed class ProcessStartTests(FaultFixture fixture)
     [Fact]
     public async Task AMistypedCommandPrintsTheCommandsAndFailsWithoutStartingTheServer()
     {
-        var directory = FaultFixture.NewDirectory();
+        var directory = fixture.NewDirectory();
         await using var app = AppProcess.Start(directory, fixture.Settings(directory), Launch.Plain, null, "agrement", "x.json");
 
         var exit = await app.WaitForExitAsync();

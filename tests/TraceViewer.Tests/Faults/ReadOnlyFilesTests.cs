@@ -57,7 +57,7 @@ public sealed class ReadOnlyFilesTests(FaultFixture fixture) : IDisposable
     [Fact]
     public async Task ANewDatabaseInAFolderTheAppCannotWriteStopsStartUpWithAMessage()
     {
-        var directory = FaultFixture.NewDirectory();
+        var directory = fixture.NewDirectory();
         var data = Path.Combine(directory, "data");
         Directory.CreateDirectory(data);
         File.SetUnixFileMode(data, (UnixFileMode)0b101_101_101);
