@@ -324,6 +324,8 @@ public sealed class JobWorkerTests : IAsyncLifetime
         var items = await JobTestHost.ItemsAsync(app, id);
         Assert.Equal([1, 2], items.Select(i => i.SampleIndex).Order());
         Assert.All(items, i => Assert.Equal(JobItemStatus.Done, i.Status));
+        await app.DisposeAsync();
+        Directory.Delete(directory, recursive: true);
     }
 
     [Fact]
