@@ -124,6 +124,10 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.Property<DateTimeOffset?>("FinishedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -147,6 +151,10 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("RequestHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<int>("Retries")
                         .HasColumnType("integer");
 
@@ -167,6 +175,9 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.HasKey("Id");
 
                     b.HasIndex("DatasetId");
+
+                    b.HasIndex("IdempotencyKey")
+                        .IsUnique();
 
                     b.HasIndex("Status");
 

@@ -115,6 +115,10 @@ namespace TraceViewer.Migrations
                     b.Property<DateTimeOffset?>("FinishedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -138,6 +142,10 @@ namespace TraceViewer.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("RequestHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Retries")
                         .HasColumnType("INTEGER");
 
@@ -158,6 +166,9 @@ namespace TraceViewer.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("DatasetId");
+
+                    b.HasIndex("IdempotencyKey")
+                        .IsUnique();
 
                     b.HasIndex("Status");
 

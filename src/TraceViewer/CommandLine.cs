@@ -2,18 +2,84 @@ using System.CommandLine;
 
 namespace TraceViewer;
 
+/// <summary>What the arguments ask for: the web server, an offline command, help, or a command that does not exist.</summary>
+internal enum LaunchMode
+{
+    Web,
+    Command,
+    Help,
+    Unknown,
+}
+
 /// <summary>
-/// Offline commands run through the app's own services: `import`, `export`, `metrics`, `recompute`, `agreement`.
-/// Anything else starts the web server.
+/// Offline commands run through the app's own services: `import`, `export`, `metrics`, `recompute`, `agreement`. Without a
+/// command the web server starts; its settings may follow as `--Key=value` (or `Key=value`, `/Key=value`).
 /// </summary>
 internal static class CommandLine
 {
     private static readonly string[] Commands = ["import", "export", "metrics", "recompute", "agreement"];
 
-    public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
-
-    public static async Task<int> RunAsync(IServiceProvider services, string[] args)
+    public static LaunchMode Classify(string[] args)
     {
+        if (args.Length == 0)
+        {
+            return LaunchMode.Web;
+        }
+
+        var first = args[0];
+        if (first is "--help" or "-h" or "-?" or "help")
+        {
+            return LaunchMode.Help;
+        }
+
+        if (Commands.Contains(first, StringComparer.Ordinal))
+        {
+            return LaunchMode.Command;
+        }
+
+        // A setting for the web server; a bare word is a mistyped command, which must not start the server instead.
+        return first.StartsWith('-') || first.StartsWith('/') || first.Contains('=', StringComparison.Ordinal) ? LaunchMode.Web : LaunchMode.Unknown;
+    }
+
+    /// <summary>Prints the commands; for an unknown one, says so first. Returns the exit code.</summary>
+    public static int PrintUsage(string[] args, TextWriter output, LaunchMode mode)
+    {
+        if (mode == LaunchMode.Unknown)
+        {
+            output.WriteLine($"error: '{args[0]}' is not a command.");
+            output.WriteLine();
+        }
+
+        output.WriteLine("""
+            Usage: TraceViewer [command] [arguments]
+
+            Commands:
+              import <file-or-folder>            import traces (all or nothing)
+              export <file.jsonl> [--dataset k]  write traces in TraceViewer's JSONL format
+              metrics <case.json>                compute per-sentence metrics of a conformance case
+              recompute [--trace id] [...]       recompute and store metrics from stored resamples
+              agreement <case.json>              agreement statistics of a case (or of every case of agreement.json)
+
+            Without a command the web server starts; settings follow as --Key=value (e.g. --Urls=http://localhost:5000).
+            `<command> --help` describes a command's arguments.
+            """);
+        return mode == LaunchMode.Unknown ? 2 : 0;
+    }
+
+    /// <summary>Exit code of a command that needs to write while the database is open read-only.</summary>
+    public const int ReadOnlyExitCode = 3;
+
+    private static readonly string[] WritingCommands = ["import", "recompute"];
+
+    public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter? output = null, TextWriter? error = null)
+    {
+        var configuration = new InvocationConfiguration { Output = output ?? Console.Out, Error = error ?? Console.Error };
+        if (WritingCommands.Contains(args[0], StringComparer.Ordinal) && services.GetRequiredService<Data.DatabaseAccess>().ReadOnlyReason is { } reason)
+        {
+            configuration.Error.WriteLine($"error: {args[0]} changes the database, which is open read-only ({reason}).");
+            return ReadOnlyExitCode;
+        }
+
         var root = new RootCommand("TraceViewer offline commands")
         {
             Import.ImportCommands.Import(services),
@@ -22,6 +88,6 @@ internal static class CommandLine
             Metrics.RecomputeCommand.Create(services),
             Statistics.Agreement.AgreementCommand.Create(),
         };
-        return await root.Parse(args).InvokeAsync();
+        return await root.Parse(args).InvokeAsync(configuration);
     }
 }

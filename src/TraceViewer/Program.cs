@@ -11,8 +11,15 @@ using TraceViewer.Metrics;
 using TraceViewer.Providers;
 using TraceViewer.Studies;
 using TraceViewer.Traces;
+using TraceViewer.Web;
 
-var isCommand = CommandLine.IsCommand(args);
+var mode = CommandLine.Classify(args);
+if (mode is LaunchMode.Help or LaunchMode.Unknown)
+{
+    return CommandLine.PrintUsage(args, mode == LaunchMode.Help ? Console.Out : Console.Error, mode);
+}
+
+var isCommand = mode == LaunchMode.Command;
 // Offline commands take their own arguments; configuration then comes from settings and environment only.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
@@ -39,8 +46,11 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
 builder.Services.AddTransient(typeof(QueryScope<>));
+builder.AddHttpBasics();
+builder.AddSecurityHeaders();
 builder.AddHtmxAntiforgery();
-builder.Services.AddOpenApi();
+builder.Services.ConfigureHttpJsonOptions(o => FiniteNumbers.AddTo(o.SerializerOptions));
+builder.Services.AddOpenApi(o => o.DescribeNumbers());
 builder.AddData();
 builder.AddProviders();
 builder.AddEmbeddings();
@@ -50,15 +60,22 @@ builder.AddTraces();
 builder.AddJobs();
 
 var app = builder.Build();
-await app.Services.MigrateDatabaseAsync();
+await app.Services.PrepareDatabaseAsync();
 if (isCommand)
 {
     return await CommandLine.RunAsync(app.Services, args);
 }
 
-await app.Services.ImportSampleDataIfEmptyAsync();
+if (!app.Services.GetRequiredService<DatabaseAccess>().IsReadOnly)
+{
+    await app.Services.ImportSampleDataIfEmptyAsync();
+}
 
-app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseSecurityHeaders();
+app.UseHttpBasics();
+// Routing after UseHttpBasics, which serves HEAD as GET.
+app.UseRouting();
+app.UseStorageProblems();
 app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapOpenApi();
@@ -69,6 +86,7 @@ app.MapMetrics();
 app.MapStudies();
 app.MapJobs();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.WarnWhenReachableFromOtherMachines();
 
 await app.RunAsync();
 return 0;

@@ -10,6 +10,7 @@ internal static class DataExtensions
         builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var database = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         var configured = builder.Configuration.GetConnectionString(DatabaseOptions.ConnectionStringName);
+        string? readOnly = database.ReadOnly ? "Database:ReadOnly is set" : null;
         if (database.IsPostgres)
         {
             if (string.IsNullOrWhiteSpace(configured))
@@ -19,37 +20,107 @@ internal static class DataExtensions
             }
 
             builder.Services.AddDbContext<TraceViewerDbContext, PostgresTraceViewerDbContext>(options => options.UseNpgsql(configured));
-            return builder;
+        }
+        else
+        {
+            var file = SqliteFile.Open(configured ?? DatabaseOptions.DefaultConnectionString, builder.Environment.ContentRootPath, readOnly);
+            readOnly = file.ReadOnlyReason;
+            builder.Services.AddSingleton(file);
+            builder.Services.AddDbContext<TraceViewerDbContext, SqliteTraceViewerDbContext>(options => options.UseSqlite(file.ConnectionString));
         }
 
-        var connectionString = SqliteConnectionString(configured ?? DatabaseOptions.DefaultConnectionString, builder.Environment.ContentRootPath);
-        builder.Services.AddDbContext<TraceViewerDbContext, SqliteTraceViewerDbContext>(options => options.UseSqlite(connectionString));
+        builder.Services.AddSingleton(sp => new DatabaseAccess(sp.GetRequiredService<TimeProvider>()) { ReadOnlyReason = readOnly });
         return builder;
     }
+}
 
-    /// <summary>Resolves a relative SQLite file against the content root and makes sure its folder exists.</summary>
-    internal static string SqliteConnectionString(string connectionString, string contentRoot)
+/// <summary>
+/// The SQLite file behind the connection string, and whether it can be written. A file (or folder) this process cannot
+/// write is opened read-only instead of failing at the first write; a folder that cannot even hold SQLite's
+/// <c>-shm</c> file is opened as immutable (nothing else can change it either).
+/// </summary>
+internal sealed record SqliteFile(string ConnectionString, string? Path, string? ReadOnlyReason)
+{
+    public static SqliteFile Open(string connectionString, string contentRoot, string? readOnlyReason)
     {
         var csb = new SqliteConnectionStringBuilder(connectionString);
-        if (csb.DataSource is { Length: > 0 } source && source != ":memory:" && csb.Mode != SqliteOpenMode.Memory)
+        if (csb.DataSource is not { Length: > 0 } source || source == ":memory:" || csb.Mode == SqliteOpenMode.Memory
+            || source.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
         {
-            var path = Path.GetFullPath(Path.IsPathRooted(source) ? source : Path.Combine(contentRoot, source));
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            csb.DataSource = path;
+            return new SqliteFile(csb.ToString(), null, readOnlyReason);
         }
 
-        return csb.ToString();
+        var path = System.IO.Path.GetFullPath(System.IO.Path.IsPathRooted(source) ? source : System.IO.Path.Combine(contentRoot, source));
+        csb.DataSource = path;
+        var folder = System.IO.Path.GetDirectoryName(path)!;
+        if (csb.Mode == SqliteOpenMode.ReadOnly)
+        {
+            readOnlyReason ??= "the connection string says Mode=ReadOnly";
+        }
+        else if (File.Exists(path))
+        {
+            readOnlyReason ??= !CanWrite(path) ? $"the file {path} cannot be written"
+                : !CanCreateIn(folder) ? $"the folder {folder} cannot be written" : null;
+        }
+        else
+        {
+            Directory.CreateDirectory(folder);
+            if (readOnlyReason is null && !CanCreateIn(folder))
+            {
+                throw new InvalidOperationException(
+                    $"The database {path} does not exist and its folder {folder} cannot be written, so it cannot be created. "
+                    + "Point ConnectionStrings:TraceViewer at a writable place or an existing database.");
+            }
+        }
+
+        if (readOnlyReason is not null && !File.Exists(path))
+        {
+            throw new InvalidOperationException($"The database is to be opened read-only ({readOnlyReason}) but {path} does not exist.");
+        }
+
+        if (readOnlyReason is null)
+        {
+            return new SqliteFile(csb.ToString(), path, null);
+        }
+
+        csb.Mode = SqliteOpenMode.ReadOnly;
+        // In WAL mode a reader needs the -shm file; in a folder nobody can write, the file can only be read as immutable.
+        if (File.Exists(path) && !File.Exists(path + "-wal") && !CanCreateIn(folder))
+        {
+            csb.DataSource = new Uri(path).AbsoluteUri + "?immutable=1";
+        }
+
+        return new SqliteFile(csb.ToString(), path, readOnlyReason);
     }
 
-    /// <summary>Applies migrations and switches SQLite to write-ahead logging.</summary>
-    public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken ct = default)
+    private static bool CanWrite(string path)
     {
-        await using var scope = services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<TraceViewerDbContext>();
-        await db.Database.MigrateAsync(ct);
-        if (db.Database.IsSqlite())
+        try
         {
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+            // Opened and closed before any SQLite connection of this process exists, so no lock of SQLite's is lost.
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+            return true;
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            return false;
+        }
+    }
+
+    private static bool CanCreateIn(string folder)
+    {
+        var probe = System.IO.Path.Combine(folder, $".traceviewer-write-check-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        try
+        {
+            using (File.Create(probe, 1, FileOptions.DeleteOnClose))
+            {
+            }
+
+            return true;
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            return false;
         }
     }
 }

@@ -73,6 +73,12 @@ internal sealed class Job
     public DateTimeOffset? FinishedAt { get; set; }
 
     public string? LastError { get; set; }
+
+    /// <summary>The client's Idempotency-Key of the request that created the job; a repeat of it returns this job.</summary>
+    public string? IdempotencyKey { get; set; }
+
+    /// <summary>Hash of that request, so a key reused for a different request is refused rather than answered with this job.</summary>
+    public string? RequestHash { get; set; }
 }
 
 /// <summary>One request's worth of a job: for resampling, sample <see cref="SampleIndex"/> at <see cref="Position"/> of a trace.</summary>
@@ -121,6 +127,10 @@ internal sealed class JobConfiguration : IEntityTypeConfiguration<Job>
         builder.Property(j => j.Status).HasConversion<string>().HasMaxLength(16);
         builder.HasIndex(j => j.Status);
         builder.HasIndex(j => j.TraceId);
+        builder.Property(j => j.IdempotencyKey).HasMaxLength(JobService.MaxIdempotencyKeyLength);
+        builder.Property(j => j.RequestHash).HasMaxLength(64);
+        // Two instances racing on one key cannot both insert a job.
+        builder.HasIndex(j => j.IdempotencyKey).IsUnique();
         builder.HasOne<Traces.Trace>().WithMany().HasForeignKey(j => j.TraceId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Datasets.Dataset>().WithMany().HasForeignKey(j => j.DatasetId).OnDelete(DeleteBehavior.Cascade);
     }

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using TraceViewer.Data;
 using TraceViewer.Import;
 using TraceViewer.Outcomes;
@@ -74,12 +75,19 @@ internal sealed class NothingToWrite : JobItemResult
 internal sealed class JobWriteBatch(TraceViewerDbContext db)
 {
     private readonly Dictionary<string, int> _outcomes = new(StringComparer.Ordinal);
-    private readonly List<Resample> _resamples = [];
+    private readonly List<(Resample Resample, long? ItemId)> _resamples = [];
 
     public TraceViewerDbContext Db => db;
 
-    /// <summary>Queues a resample (with its labels) for <see cref="SaveAsync"/>; one that already exists is skipped there.</summary>
-    public void AddResample(Resample resample) => _resamples.Add(resample);
+    /// <summary>Resamples stored under a new sample number because their key was taken (see <see cref="AddResample"/>).</summary>
+    public List<(long ItemId, int From, int To)> Renumbered { get; } = [];
+
+    /// <summary>
+    /// Queues a resample (with its labels) for <see cref="SaveAsync"/>. Without an item, one whose key exists is skipped
+    /// there. With the item that produced it (whose claim the writer has checked), a taken key can only belong to another
+    /// source (an import, another instance's job): the resample is stored under the next free number and the item follows it.
+    /// </summary>
+    public void AddResample(Resample resample, long? itemId = null) => _resamples.Add((resample, itemId));
 
     /// <summary>
     /// Saves tracked changes, then inserts the queued resamples that do not exist yet (by trace, position and sample)
@@ -88,10 +96,38 @@ internal sealed class JobWriteBatch(TraceViewerDbContext db)
     public async Task<Dictionary<int, int>> SaveAsync(CancellationToken ct)
     {
         await db.SaveChangesAsync(ct);
-        var inserted = await BulkInsert.InsertIgnoringConflictsAsync(db, _resamples, (r, id) => r.Id = id, ct);
+        var queued = _resamples.ConvertAll(r => r.Resample);
+        var inserted = await BulkInsert.InsertIgnoringConflictsAsync(db, queued, (r, id) => r.Id = id, ct);
+        if (inserted.Count < queued.Count)
+        {
+            var stored = inserted.ToHashSet(ReferenceEqualityComparer.Instance);
+            foreach (var (resample, itemId) in _resamples.Where(r => r.ItemId is not null && !stored.Contains(r.Resample)))
+            {
+                inserted.Add(await RenumberAsync(resample, itemId!.Value, ct));
+            }
+        }
+
         await BulkInsert.InsertAsync(db, [.. inserted.SelectMany(r => r.Labels.Select(l => { l.ResampleId = r.Id; return l; }))], null, ct);
         _resamples.Clear();
         return inserted.GroupBy(r => r.TraceId).ToDictionary(g => g.Key, g => g.Count());
+    }
+
+    private async Task<Resample> RenumberAsync(Resample resample, long itemId, CancellationToken ct)
+    {
+        var (traceId, position, from) = (resample.TraceId, resample.Position, resample.SampleIndex);
+        var largest = await ResampleHandler.LargestSampleNumberAsync(db, traceId, position, ct);
+        var used = SampleNumbers.FitsAfter(largest, 1) ? null : await ResampleHandler.UsedSampleNumbersAsync(db, traceId, position, ct);
+        var to = SampleNumbers.Pick(largest, 1, () => used!)[0];
+        await db.Set<JobItem>().Where(i => i.Id == itemId).ExecuteUpdateAsync(s => s.SetProperty(i => i.SampleIndex, to), ct);
+        resample.SampleIndex = to;
+        var again = await BulkInsert.InsertIgnoringConflictsAsync(db, [resample], (r, id) => r.Id = id, ct);
+        if (again.Count == 0)
+        {
+            throw new InvalidOperationException($"Sample {to} at position {position} of trace {traceId} was taken while storing a result.");
+        }
+
+        Renumbered.Add((itemId, from, to));
+        return resample;
     }
 
     public async Task<int> OutcomeIdAsync(string key, CancellationToken ct)

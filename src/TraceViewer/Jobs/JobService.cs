@@ -43,6 +43,12 @@ internal sealed record JobRequest
     public CollectSettings? Collect { get; init; }
 }
 
+/// <summary>
+/// A creation's outcome: the job (new, or for a repeated Idempotency-Key the one created first), the invalid fields, or
+/// the job a key already belongs to when the request differs from the one that created it.
+/// </summary>
+internal sealed record JobCreation(int? JobId, IDictionary<string, string[]>? Errors = null, bool Replayed = false, int? KeyUsedByJob = null);
+
 /// <summary>The outcome of a state change: the job's status after it, or why it could not happen.</summary>
 internal enum JobChange
 {
@@ -57,8 +63,25 @@ internal sealed class JobService(
 {
     public const int MaxSamplesPerPosition = 10_000;
 
+    public const int MaxIdempotencyKeyLength = 200;
+
     /// <summary>Validates and saves a job with all its items; returns the job id, or the invalid fields.</summary>
     public async Task<(int? JobId, IDictionary<string, string[]>? Errors)> CreateAsync(JobRequest request, CancellationToken ct)
+    {
+        var created = await CreateAsync(request, null, ct);
+        return (created.JobId, created.Errors);
+    }
+
+    /// <summary>1 to 200 printable ASCII characters, e.g. a UUID.</summary>
+    public static bool IsValidIdempotencyKey(string key) =>
+        key.Length is > 0 and <= MaxIdempotencyKeyLength && key.All(c => c is >= ' ' and <= '~');
+
+    /// <summary>
+    /// As <see cref="CreateAsync(JobRequest, CancellationToken)"/>; with an <paramref name="idempotencyKey"/>, a request
+    /// repeating a key returns the job the key created first instead of creating another, and one reusing it for a
+    /// different request is refused.
+    /// </summary>
+    public async Task<JobCreation> CreateAsync(JobRequest request, string? idempotencyKey, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         var known = Enum.TryParse<JobKind>(request.Kind ?? nameof(JobKind.Resample), ignoreCase: true, out var kind) && Enum.IsDefined(kind)
@@ -126,15 +149,35 @@ internal sealed class JobService(
 
         if (errors.Count > 0)
         {
-            return (null, errors);
+            return new JobCreation(null, errors);
         }
 
+        var hash = idempotencyKey is null ? null : RequestHash(request);
         // Plans pick sample numbers after those already stored or queued: two creations at once (a double click) must not
-        // pick the same ones, so planning and saving run one at a time.
+        // pick the same ones, so planning and saving run one at a time. The same turn makes a repeated key find its job.
         await CreateTurn.WaitAsync(ct);
         try
         {
-            return await PlanAndSaveAsync(request, kind, handler!, provider, ct);
+            if (idempotencyKey is not null && await FindByKeyAsync(idempotencyKey, hash!, ct) is { } first)
+            {
+                return first;
+            }
+
+            try
+            {
+                return await PlanAndSaveAsync(request, kind, handler!, provider, idempotencyKey, hash, ct);
+            }
+            catch (DbUpdateException) when (idempotencyKey is not null)
+            {
+                // Another instance saved a job with this key meanwhile and the unique index kept this one out; anything else rethrows.
+                db.ChangeTracker.Clear();
+                if (await FindByKeyAsync(idempotencyKey, hash!, ct) is { } raced)
+                {
+                    return raced;
+                }
+
+                throw;
+            }
         }
         finally
         {
@@ -142,15 +185,26 @@ internal sealed class JobService(
         }
     }
 
+    private async Task<JobCreation?> FindByKeyAsync(string key, string hash, CancellationToken ct)
+    {
+        var job = await db.Set<Job>().AsNoTracking().Where(j => j.IdempotencyKey == key).Select(j => new { j.Id, j.RequestHash }).FirstOrDefaultAsync(ct);
+        return job is null ? null
+            : job.RequestHash == hash ? new JobCreation(job.Id, Replayed: true)
+            : new JobCreation(null, KeyUsedByJob: job.Id);
+    }
+
+    private static string RequestHash(JobRequest request) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(request, System.Text.Json.JsonSerializerOptions.Web)));
+
     private static readonly SemaphoreSlim CreateTurn = new(1, 1);
 
-    private async Task<(int? JobId, IDictionary<string, string[]>? Errors)> PlanAndSaveAsync(
-        JobRequest request, JobKind kind, IJobItemHandler handler, ProviderOptions? provider, CancellationToken ct)
+    private async Task<JobCreation> PlanAndSaveAsync(
+        JobRequest request, JobKind kind, IJobItemHandler handler, ProviderOptions? provider, string? idempotencyKey, string? requestHash, CancellationToken ct)
     {
         var plan = await handler.PlanAsync(request, ct);
         if (plan.Errors is { Count: > 0 })
         {
-            return (null, plan.Errors);
+            return new JobCreation(null, plan.Errors);
         }
 
         var providerName = plan.Provider ?? request.Provider!;
@@ -179,6 +233,8 @@ internal sealed class JobService(
             Parameters = parameters.ToJson(),
             TotalItems = plan.Items.Count,
             CreatedAt = clock.GetUtcNow(),
+            IdempotencyKey = idempotencyKey,
+            RequestHash = requestHash,
         };
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
@@ -203,7 +259,7 @@ internal sealed class JobService(
 
         await transaction.CommitAsync(ct);
         signal.Wake();
-        return (job.Id, null);
+        return new JobCreation(job.Id);
     }
 
     public Task<JobChange> PauseAsync(int id, CancellationToken ct) =>

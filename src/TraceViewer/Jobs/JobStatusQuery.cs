@@ -6,7 +6,10 @@ namespace TraceViewer.Jobs;
 /// <summary>An item's last error, for the job's error list.</summary>
 public sealed record JobItemError(long ItemId, int TraceId, int Position, int SampleIndex, string Status, int Attempts, string Error);
 
-/// <summary>A job's state for the API, the jobs page and the trace page's panel.</summary>
+/// <summary>
+/// A job's state for the API, the jobs page and the trace page's panel. <see cref="StorageProblem"/> says why an
+/// active job cannot make progress: the database is read-only, or writing to it fails right now.
+/// </summary>
 public sealed record JobStatusView(
     int Id,
     string Kind,
@@ -31,7 +34,8 @@ public sealed record JobStatusView(
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
     string? LastError,
-    IReadOnlyList<JobItemError> Errors)
+    IReadOnlyList<JobItemError> Errors,
+    string? StorageProblem = null)
 {
     public bool IsActive => Status is nameof(JobStatus.Queued) or nameof(JobStatus.Running) or nameof(JobStatus.Paused);
 
@@ -39,7 +43,7 @@ public sealed record JobStatusView(
 }
 
 /// <summary>Reads jobs as view models; counts by item status are exact, rate and ETA are from the time since start.</summary>
-internal sealed class JobStatusQuery(TraceViewerDbContext db, TimeProvider clock)
+internal sealed class JobStatusQuery(TraceViewerDbContext db, DatabaseAccess access, TimeProvider clock)
 {
     public const int ErrorsShown = 10;
 
@@ -85,6 +89,7 @@ internal sealed class JobStatusQuery(TraceViewerDbContext db, TimeProvider clock
                 .ToLookup(e => e.JobId)
             : null;
         var now = clock.GetUtcNow();
+        var problem = access.Problem;
         return [.. jobs.Select(job =>
         {
             int Count(JobItemStatus status) => counts[job.Id].Where(c => c.Status == status).Sum(c => c.Count);
@@ -96,7 +101,8 @@ internal sealed class JobStatusQuery(TraceViewerDbContext db, TimeProvider clock
                 job.Id, job.Kind.ToString(), job.Status.ToString(), job.TraceId, job.DatasetId, job.Provider, job.Model,
                 JobParameters.FromJson(job.Parameters), job.TotalItems, done, failed, pending, running, job.Retries,
                 job.PromptTokens, job.CompletionTokens, job.Cost, rate, eta, job.CreatedAt, job.StartedAt, job.FinishedAt, job.LastError,
-                errors is null ? [] : [.. errors[job.Id].Select(e => new JobItemError(e.Id, e.TraceId ?? 0, e.Position, e.SampleIndex, e.Status.ToString(), e.Attempts, e.LastError!))]);
+                errors is null ? [] : [.. errors[job.Id].Select(e => new JobItemError(e.Id, e.TraceId ?? 0, e.Position, e.SampleIndex, e.Status.ToString(), e.Attempts, e.LastError!))],
+                job.Status is JobStatus.Queued or JobStatus.Running ? problem : null);
         })];
     }
 }

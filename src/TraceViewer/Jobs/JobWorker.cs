@@ -20,6 +20,7 @@ internal sealed partial class JobWorker(
     ProviderRegistry providers,
     ProviderGates gates,
     JobSignal signal,
+    DatabaseAccess access,
     IOptions<JobsOptions> options,
     TimeProvider clock,
     ILogger<JobWorker> logger) : BackgroundService
@@ -37,6 +38,8 @@ internal sealed partial class JobWorker(
     // Items claimed per provider, as a multiple of its concurrency: one share in flight, the rest waiting at its gate.
     private const int Ahead = 4;
     private volatile HashSet<int> _active = [];
+    // True while the writer holds results it could not store (a full or failing disk): nothing new is claimed meanwhile.
+    private volatile bool _holding;
 
     // Cancelled when a job stops running (paused or cancelled): its claimed items stop waiting at the provider's gate.
     private readonly ConcurrentDictionary<int, CancellationTokenSource> _jobStops = new();
@@ -62,6 +65,12 @@ internal sealed partial class JobWorker(
             return;
         }
 
+        if (access.IsReadOnly)
+        {
+            LogReadOnly(access.ReadOnlyReason!);
+            return;
+        }
+
         await Task.Yield();
         // Microsoft.Data.Sqlite runs its async methods synchronously, so database work holds pool threads; on a small
         // machine the pool would add threads slowly and the continuations of model requests would queue behind it.
@@ -76,24 +85,57 @@ internal sealed partial class JobWorker(
             _kinds = scope.ServiceProvider.GetServices<IJobItemHandler>().ToDictionary(h => h.Kind, h => h.RecomputesMetrics);
             if (options.Value.ReclaimRunningOnStart)
             {
-                var reclaimed = await scope.ServiceProvider.GetRequiredService<TraceViewerDbContext>().Set<JobItem>()
-                    .Where(i => i.Status == JobItemStatus.Running)
-                    .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, JobItemStatus.Pending).SetProperty(i => i.LeaseUntil, (DateTimeOffset?)null)
-                        .SetProperty(i => i.ClaimToken, (Guid?)null), stoppingToken);
-                if (reclaimed > 0)
+                try
                 {
-                    LogReclaimed(reclaimed);
+                    var reclaimed = await scope.ServiceProvider.GetRequiredService<TraceViewerDbContext>().Set<JobItem>()
+                        .Where(i => i.Status == JobItemStatus.Running)
+                        .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, JobItemStatus.Pending).SetProperty(i => i.LeaseUntil, (DateTimeOffset?)null)
+                            .SetProperty(i => i.ClaimToken, (Guid?)null), stoppingToken);
+                    if (reclaimed > 0)
+                    {
+                        LogReclaimed(reclaimed);
+                    }
+                }
+                catch (Exception e) when (StorageFaults.Describe(e) is { } reason)
+                {
+                    // Their leases run out instead; the worker starts anyway.
+                    access.ReportWriteFailure(reason);
+                    LogReclaimFailed(reason);
                 }
             }
         }
 
-        var writer = Task.Run(WriteLoopAsync, CancellationToken.None);
+        var writer = Task.Run(() => WriteLoopAsync(stoppingToken), CancellationToken.None);
         var recompute = Task.Run(() => RecomputeLoopAsync(stoppingToken), CancellationToken.None);
         try
         {
+            var failures = 0;
             while (!stoppingToken.IsCancellationRequested)
             {
-                var started = await ScheduleAsync(stoppingToken);
+                int started;
+                try
+                {
+                    started = _holding ? 0 : await ScheduleAsync(stoppingToken);
+                    failures = 0;
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // A failing disk or database (or a bug) must not stop the host: wait, then try again.
+                    var delay = StorageDelay(++failures);
+                    if (StorageFaults.Describe(e) is { } reason)
+                    {
+                        access.ReportWriteFailure(reason);
+                        LogScheduleStorageFault(reason, delay.TotalMilliseconds);
+                    }
+                    else
+                    {
+                        LogScheduleFailed(e, delay.TotalMilliseconds);
+                    }
+
+                    await Task.Delay(delay, stoppingToken);
+                    continue;
+                }
+
                 await signal.WaitAsync(started > 0 ? TimeSpan.FromMilliseconds(50) : options.Value.PollInterval, stoppingToken);
             }
         }
@@ -175,6 +217,11 @@ internal sealed partial class JobWorker(
             }
 
             started += claimed.Count;
+            if (claimed.Count > 0 && access.ReportWriteSuccess())
+            {
+                LogStorageRecovered();
+            }
+
             if (claimed.Count == 0 && !HasInflight(job.Id))
             {
                 await CompleteIfFinishedAsync(db, job.Id, ct);
@@ -322,7 +369,7 @@ internal sealed partial class JobWorker(
         }
     }
 
-    private async Task WriteLoopAsync()
+    private async Task WriteLoopAsync(CancellationToken stoppingToken)
     {
         var batch = new List<ItemOutcome>();
         while (await _results.Reader.WaitToReadAsync(CancellationToken.None))
@@ -339,9 +386,51 @@ internal sealed partial class JobWorker(
                 batch.Add(outcome);
             }
 
+            await WriteOrHoldAsync(batch, stoppingToken);
+        }
+    }
+
+    /// <summary>
+    /// Writes a batch. While the database cannot be written (disk full, I/O error, read-only, locked) the results are
+    /// held and the write retried with growing pauses, and nothing new is claimed; when the host stops first, the held
+    /// items keep their leases and run again after a restart. A batch that fails otherwise is written one result at a
+    /// time, and a result that still cannot be stored sends its item back to the queue with the error.
+    /// </summary>
+    private async Task WriteOrHoldAsync(List<ItemOutcome> batch, CancellationToken stoppingToken)
+    {
+        for (var failures = 1; ; failures++)
+        {
             try
             {
                 await WriteAsync(batch);
+                _holding = false;
+                if (access.ReportWriteSuccess())
+                {
+                    LogStorageRecovered();
+                }
+
+                return;
+            }
+            catch (Exception e) when (StorageFaults.Describe(e) is { } reason)
+            {
+                access.ReportWriteFailure(reason);
+                if (stoppingToken.IsCancellationRequested)
+                {
+                    LogResultsLeft(batch.Count, reason);
+                    return;
+                }
+
+                _holding = true;
+                var delay = StorageDelay(failures);
+                LogWriteHeld(batch.Count, reason, delay.TotalMilliseconds);
+                try
+                {
+                    await Task.Delay(delay, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Stopping: one last attempt above, then the items are left to their leases.
+                }
             }
             catch (Exception e) when (batch.Count > 1)
             {
@@ -349,20 +438,45 @@ internal sealed partial class JobWorker(
                 LogBatchRetry(batch.Count, e.Message);
                 foreach (var outcome in batch)
                 {
-                    try
-                    {
-                        await WriteAsync([outcome]);
-                    }
-                    catch (Exception single)
-                    {
-                        LogWriteFailed(outcome.Work.Job.Id, outcome.Work.ItemId, single);
-                    }
+                    await WriteOrHoldAsync([outcome], stoppingToken);
                 }
+
+                return;
             }
             catch (Exception e)
             {
+                _holding = false;
                 LogWriteFailed(batch[0].Work.Job.Id, batch[0].Work.ItemId, e);
+                await ReturnToQueueAsync(batch[0], e);
+                return;
             }
+        }
+    }
+
+    private TimeSpan StorageDelay(int failures) =>
+        Backoff.Delay(failures, options.Value.StorageBackoff, options.Value.MaxStorageBackoff, null, Random.Shared.NextDouble());
+
+    /// <summary>A result that cannot be stored: its item is tried again later (or fails after its last attempt) instead of waiting out its lease.</summary>
+    private async Task ReturnToQueueAsync(ItemOutcome outcome, Exception error)
+    {
+        if (outcome is not ItemDone done)
+        {
+            return;
+        }
+
+        var message = $"Storing the result failed: {error.GetType().Name}: {error.Message}";
+        message = message.Length > 2000 ? message[..2000] : message;
+        var work = done.Work;
+        try
+        {
+            await WriteAsync([work.Attempt < options.Value.MaxAttempts
+                ? new ItemRetry(work, message, clock.GetUtcNow() + Backoff.Delay(work.Attempt, options.Value.BaseBackoff, options.Value.MaxBackoff, null, Random.Shared.NextDouble()))
+                : new ItemFailed(work, message)]);
+        }
+        catch (Exception e)
+        {
+            // Its lease runs out and it runs again.
+            LogWriteFailed(work.Job.Id, work.ItemId, e);
         }
     }
 
@@ -377,17 +491,24 @@ internal sealed partial class JobWorker(
         using (await WriteTurnAsync(ct))
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
+            // Only results whose item still carries their claim are stored: a result that arrives after its item was
+            // released or claimed again (a lease that ran out) belongs to the newer attempt and is dropped.
+            var held = await HeldClaimsAsync(db, batch, ct);
             var writeBatch = new JobWriteBatch(db);
-            foreach (var done in batch.OfType<ItemDone>())
+            foreach (var done in batch.OfType<ItemDone>().Where(d => held.Contains(d.Work.ItemId)))
             {
                 await done.Result.StageAsync(writeBatch, ct);
             }
 
             var added = await writeBatch.SaveAsync(ct);
+            foreach (var (itemId, from, to) in writeBatch.Renumbered)
+            {
+                LogRenumbered(itemId, from, to);
+            }
 
             foreach (var job in batch.GroupBy(o => o.Work.Job.Id))
             {
-                await WriteJobAsync(db, job.Key, [.. job], now, ct);
+                await WriteJobAsync(db, job.Key, [.. job], held, now, ct);
             }
 
             foreach (var (traceId, count) in added)
@@ -422,16 +543,36 @@ internal sealed partial class JobWorker(
         }
     }
 
-    private async Task WriteJobAsync(TraceViewerDbContext db, int jobId, List<ItemOutcome> outcomes, DateTimeOffset now, CancellationToken ct)
+    /// <summary>The ids of the finished items in the batch that still carry the claim their result was made under.</summary>
+    private static async Task<HashSet<long>> HeldClaimsAsync(TraceViewerDbContext db, List<ItemOutcome> batch, CancellationToken ct)
+    {
+        var done = batch.OfType<ItemDone>().ToList();
+        if (done.Count == 0)
+        {
+            return [];
+        }
+
+        var ids = done.Select(d => d.Work.ItemId).ToList();
+        var claims = await db.Set<JobItem>().AsNoTracking().Where(i => ids.Contains(i.Id) && i.Status == JobItemStatus.Running)
+            .Select(i => new { i.Id, i.ClaimToken }).ToDictionaryAsync(i => i.Id, i => i.ClaimToken, ct);
+        return [.. done.Where(d => claims.TryGetValue(d.Work.ItemId, out var token) && token == d.Work.ClaimToken).Select(d => d.Work.ItemId)];
+    }
+
+    private async Task WriteJobAsync(TraceViewerDbContext db, int jobId, List<ItemOutcome> outcomes, HashSet<long> held, DateTimeOffset now, CancellationToken ct)
     {
         var items = db.Set<JobItem>().Where(i => i.JobId == jobId && i.Status == JobItemStatus.Running);
         var done = outcomes.OfType<ItemDone>().ToList();
-        var doneIds = done.Select(d => d.Work.ItemId).ToList();
-        // Only while the item still carries this attempt's claim: a re-claimed item belongs to its newer attempt.
+        var doneIds = done.Select(d => d.Work.ItemId).Where(held.Contains).ToList();
+        // Done only while the item still carries this attempt's claim, checked above in the same transaction.
         var doneTokens = done.Select(d => d.Work.ClaimToken).Distinct().ToList();
         var doneCount = doneIds.Count == 0 ? 0 : await items.Where(i => doneIds.Contains(i.Id) && doneTokens.Contains(i.ClaimToken)).ExecuteUpdateAsync(s => s
             .SetProperty(i => i.Status, JobItemStatus.Done).SetProperty(i => i.FinishedAt, now)
             .SetProperty(i => i.LeaseUntil, (DateTimeOffset?)null).SetProperty(i => i.ClaimToken, (Guid?)null), ct);
+        if (doneCount != doneIds.Count)
+        {
+            // Another instance took an item between the check and now: write this batch again, one result at a time.
+            throw new InvalidOperationException($"Job {jobId}: {doneIds.Count - doneCount} items changed hands while their results were written.");
+        }
 
         int retries = 0, failed = 0;
         string? lastError = null;
@@ -553,6 +694,30 @@ internal sealed partial class JobWorker(
         base.Dispose();
     }
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Jobs do not run: the database is open read-only ({Reason})")]
+    private partial void LogReadOnly(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not return items left running by a previous process to the queue ({Reason}); they run again when their leases end")]
+    private partial void LogReclaimFailed(string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Jobs worker: the database cannot be written ({Reason}); trying again in {DelayMs} ms")]
+    private partial void LogScheduleStorageFault(string reason, double delayMs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Jobs worker: scheduling failed; trying again in {DelayMs} ms")]
+    private partial void LogScheduleFailed(Exception exception, double delayMs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Jobs worker: could not store {Count} results ({Reason}); holding them, claiming nothing new, trying again in {DelayMs} ms")]
+    private partial void LogWriteHeld(int count, string reason, double delayMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Jobs worker: stopping with {Count} results not stored ({Reason}); their items run again after a restart")]
+    private partial void LogResultsLeft(int count, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Jobs worker: the database can be written again")]
+    private partial void LogStorageRecovered();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job item {ItemId}: sample {From} was taken by another source meanwhile; its result is stored as sample {To}")]
+    private partial void LogRenumbered(long itemId, int from, int to);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Returned {Count} items left running by a previous process to the queue")]
     private partial void LogReclaimed(int count);
 
@@ -571,7 +736,7 @@ internal sealed partial class JobWorker(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Count} job results together failed ({Error}); writing them one at a time")]
     private partial void LogBatchRetry(int count, string error);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not write the result of job {JobId} item {ItemId}; its lease will expire and it will run again")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not store the result of job {JobId} item {ItemId}; the item goes back to the queue")]
     private partial void LogWriteFailed(int jobId, long itemId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Recomputing metrics of trace {TraceId} failed")]

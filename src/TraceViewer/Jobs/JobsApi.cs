@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace TraceViewer.Jobs;
 
@@ -14,6 +15,7 @@ internal static class JobsApi
         api.MapPost("/", CreateAsync)
             .WithName("CreateJob")
             .WithSummary("Starts a job: kind (Resample, Embed, Judge, Collect), traceId or datasetId, positions {from, to} (omit for all), n, provider, model, temperature, topP, maxTokens; judge {classifier, prompt, votes, threshold, target}; collect {dataset, n, seed, tiers, variants, samplesPerQuery, judge}.")
+            .WithDescription("With an Idempotency-Key header (1 to 200 printable ASCII characters), the first request creates the job (201); a repeat of the same request with the same key returns that job (200, Idempotent-Replayed: true) instead of creating another, even when sent concurrently; the same key with a different request is refused (422).")
             .Accepts<JobRequest>("application/json");
         api.MapGet("/", ListAsync)
             .WithName("ListJobs")
@@ -33,16 +35,39 @@ internal static class JobsApi
         return app;
     }
 
-    internal static async Task<Results<Created<JobStatusView>, ValidationProblem>> CreateAsync(
-        JobRequest request, JobService jobs, JobStatusQuery query, CancellationToken ct)
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    internal static async Task<Results<Created<JobStatusView>, Ok<JobStatusView>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+        JobRequest request, [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey, JobService jobs, JobStatusQuery query, HttpResponse response, CancellationToken ct)
     {
-        var (id, errors) = await jobs.CreateAsync(request, ct);
-        if (id is null)
+        if (idempotencyKey is not null && !JobService.IsValidIdempotencyKey(idempotencyKey))
         {
-            return TypedResults.ValidationProblem(errors!, title: "The job request is invalid");
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { [IdempotencyKeyHeader] = [$"An Idempotency-Key is 1 to {JobService.MaxIdempotencyKeyLength} printable ASCII characters."] },
+                title: "The job request is invalid");
         }
 
-        return TypedResults.Created($"/api/jobs/{id}", await query.GetAsync(id.Value, ct));
+        var created = await jobs.CreateAsync(request, idempotencyKey, ct);
+        if (created.KeyUsedByJob is { } other)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key already used",
+                detail: $"The Idempotency-Key created job {other} with a different request. Use a new key for a new request.");
+        }
+
+        if (created.JobId is not { } id)
+        {
+            return TypedResults.ValidationProblem(created.Errors!, title: "The job request is invalid");
+        }
+
+        var job = (await query.GetAsync(id, ct))!;
+        if (!created.Replayed)
+        {
+            return TypedResults.Created($"/api/jobs/{id}", job);
+        }
+
+        response.Headers.Location = $"/api/jobs/{id}";
+        response.Headers["Idempotent-Replayed"] = "true";
+        return TypedResults.Ok(job);
     }
 
     internal static async Task<Ok<IReadOnlyList<JobStatusView>>> ListAsync(

@@ -50,6 +50,16 @@ internal sealed class JobsOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
     public TimeSpan WriteDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// First pause before writing again when the database cannot be written (disk full, I/O error, locked); it doubles
+    /// up to <see cref="MaxStorageBackoff"/>. Results are held meanwhile and nothing new is claimed.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan StorageBackoff { get; set; } = TimeSpan.FromSeconds(1);
+
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan MaxStorageBackoff { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Results written per database transaction at most.</summary>
     [Range(1, 10_000)]
     public int WriteBatchSize { get; set; } = 256;

@@ -46,13 +46,13 @@ internal sealed class ResampleHandler(TraceViewerDbContext db, ResampleSources s
         }
 
         var ids = traces.Select(t => t.Id).ToList();
-        // New samples continue after any existing sample number at a position, so the idempotency key never collides.
-        var taken = (await db.Set<Resample>().AsNoTracking().Where(r => ids.Contains(r.TraceId))
+        // New samples get numbers no stored resample or queued item has at their position, so the idempotency key never collides.
+        var largest = (await db.Set<Resample>().AsNoTracking().Where(r => ids.Contains(r.TraceId))
                 .GroupBy(r => new { r.TraceId, r.Position }).Select(g => new { g.Key.TraceId, g.Key.Position, Max = g.Max(r => r.SampleIndex) }).ToListAsync(ct))
             .Concat(await db.Set<JobItem>().AsNoTracking().Where(i => i.TraceId != null && ids.Contains(i.TraceId.Value))
                 .GroupBy(i => new { TraceId = i.TraceId!.Value, i.Position }).Select(g => new { g.Key.TraceId, g.Key.Position, Max = g.Max(i => i.SampleIndex) }).ToListAsync(ct))
             .GroupBy(x => (x.TraceId, x.Position))
-            .ToDictionary(g => g.Key, g => g.Max(x => x.Max) + 1);
+            .ToDictionary(g => g.Key, g => g.Max(x => x.Max));
 
         var items = new List<PlannedItem>();
         foreach (var trace in traces)
@@ -60,10 +60,12 @@ internal sealed class ResampleHandler(TraceViewerDbContext db, ResampleSources s
             var last = Math.Min(to ?? int.MaxValue, trace.Sentences - 1);
             for (var position = from ?? 0; position <= last; position++)
             {
-                var start = taken.GetValueOrDefault((trace.Id, position));
-                for (var j = 0; j < request.N; j++)
+                int? max = largest.TryGetValue((trace.Id, position), out var m) ? m : null;
+                // Only a position whose numbers run up to int.MaxValue needs every number in use.
+                var used = SampleNumbers.FitsAfter(max, request.N) ? null : await UsedSampleNumbersAsync(db, trace.Id, position, ct);
+                foreach (var sample in SampleNumbers.Pick(max, request.N, () => used!))
                 {
-                    items.Add(new PlannedItem(trace.Id, position, start + j));
+                    items.Add(new PlannedItem(trace.Id, position, sample));
                 }
 
                 if (items.Count > MaxItems)
@@ -76,15 +78,37 @@ internal sealed class ResampleHandler(TraceViewerDbContext db, ResampleSources s
         return items.Count == 0 ? JobPlan.Invalid("positions", "No trace has a sentence in that range.") : new JobPlan(items);
     }
 
+    /// <summary>Every sample number stored or queued at a position.</summary>
+    internal static async Task<IReadOnlySet<int>> UsedSampleNumbersAsync(TraceViewerDbContext db, int traceId, int position, CancellationToken ct)
+    {
+        var stored = await db.Set<Resample>().AsNoTracking().Where(r => r.TraceId == traceId && r.Position == position).Select(r => r.SampleIndex).ToListAsync(ct);
+        var queued = await db.Set<JobItem>().AsNoTracking().Where(i => i.TraceId == traceId && i.Position == position).Select(i => i.SampleIndex).ToListAsync(ct);
+        return stored.Concat(queued).ToHashSet();
+    }
+
+    /// <summary>The largest sample number stored or queued at a position, or null.</summary>
+    internal static async Task<int?> LargestSampleNumberAsync(TraceViewerDbContext db, int traceId, int position, CancellationToken ct)
+    {
+        var stored = await db.Set<Resample>().AsNoTracking().Where(r => r.TraceId == traceId && r.Position == position).MaxAsync(r => (int?)r.SampleIndex, ct);
+        var queued = await db.Set<JobItem>().AsNoTracking().Where(i => i.TraceId == traceId && i.Position == position).MaxAsync(i => (int?)i.SampleIndex, ct);
+        return stored is null ? queued : queued is null ? stored : Math.Max(stored.Value, queued.Value);
+    }
+
     public async Task<JobItemResult> RunAsync(JobWork work, CancellationToken ct)
     {
         var trace = await sources.GetAsync(work.Job.Id, work.TraceId, ct);
-        if (work.Position < 0 || work.Position >= trace.SentenceStarts.Length || trace.SentenceStarts[work.Position] < 0)
+        if (!trace.SentenceStarts.TryGetValue(work.Position, out var start))
         {
             throw new InvalidOperationException($"Trace {work.TraceId} has no sentence {work.Position}.");
         }
 
-        var prefix = Prefix(trace.Response, trace.Reasoning, trace.SentenceStarts[work.Position]);
+        if (start < 0 || start > trace.Reasoning.Length)
+        {
+            throw new InvalidOperationException(
+                $"Sentence {work.Position} of trace {work.TraceId} starts at character {start}, outside its text of {trace.Reasoning.Length} characters.");
+        }
+
+        var prefix = Prefix(trace.Response, trace.Reasoning, start);
         var job = work.Job;
         var continuation = await TurnLoop.ContinueAsync(
             model, job.Provider, job.Model, trace.SystemPrompt, trace.UserPrompt, prefix, job.Parameters.Sampling, ct);
@@ -92,7 +116,7 @@ internal sealed class ResampleHandler(TraceViewerDbContext db, ResampleSources s
         var full = prefix + continuation.Text;
         var first = SentenceSplitter.Split(continuation.Text, 0, continuation.Text.Length);
         var compliance = ComplianceClassifier.Classify(full);
-        return new ResampleResult(new Resample
+        return new ResampleResult(work.ItemId, new Resample
         {
             TraceId = work.TraceId,
             Position = work.Position,
@@ -136,18 +160,22 @@ internal sealed class ResampleHandler(TraceViewerDbContext db, ResampleSources s
         return offset >= 0 ? response[..(offset + sentenceStart)] : reasoning[..sentenceStart];
     }
 
-    private sealed class ResampleResult(Resample resample, ComplianceResult compliance) : JobItemResult
+    private sealed class ResampleResult(long itemId, Resample resample, ComplianceResult compliance) : JobItemResult
     {
         public override async Task StageAsync(JobWriteBatch batch, CancellationToken ct)
         {
-            resample.Labels.Add(new ResampleLabel
-            {
-                OutcomeId = await batch.OutcomeIdAsync(OutcomeRegistry.Compliance, ct),
-                Value = "marker:" + (compliance.IsCompliant is { } yes ? yes ? "yes" : "no" : "undetermined"),
-                IsPositive = compliance.IsCompliant,
-            });
-            // Inserted with the batch's other resamples, skipping any that exist (a repeated or concurrent result).
-            batch.AddResample(resample);
+            // Staged again when a batch is written a second time (after a failed write): the label is set, never added twice.
+            resample.Labels =
+            [
+                new ResampleLabel
+                {
+                    OutcomeId = await batch.OutcomeIdAsync(OutcomeRegistry.Compliance, ct),
+                    Value = "marker:" + (compliance.IsCompliant is { } yes ? yes ? "yes" : "no" : "undetermined"),
+                    IsPositive = compliance.IsCompliant,
+                },
+            ];
+            // Inserted with the batch's other resamples; if another source stored this key meanwhile, under the next free number.
+            batch.AddResample(resample, itemId);
         }
     }
 }
@@ -190,16 +218,10 @@ internal sealed class ResampleSources(IServiceScopeFactory scopes)
             .SingleOrDefaultAsync(CancellationToken.None) ?? throw new InvalidOperationException($"Trace {traceId} no longer exists.");
         var starts = await db.Set<Sentence>().AsNoTracking().Where(s => s.TraceId == traceId).OrderBy(s => s.Index)
             .Select(s => new { s.Index, s.Start }).ToListAsync(CancellationToken.None);
-        var offsets = new int[starts.Count == 0 ? 0 : starts[^1].Index + 1];
-        Array.Fill(offsets, -1);
-        foreach (var sentence in starts)
-        {
-            offsets[sentence.Index] = sentence.Start;
-        }
-
-        return new ResampleSource(trace.SystemPrompt, trace.UserPrompt ?? trace.Prompt, trace.Response, trace.Reasoning, offsets);
+        return new ResampleSource(trace.SystemPrompt, trace.UserPrompt ?? trace.Prompt, trace.Response, trace.Reasoning,
+            starts.ToDictionary(s => s.Index, s => s.Start));
     }
 }
 
-/// <summary>A trace as resampling reads it; <see cref="SentenceStarts"/> is indexed by sentence index (-1 for a gap).</summary>
-internal sealed record ResampleSource(string? SystemPrompt, string UserPrompt, string Response, string Reasoning, int[] SentenceStarts);
+/// <summary>A trace as resampling reads it; <see cref="SentenceStarts"/> maps sentence index to its offset in the reasoning.</summary>
+internal sealed record ResampleSource(string? SystemPrompt, string UserPrompt, string Response, string Reasoning, IReadOnlyDictionary<int, int> SentenceStarts);

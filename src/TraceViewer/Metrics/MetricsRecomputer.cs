@@ -112,8 +112,10 @@ internal sealed partial class MetricsRecomputer(
         return (LexicalSimilarity.Cosine, LexicalSimilarity.ModelName);
     }
 
-    /// <summary>The stored rows of one sentence's metrics; undefined values are left out.</summary>
-    internal static IEnumerable<SentenceMetric> Rows(ChunkMetrics c)
+    /// <summary>The stored rows of one sentence's metrics; undefined values (and any that are not finite) are left out.</summary>
+    internal static IEnumerable<SentenceMetric> Rows(ChunkMetrics c) => AllRows(c).Where(r => double.IsFinite(r.Value));
+
+    private static IEnumerable<SentenceMetric> AllRows(ChunkMetrics c)
     {
         var prefix = c.Prefix.Count == 0 ? (Interval?)null : c.Prefix.Wilson;
         if (c.Prefix.Count > 0)
@@ -147,8 +149,8 @@ internal sealed partial class MetricsRecomputer(
         Value = value,
         Count = count,
         Successes = successes,
-        Low = interval?.Low,
-        High = interval?.High,
+        Low = Web.FiniteNumbers.OrNull(interval?.Low),
+        High = Web.FiniteNumbers.OrNull(interval?.High),
     };
 
     /// <summary>Keeps the trace list's "largest importance" sort in step with the newest numbers of the primary outcome.</summary>
@@ -162,6 +164,7 @@ internal sealed partial class MetricsRecomputer(
             .Where(v => v.MetricSetId == set.MetricSetId && (v.Name == MetricNames.CounterfactualEffect || v.Name == MetricNames.ResamplingEffect || v.Name == MetricNames.DissimilarFraction))
             .Select(v => new { v.SentenceIndex, v.Name, v.Value })
             .ToListAsync(ct);
+        effects.RemoveAll(e => !double.IsFinite(e.Value));
         double? max = null;
         foreach (var sentence in effects.GroupBy(e => e.SentenceIndex))
         {

@@ -29,12 +29,16 @@ internal sealed record TraceChartData(
 /// </summary>
 internal sealed record ChartOutcome(string Key, string Name, IReadOnlyList<ChartPoint> Points, IReadOnlyList<Direction> Directions, IReadOnlyList<bool> Uncertain)
 {
+    /// <summary>Sentence indexes at or above this are left off the chart, so a bad index cannot size its arrays.</summary>
+    public const int MaxSentenceIndex = 100_000;
+
     public static ChartOutcome From(OutcomeMetrics outcome, EffectKind effect)
     {
-        var length = outcome.Effects.Count == 0 ? 0 : outcome.Effects.Max(e => e.Index) + 1;
+        // Indexed by sentence index; an index a database should not hold (negative, or absurdly large) has no place on the chart.
+        var length = outcome.Effects.Where(e => e.Index is >= 0 and < MaxSentenceIndex).Select(e => e.Index + 1).DefaultIfEmpty(0).Max();
         var directions = new Direction[length];
         var uncertain = new bool[length];
-        foreach (var effects in outcome.Effects)
+        foreach (var effects in outcome.Effects.Where(e => e.Index >= 0 && e.Index < length))
         {
             var shown = effects.Shown(effect);
             directions[effects.Index] = shown.Direction;
@@ -45,7 +49,7 @@ internal sealed record ChartOutcome(string Key, string Name, IReadOnlyList<Chart
             outcome.Key,
             outcome.Name,
             // rate_i is measured without sentence i, so it is the rate once the prefix ends with sentence i-1.
-            [.. outcome.PrefixRates.Select(r => new ChartPoint(r.Index - 1, r.Value, r.Low, r.High, r.Count))],
+            [.. outcome.PrefixRates.Where(r => r.Index is >= 0 and < MaxSentenceIndex).Select(r => new ChartPoint(r.Index - 1, r.Value, r.Low, r.High, r.Count))],
             directions,
             uncertain);
     }

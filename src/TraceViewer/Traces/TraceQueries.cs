@@ -5,6 +5,7 @@ using TraceViewer.Metrics;
 using TraceViewer.Outcomes;
 using TraceViewer.Resampling;
 using TraceViewer.Statistics;
+using TraceViewer.Web;
 
 namespace TraceViewer.Traces;
 
@@ -117,7 +118,7 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
         return new PagedResult<TraceRow>(
             rows.ConvertAll(r => new TraceRow(
                 r.Id, r.Title, r.DatasetId, r.DatasetName, r.Model, r.Tier, r.PromptVariant, r.SentenceCount, r.ResampleCount,
-                r.MaxImportance, r.ImportedAt, [.. labelsByTrace[r.Id]])),
+                FiniteNumbers.OrNull(r.MaxImportance), r.ImportedAt, [.. labelsByTrace[r.Id]])),
             page, pageSize, total);
     }
 
@@ -338,6 +339,10 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
         var values = await query
             .Select(v => new MetricValue(v.MetricSetId, v.SentenceIndex, v.Name, v.Value, v.Low, v.High, v.Count, v.Successes))
             .ToListAsync(ct);
+        // A number that is not finite is not defined (docs/decisions/0008), whatever wrote it.
+        values = values.Where(v => double.IsFinite(v.Value))
+            .Select(v => double.IsFinite(v.Low ?? 0) && double.IsFinite(v.High ?? 0) ? v : v with { Low = null, High = null })
+            .ToList();
         return values.Concat(shown.SelectMany(s => s.Values ?? [])).ToLookup(v => v.SetId);
     }
 

@@ -44,6 +44,6 @@ internal static class TracesExtensions
         }
 
         var selected = trace.PrimaryOutcome(outcome ?? trace.Dataset.PrimaryOutcome);
-        return TypedResults.Json(TraceChartData.From(trace, selected, null, EffectKinds.Parse(effect)), System.Text.Json.JsonSerializerOptions.Web);
+        return TypedResults.Json(TraceChartData.From(trace, selected, null, EffectKinds.Parse(effect)), Web.FiniteNumbers.Web);
     }
 }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using TraceViewer.Jobs;
 using TraceViewer.Metrics;
+using TraceViewer.Resampling;
 using static TraceViewer.Tests.LoopbackOpenAIServer;
 
 namespace TraceViewer.Tests.Jobs;
@@ -271,6 +272,93 @@ public sealed class JobWorkerTests : IAsyncLifetime
         {
             Assert.Equal(Enumerable.Range(0, 6), resamples.Where(r => r.Position == position).Select(r => r.SampleIndex).Order());
         }
+    }
+
+    [Fact]
+    public async Task AfterASampleNumberedIntMaxValueNewJobsPlanFreeNumbersAndStoreEveryResult()
+    {
+        await using var app = JobTestHost.Create(_server);
+        var trace = await JobTestHost.SeedAsync(app);
+        await using (var db = app.CreateDbContext())
+        {
+            db.Add(new Resample { TraceId = trace.TraceId, Position = 2, SampleIndex = int.MaxValue, Origin = "imported", FirstSentence = "Imported." });
+            await db.SaveChangesAsync();
+        }
+
+        var client = app.CreateClient();
+        var request = new { traceId = trace.TraceId, positions = new { from = 2, to = 2 }, n = 3, provider = "loop" };
+
+        var first = await JobTestHost.StartAsync(client, request);
+        var firstStatus = await JobTestHost.WaitFinishedAsync(client, first);
+        var second = await JobTestHost.StartAsync(client, request);
+        var secondStatus = await JobTestHost.WaitFinishedAsync(client, second);
+
+        Assert.Equal(3, firstStatus.GetProperty("done").GetInt32());
+        Assert.Equal(3, secondStatus.GetProperty("done").GetInt32());
+        var stored = await JobTestHost.ResamplesAsync(app, trace.TraceId);
+        Assert.Equal([0, 1, 2, 3, 4, 5, int.MaxValue], stored.Select(r => r.SampleIndex));
+        Assert.Equal(6, stored.Count(r => r.Origin == "generated"));
+    }
+
+    [Fact]
+    public async Task AResultWhoseSampleWasTakenAfterPlanningIsStoredUnderTheNextFreeNumber()
+    {
+        var directory = Directory.CreateTempSubdirectory("traceviewer-taken-").FullName;
+        int id, traceId;
+        await using (var planner = JobTestHost.Create(_server, directory).WithSetting("Jobs:WorkerEnabled", "false"))
+        {
+            traceId = (await JobTestHost.SeedAsync(planner)).TraceId;
+            id = await JobTestHost.StartAsync(planner.CreateClient(), new { traceId, positions = new { from = 1, to = 1 }, n = 2, provider = "loop" });
+            // Another source (an import, another instance) stores sample 0 before the job runs.
+            await using var db = planner.CreateDbContext();
+            db.Add(new Resample { TraceId = traceId, Position = 1, SampleIndex = 0, Origin = "imported", FirstSentence = "Imported." });
+            await db.SaveChangesAsync();
+        }
+
+        await using var app = JobTestHost.Create(_server, directory);
+        var status = await JobTestHost.WaitFinishedAsync(app.CreateClient(), id);
+
+        Assert.Equal(2, status.GetProperty("done").GetInt32());
+        var stored = await JobTestHost.ResamplesAsync(app, traceId);
+        Assert.Equal([(0, "imported"), (1, "generated"), (2, "generated")], stored.Select(r => (r.SampleIndex, r.Origin)));
+        var items = await JobTestHost.ItemsAsync(app, id);
+        Assert.Equal([1, 2], items.Select(i => i.SampleIndex).Order());
+        Assert.All(items, i => Assert.Equal(JobItemStatus.Done, i.Status));
+        await app.DisposeAsync();
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task WhileTheDatabaseCannotBeWrittenTheWorkerHoldsItsResultsAndFinishesOnceItCan()
+    {
+        _server.Latency = TimeSpan.FromMilliseconds(20);
+        var failing = new FailingWrites();
+        var logs = new CapturingLoggerProvider();
+        await using var app = JobTestHost.Create(_server, concurrency: 2)
+            .WithSetting("Jobs:StorageBackoff", "00:00:00.050")
+            .WithSetting("Jobs:MaxStorageBackoff", "00:00:00.200")
+            .WithServices(s => s.ConfigureDbContext<TraceViewer.Data.SqliteTraceViewerDbContext>(o => o.AddInterceptors(failing)))
+            .WithServices(s => s.AddSingleton<ILoggerProvider>(logs));
+        var trace = await JobTestHost.SeedAsync(app);
+        var client = app.CreateClient();
+        var id = await JobTestHost.StartAsync(client, new { traceId = trace.TraceId, n = 6, provider = "loop" });
+        await JobTestHost.WaitAsync(client, id, s => s.GetProperty("done").GetInt32() >= 2);
+
+        failing.Failing = true;
+        var held = await JobTestHost.WaitAsync(client, id, s => s.GetProperty("storageProblem").ValueKind == JsonValueKind.String
+            && logs.AllText.Contains("could not store", StringComparison.Ordinal));
+        failing.Failing = false;
+        var status = await JobTestHost.WaitFinishedAsync(client, id);
+
+        Assert.Contains("disk I/O error", held.GetProperty("storageProblem").GetString(), StringComparison.Ordinal);
+        Assert.True(failing.Refused > 0);
+        Assert.Equal("Completed", status.GetProperty("status").GetString());
+        Assert.Equal(30, status.GetProperty("done").GetInt32());
+        Assert.Equal(JsonValueKind.Null, status.GetProperty("storageProblem").ValueKind);
+        var resamples = await JobTestHost.ResamplesAsync(app, trace.TraceId);
+        Assert.Equal(30, resamples.Count);
+        Assert.All(resamples, r => Assert.Single(r.Labels));
+        Assert.Contains(logs.Lines, l => l.Contains("can be written again", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -41,6 +41,43 @@ public sealed class JobWriterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AResultStagedAgainAfterAFailedWriteStoresOneResampleWithOneLabel()
+    {
+        await using var app = JobTestHost.Create(_server).WithSetting("Jobs:WorkerEnabled", "false");
+        var trace = await JobTestHost.SeedAsync(app);
+        var jobId = await JobTestHost.StartAsync(app.CreateClient(), new { traceId = trace.TraceId, positions = new { from = 1, to = 1 }, n = 1, provider = "loop" });
+        var item = Assert.Single(await JobTestHost.ItemsAsync(app, jobId));
+        await using var scope = app.Services.CreateAsyncScope();
+        var handler = scope.ServiceProvider.GetServices<IJobItemHandler>().Single(h => h.Kind == JobKind.Resample);
+        var parameters = (await scope.ServiceProvider.GetRequiredService<JobStatusQuery>().GetAsync(jobId, CancellationToken.None))!.Parameters;
+        var work = new JobWork(new JobSnapshot(jobId, JobKind.Resample, "loop", "model-x", parameters), item.Id, trace.TraceId, item.Position, item.SampleIndex, 1);
+        var result = await handler.RunAsync(work, CancellationToken.None);
+
+        await using (var first = app.CreateDbContext())
+        await using (var transaction = await first.Database.BeginTransactionAsync())
+        {
+            var batch = new JobWriteBatch(first);
+            await result.StageAsync(batch, CancellationToken.None);
+            await batch.SaveAsync(CancellationToken.None);
+            // The batch's transaction fails after staging; the writer then stages the same result again.
+            await transaction.RollbackAsync();
+        }
+
+        await using (var second = app.CreateDbContext())
+        await using (var transaction = await second.Database.BeginTransactionAsync())
+        {
+            var batch = new JobWriteBatch(second);
+            await result.StageAsync(batch, CancellationToken.None);
+            await batch.SaveAsync(CancellationToken.None);
+            await transaction.CommitAsync();
+        }
+
+        var stored = Assert.Single(await JobTestHost.ResamplesAsync(app, trace.TraceId));
+        Assert.Equal((1, item.SampleIndex), (stored.Position, stored.SampleIndex));
+        Assert.Single(stored.Labels);
+    }
+
+    [Fact]
     public async Task EmbedJobCachesSentencesAndFirstSentencesAndRecomputeUsesThem()
     {
         await using var app = JobTestHost.Create(_server)
