@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using TraceViewer.Data;
 
 namespace TraceViewer.Import;
 
@@ -8,9 +9,10 @@ namespace TraceViewer.Import;
 /// Applies <see cref="ImportOptions.MaxUploadBytes"/> and <see cref="ImportOptions.MaxUploadFiles"/> to the upload form
 /// and reads the form before anything else does. Without this the server's default 30 MB body limit (or the form
 /// reader's 1,024-part limit) failed inside the antiforgery check, which answered an empty 400; now a request over a
-/// limit gets 413 with a page that names the limit and its setting.
+/// limit gets 413 with a page that names the limit and its setting. A read-only database refuses the upload before
+/// its body is read (the storage middleware answers 503), so nobody sends a gigabyte to learn that.
 /// </summary>
-internal sealed class ImportUploadLimits(IOptions<ImportOptions> options) : IStartupFilter
+internal sealed class ImportUploadLimits(IOptions<ImportOptions> options, DatabaseAccess access) : IStartupFilter
 {
     public const string Path = "/import";
 
@@ -19,7 +21,7 @@ internal sealed class ImportUploadLimits(IOptions<ImportOptions> options) : ISta
         app.Use(async (context, nextMiddleware) =>
         {
             if (HttpMethods.IsPost(context.Request.Method) && context.Request.Path.Equals(Path, StringComparison.OrdinalIgnoreCase)
-                && !await ReadFormAsync(context, options.Value))
+                && !access.IsReadOnly && !await ReadFormAsync(context, options.Value))
             {
                 return;
             }

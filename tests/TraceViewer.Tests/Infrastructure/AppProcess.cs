@@ -73,6 +73,9 @@ internal sealed partial class AppProcess : IAsyncDisposable
                 }
 
                 start.Environment["HOME"] = directory;
+                // The build's static web assets manifest points into root's NuGet cache, which nobody cannot read; a
+                // manifest path that does not exist turns those assets off (the tests of this launch fetch none).
+                start.Environment["ASPNETCORE_STATICWEBASSETS"] = Path.Combine(directory, "no-static-web-assets.json");
                 break;
             default:
                 start.FileName = "dotnet";
