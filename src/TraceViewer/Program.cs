@@ -9,6 +9,7 @@ using TraceViewer.Import;
 using TraceViewer.Jobs;
 using TraceViewer.Metrics;
 using TraceViewer.Providers;
+using TraceViewer.Search;
 using TraceViewer.Studies;
 using TraceViewer.Traces;
 
@@ -47,6 +48,7 @@ builder.AddEmbeddings();
 builder.AddImport();
 builder.AddMetrics();
 builder.AddTraces();
+builder.AddSearch();
 builder.AddJobs();
 
 var app = builder.Build();
