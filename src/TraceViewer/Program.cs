@@ -49,6 +49,7 @@ builder.AddImport();
 builder.AddMetrics();
 builder.AddTraces();
 builder.AddSearch();
+builder.AddStudies();
 builder.AddJobs();
 
 var app = builder.Build();
@@ -68,7 +69,6 @@ app.MapGet("/", () => TypedResults.Redirect("/datasets")).ExcludeFromDescription
 app.MapImport();
 app.MapTraces();
 app.MapMetrics();
-app.MapStudies();
 app.MapJobs();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
