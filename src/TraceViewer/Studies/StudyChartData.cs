@@ -16,7 +16,7 @@ internal sealed record StudySeries(string Outcome, string Tier);
 /// <summary>
 /// The study chart as Plotly.Blazor bars, the way the alignment-faking post draws its Figure 4: compliance blue,
 /// alignment faking orange (the study colours, never the direction colours), free tier solid, paid tier hatched,
-/// Wilson 95% error bars. Bars are grouped by prompt variant; the selected condition's bars stand out.
+/// Wilson 95% error bars. Bars are grouped by prompt variant; with a condition selected, the other bars fade.
 /// </summary>
 internal static class StudyChartData
 {
@@ -54,7 +54,11 @@ internal static class StudyChartData
                         Thickness = 1.5m,
                         Width = 4,
                     },
-                    Marker = Marker(colour, tier, isSelected, selected is not null, dark),
+                    Marker = Marker(colour, tier, dark),
+                    // With a selection, the other bars fade; the legend keeps every series' own look.
+                    SelectedPoints = selected is null ? null : isSelected.Select((s, i) => (s, i)).Where(p => p.s).Select(p => (object)p.i).ToList(),
+                    Selected = new Plotly.Blazor.Traces.BarLib.Selected { Marker = new Plotly.Blazor.Traces.BarLib.SelectedLib.Marker { Opacity = 1 } },
+                    Unselected = new Plotly.Blazor.Traces.BarLib.Unselected { Marker = new Plotly.Blazor.Traces.BarLib.UnselectedLib.Marker { Opacity = 0.35m } },
                     HoverTextArray = [.. variants.Select((v, i) => Hover(outcome, v, tier, rates[i]))],
                     HoverInfo = HoverInfoFlag.Text,
                 });
@@ -72,16 +76,16 @@ internal static class StudyChartData
         BarGroupGap = 0.22m,
         HoverMode = HoverModeEnum.Closest,
         // Category labels: variant names that look like numbers must not become a numeric axis.
-        XAxis = [new XAxis { Type = Plotly.Blazor.LayoutLib.XAxisLib.TypeEnum.Category, FixedRange = true, AutoMargin = Plotly.Blazor.LayoutLib.XAxisLib.AutoMarginFlag.True }],
+        XAxis = [new XAxis { Type = Plotly.Blazor.LayoutLib.XAxisLib.TypeEnum.Category, ShowGrid = false, FixedRange = true, AutoMargin = Plotly.Blazor.LayoutLib.XAxisLib.AutoMarginFlag.True }],
         YAxis = [new YAxis { Range = [0, 1.05], TickFormat = ".0%", FixedRange = true, Title = new Plotly.Blazor.LayoutLib.YAxisLib.Title { Text = "share of traces" } }],
         Legend = [new Legend { Orientation = Plotly.Blazor.LayoutLib.LegendLib.OrientationEnum.H, X = 0, Y = 1.02m, YAnchor = Plotly.Blazor.LayoutLib.LegendLib.YAnchorEnum.Bottom }],
         Margin = new Margin { L = 56, R = 12, T = 56, B = 40 },
     };
 
-    /// <summary>Free tier solid, paid tier hatched in the same colour; with a selection, the other bars fade.</summary>
-    private static Marker Marker(ProductColors.Rgb colour, string tier, List<bool> selected, bool anySelected, bool dark) => new()
+    /// <summary>Free tier solid, paid tier hatched in the same colour.</summary>
+    private static Marker Marker(ProductColors.Rgb colour, string tier, bool dark) => new()
     {
-        Color = tier == StudyStatistics.Paid ? colour.Rgba(dark ? 0.2 : 0.12) : colour.Hex,
+        Color = tier == StudyStatistics.Free ? colour.Hex : colour.Rgba(dark ? 0.2 : 0.12),
         Pattern = tier == StudyStatistics.Free
             ? null
             : new Pattern
@@ -93,12 +97,7 @@ internal static class StudyChartData
                 Size = 8,
                 Solidity = 0.35m,
             },
-        Line = new Line
-        {
-            ColorArray = [.. selected.Select(s => (object)(s ? (dark ? "#ffffff" : "#1f2328") : colour.Hex))],
-            WidthArray = [.. selected.Select(s => (decimal?)(s ? 3 : 1.5m))],
-        },
-        OpacityArray = [.. selected.Select(s => (decimal?)(!anySelected || s ? 1 : 0.45m))],
+        Line = new Line { Color = colour.Hex, Width = 1.5m },
     };
 
     private static string Hover(string outcome, string variant, string tier, StudyRate? rate)

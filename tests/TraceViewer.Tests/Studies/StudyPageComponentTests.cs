@@ -103,11 +103,10 @@ public sealed class StudyPageComponentTests(TestApp app) : PageComponentTests(ap
         page.WaitForAssertion(() => Assert.Equal(13, page.FindAll("tr.study-trace").Count));
         var list = page.Find("[data-testid=study-traces]");
         Assert.Equal(("baseline", "paid"), (list.GetAttribute("data-variant"), list.GetAttribute("data-tier")));
-        // The picked condition stands out in the chart: its bars in full, the others faded.
+        // The picked condition's bars stay in full, the others fade.
         var bars = Bars(page);
-        Assert.Equal([0.45m, 1m], bars[1].Marker.OpacityArray);
-        Assert.Equal([0.45m, 0.45m], bars[0].Marker.OpacityArray);
-        Assert.Equal([1.5m, 3m], bars[3].Marker.Line.WidthArray);
+        Assert.Equal([new List<object>(), [1], new List<object>(), [1]], bars.Select(b => (List<object>)b.SelectedPoints));
+        Assert.Equal(0.35m, bars[0].Unselected.Marker.Opacity);
     }
 
     [Fact]
