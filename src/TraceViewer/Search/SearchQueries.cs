@@ -101,7 +101,7 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
         select new HitRow { TraceId = t.Id, TraceTitle = t.Title, DatasetName = t.Dataset!.Name, Index = s.Index, Text = s.Text, FunctionTags = s.FunctionTags };
 
     /// <summary>
-    /// Sentences with their effect on the outcome, filtered by direction and size, largest first. The numbers come
+    /// Sentences of traces with metrics for the outcome, with their effect on it, filtered by direction and size, largest first. The numbers come
     /// from the trace's metric set the trace page shows: the newest computed set, else the newest imported one
     /// (ids grow with time; SQLite cannot order by a DateTimeOffset). The fallback rule is
     /// <see cref="SentenceDirection.Of"/>'s: the counterfactual effect unless it is missing or rests on too few
@@ -117,6 +117,8 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
             let set = sets.Where(m => m.TraceId == t.Id)
                 .OrderBy(m => m.Source == MetricSource.Computed ? 0 : 1).ThenByDescending(m => m.Id)
                 .Select(m => (int?)m.Id).FirstOrDefault()
+            // Ranked by the effect on an outcome, the hits are the sentences of traces that have it.
+            where set != null
             let cf = metrics.Where(v => v.MetricSetId == set && v.SentenceIndex == s.Index && v.Name == MetricNames.CounterfactualEffect).Select(v => (double?)v.Value).FirstOrDefault()
             let rs = metrics.Where(v => v.MetricSetId == set && v.SentenceIndex == s.Index && v.Name == MetricNames.ResamplingEffect).Select(v => (double?)v.Value).FirstOrDefault()
             let df = metrics.Where(v => v.MetricSetId == set && v.SentenceIndex == s.Index && v.Name == MetricNames.DissimilarFraction).Select(v => (double?)v.Value).FirstOrDefault()

@@ -95,6 +95,13 @@ public sealed class StudyPageTests(BrowserApp app, ITestOutputHelper output) : I
         Assert.StartsWith("url(", fills[3], StringComparison.Ordinal);
         Assert.True(drawn.GetProperty("patterns").GetInt32() >= 2, "no hatch patterns were drawn");
         Assert.Equal(8, drawn.GetProperty("errorBars").GetInt32());
+
+        // In the dark theme the error bars turn light, so they stay visible.
+        await page.WaitForCircuitAsync();
+        await page.Locator("[data-testid=theme-toggle]").ClickAsync();
+        await page.WaitForFunctionAsync(
+            "() => getComputedStyle(document.querySelector('[data-testid=study-chart] g.errorbar path.yerror')).stroke === 'rgb(255, 255, 255)'");
+        output.WriteLine(await page.ScreenshotAsync("study-dark-laptop", fullPage: false));
         Assert.Empty(browser.Errors);
     }
 

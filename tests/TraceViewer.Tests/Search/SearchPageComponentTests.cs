@@ -68,6 +68,8 @@ public sealed class SearchPageComponentTests(TestApp app) : PageComponentTests(a
         Assert.Equal("promotes", first.QuerySelector(".hit-direction")!.TextContent);
         Assert.Contains("τ = 0.8", first.QuerySelector(".hit-effect")!.GetAttribute("title"), StringComparison.Ordinal);
         Assert.Equal("none", page.FindAll("tr.hit")[4].QuerySelector(".hit-effect")!.GetAttribute("data-direction"));
+        // The resampling effect does not depend on τ, so τ is not explained here.
+        Assert.Empty(page.FindAll("[data-testid=tau-explanation]"));
     }
 
     [Fact]
@@ -84,6 +86,7 @@ public sealed class SearchPageComponentTests(TestApp app) : PageComponentTests(a
         Assert.All(page.FindAll(".hit-effect"), e => Assert.Equal("suppresses", e.GetAttribute("data-direction")));
         Assert.Equal($"/traces/{trace.TraceId}/sentences/0?outcome=is_correct&effect=counterfactual", page.Find("a.hit-link").GetAttribute("href"));
         Assert.StartsWith("Counterfactual effect on", page.Find("th.effect-header").TextContent.Trim(), StringComparison.Ordinal);
+        Assert.Contains("below τ, the similarity threshold", page.Find("[data-testid=tau-explanation]").TextContent, StringComparison.Ordinal);
     }
 
     [Fact]

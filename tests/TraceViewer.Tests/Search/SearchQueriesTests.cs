@@ -156,6 +156,22 @@ public sealed class SearchQueriesTests(TestApp app) : IClassFixture<TestApp>, IA
     }
 
     [Fact]
+    public async Task RankedByAnOutcomeOnlyTracesWithItsMetricsAreSearched()
+    {
+        var other = await TraceSeeder.SeedAsync(app, new TraceSeed
+        {
+            DatasetKey = _datasetKey, OutcomeKey = OutcomeRegistry.ContainsBlackmail, Sentences = ["I am being trained with RLHF too."],
+        });
+
+        var byText = await FindAsync(new(Text: "rlhf"));
+        var byOutcome = await FindAsync(new(Text: "rlhf", Outcome: OutcomeRegistry.Compliance));
+
+        Assert.Equal([_traceId, other.TraceId], byText.Items.Select(h => h.TraceId));
+        Assert.Equal([_traceId], byOutcome.Items.Select(h => h.TraceId));
+        Assert.Equal(1, byOutcome.Total);
+    }
+
+    [Fact]
     public async Task PagesSplitTheHitsAndCountThemAll()
     {
         var model = $"paged-{Guid.NewGuid():N}";
