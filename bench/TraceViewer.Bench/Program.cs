@@ -11,12 +11,13 @@ internal static class BenchProgram
         "jobs" => await JobsBenchmark.RunAsync(args[1..]),
         "agreement" => AgreementBenchmark.RunAgreement(args[1..]),
         "tag-effects" => AgreementBenchmark.RunTagEffects(args[1..]),
+        "search" => await SearchBenchmark.RunAsync(args[1..]),
         _ => Usage(),
     };
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: TraceViewer.Bench metrics [case.json] | trace-page [requests] | jobs [requests] | agreement [items] [replicates] | tag-effects [traces] [replicates]");
+        Console.Error.WriteLine("usage: TraceViewer.Bench metrics [case.json] | trace-page [requests] | jobs [requests] | agreement [items] [replicates] | tag-effects [traces] [replicates] | search [runs] [copies]");
         return 1;
     }
 }

@@ -9,6 +9,7 @@ using TraceViewer.Import;
 using TraceViewer.Jobs;
 using TraceViewer.Metrics;
 using TraceViewer.Providers;
+using TraceViewer.Search;
 using TraceViewer.Studies;
 using TraceViewer.Traces;
 using TraceViewer.Web;
@@ -43,7 +44,10 @@ builder.Configuration.Sources.Insert(0, new JsonConfigurationSource
 });
 builder.WebHost.UseStaticWebAssets();
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+// Prerendered state (persistent component state) comes back in the circuit's first message: a page of search hits
+// or a trace is well over SignalR's default limit of 32 KB for a message from the browser.
+builder.Services.AddRazorComponents().AddInteractiveServerComponents()
+    .AddHubOptions(hub => hub.MaximumReceiveMessageSize = 1024 * 1024);
 builder.Services.AddMudServices();
 builder.Services.AddTransient(typeof(QueryScope<>));
 builder.AddHttpBasics();
@@ -57,6 +61,8 @@ builder.AddEmbeddings();
 builder.AddImport();
 builder.AddMetrics();
 builder.AddTraces();
+builder.AddSearch();
+builder.AddStudies();
 builder.AddJobs();
 
 var app = builder.Build();
@@ -83,7 +89,6 @@ app.MapGet("/", () => TypedResults.Redirect("/datasets")).ExcludeFromDescription
 app.MapImport();
 app.MapTraces();
 app.MapMetrics();
-app.MapStudies();
 app.MapJobs();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.WarnWhenReachableFromOtherMachines();

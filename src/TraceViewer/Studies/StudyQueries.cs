@@ -6,16 +6,32 @@ using TraceViewer.Traces;
 
 namespace TraceViewer.Studies;
 
-public sealed record StudyTraceRow(int Id, string Title, string Variant, string Tier, bool? Compliant, bool? AlignmentFaking);
-
-internal sealed record StudyOverview(int DatasetId, string DatasetName, string Model, StudySummary Summary);
-
-internal static class StudyQueries
+/// <summary>Reads behind the study page and the study links on the dataset and trace pages.</summary>
+internal sealed class StudyQueries(TraceViewerDbContext db)
 {
-    /// <summary>Traces without a variant are grouped under this name.</summary>
-    public const string DefaultVariant = "default";
+    public const int PageSize = 25;
 
-    public static async Task<StudyOverview?> LoadOverviewAsync(TraceViewerDbContext db, int datasetId, CancellationToken ct)
+    /// <summary>Datasets with a study: base traces in at least two conditions (prompt variant and tier) to compare.</summary>
+    public async Task<IReadOnlyList<int>> ListStudyDatasetsAsync(CancellationToken ct) =>
+        await db.Set<Trace>().AsNoTracking()
+            .Where(t => t.Tier != null)
+            .Select(t => new { t.DatasetId, Variant = t.PromptVariant ?? StudyStatistics.DefaultVariant, t.Tier })
+            .Distinct()
+            .GroupBy(c => c.DatasetId)
+            .Where(g => g.Count() >= StudyStatistics.MinConditions)
+            .Select(g => g.Key)
+            .OrderBy(id => id)
+            .ToListAsync(ct);
+
+    public async Task<bool> HasStudyAsync(int datasetId, CancellationToken ct) =>
+        await db.Set<Trace>().AsNoTracking()
+            .Where(t => t.DatasetId == datasetId && t.Tier != null)
+            .Select(t => new { Variant = t.PromptVariant ?? StudyStatistics.DefaultVariant, t.Tier })
+            .Distinct()
+            .CountAsync(ct) >= StudyStatistics.MinConditions;
+
+    /// <summary>The study's rates per condition and its compliance gaps; null when the dataset does not exist.</summary>
+    public async Task<StudyView?> LoadAsync(int datasetId, CancellationToken ct)
     {
         var dataset = await db.Set<Dataset>().AsNoTracking().Where(d => d.Id == datasetId)
             .Select(d => new { d.Name, d.Model }).FirstOrDefaultAsync(ct);
@@ -24,39 +40,53 @@ internal static class StudyQueries
             return null;
         }
 
-        var rows = await TraceRows(db, datasetId, variant: null, tier: null).ToListAsync(ct);
-        var observations = rows.Select(r => new StudyObservation(r.Id, r.Variant, r.Tier, r.Compliant, r.AlignmentFaking));
-        return new StudyOverview(datasetId, dataset.Name, dataset.Model, StudyStatistics.Summarize(observations));
+        var (compliance, faking) = await OutcomeIdsAsync(ct);
+        var labels = db.Set<TraceLabel>();
+        var observations = await TieredTraces(datasetId)
+            .Select(t => new StudyObservation(
+                t.Id,
+                t.PromptVariant ?? StudyStatistics.DefaultVariant,
+                t.Tier!,
+                labels.Where(l => l.TraceId == t.Id && l.OutcomeId == compliance).Select(l => l.IsPositive).FirstOrDefault(),
+                labels.Where(l => l.TraceId == t.Id && l.OutcomeId == faking).Select(l => l.IsPositive).FirstOrDefault()))
+            .ToListAsync(ct);
+        return StudyView.Of(datasetId, dataset.Name, dataset.Model, StudyStatistics.Summarize(observations));
     }
 
-    /// <summary>The traces behind one bar of the overview chart.</summary>
-    public static Task<List<StudyTraceRow>> LoadTracesAsync(TraceViewerDbContext db, int datasetId, string variant, string tier, CancellationToken ct) =>
-        TraceRows(db, datasetId, variant, tier, limit: 500).ToListAsync(ct);
-
-    private static IQueryable<StudyTraceRow> TraceRows(TraceViewerDbContext db, int datasetId, string? variant, string? tier, int limit = int.MaxValue)
+    /// <summary>One page of the traces in one condition (the traces behind one bar of the chart).</summary>
+    public async Task<PagedResult<StudyTraceRow>> ListTracesAsync(int datasetId, string variant, string tier, int page, CancellationToken ct)
     {
+        page = Math.Max(1, page);
+        var (compliance, faking) = await OutcomeIdsAsync(ct);
         var labels = db.Set<TraceLabel>();
-        var compliance = db.Set<Outcome>().Where(o => o.Key == OutcomeRegistry.Compliance).Select(o => o.Id);
-        var alignmentFaking = db.Set<Outcome>().Where(o => o.Key == OutcomeRegistry.AlignmentFaking).Select(o => o.Id);
-        var traces = db.Set<Trace>().AsNoTracking().Where(t => t.DatasetId == datasetId && t.Tier != null);
-        if (variant is not null)
-        {
-            traces = variant == DefaultVariant
-                ? traces.Where(t => t.PromptVariant == null || t.PromptVariant == DefaultVariant)
-                : traces.Where(t => t.PromptVariant == variant);
-        }
+        var traces = TieredTraces(datasetId).Where(t => t.Tier == tier);
+        traces = variant == StudyStatistics.DefaultVariant
+            ? traces.Where(t => t.PromptVariant == null || t.PromptVariant == StudyStatistics.DefaultVariant)
+            : traces.Where(t => t.PromptVariant == variant);
 
-        if (tier is not null)
-        {
-            traces = traces.Where(t => t.Tier == tier);
-        }
+        var total = await traces.CountAsync(ct);
+        var rows = await traces.OrderBy(t => t.Id)
+            .Skip((page - 1) * PageSize).Take(PageSize)
+            .Select(t => new StudyTraceRow(
+                t.Id,
+                t.Title,
+                labels.Where(l => l.TraceId == t.Id && l.OutcomeId == compliance).Select(l => new StudyLabel(l.IsPositive, l.Value)).FirstOrDefault(),
+                labels.Where(l => l.TraceId == t.Id && l.OutcomeId == faking).Select(l => new StudyLabel(l.IsPositive, l.Value)).FirstOrDefault()))
+            .ToListAsync(ct);
+        return new PagedResult<StudyTraceRow>(rows, page, PageSize, total);
+    }
 
-        return traces.OrderBy(t => t.Id).Take(limit).Select(t => new StudyTraceRow(
-            t.Id,
-            t.Title,
-            t.PromptVariant ?? DefaultVariant,
-            t.Tier!,
-            labels.Where(l => l.TraceId == t.Id && compliance.Contains(l.OutcomeId)).Select(l => l.IsPositive).FirstOrDefault(),
-            labels.Where(l => l.TraceId == t.Id && alignmentFaking.Contains(l.OutcomeId)).Select(l => l.IsPositive).FirstOrDefault()));
+    private IQueryable<Trace> TieredTraces(int datasetId) =>
+        db.Set<Trace>().AsNoTracking().Where(t => t.DatasetId == datasetId && t.Tier != null);
+
+    private async Task<(int Compliance, int AlignmentFaking)> OutcomeIdsAsync(CancellationToken ct)
+    {
+        var ids = await db.Set<Outcome>().AsNoTracking()
+            .Where(o => o.Key == OutcomeRegistry.Compliance || o.Key == OutcomeRegistry.AlignmentFaking)
+            .Select(o => new { o.Key, o.Id })
+            .ToListAsync(ct);
+        // An outcome that was never stored has no labels: -1 matches none.
+        int Id(string key) => ids.FirstOrDefault(o => o.Key == key)?.Id ?? -1;
+        return (Id(OutcomeRegistry.Compliance), Id(OutcomeRegistry.AlignmentFaking));
     }
 }

@@ -52,6 +52,12 @@ internal static class StudyStatistics
     public const string Free = "free";
     public const string Paid = "paid";
 
+    /// <summary>Traces without a prompt variant are grouped under this name.</summary>
+    public const string DefaultVariant = "default";
+
+    /// <summary>A dataset has a study when its base traces fall in at least this many conditions (variant and tier).</summary>
+    public const int MinConditions = 2;
+
     public static StudySummary Summarize(IEnumerable<StudyObservation> observations)
     {
         var groups = observations

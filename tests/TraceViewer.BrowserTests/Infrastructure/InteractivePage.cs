@@ -26,11 +26,11 @@ internal static class InteractivePage
         Assert.True(scroll <= inner, $"the page is {scroll} px wide in a {inner} px viewport");
     }
 
-    /// <summary>Saves a full-page screenshot to artifacts/ and returns its path.</summary>
-    public static async Task<string> ScreenshotAsync(this IPage page, string name)
+    /// <summary>Saves a screenshot of the whole page (or of what the viewport shows) to artifacts/ and returns its path.</summary>
+    public static async Task<string> ScreenshotAsync(this IPage page, string name, bool fullPage = true)
     {
         var path = Path.Combine(BrowserApp.ArtifactsDirectory, name + ".png");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = fullPage });
         Assert.True(new FileInfo(path).Length > 0, path);
         return path;
     }

@@ -1,6 +1,7 @@
 using Bunit;
 using TraceViewer.Datasets;
 using TraceViewer.Outcomes;
+using TraceViewer.Tests.Studies;
 
 namespace TraceViewer.Tests.Datasets;
 
@@ -21,6 +22,19 @@ public sealed class DatasetsPageComponentTests(TestApp app) : PageComponentTests
         Assert.Equal(key, row.QuerySelector(".dataset-key")!.TextContent);
         Assert.Equal(OutcomeRegistry.Get(OutcomeRegistry.ContainsBlackmail).Name, row.QuerySelector(".outcome-name")!.TextContent);
         Assert.Empty(row.QuerySelectorAll("img, script"));
+    }
+
+    [Fact]
+    public async Task DatasetsWithAStudyLinkItAndOthersDoNot()
+    {
+        var study = await StudySeeder.SeedAsync(App, "Tiers", SeededCondition.Of("base", "free", 2, 1, 0), SeededCondition.Of("base", "paid", 2, 0, 0));
+        var single = await StudySeeder.SeedAsync(App, "One tier", SeededCondition.Of("base", "free", 2, 1, 0));
+
+        var page = Render<DatasetsPage>();
+
+        var studyRow = page.WaitForElement($"td[data-dataset-id='{study}']").ParentElement!;
+        Assert.Equal($"/datasets/{study}/study", studyRow.QuerySelector("a.study-link")!.GetAttribute("href"));
+        Assert.Null(page.Find($"td[data-dataset-id='{single}']").ParentElement!.QuerySelector("a.study-link"));
     }
 }
 

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using TraceViewer.Components;
+using TraceViewer.Search;
+using TraceViewer.Studies;
 using TraceViewer.Traces;
 
 namespace TraceViewer.Tests;
@@ -12,6 +14,8 @@ public abstract class PageComponentTests : MudComponentTests
         App = app;
         var scopes = app.Services.GetRequiredService<IServiceScopeFactory>();
         Services.AddSingleton(new QueryScope<TraceQueries>(scopes));
+        Services.AddSingleton(new QueryScope<StudyQueries>(scopes));
+        Services.AddSingleton(new QueryScope<SearchQueries>(scopes));
     }
 
     public TestApp App { get; }

@@ -107,15 +107,13 @@ public sealed class CollectJobTests : IAsyncLifetime
         Assert.Equal(6, _collectCalls);
         Assert.Equal(6, await db.Set<Trace>().CountAsync(t => t.DatasetId == dataset.Id));
 
-        var html = await client.GetStringAsync($"/datasets/{dataset.Id}/study");
-        var rows = new HtmlParser().ParseDocument(html).QuerySelectorAll("tr")
-            .Select(r => r.QuerySelectorAll("td").Select(c => c.TextContent.Trim()).ToList()).Where(c => c.Count >= 7).ToList();
-        var free = Assert.Single(rows, r => r[0] == "baseline" && r[1] == "free");
-        var paid = Assert.Single(rows, r => r[0] == "baseline" && r[1] == "paid");
-        Assert.Equal("3 / 3", free[3]);
-        Assert.Equal("3 / 3", free[5]);
-        Assert.Equal("0 / 3", paid[3]);
-        Assert.Equal("0 / 3", paid[5]);
+        var study = new HtmlParser().ParseDocument(await client.GetStringAsync($"/datasets/{dataset.Id}/study"));
+        string Rate(string tier, string outcome) =>
+            study.QuerySelector($"td[data-variant=baseline][data-tier={tier}]")!.ParentElement!.QuerySelector($"td.rate[data-outcome={outcome}]")!.TextContent;
+        Assert.EndsWith("3 of 3", Rate("free", "compliance"), StringComparison.Ordinal);
+        Assert.EndsWith("3 of 3", Rate("free", "alignment_faking"), StringComparison.Ordinal);
+        Assert.EndsWith("0 of 3", Rate("paid", "compliance"), StringComparison.Ordinal);
+        Assert.EndsWith("0 of 3", Rate("paid", "alignment_faking"), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Bunit;
 using MudBlazor;
+using TraceViewer.Tests.Studies;
 using TraceViewer.Traces;
 
 namespace TraceViewer.Tests.Traces;
@@ -79,5 +80,23 @@ public sealed class TracesPageComponentTests(TestApp app) : PageComponentTests(a
         page.WaitForElement("[data-testid=empty-state]");
         Assert.Equal("0", page.Find(".result-count").GetAttribute("data-total"));
         Assert.Empty(page.FindAll("table, .url-pager"));
+    }
+
+    [Fact]
+    public async Task FilteredToAStudyDatasetTheListLinksItsStudy()
+    {
+        var study = await StudySeeder.SeedAsync(App, "Tiers", SeededCondition.Of("base", "free", 2, 1, 0), SeededCondition.Of("base", "paid", 2, 0, 0));
+        var single = await StudySeeder.SeedAsync(App, "One tier", SeededCondition.Of("base", "free", 2, 1, 0));
+        NavigateTo($"/traces?dataset={study}");
+
+        var page = Render<TracesPage>();
+
+        page.WaitForAssertion(() => Assert.Equal(4, page.FindAll("tr.trace-row").Count));
+        Assert.Equal($"/datasets/{study}/study", page.Find(".study-link a").GetAttribute("href"));
+        NavigateTo($"/traces?dataset={single}");
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("tr.trace-row").Count));
+        Assert.Empty(page.FindAll(".study-link"));
+        NavigateTo("/traces");
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll(".study-link")));
     }
 }

@@ -58,10 +58,10 @@ public sealed class AlignmentFakingImportTests : IDisposable
 
         var doc = await new HtmlParser().ParseDocumentAsync(await _app.CreateClient().GetStringAsync($"/datasets/{id}/study"));
 
-        var free = doc.QuerySelector("tr.study-group[data-variant=helpful-only][data-tier=free]")!;
-        Assert.Contains("1 / 2", free.TextContent, StringComparison.Ordinal);
-        Assert.Equal(4, doc.QuerySelectorAll("tr.study-group").Length);
-        Assert.Equal(2, doc.QuerySelectorAll("tr.study-gap").Length);
+        var free = doc.QuerySelector("td[data-variant=helpful-only][data-tier=free]")!.ParentElement!;
+        Assert.Contains("1 of 2", free.QuerySelector("td.rate[data-outcome=compliance]")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal(4, doc.QuerySelectorAll("td[data-variant][data-tier]").Length);
+        Assert.Equal(2, doc.QuerySelectorAll(".study-gap").Length);
     }
 
     [Fact]

@@ -1,0 +1,233 @@
+using Microsoft.EntityFrameworkCore;
+using TraceViewer.Data;
+using TraceViewer.Datasets;
+using TraceViewer.Metrics;
+using TraceViewer.Outcomes;
+using TraceViewer.Traces;
+
+namespace TraceViewer.Search;
+
+/// <summary>Finds sentences across traces by text, imported function tag, dataset, and direction and size of effect.</summary>
+internal sealed class SearchQueries(TraceViewerDbContext db)
+{
+    private const string LikeEscape = "\\";
+
+    private static readonly string[] EffectNames =
+    [
+        MetricNames.ResamplingEffect,
+        MetricNames.CounterfactualEffect,
+        MetricNames.ResamplingKl,
+        MetricNames.CounterfactualKl,
+        MetricNames.DissimilarFraction,
+    ];
+
+    public async Task<SearchOptions> ListOptionsAsync(CancellationToken ct)
+    {
+        var datasets = await db.Set<Dataset>().AsNoTracking()
+            .OrderBy(d => d.Name).ThenBy(d => d.Id)
+            .Select(d => new SearchDataset(d.Id, d.Key, d.Name))
+            .ToListAsync(ct);
+        // Direction and size need per-sentence metrics, so only outcomes that have them are offered.
+        var outcomes = await db.Set<Outcome>().AsNoTracking()
+            .Where(o => db.Set<MetricSet>().Any(m => m.OutcomeId == o.Id))
+            .OrderBy(o => o.Name)
+            .Select(o => new OutcomeRef(o.Key, o.Name))
+            .ToListAsync(ct);
+        var combinations = await db.Set<Sentence>().AsNoTracking()
+            .Where(s => s.FunctionTags != null && s.FunctionTags != "")
+            .Select(s => s.FunctionTags!)
+            .Distinct()
+            .ToListAsync(ct);
+        var tags = combinations.SelectMany(c => c.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        return new SearchOptions(datasets, outcomes, tags);
+    }
+
+    public async Task<PagedResult<SentenceHit>> FindAsync(SentenceSearchFilter filter, CancellationToken ct)
+    {
+        var page = Math.Max(1, filter.Page);
+        var sentences = db.Set<Sentence>().AsNoTracking();
+        // Lower both sides so the match ignores case on every provider, not only in SQLite's ASCII LIKE.
+        if (filter.Text is { } text)
+        {
+            var pattern = Pattern(text);
+            sentences = sentences.Where(s => EF.Functions.Like(s.Text.ToLower(), pattern, LikeEscape));
+        }
+
+        if (filter.Tag is { } tag)
+        {
+            var pattern = Pattern(tag);
+            sentences = sentences.Where(s => s.FunctionTags != null && EF.Functions.Like(s.FunctionTags.ToLower(), pattern, LikeEscape));
+        }
+
+        var traces = db.Set<Trace>().AsNoTracking();
+        if (filter.Dataset is { } dataset)
+        {
+            traces = int.TryParse(dataset, out var datasetId)
+                ? traces.Where(t => t.DatasetId == datasetId)
+                : traces.Where(t => t.Dataset!.Key == dataset);
+        }
+
+        int? outcomeId = filter.Outcome is { } key
+            ? await db.Set<Outcome>().Where(o => o.Key == key).Select(o => (int?)o.Id).FirstOrDefaultAsync(ct) ?? -1
+            : null;
+        var rows = outcomeId is { } id ? Ranked(sentences, traces, id, filter) : Unranked(sentences, traces);
+
+        var total = await rows.CountAsync(ct);
+        var pageRows = await rows.Skip((page - 1) * SentenceSearchFilter.PageSize).Take(SentenceSearchFilter.PageSize).ToListAsync(ct);
+        var effects = outcomeId is { } shownOutcome ? await LoadEffectsAsync(pageRows, shownOutcome, filter.Effect, ct) : null;
+
+        return new PagedResult<SentenceHit>(
+            pageRows.ConvertAll(r => new SentenceHit(
+                r.TraceId, r.TraceTitle, r.DatasetName, r.Index, r.Text,
+                string.IsNullOrEmpty(r.FunctionTags) ? [] : r.FunctionTags.Split('\n'),
+                effects?.GetValueOrDefault((r.TraceId, r.Index)))),
+            page, SentenceSearchFilter.PageSize, total);
+    }
+
+    /// <summary>A LIKE pattern for a lower-cased substring, with the wildcards in the user's text escaped.</summary>
+    internal static string Pattern(string text) =>
+        "%" + text.Trim().ToLowerInvariant()
+            .Replace(LikeEscape, LikeEscape + LikeEscape, StringComparison.Ordinal)
+            .Replace("%", LikeEscape + "%", StringComparison.Ordinal)
+            .Replace("_", LikeEscape + "_", StringComparison.Ordinal) + "%";
+
+    private static IQueryable<HitRow> Unranked(IQueryable<Sentence> sentences, IQueryable<Trace> traces) =>
+        from s in sentences
+        join t in traces on s.TraceId equals t.Id
+        orderby t.Id, s.Index
+        select new HitRow { TraceId = t.Id, TraceTitle = t.Title, DatasetName = t.Dataset!.Name, Index = s.Index, Text = s.Text, FunctionTags = s.FunctionTags };
+
+    /// <summary>
+    /// Sentences of traces with metrics for the outcome, with their effect on it, filtered by direction and size, largest first. The numbers come
+    /// from the trace's metric set the trace page shows: the newest computed set, else the newest imported one
+    /// (ids grow with time; SQLite cannot order by a DateTimeOffset). The fallback rule is
+    /// <see cref="SentenceDirection.Of"/>'s: the counterfactual effect unless it is missing or rests on too few
+    /// dissimilar resamples.
+    /// </summary>
+    private IQueryable<HitRow> Ranked(IQueryable<Sentence> sentences, IQueryable<Trace> traces, int outcomeId, SentenceSearchFilter filter)
+    {
+        var sets = db.Set<MetricSet>().Where(m => m.OutcomeId == outcomeId);
+        var metrics = db.Set<SentenceMetric>();
+        var values =
+            from s in sentences
+            join t in traces on s.TraceId equals t.Id
+            let set = sets.Where(m => m.TraceId == t.Id)
+                .OrderBy(m => m.Source == MetricSource.Computed ? 0 : 1).ThenByDescending(m => m.Id)
+                .Select(m => (int?)m.Id).FirstOrDefault()
+            // Ranked by the effect on an outcome, the hits are the sentences of traces that have it.
+            where set != null
+            let cf = metrics.Where(v => v.MetricSetId == set && v.SentenceIndex == s.Index && v.Name == MetricNames.CounterfactualEffect).Select(v => (double?)v.Value).FirstOrDefault()
+            let rs = metrics.Where(v => v.MetricSetId == set && v.SentenceIndex == s.Index && v.Name == MetricNames.ResamplingEffect).Select(v => (double?)v.Value).FirstOrDefault()
+            let df = metrics.Where(v => v.MetricSetId == set && v.SentenceIndex == s.Index && v.Name == MetricNames.DissimilarFraction).Select(v => (double?)v.Value).FirstOrDefault()
+            let fallback = cf == null || df <= SentenceDirection.MinDissimilarFraction
+            select new { t, s, set, rs, Directional = fallback ? rs : cf, fallback };
+
+        // Signed: the number whose sign is the direction. Strength: the size the page ranks and filters by.
+        var rows = filter.Effect switch
+        {
+            EffectKind.Resampling => values.Select(x => new HitRow
+            {
+                TraceId = x.t.Id, TraceTitle = x.t.Title, DatasetName = x.t.Dataset!.Name, Index = x.s.Index, Text = x.s.Text, FunctionTags = x.s.FunctionTags,
+                Signed = x.rs, Strength = x.rs < 0 ? -x.rs : x.rs,
+            }),
+            EffectKind.Kl => values.Select(x => new HitRow
+            {
+                TraceId = x.t.Id, TraceTitle = x.t.Title, DatasetName = x.t.Dataset!.Name, Index = x.s.Index, Text = x.s.Text, FunctionTags = x.s.FunctionTags,
+                Signed = x.Directional,
+                Strength = metrics.Where(v => v.MetricSetId == x.set && v.SentenceIndex == x.s.Index
+                        && v.Name == (x.fallback ? MetricNames.ResamplingKl : MetricNames.CounterfactualKl))
+                    .Select(v => (double?)v.Value).FirstOrDefault(),
+            }),
+            _ => values.Select(x => new HitRow
+            {
+                TraceId = x.t.Id, TraceTitle = x.t.Title, DatasetName = x.t.Dataset!.Name, Index = x.s.Index, Text = x.s.Text, FunctionTags = x.s.FunctionTags,
+                Signed = x.Directional, Strength = x.Directional < 0 ? -x.Directional : x.Directional,
+            }),
+        };
+
+        rows = filter.Direction switch
+        {
+            Direction.Promotes => rows.Where(r => r.Signed > 0),
+            Direction.Suppresses => rows.Where(r => r.Signed < 0),
+            _ => rows,
+        };
+        if (filter.MinImportance is { } min)
+        {
+            rows = rows.Where(r => r.Strength >= min);
+        }
+
+        return rows.OrderBy(r => r.Strength == null).ThenByDescending(r => r.Strength).ThenBy(r => r.TraceId).ThenBy(r => r.Index);
+    }
+
+    /// <summary>The effects of one page of hits, from the metric set each trace shows, built as the trace page builds them.</summary>
+    private async Task<Dictionary<(int TraceId, int Index), HitEffect>> LoadEffectsAsync(List<HitRow> rows, int outcomeId, EffectKind kind, CancellationToken ct)
+    {
+        var traceIds = rows.Select(r => r.TraceId).Distinct().ToList();
+        var indices = rows.Select(r => r.Index).Distinct().ToList();
+        var sets = await db.Set<MetricSet>().AsNoTracking()
+            .Where(m => traceIds.Contains(m.TraceId) && m.OutcomeId == outcomeId)
+            .Select(m => new { m.Id, m.TraceId, m.Source, m.Threshold })
+            .ToListAsync(ct);
+        // The same set the ranking used, per trace.
+        var shown = sets
+            .GroupBy(m => m.TraceId)
+            .ToDictionary(g => g.Key, g => g.OrderBy(m => m.Source == MetricSource.Computed ? 0 : 1).ThenByDescending(m => m.Id).First());
+        var setIds = shown.Values.Select(m => m.Id).ToList();
+        var values = await db.Set<SentenceMetric>().AsNoTracking()
+            .Where(v => setIds.Contains(v.MetricSetId) && indices.Contains(v.SentenceIndex) && EffectNames.Contains(v.Name))
+            .Select(v => new { v.MetricSetId, v.SentenceIndex, v.Name, v.Value, v.Low, v.High, v.Count, v.Successes })
+            .ToListAsync(ct);
+        var byKey = values.ToLookup(v => (v.MetricSetId, v.SentenceIndex));
+
+        var effects = new Dictionary<(int, int), HitEffect>();
+        foreach (var row in rows)
+        {
+            if (!shown.TryGetValue(row.TraceId, out var set))
+            {
+                continue;
+            }
+
+            var named = byKey[(set.Id, row.Index)].ToDictionary(v => v.Name, StringComparer.Ordinal);
+            if (named.Count == 0)
+            {
+                continue;
+            }
+
+            Estimate? Read(string name) => named.TryGetValue(name, out var v) ? new Estimate(v.Value, v.Low, v.High, v.Count, v.Successes) : null;
+            var resampling = Read(MetricNames.ResamplingEffect);
+            var counterfactual = Read(MetricNames.CounterfactualEffect);
+            var dissimilar = Read(MetricNames.DissimilarFraction)?.Value;
+            var influence = SentenceDirection.Of(counterfactual?.Value, resampling?.Value, dissimilar);
+            var sentence = new SentenceEffects(
+                row.Index, resampling, counterfactual, Read(MetricNames.ResamplingKl)?.Value, Read(MetricNames.CounterfactualKl)?.Value,
+                dissimilar, influence.Direction, influence.Importance, influence.Fallback);
+            var shownEffect = sentence.Shown(kind);
+            var value = kind == EffectKind.Kl ? (influence.Fallback ? sentence.ResamplingKl : sentence.CounterfactualKl) : shownEffect.Effect?.Value;
+            effects[(row.TraceId, row.Index)] = new HitEffect(shownEffect, value, influence.Fallback, set.Threshold, set.Source.ToString().ToLowerInvariant());
+        }
+
+        return effects;
+    }
+
+    private sealed class HitRow
+    {
+        public int TraceId { get; init; }
+
+        public required string TraceTitle { get; init; }
+
+        public required string DatasetName { get; init; }
+
+        public int Index { get; init; }
+
+        public required string Text { get; init; }
+
+        public string? FunctionTags { get; init; }
+
+        public double? Signed { get; init; }
+
+        public double? Strength { get; init; }
+    }
+}
