@@ -36,7 +36,10 @@ builder.Configuration.Sources.Insert(0, new JsonConfigurationSource
 });
 builder.WebHost.UseStaticWebAssets();
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+// The browser hands a prerendered page's state to its circuit in one message; a long trace's state is larger than
+// SignalR's default 32 KB (a 150-sentence trace with its metrics is about 130 KB).
+builder.Services.AddRazorComponents().AddInteractiveServerComponents()
+    .AddHubOptions(options => options.MaximumReceiveMessageSize = 1024 * 1024);
 builder.Services.AddMudServices();
 builder.Services.AddTransient(typeof(QueryScope<>));
 builder.AddHtmxAntiforgery();
