@@ -44,6 +44,10 @@ public sealed class SampleTraceTests(SampleBrowserApp app, ITestOutputHelper out
         Assert.True(await page.Locator("[data-testid=sentence-links] [data-direction=drives] li").CountAsync() > 0);
         await page.AssertNoSidewaysScrollAsync(viewport);
         output.WriteLine(await page.ScreenshotAsync($"trace-math-{viewport}"));
+        await page.EvaluateAsync("() => document.querySelector('.trace-header').scrollIntoView()");
+        var top = System.IO.Path.Combine(BrowserApp.ArtifactsDirectory, $"trace-math-{viewport}-top.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = top });
+        output.WriteLine(top);
 
         await page.Locator("[data-testid=math-toggle]").ClickAsync();
         await Assertions.Expect(page.Locator("#s-3 .tv-math-src")).ToBeVisibleAsync();
