@@ -18,7 +18,7 @@ using TraceViewer.Traces;
 namespace TraceViewer.Bench;
 
 /// <summary>
-/// Server time and size of <c>GET /traces/{id}</c> for a 150-sentence trace with 100 labelled resamples per position
+/// Server time and size of the prerendered <c>GET /traces/{id}</c> and its deep link for a 150-sentence trace with 100 labelled resamples per position
 /// and an imported metric set, on a SQLite file. Requests go through the real app's middleware pipeline in process
 /// (WebApplicationFactory's TestServer), so the time is the server's render time without socket overhead.
 /// </summary>
@@ -46,19 +46,22 @@ internal static partial class TracePageBenchmark
                 Console.WriteLine($"in-process TestServer (no sockets), SQLite file, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
                 var page = await MeasureAsync(client, $"/traces/{traceId}", runs);
                 await MeasureQueriesAsync(factory.Services, traceId, runs);
-                await MeasureAsync(client, $"/traces/{traceId}/sentences/{Sentences / 2}", runs);
-                await MeasureAsync(client, $"/traces/{traceId}/sentences/{Sentences / 2}/detail", runs);
+                var deepLink = await MeasureAsync(client, $"/traces/{traceId}/sentences/{Sentences / 2}", runs);
 
-                var json = EmbeddedJson().Match(page).Groups[1].Value;
                 var own = 0;
-                foreach (var asset in new[] { "/js/trace-page.js", "/js/app.js", "/css/app.css", "/TraceViewer.styles.css" })
+                foreach (var asset in new[] { "/js/trace-deep-link.js", "/Traces/TracePage.razor.js", "/css/site.css", "/TraceViewer.styles.css" })
                 {
                     own += (await client.GetByteArrayAsync(asset)).Length;
                 }
 
-                Console.WriteLine(
-                    $"trace page bytes: HTML {Kb(Encoding.UTF8.GetByteCount(page))} (of which embedded chart JSON {Kb(Encoding.UTF8.GetByteCount(json))}); " +
-                    $"the page fetches no JSON on load; own JS+CSS {Kb(own)} (cacheable, vendored libraries excluded)");
+                foreach (var (name, html) in new[] { ("trace", page), ("deep link", deepLink) })
+                {
+                    var state = PersistedState().Match(html).Groups[1].Value;
+                    Console.WriteLine(
+                        $"{name} page bytes: HTML {Kb(Encoding.UTF8.GetByteCount(html))}, of which the state carried into the circuit {Kb(Encoding.UTF8.GetByteCount(state))}");
+                }
+
+                Console.WriteLine($"own JS+CSS {Kb(own)} (cacheable; MudBlazor, blazor.web.js, plotly and KaTeX excluded); the curve's data reaches the browser over the circuit");
             }
 
             return 0;
@@ -114,6 +117,21 @@ internal static partial class TracePageBenchmark
 
         Array.Sort(times);
         Console.WriteLine($"  of which TraceQueries.GetTraceAsync: median {times[runs / 2]:F2} ms, p90 {times[(int)(runs * 0.9)]:F2} ms");
+
+        for (var i = -WarmUp; i < runs; i++)
+        {
+            using var scope = services.CreateScope();
+            var queries = scope.ServiceProvider.GetRequiredService<TraceQueries>();
+            var watch = Stopwatch.StartNew();
+            _ = await queries.GetSentenceResamplesAsync(traceId, Sentences / 2, "Step", CancellationToken.None);
+            if (i >= 0)
+            {
+                times[i] = watch.Elapsed.TotalMilliseconds;
+            }
+        }
+
+        Array.Sort(times);
+        Console.WriteLine($"  and TraceQueries.GetSentenceResamplesAsync (the selected sentence's resamples and links): median {times[runs / 2]:F2} ms, p90 {times[(int)(runs * 0.9)]:F2} ms");
     }
 
     private static string LoadAverage() =>
@@ -142,8 +160,8 @@ internal static partial class TracePageBenchmark
 
     private static string Kb(int bytes) => $"{bytes / 1024.0:F1} KB";
 
-    [GeneratedRegex("<script[^>]*id=\"trace-data\"[^>]*>(.*?)</script>", RegexOptions.Singleline)]
-    private static partial Regex EmbeddedJson();
+    [GeneratedRegex("<!--Blazor-Server-Component-State:(.*?)-->", RegexOptions.Singleline)]
+    private static partial Regex PersistedState();
 
     /// <summary>What an import of a rollout tree writes: sentences with tags, labelled resamples with continuations, a base label and imported metrics.</summary>
     private static async Task<int> SeedAsync(IServiceProvider services)

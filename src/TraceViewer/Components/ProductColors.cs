@@ -24,6 +24,41 @@ internal static class ProductColors
     /// <summary>Alignment faking in study charts, a lighter orange than <see cref="Promotes"/>.</summary>
     public static readonly Rgb AlignmentFaking = new(245, 160, 66);
 
+    /// <summary>
+    /// Function tags of the Thought Anchors taxonomy (imported with the sentences), one hue each, none of them a
+    /// direction or study colour. Tags outside the taxonomy take <see cref="OtherTags"/> by a stable hash of their name.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, Rgb> FunctionTags = new Dictionary<string, Rgb>(StringComparer.Ordinal)
+    {
+        ["problem_setup"] = new(120, 113, 108),
+        ["plan_generation"] = new(2, 132, 199),
+        ["fact_retrieval"] = new(22, 163, 74),
+        ["active_computation"] = new(190, 24, 93),
+        ["uncertainty_management"] = new(101, 163, 13),
+        ["result_consolidation"] = new(161, 98, 7),
+        ["self_checking"] = new(220, 38, 38),
+        ["final_answer_emission"] = new(30, 64, 175),
+    };
+
+    public static readonly IReadOnlyList<Rgb> OtherTags = [new(71, 85, 105), new(157, 23, 77), new(21, 128, 61), new(3, 105, 161), new(133, 77, 14), new(100, 116, 139)];
+
+    public static Rgb ForTag(string tag)
+    {
+        if (FunctionTags.TryGetValue(tag, out var known))
+        {
+            return known;
+        }
+
+        // A hash that is the same in every process, so a tag keeps its colour across restarts.
+        var hash = 0u;
+        foreach (var c in tag)
+        {
+            hash = (hash * 31) + c;
+        }
+
+        return OtherTags[(int)(hash % (uint)OtherTags.Count)];
+    }
+
     /// <summary>The variables as a CSS rule; each is an "r, g, b" triplet for <c>rgba(var(--tv-promote), alpha)</c>.</summary>
     public static string CssVariables { get; } = string.Create(CultureInfo.InvariantCulture,
         $":root{{--tv-promote:{Promotes.Triplet};--tv-suppress:{Suppresses.Triplet};--tv-none:{NoDirection.Triplet};" +

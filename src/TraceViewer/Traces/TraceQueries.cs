@@ -135,8 +135,12 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
             .Select(t => new
             {
                 t.Id, t.Title, t.Model, t.Tier, t.PromptVariant, t.Prompt, t.SystemPrompt, t.UserPrompt, t.Reasoning, t.FinalOutput,
-                t.SourcePath, t.SourceFormat, t.ResampleCount,
+                t.SourcePath, t.SourceFormat, t.ResampleCount, t.HasLabelledResamples, t.Metadata,
                 Dataset = new { t.Dataset!.Id, t.Dataset.Key, t.Dataset.Name, t.Dataset.Kind, t.Dataset.PrimaryOutcomeId },
+                // A study compares groups (tier, prompt variant): its page has something to show from two groups on.
+                StudyGroups = t.Dataset.Kind == StudyKind
+                    ? db.Set<Trace>().Where(o => o.DatasetId == t.DatasetId && o.Tier != null).Select(o => new { o.Tier, o.PromptVariant }).Distinct().Count()
+                    : 0,
             })
             .SingleOrDefaultAsync(ct);
         if (trace is null)
@@ -149,21 +153,13 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
             .OrderBy(s => s.Index)
             .Select(s => new { s.Index, s.Text, s.Separator, s.Start, s.End, s.FunctionTags, s.Summary })
             .ToListAsync(ct);
-        var labels = await LoadBaseLabelsAsync(db.Set<TraceLabel>().Where(l => l.TraceId == id), ct);
-        var sets = await ResolveMetricSetsAsync(id, threshold, ct);
-        var valuesBySet = await LoadValuesAsync(sets, null, ct);
-
         var indices = sentences.ConvertAll(s => s.Index);
-        var outcomes = OrderOutcomes(sets, labels.Select(l => l.Label), trace.Dataset.PrimaryOutcomeId)
-            .Select(o => BuildOutcome(o.Set, o.Label, o.Key, o.Name, valuesBySet, indices))
-            .ToList();
+        var metrics = await GetMetricsAsync(id, threshold, trace.Dataset.PrimaryOutcomeId, indices, ct);
 
-        var primaryKey = sets.FirstOrDefault(s => s.OutcomeId == trace.Dataset.PrimaryOutcomeId)?.OutcomeKey
-            ?? labels.FirstOrDefault(l => l.OutcomeId == trace.Dataset.PrimaryOutcomeId)?.Label.Outcome;
         return new TraceDocument(
             trace.Id,
             trace.Title,
-            new DatasetRef(trace.Dataset.Id, trace.Dataset.Key, trace.Dataset.Name, trace.Dataset.Kind, primaryKey),
+            new DatasetRef(trace.Dataset.Id, trace.Dataset.Key, trace.Dataset.Name, trace.Dataset.Kind, metrics.PrimaryKey, trace.StudyGroups > 1),
             trace.Model,
             trace.Tier,
             trace.PromptVariant,
@@ -176,60 +172,94 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
             sentences.ConvertAll(s => new SentenceView(
                 s.Index, s.Text, s.Separator, s.Start, s.End,
                 string.IsNullOrEmpty(s.FunctionTags) ? [] : s.FunctionTags.Split('\n'), s.Summary)),
-            outcomes);
+            metrics.Outcomes,
+            trace.HasLabelledResamples,
+            metrics.StoredThresholds,
+            TraceFacts.FromMetadata(trace.Metadata));
     }
 
-    public Task<SentenceDetailView?> GetSentenceDetailAsync(int traceId, int index, CancellationToken ct) =>
-        GetSentenceDetailAsync(traceId, index, null, ct);
-
-    /// <summary>One sentence's metrics and its resampled alternatives, for the detail panel.</summary>
-    public async Task<SentenceDetailView?> GetSentenceDetailAsync(int traceId, int index, double? threshold, CancellationToken ct)
+    /// <summary>
+    /// The trace's metrics at another threshold, for a page that has the rest of the trace: its outcomes and stored
+    /// thresholds replaced, in three queries (labels, sets, values) instead of the whole document's five.
+    /// </summary>
+    public async Task<TraceDocument> WithThresholdAsync(TraceDocument document, double? threshold, CancellationToken ct)
     {
-        var sentence = await db.Set<Sentence>().AsNoTracking()
-            .Where(s => s.TraceId == traceId && s.Index == index)
-            .Select(s => new { s.Text, s.FunctionTags, s.Summary, PrimaryOutcomeId = db.Set<Trace>().Where(t => t.Id == traceId).Select(t => t.Dataset!.PrimaryOutcomeId).FirstOrDefault() })
-            .SingleOrDefaultAsync(ct);
-        if (sentence is null)
-        {
-            return null;
-        }
+        var metrics = await GetMetricsAsync(document.Id, threshold, null, [.. document.Sentences.Select(s => s.Index)], ct, document.Dataset.PrimaryOutcome);
+        return document with { Outcomes = metrics.Outcomes, StoredThresholds = metrics.StoredThresholds };
+    }
 
-        var shown = await ResolveMetricSetsAsync(traceId, threshold, ct);
-        var valuesBySet = await LoadValuesAsync(shown, index, ct);
+    private const string StudyKind = "alignment-faking";
 
-        var outcomes = OrderOutcomes(shown, [], sentence.PrimaryOutcomeId)
-            .Select(o =>
-            {
-                var metrics = BuildOutcome(o.Set, null, o.Key, o.Name, valuesBySet, [index]);
-                return new SentenceOutcomeDetail(
-                    o.Key, o.Name, metrics.RateAt(index), metrics.RateAt(index + 1), metrics.EffectsAt(index), metrics.Provenance,
-                    metrics.Imported is null ? null : metrics.CompareAt(index), metrics.Imported?.Provenance);
-            })
+    /// <summary>Links of one kind shown each way (driving later sentences, driven by earlier ones).</summary>
+    public const int LinksShown = 5;
+
+    private sealed record TraceMetrics(List<OutcomeMetrics> Outcomes, IReadOnlyList<double> StoredThresholds, string? PrimaryKey);
+
+    /// <summary>The primary outcome is given by id (from the dataset) or, for a document already read, by its key.</summary>
+    private async Task<TraceMetrics> GetMetricsAsync(
+        int id, double? threshold, int? primaryOutcomeId, List<int> indices, CancellationToken ct, string? primaryKey = null)
+    {
+        var labels = await LoadBaseLabelsAsync(db.Set<TraceLabel>().Where(l => l.TraceId == id), ct);
+        var (sets, stored) = await ResolveMetricSetsAsync(id, threshold, ct);
+        primaryOutcomeId ??= sets.FirstOrDefault(s => s.OutcomeKey == primaryKey)?.OutcomeId ?? labels.FirstOrDefault(l => l.Label.Outcome == primaryKey)?.OutcomeId;
+        var valuesBySet = await LoadValuesAsync(sets, ct);
+        var outcomes = OrderOutcomes(sets, labels.Select(l => l.Label), primaryOutcomeId)
+            .Select(o => BuildOutcome(o.Set, o.Label, o.Key, o.Name, valuesBySet, indices))
             .ToList();
+        return new TraceMetrics(
+            outcomes,
+            stored,
+            sets.FirstOrDefault(s => s.OutcomeId == primaryOutcomeId)?.OutcomeKey ?? labels.FirstOrDefault(l => l.OutcomeId == primaryOutcomeId)?.Label.Outcome);
+    }
 
-        // Grouped in the database: a position can hold hundreds of resamples, of which only the distinct texts matter here.
-        var groups = await db.Set<Resample>().AsNoTracking()
-            .Where(r => r.TraceId == traceId && r.Position == index)
+    /// <summary>
+    /// The resamples at one position grouped by their first sentence, most frequent first, with their outcome labels
+    /// counted per group, and the imported links from and to the sentence: two queries, grouped in the database.
+    /// </summary>
+    public async Task<SentenceResamples> GetSentenceResamplesAsync(int traceId, int index, string? original, CancellationToken ct)
+    {
+        var resamples = db.Set<Resample>().AsNoTracking().Where(r => r.TraceId == traceId && r.Position == index);
+        var labelled = await (
+                from r in resamples
+                from l in r.Labels
+                join o in db.Set<Outcome>() on l.OutcomeId equals o.Id
+                group l by new { r.FirstSentence, o.Key, o.Name, l.IsPositive } into g
+                select new { g.Key.FirstSentence, g.Key.Key, g.Key.Name, g.Key.IsPositive, Count = g.Count() })
+            .ToListAsync(ct);
+        var groups = await resamples
             .GroupBy(r => r.FirstSentence)
             .Select(g => new { Text = g.Key, Count = g.Count() })
             .ToListAsync(ct);
+        var labelsByText = labelled.ToLookup(l => l.FirstSentence ?? "");
         var alternatives = groups
             .Where(g => !string.IsNullOrEmpty(g.Text))
             .OrderByDescending(g => g.Count).ThenBy(g => g.Text, StringComparer.Ordinal)
-            .Select(g => new Alternative(g.Text!, g.Count))
+            .Select(g => new Alternative(
+                g.Text!,
+                g.Count,
+                ResampleText.Identical(g.Text, original),
+                [.. labelsByText[g.Text!]
+                    .GroupBy(l => (l.Key, l.Name))
+                    .OrderBy(o => o.Key.Name, StringComparer.Ordinal)
+                    .Select(o => new AlternativeOutcome(
+                        o.Key.Key, o.Key.Name,
+                        o.Where(l => l.IsPositive == true).Sum(l => l.Count),
+                        o.Where(l => l.IsPositive == false).Sum(l => l.Count),
+                        o.Where(l => l.IsPositive is null).Sum(l => l.Count)))]))
             .ToList();
 
-        return new SentenceDetailView(
-            traceId, index, sentence.Text,
-            string.IsNullOrEmpty(sentence.FunctionTags) ? [] : sentence.FunctionTags.Split('\n'),
-            sentence.Summary, outcomes, groups.Sum(g => g.Count), alternatives);
-    }
+        var links = await db.Set<SentenceLink>().AsNoTracking()
+            .Where(l => l.TraceId == traceId && (l.SourceIndex == index || l.TargetIndex == index))
+            .Select(l => new SentenceLinkView(l.Kind, l.SourceIndex, l.TargetIndex, l.Score))
+            .ToListAsync(ct);
+        // Of each kind, the strongest later sentences it drives and earlier ones that drive it; the rest is never shown.
+        links = [.. links
+            .Where(l => (l.Source == index && l.Target > index) || (l.Target == index && l.Source < index))
+            .GroupBy(l => (l.Kind, Later: l.Source == index))
+            .SelectMany(g => g.OrderByDescending(l => Math.Abs(l.Score)).ThenBy(l => g.Key.Later ? l.Target : l.Source).Take(LinksShown))];
 
-    /// <summary>Thresholds of the trace's stored metric sets, for the threshold control.</summary>
-    public async Task<IReadOnlyList<double>> ListStoredThresholdsAsync(int traceId, CancellationToken ct) =>
-        await db.Set<MetricSet>().AsNoTracking()
-            .Where(m => m.TraceId == traceId && m.Threshold != null)
-            .Select(m => m.Threshold!.Value).Distinct().OrderBy(t => t).ToListAsync(ct);
+        return new SentenceResamples(traceId, index, groups.Sum(g => g.Count), alternatives, links);
+    }
 
     internal static string EscapeLike(string text) =>
         text.Replace(LikeEscape, LikeEscape + LikeEscape, StringComparison.Ordinal)
@@ -265,7 +295,7 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
     /// With one: the stored set at that threshold (computed first), else numbers computed now from the stored resamples,
     /// else (no labelled resamples) the default set. A computed set carries the newest imported set for comparison.
     /// </summary>
-    private async Task<List<MetricSetRow>> ResolveMetricSetsAsync(int traceId, double? threshold, CancellationToken ct)
+    private async Task<(List<MetricSetRow> Shown, IReadOnlyList<double> StoredThresholds)> ResolveMetricSetsAsync(int traceId, double? threshold, CancellationToken ct)
     {
         var all = await db.Set<MetricSet>().AsNoTracking()
             .Where(m => m.TraceId == traceId)
@@ -316,7 +346,8 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
             }
         }
 
-        return [.. shown.Values];
+        IReadOnlyList<double> stored = [.. all.Select(s => s.Threshold).OfType<double>().Distinct().Order()];
+        return ([.. shown.Values], stored);
 
         static MetricSetRow WithImported(MetricSetRow pick, IEnumerable<MetricSetRow> group) =>
             pick.Source == MetricSource.Computed && group.FirstOrDefault(s => s.Source == MetricSource.Imported) is { } imported
@@ -324,18 +355,13 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
                 : pick;
     }
 
-    /// <summary>Values of the shown and compared sets by set id; only sentence <paramref name="index"/> and the next when given.</summary>
-    private async Task<ILookup<int, MetricValue>> LoadValuesAsync(List<MetricSetRow> shown, int? index, CancellationToken ct)
+    /// <summary>Values of the shown and compared sets by set id.</summary>
+    private async Task<ILookup<int, MetricValue>> LoadValuesAsync(List<MetricSetRow> shown, CancellationToken ct)
     {
         var ids = shown.Where(s => !s.OnTheFly).Select(s => s.Id)
             .Concat(shown.Select(s => s.Imported?.Id).OfType<int>())
             .ToList();
         var query = db.Set<SentenceMetric>().AsNoTracking().Where(v => ids.Contains(v.MetricSetId) && EffectNames.Contains(v.Name));
-        if (index is { } k)
-        {
-            query = query.Where(v => v.SentenceIndex == k || v.SentenceIndex == k + 1);
-        }
-
         var values = await query
             .Select(v => new MetricValue(v.MetricSetId, v.SentenceIndex, v.Name, v.Value, v.Low, v.High, v.Count, v.Successes))
             .ToListAsync(ct);

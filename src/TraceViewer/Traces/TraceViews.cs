@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace TraceViewer.Traces;
 
 // Records handed to Razor components as parameters are public: component parameters must be.
@@ -57,24 +59,39 @@ public sealed record TraceRow(
     DateTimeOffset ImportedAt,
     IReadOnlyList<BaseLabel> Labels);
 
-internal sealed record DatasetRef(int Id, string Key, string Name, string Kind, string? PrimaryOutcome);
+/// <summary>
+/// The trace's dataset. <paramref name="HasStudy"/>: an alignment-faking study with more than one group (tier and prompt
+/// variant) of traces, so its study page has something to compare.
+/// </summary>
+public sealed record DatasetRef(int Id, string Key, string Name, string Kind, string? PrimaryOutcome, bool HasStudy = false);
 
 public sealed record SentenceView(int Index, string Text, string Separator, int Start, int End, IReadOnlyList<string> Tags, string? Summary);
 
-/// <summary>A stored number with its 95% interval and the counts behind it, when known.</summary>
-public sealed record Estimate(double Value, double? Low, double? High, int? Count, int? Successes);
+/// <summary>A stored number with its 95% interval and the counts behind it, when known (unknown ones are left out of the JSON).</summary>
+public sealed record Estimate(
+    double Value,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Low,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? High,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Count,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Successes);
 
 /// <summary>rate_i: the outcome rate of resamples drawn with sentence i removed (prefix 0..i-1).</summary>
-public sealed record PrefixRate(int Index, double Value, double? Low, double? High, int? Count, int? Successes);
+public sealed record PrefixRate(
+    int Index,
+    double Value,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Low,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? High,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Count,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Successes);
 
-/// <summary>Stored per-sentence effects (TraceViewer's sign) and the direction derived from them.</summary>
+/// <summary>Stored per-sentence effects (TraceViewer's sign) and the direction derived from them; values not stored are left out of the JSON.</summary>
 public sealed record SentenceEffects(
     int Index,
-    Estimate? ResamplingEffect,
-    Estimate? CounterfactualEffect,
-    double? ResamplingKl,
-    double? CounterfactualKl,
-    double? DissimilarFraction,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Estimate? ResamplingEffect,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Estimate? CounterfactualEffect,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? ResamplingKl,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? CounterfactualKl,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? DissimilarFraction,
     Direction Direction,
     double Importance,
     bool Fallback);
@@ -116,7 +133,12 @@ public sealed record OutcomeMetrics(
     public PrefixRate? RateAt(int index) => PrefixRates.FirstOrDefault(r => r.Index == index);
 }
 
-internal sealed record TraceDocument(
+/// <summary>
+/// One trace as the trace page and <c>GET /api/traces/{id}</c> show it. <paramref name="HasLabelledResamples"/>: its
+/// resamples carry outcome labels, so metrics can be computed from them at another threshold; <paramref name="StoredThresholds"/>:
+/// the thresholds of its stored metric sets; <paramref name="Facts"/>: what the source says of the problem and the base answer.
+/// </summary>
+public sealed record TraceDocument(
     int Id,
     string Title,
     DatasetRef Dataset,
@@ -130,14 +152,33 @@ internal sealed record TraceDocument(
     string SourceFormat,
     int ResampleCount,
     IReadOnlyList<SentenceView> Sentences,
-    IReadOnlyList<OutcomeMetrics> Outcomes)
+    IReadOnlyList<OutcomeMetrics> Outcomes,
+    bool HasLabelledResamples = false,
+    IReadOnlyList<double>? StoredThresholds = null,
+    TraceFacts? Facts = null)
 {
     /// <summary>The dataset's primary outcome when it has metrics here, else the first one.</summary>
     public OutcomeMetrics? PrimaryOutcome(string? preferredKey) =>
         Outcomes.FirstOrDefault(o => o.Key == preferredKey) ?? (Outcomes.Count > 0 ? Outcomes[0] : null);
 }
 
-public sealed record Alternative(string Text, int Count);
+/// <summary>
+/// Resamples at one position that begin with the same sentence: how many, whether that sentence is the original one
+/// (<see cref="Resampling.ResampleText.Identical"/>), and how their outcomes came out.
+/// </summary>
+public sealed record Alternative(string Text, int Count, bool Identical = false, IReadOnlyList<AlternativeOutcome>? Outcomes = null);
+
+/// <summary>Labels of one outcome among a group of resamples; the rest of the group has no label for it.</summary>
+public sealed record AlternativeOutcome(string Key, string Name, int Positive, int Negative, int Undetermined)
+{
+    public int Labelled => Positive + Negative + Undetermined;
+}
+
+/// <summary>One imported sentence-to-sentence score: how much <see cref="Source"/> drives the later <see cref="Target"/>.</summary>
+public sealed record SentenceLinkView(string Kind, int Source, int Target, double Score);
+
+/// <summary>What the detail of one sentence needs beyond the trace document: its resamples and its links.</summary>
+public sealed record SentenceResamples(int TraceId, int Index, int Count, IReadOnlyList<Alternative> Alternatives, IReadOnlyList<SentenceLinkView> Links);
 
 public sealed record SentenceOutcomeDetail(
     string Key, string Name, PrefixRate? Before, PrefixRate? After, SentenceEffects? Effects, MetricsProvenance? Provenance,
@@ -151,7 +192,8 @@ public sealed record SentenceDetailView(
     string? Summary,
     IReadOnlyList<SentenceOutcomeDetail> Outcomes,
     int ResampleCount,
-    IReadOnlyList<Alternative> Alternatives)
+    IReadOnlyList<Alternative> Alternatives,
+    IReadOnlyList<SentenceLinkView>? Links = null)
 {
     public string Link => TraceLinks.Sentence(TraceId, Index);
 }
@@ -161,8 +203,6 @@ internal static class TraceLinks
     public static string Trace(int id) => $"/traces/{id}";
 
     public static string Sentence(int id, int index) => $"/traces/{id}/sentences/{index}";
-
-    public static string Detail(int id, int index) => $"/traces/{id}/sentences/{index}/detail";
 
     /// <summary>A trace or sentence address with the view's query: outcome, effect (when not the default) and threshold.</summary>
     public static string WithView(string path, string? outcome, EffectKind effect, double? threshold)
@@ -189,4 +229,13 @@ internal static class TraceLinks
     public static bool TryParseThreshold(string? text, out double threshold) =>
         double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out threshold)
         && threshold is >= 0 and <= 1;
+}
+
+/// <summary>
+/// The trace page's document with the threshold it was read at, kept across prerendering and the circuit. The page
+/// shows the reasoning as its sentences, so the reasoning text itself is left out (it would be carried twice).
+/// </summary>
+public sealed record TraceState(double? Threshold, TraceDocument Document)
+{
+    public static TraceState For(double? threshold, TraceDocument document) => new(threshold, document with { Reasoning = "" });
 }

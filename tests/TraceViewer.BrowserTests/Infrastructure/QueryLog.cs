@@ -12,6 +12,12 @@ internal sealed class QueryLog : DbCommandInterceptor
     /// <summary>Commands so far that read the given table.</summary>
     public int CountReading(string table) => _commands.Count(c => c.Contains($"FROM \"{table}\"", StringComparison.Ordinal));
 
+    public IReadOnlyList<string> Commands => [.. _commands];
+
+    /// <summary>Commands so far that read any of the given tables, each command counted once.</summary>
+    public int CountReadingAny(params string[] tables) =>
+        _commands.Count(c => tables.Any(t => c.Contains($"FROM \"{t}\"", StringComparison.Ordinal) || c.Contains($"JOIN \"{t}\"", StringComparison.Ordinal)));
+
     public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
     {
         _commands.Enqueue(command.CommandText);

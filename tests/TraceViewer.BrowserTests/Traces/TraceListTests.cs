@@ -112,18 +112,20 @@ public sealed class TraceListTests(BrowserApp app, ITestOutputHelper output) : I
     }
 
     [Fact]
-    public async Task ATraceLinkOpensTheStaticTracePageWithItsChart()
+    public async Task ATraceLinkOpensTheTracePageInTheCircuitWithItsChart()
     {
         await using var browser = await app.NewPageAsync(Viewports.Laptop);
         var page = browser.Page;
         await page.GotoAsync($"/traces?q={Uri.EscapeDataString("Step 12 of")}");
         await page.WaitForCircuitAsync();
+        await page.EvaluateAsync("() => window.__samePage = true");
 
         await page.Locator($"td[data-trace-id='{app.Trace.TraceId}'] a").ClickAsync();
 
-        await Assertions.Expect(page.Locator("#curve-chart[data-ready='true']")).ToHaveCountAsync(1, new() { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator("#curve-chart .js-plotly-plot")).ToHaveCountAsync(1, new() { Timeout = 15_000 });
         Assert.EndsWith($"/traces/{app.Trace.TraceId}", page.Url, StringComparison.Ordinal);
-        Assert.Equal("object", await page.EvaluateAsync<string>("() => typeof window.htmx"));
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__samePage === true"), "the trace page reloaded the document");
+        Assert.Equal("undefined", await page.EvaluateAsync<string>("() => typeof window.htmx"));
         Assert.Empty(browser.Errors);
     }
 

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using TraceViewer.Metrics;
 using Xunit.Abstractions;
@@ -11,56 +13,102 @@ public sealed class TracePageTests(BrowserApp app, ITestOutputHelper output) : I
 
     private int TraceId => app.Trace.TraceId;
 
-    [Fact]
-    public async Task DeepLinkSelectsTheSentenceScrollsToItAndShowsItsDetail()
+    private string Path(int k, string query = "") => $"/traces/{TraceId}/sentences/{k}{query}";
+
+    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Charts draw once the circuit is up and plotly.js has loaded; the page's script then links hovering.</summary>
+    private static async Task WaitForChartAsync(IPage page)
     {
-        const int k = 52;
-        await using var browser = await app.NewPageAsync();
-        var page = browser.Page;
+        await page.WaitForCircuitAsync();
+        await Assertions.Expect(page.Locator("#curve-chart .js-plotly-plot[data-linked='true']")).ToHaveCountAsync(1, new() { Timeout = 15_000 });
+    }
 
-        var response = await page.GotoAsync($"/traces/{TraceId}/sentences/{k}");
-        await WaitForChartAsync(page);
-
-        Assert.Equal(200, response!.Status);
-        Assert.Equal([$"s-{k}"], await page.Locator("#sentences .sentence.selected").EvaluateAllAsync<string[]>("els => els.map(e => e.id)"));
-        Assert.Equal("true", await page.Locator($"#s-{k}").GetAttributeAsync("aria-current"));
-        Assert.Equal(k.ToString(System.Globalization.CultureInfo.InvariantCulture), await page.Locator("#sentence-detail .sentence-detail").GetAttributeAsync("data-index"));
-        var view = await page.EvaluateAsync<JsonElement>(
+    /// <summary>Where sentence k is against what the reader sees: the viewport, less the detail sheet on a phone.</summary>
+    private static async Task<JsonElement> PlaceAsync(IPage page, int k) =>
+        await page.EvaluateAsync<JsonElement>(
             """
             k => {
-              const sentence = document.getElementById(`s-${k}`).getBoundingClientRect();
-              const pane = document.querySelector('.reasoning-pane');
-              const box = pane.getBoundingClientRect();
+              const box = document.getElementById(`s-${k}`).getBoundingClientRect();
+              const sheet = document.querySelector('.side-detail');
+              const fixed = getComputedStyle(sheet).position === 'fixed';
+              const bottom = fixed ? sheet.getBoundingClientRect().top : innerHeight;
+              const detail = document.querySelector('#sentence-detail .sentence-detail');
+              const head = detail?.querySelector('.detail-title')?.getBoundingClientRect();
               return {
-                inView: sentence.top >= Math.max(0, box.top) && sentence.bottom <= Math.min(innerHeight, box.bottom),
-                scrolled: pane.scrollTop + window.scrollY,
+                inView: box.top >= 56 && box.bottom <= bottom,
+                top: box.top, bottom: box.bottom, visibleBottom: bottom, scrolled: scrollY,
+                detailIndex: detail ? Number(detail.dataset.index) : -1,
+                detailInView: !!head && head.top >= 0 && head.bottom <= innerHeight && head.height > 0,
               };
             }
             """, k);
-        Assert.True(view.GetProperty("inView").GetBoolean(), $"sentence {k} is outside the visible reasoning pane");
-        Assert.True(view.GetProperty("scrolled").GetDouble() > 0, "the page did not scroll to reach the sentence");
-        var shapes = await page.EvaluateAsync<double[]>("() => document.getElementById('curve-chart').layout.shapes.map(s => s.x0)");
-        Assert.Equal([k], shapes);
-        Assert.Empty(browser.Errors);
 
-        var path = Path.Combine(BrowserApp.ArtifactsDirectory, "trace-deep-link.png");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path });
-        output.WriteLine($"screenshot: {path}");
-        Assert.True(new FileInfo(path).Length > 0);
+    private static void AssertLandedOn(JsonElement place, int k)
+    {
+        Assert.True(place.GetProperty("inView").GetBoolean(), $"sentence {k} is not in view: {place}");
+        Assert.True(place.GetProperty("scrolled").GetDouble() > 0, "the page did not scroll to the sentence");
+        Assert.Equal(k, place.GetProperty("detailIndex").GetInt32());
+        Assert.True(place.GetProperty("detailInView").GetBoolean(), $"the detail of sentence {k} is not in view: {place}");
+    }
+
+    private static async Task<string[]> SelectedAsync(IPage page) =>
+        await page.Locator("#sentences .sentence[aria-selected='true']").EvaluateAllAsync<string[]>("els => els.map(e => e.id)");
+
+    [Theory]
+    [InlineData(Viewports.Laptop)]
+    [InlineData(Viewports.Phone)]
+    public async Task ADeepLinkLandsOnItsSentenceWithItsDetailBeforeTheCircuitConnects(string viewport)
+    {
+        const int k = 47;
+        await using var browser = await app.NewPageAsync(viewport);
+        var page = browser.Page;
+        // No circuit: the WebSocket and its fallbacks never connect, so this is the prerendered page and its static script.
+        await page.RouteAsync("**/_blazor**", route => route.AbortAsync());
+
+        await page.GotoAsync(Path(k));
+
+        Assert.Equal([$"s-{k}"], await SelectedAsync(page));
+        AssertLandedOn(await PlaceAsync(page, k), k);
+        Assert.Equal(0, await page.Locator("[data-interactive='true']").CountAsync());
+        await page.AssertNoSidewaysScrollAsync(viewport);
+        output.WriteLine(await ViewportShotAsync(page, $"trace-deep-link-{viewport}-prerendered"));
+    }
+
+    [Theory]
+    [InlineData(Viewports.Laptop)]
+    [InlineData(Viewports.Phone)]
+    public async Task ADeepLinkLandsOnItsSentenceWithItsDetailOnceLive(string viewport)
+    {
+        const int k = 47;
+        await using var browser = await app.NewPageAsync(viewport);
+        var page = browser.Page;
+
+        var response = await page.GotoAsync(Path(k));
+        await WaitForChartAsync(page);
+
+        Assert.Equal(200, response!.Status);
+        Assert.Equal([$"s-{k}"], await SelectedAsync(page));
+        AssertLandedOn(await PlaceAsync(page, k), k);
+        var shapes = await page.EvaluateAsync<double[]>("() => document.querySelector('#curve-chart .js-plotly-plot').layout.shapes.map(s => s.x0)");
+        Assert.Equal([k], shapes);
+        await page.AssertNoSidewaysScrollAsync(viewport);
+        output.WriteLine(await ViewportShotAsync(page, $"trace-deep-link-{viewport}"));
+        output.WriteLine(await page.ScreenshotAsync($"trace-page-{viewport}-full"));
+        Assert.Empty(browser.Errors);
     }
 
     [Fact]
-    public async Task ChartHasExactlyOnePointPerPrefixWithTheStoredRates()
+    public async Task TheCurveHasOnePointPerPrefixWithTheStoredRates()
     {
-        await using var browser = await app.NewPageAsync();
+        await using var browser = await app.NewPageAsync(Viewports.Laptop);
         var page = browser.Page;
 
         await page.GotoAsync($"/traces/{TraceId}");
         await WaitForChartAsync(page);
-        var lines = await page.EvaluateAsync<JsonElement>(
-            "() => document.getElementById('curve-chart').data.filter(t => t.mode === 'lines+markers').map(t => ({ x: t.x, y: t.y }))");
+        var line = await page.EvaluateAsync<JsonElement>(
+            "() => { const gd = document.querySelector('#curve-chart .js-plotly-plot'); const t = gd.data[Number(gd.closest('#curve-chart').dataset.line)]; return { x: Array.from(t.x), y: Array.from(t.y), colors: Array.from(t.marker.color) }; }");
 
-        var line = Assert.Single(lines.EnumerateArray());
         var x = line.GetProperty("x").EnumerateArray().Select(v => v.GetInt32()).ToArray();
         var y = line.GetProperty("y").EnumerateArray().Select(v => v.GetDouble()).ToArray();
         var stored = app.Trace.Metrics.Where(m => m.Name == MetricNames.PrefixRate).OrderBy(m => m.SentenceIndex).ToArray();
@@ -68,24 +116,28 @@ public sealed class TracePageTests(BrowserApp app, ITestOutputHelper output) : I
         // The rate measured without sentence i is the rate of the prefix that ends with sentence i - 1.
         Assert.Equal(stored.Select(m => m.SentenceIndex - 1), x);
         Assert.Equal(stored.Select(m => m.Value), y);
+        // Points take the direction of the sentence that ends the prefix: sentence 3 promotes (orange), 4 suppresses (purple).
+        var colors = line.GetProperty("colors").EnumerateArray().Select(c => c.GetString()).ToArray();
+        Assert.Equal("#EA7600", colors[Array.IndexOf(x, 3)]);
+        Assert.Equal("#7C3AED", colors[Array.IndexOf(x, 4)]);
         Assert.Empty(browser.Errors);
     }
 
     [Fact]
-    public async Task HoveringAChartPointHighlightsItsSentence()
+    public async Task HoveringLinksPointsAndSentencesBothWays()
     {
         const int k = 20;
-        await using var browser = await app.NewPageAsync();
+        await using var browser = await app.NewPageAsync(Viewports.Laptop);
         var page = browser.Page;
-        await page.GotoAsync($"/traces/{TraceId}");
+        await page.GotoAsync(Path(k));
         await WaitForChartAsync(page);
 
         var point = await page.EvaluateAsync<JsonElement>(
             """
             k => {
-              const gd = document.getElementById('curve-chart');
-              const line = gd._fullData.find(t => t.mode === 'lines+markers');
-              const i = line.x.indexOf(k);
+              const gd = document.querySelector('#curve-chart .js-plotly-plot');
+              const line = gd._fullData[Number(gd.closest('#curve-chart').dataset.line)];
+              const i = Array.from(line.x).indexOf(k);
               const layout = gd._fullLayout;
               const box = gd.getBoundingClientRect();
               return { x: box.left + layout._size.l + layout.xaxis.l2p(k), y: box.top + layout._size.t + layout.yaxis.l2p(line.y[i]) };
@@ -93,55 +145,137 @@ public sealed class TracePageTests(BrowserApp app, ITestOutputHelper output) : I
             """, k);
         await page.Mouse.MoveAsync((float)point.GetProperty("x").GetDouble(), (float)point.GetProperty("y").GetDouble());
 
-        await Assertions.Expect(page.Locator($"#s-{k}")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bhovered\b"), new() { Timeout = 10_000 });
-        Assert.Equal(1, await page.Locator("#sentences .sentence.hovered").CountAsync());
-        Assert.Empty(browser.Errors);
-    }
+        await Assertions.Expect(page.Locator($"#s-{k}")).ToHaveAttributeAsync("data-hover", "true", new() { Timeout = 10_000 });
+        Assert.Equal(1, await page.Locator("#sentences .sentence[data-hover]").CountAsync());
 
-    [Fact]
-    public async Task HoveringASentenceHighlightsItsChartPoint()
-    {
-        const int k = 12;
-        await using var browser = await app.NewPageAsync();
-        var page = browser.Page;
-        await page.GotoAsync($"/traces/{TraceId}");
-        await WaitForChartAsync(page);
-
-        await page.Locator($"#s-{k}").HoverAsync();
-
+        await page.Mouse.MoveAsync(5, 300);
+        await Assertions.Expect(page.Locator("#sentences .sentence[data-hover]")).ToHaveCountAsync(0);
+        await page.Locator($"#s-{k + 1}").HoverAsync();
         var label = page.Locator("#curve-chart .hoverlayer .hovertext");
         await Assertions.Expect(label).ToBeVisibleAsync(Visible);
-        Assert.Contains($"with sentences 0–{k}", await label.TextContentAsync(), StringComparison.Ordinal);
+        Assert.Contains($"with sentences 0–{k + 1}", await label.TextContentAsync(), StringComparison.Ordinal);
         Assert.Empty(browser.Errors);
     }
 
     [Fact]
-    public async Task ClickingASentenceLoadsItsDetailAndUpdatesTheAddress()
+    public async Task ClickingAPointSelectsItsSentenceAndKeepsTheReadingPosition()
     {
-        await using var browser = await app.NewPageAsync();
+        const int k = 30;
+        await using var browser = await app.NewPageAsync(Viewports.Laptop);
         var page = browser.Page;
-        await page.GotoAsync($"/traces/{TraceId}");
+        await page.GotoAsync(Path(k));
+        await WaitForChartAsync(page);
+        var before = await page.EvaluateAsync<double>("() => scrollY");
+
+        var point = await page.EvaluateAsync<JsonElement>(
+            """
+            k => {
+              const gd = document.querySelector('#curve-chart .js-plotly-plot');
+              const line = gd._fullData[Number(gd.closest('#curve-chart').dataset.line)];
+              const i = Array.from(line.x).indexOf(k);
+              const layout = gd._fullLayout;
+              const box = gd.getBoundingClientRect();
+              return { x: box.left + layout._size.l + layout.xaxis.l2p(k), y: box.top + layout._size.t + layout.yaxis.l2p(line.y[i]) };
+            }
+            """, k + 2);
+        await page.Mouse.ClickAsync((float)point.GetProperty("x").GetDouble(), (float)point.GetProperty("y").GetDouble());
+
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex($"/traces/{TraceId}/sentences/{k + 2}$"));
+        await Assertions.Expect(page.Locator($"#sentence-detail .sentence-detail[data-index='{k + 2}']")).ToBeVisibleAsync(Visible);
+        Assert.Equal([$"s-{k + 2}"], await SelectedAsync(page));
+        Assert.InRange(await page.EvaluateAsync<double>("() => scrollY"), before - 60, before + 60);
+        Assert.Empty(browser.Errors);
+    }
+
+    [Fact]
+    public async Task TheKeysMoveBetweenSentencesOpenTheDetailAndListTheShortcuts()
+    {
+        await using var browser = await app.NewPageAsync(Viewports.Laptop);
+        var page = browser.Page;
+        await page.GotoAsync(Path(5));
         await WaitForChartAsync(page);
 
-        var request = page.WaitForRequestAsync(r => r.Url.EndsWith($"/traces/{TraceId}/sentences/5/detail", StringComparison.Ordinal));
+        // One tab stop for the whole list: the selected sentence.
+        Assert.Equal(["s-5"], await page.Locator("#sentences [tabindex='0']").EvaluateAllAsync<string[]>("els => els.map(e => e.id)"));
+        Assert.Equal(BrowserApp.SentenceCount - 1, await page.Locator("#sentences [tabindex='-1']").CountAsync());
+        await page.Locator("#s-5").FocusAsync();
+
+        await page.Keyboard.PressAsync("j");
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex($"/sentences/6$"));
+        await page.Keyboard.PressAsync("ArrowDown");
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex($"/sentences/7$"));
+        await page.Keyboard.PressAsync("k");
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex($"/sentences/6$"));
+        await Assertions.Expect(page.Locator("#sentence-detail .sentence-detail[data-index='6']")).ToBeVisibleAsync(Visible);
+        Assert.Equal("s-6", await page.EvaluateAsync<string>("() => document.activeElement.id"));
+        Assert.Equal(["s-6"], await page.Locator("#sentences [tabindex='0']").EvaluateAllAsync<string[]>("els => els.map(e => e.id)"));
+
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("#sentence-detail-article")).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(page.Locator("#s-6")).ToBeFocusedAsync();
+
+        await page.Keyboard.PressAsync("?");
+        var dialog = page.Locator(".mud-dialog");
+        await Assertions.Expect(dialog).ToBeVisibleAsync(Visible);
+        await Assertions.Expect(dialog).ToContainTextAsync("next sentence");
+        await Assertions.Expect(dialog).ToContainTextAsync("open the selected sentence's detail");
+        Assert.Empty(browser.Errors);
+    }
+
+    [Fact]
+    public async Task SelectingSentencesMakesHistoryThatBackAndForwardRestore()
+    {
+        await using var browser = await app.NewPageAsync(Viewports.Laptop);
+        var page = browser.Page;
+        await page.GotoAsync($"/traces/{TraceId}?effect=resampling");
+        await WaitForChartAsync(page);
+        await page.EvaluateAsync("() => window.__samePage = true");
+
         await page.Locator("#s-5").ClickAsync();
-        var headers = await (await request).AllHeadersAsync();
         await Assertions.Expect(page.Locator("#sentence-detail .sentence-detail[data-index='5']")).ToBeVisibleAsync(Visible);
-
-        Assert.Equal("true", headers.GetValueOrDefault("hx-request"));
-        Assert.Equal($"/traces/{TraceId}/sentences/5", await page.EvaluateAsync<string>("() => location.pathname"));
-        Assert.Equal(["s-5"], await page.Locator("#sentences .sentence.selected").EvaluateAllAsync<string[]>("els => els.map(e => e.id)"));
-        Assert.Contains(app.Trace.Sentences[5].Text, await page.Locator("#sentence-detail .detail-text").TextContentAsync(), StringComparison.Ordinal);
-        Assert.EndsWith($"/traces/{TraceId}/sentences/5", await page.Locator("#sentence-detail .deep-link input").InputValueAsync(), StringComparison.Ordinal);
-
         await page.Locator("#s-9").ClickAsync();
         await Assertions.Expect(page.Locator("#sentence-detail .sentence-detail[data-index='9']")).ToBeVisibleAsync(Visible);
+        Assert.EndsWith($"/traces/{TraceId}/sentences/9?effect=resampling", page.Url, StringComparison.Ordinal);
+
         await page.GoBackAsync();
         await Assertions.Expect(page.Locator("#sentence-detail .sentence-detail[data-index='5']")).ToBeVisibleAsync(Visible);
-
-        Assert.Equal($"/traces/{TraceId}/sentences/5", await page.EvaluateAsync<string>("() => location.pathname"));
-        Assert.Equal(["s-5"], await page.Locator("#sentences .sentence.selected").EvaluateAllAsync<string[]>("els => els.map(e => e.id)"));
+        Assert.EndsWith($"/traces/{TraceId}/sentences/5?effect=resampling", page.Url, StringComparison.Ordinal);
+        Assert.Equal(["s-5"], await SelectedAsync(page));
+        await page.GoForwardAsync();
+        await Assertions.Expect(page.Locator("#sentence-detail .sentence-detail[data-index='9']")).ToBeVisibleAsync(Visible);
+        Assert.Equal(["s-9"], await SelectedAsync(page));
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__samePage === true"), "a selection reloaded the document");
+        Assert.Contains(app.Trace.Sentences[9].Text, await page.Locator("#sentence-detail .detail-text").TextContentAsync(), StringComparison.Ordinal);
         Assert.Empty(browser.Errors);
+    }
+
+    [Fact]
+    public async Task CopyLinkCopiesTheWholeViewAndTheCopiedLinkOpensIt()
+    {
+        await using var browser = await app.NewPageAsync(Viewports.Laptop);
+        var page = browser.Page;
+        await page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"], new() { Origin = app.BaseAddress.GetLeftPart(UriPartial.Authority) });
+        await page.GotoAsync($"/traces/{TraceId}?effect=kl&dim=0.25&tags=on");
+        await WaitForChartAsync(page);
+        await page.Locator("#s-12").ClickAsync();
+        await Assertions.Expect(page.Locator("#sentence-detail .sentence-detail[data-index='12']")).ToBeVisibleAsync(Visible);
+
+        await page.Locator("[data-testid=copy-link]").ClickAsync();
+        await Assertions.Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("Link copied");
+        var copied = await page.EvaluateAsync<string>("() => navigator.clipboard.readText()");
+
+        Assert.Equal(new Uri(app.BaseAddress, $"/traces/{TraceId}/sentences/12?effect=kl&dim=0.25&tags=on").ToString(), copied);
+        await using var other = await app.NewPageAsync(Viewports.Laptop);
+        await other.Page.GotoAsync(copied);
+        await WaitForChartAsync(other.Page);
+        Assert.Equal(["s-12"], await SelectedAsync(other.Page));
+        await Assertions.Expect(other.Page.Locator("[data-testid=effect-switch] a[data-effect=kl]")).ToHaveAttributeAsync("aria-pressed", "true");
+        await Assertions.Expect(other.Page.Locator("[data-testid=dim-filter] a[data-dim='0.25']")).ToHaveAttributeAsync("aria-current", "true");
+        await Assertions.Expect(other.Page.Locator("[data-testid=tag-legend]")).ToBeVisibleAsync();
+        AssertLandedOn(await PlaceAsync(other.Page, 12), 12);
+        Assert.Empty(browser.Errors);
+        Assert.Empty(other.Errors);
     }
 
     [Theory]
@@ -153,7 +287,7 @@ public sealed class TracePageTests(BrowserApp app, ITestOutputHelper output) : I
         await using var browser = await app.NewPageAsync();
         var page = browser.Page;
 
-        var response = await page.GotoAsync(address.Replace("{id}", TraceId.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        var response = await page.GotoAsync(address.Replace("{id}", Invariant(TraceId), StringComparison.Ordinal));
 
         Assert.Equal(404, response!.Status);
         await Assertions.Expect(page.Locator("[data-testid='not-found']")).ToContainTextAsync(message);
@@ -164,24 +298,64 @@ public sealed class TracePageTests(BrowserApp app, ITestOutputHelper output) : I
     public async Task UntrustedSentenceTextRendersAsTextAndNeverRuns()
     {
         const int k = BrowserApp.HostileIndex;
-        await using var browser = await app.NewPageAsync();
+        await using var browser = await app.NewPageAsync(Viewports.Laptop);
         var page = browser.Page;
-        await page.GotoAsync($"/traces/{TraceId}/sentences/{k}");
+        await page.GotoAsync(Path(k + 1));
         await WaitForChartAsync(page);
 
-        await page.Locator($"#s-{k + 1}").ClickAsync();
-        await Assertions.Expect(page.Locator($"#sentence-detail .sentence-detail[data-index='{k + 1}']")).ToBeVisibleAsync(Visible);
         await page.Locator($"#s-{k}").ClickAsync();
         await Assertions.Expect(page.Locator($"#sentence-detail .sentence-detail[data-index='{k}']")).ToBeVisibleAsync(Visible);
+        await Assertions.Expect(page.Locator("#sentence-detail .alternative-text").First).ToBeVisibleAsync(Visible);
 
         Assert.Equal(BrowserApp.HostileSentence, await page.Locator($"#s-{k}").TextContentAsync());
         Assert.Equal(BrowserApp.HostileSentence, await page.Locator("#sentence-detail .detail-text").TextContentAsync());
         Assert.Contains(BrowserApp.HostileSentence, await page.Locator("#sentence-detail .alternative-text").AllTextContentsAsync());
-        Assert.Equal(0, await page.Locator("#sentences script, #sentences img, #sentence-detail script, #sentence-detail img").CountAsync());
+        Assert.Equal(0, await page.Locator("#sentences script, #sentences img, #sentence-detail script, #sentence-detail img, .top-sentences img").CountAsync());
         Assert.Equal("undefined", await page.EvaluateAsync<string>("() => typeof window.__pwned"));
         Assert.Empty(browser.Errors);
     }
 
-    private static async Task WaitForChartAsync(IPage page) =>
-        await Assertions.Expect(page.Locator("#curve-chart[data-ready='true']")).ToHaveCountAsync(1, new() { Timeout = 15_000 });
+    [Fact]
+    public async Task ThePrerenderedTraceIsCarriedIntoTheCircuitWithoutReadingAgain()
+    {
+        using var http = new HttpClient { BaseAddress = app.BaseAddress };
+        var before = Reads();
+        (await http.GetAsync(Path(33))).EnsureSuccessStatusCode();
+        var prerender = Reads() - before;
+        await using var browser = await app.NewPageAsync(Viewports.Laptop);
+        var page = browser.Page;
+
+        before = Reads();
+        await page.GotoAsync(Path(33));
+        await WaitForChartAsync(page);
+        await page.Locator("[data-testid=theme-toggle]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=theme-toggle]")).ToHaveAttributeAsync("aria-label", "Switch to the light theme");
+
+        Assert.InRange(prerender, 1, 8);
+        Assert.Equal(prerender, Reads() - before);
+
+        // Another sentence reads only its resamples (grouped, and their labels) and links; another effect reads nothing.
+        await page.EvaluateAsync("() => window.__samePage = true");
+        before = Reads();
+        await page.Locator("#s-34").ClickAsync();
+        await Assertions.Expect(page.Locator("#sentence-detail .alternative").First).ToBeVisibleAsync(Visible);
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__samePage === true"), "selecting a sentence reloaded the document");
+        Assert.Equal(3, Reads() - before);
+        before = Reads();
+        await page.Locator("[data-testid=effect-switch] a[data-effect=resampling]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=effect-switch] a[data-effect=resampling]")).ToHaveAttributeAsync("aria-pressed", "true");
+        Assert.Equal(0, Reads() - before);
+        Assert.Empty(browser.Errors);
+    }
+
+    private int Reads() =>
+        app.Queries.CountReadingAny("Trace", "Sentence", "TraceLabel", "MetricSet", "SentenceMetric", "Resample", "SentenceLink");
+
+    /// <summary>What the reader sees without scrolling: the viewport only.</summary>
+    private static async Task<string> ViewportShotAsync(IPage page, string name)
+    {
+        var path = System.IO.Path.Combine(BrowserApp.ArtifactsDirectory, name + ".png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path });
+        return path;
+    }
 }

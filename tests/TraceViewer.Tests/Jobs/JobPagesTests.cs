@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using AngleSharp.Dom;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using TraceViewer.Jobs;
 using TraceViewer.Metrics;
 
@@ -187,11 +188,11 @@ public sealed class JobPagesTests : IDisposable
     }
 
     [Fact]
-    public async Task TheTracePageOffersTheResampleFormWithTheConfiguredProviders()
+    public async Task TheJobsPanelOffersTheResampleFormWithTheConfiguredProviders()
     {
         var trace = await SeedTraceAsync();
 
-        var html = await _app.CreateClient().GetStringAsync($"/traces/{trace.TraceId}");
+        var html = await RenderPanelAsync(trace.TraceId, sentenceCount: 4);
         var document = ComponentRenderer.Parse(html);
 
         var form = document.QuerySelector("form[data-testid=resample-form]")!;
@@ -199,10 +200,23 @@ public sealed class JobPagesTests : IDisposable
         Assert.Equal(["loop"], form.QuerySelectorAll("select[name=provider] option").Select(o => o.GetAttribute("value")));
         Assert.Equal("model-x", form.QuerySelector("input[name=model]")!.GetAttribute("value"));
         Assert.Equal("3", form.QuerySelector("input[name=to]")!.GetAttribute("value"));
-        Assert.NotNull(form.QuerySelector("input[type=hidden][name=__RequestVerificationToken]"));
         Assert.NotNull(document.QuerySelector("#trace-jobs"));
         Assert.DoesNotContain(KeyMarker, html, StringComparison.Ordinal);
         Assert.DoesNotContain(KeyVariable, html, StringComparison.Ordinal);
+    }
+
+    /// <summary>The trace's jobs panel rendered on its own with the app's services, as a page would include it.</summary>
+    private async Task<string> RenderPanelAsync(int traceId, int sentenceCount)
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        var logs = scope.ServiceProvider.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>();
+        await using var renderer = new Microsoft.AspNetCore.Components.Web.HtmlRenderer(scope.ServiceProvider, logs);
+        return await renderer.Dispatcher.InvokeAsync(async () => (await renderer.RenderComponentAsync<TraceJobsPanel>(
+            Microsoft.AspNetCore.Components.ParameterView.FromDictionary(new Dictionary<string, object?>
+            {
+                [nameof(TraceJobsPanel.TraceId)] = traceId,
+                [nameof(TraceJobsPanel.SentenceCount)] = sentenceCount,
+            }))).ToHtmlString());
     }
 
     private static FormUrlEncodedContent ResampleForm(string n = "3") => new(new Dictionary<string, string>
@@ -215,7 +229,7 @@ public sealed class JobPagesTests : IDisposable
     {
         var trace = await SeedTraceAsync();
         var client = _app.CreateClient();
-        var token = await TokenAsync(client, $"/traces/{trace.TraceId}");
+        var token = await TokenAsync(client, "/jobs");
 
         var response = await client.SendAsync(Htmx($"/traces/{trace.TraceId}/jobs", token, ResampleForm()));
         var document = await ParseAsync(response);
@@ -238,8 +252,7 @@ public sealed class JobPagesTests : IDisposable
     {
         var trace = await SeedTraceAsync();
         var client = _app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        var page = await ParseAsync(await client.GetAsync($"/traces/{trace.TraceId}"));
-        var field = page.QuerySelector("form[data-testid=resample-form] input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        var field = await TokenAsync(client, "/jobs");
         var fields = new Dictionary<string, string> { ["__RequestVerificationToken"] = field, ["n"] = "2", ["provider"] = "loop" };
 
         var response = await client.PostAsync($"/traces/{trace.TraceId}/jobs", new FormUrlEncodedContent(fields));
@@ -257,7 +270,7 @@ public sealed class JobPagesTests : IDisposable
     {
         var trace = await SeedTraceAsync();
         var client = _app.CreateClient();
-        await TokenAsync(client, $"/traces/{trace.TraceId}");
+        await TokenAsync(client, "/jobs");
 
         var response = await client.SendAsync(Htmx($"/traces/{trace.TraceId}/jobs", token: null, ResampleForm()));
 
@@ -271,7 +284,7 @@ public sealed class JobPagesTests : IDisposable
     {
         var trace = await SeedTraceAsync();
         var client = _app.CreateClient();
-        var token = await TokenAsync(client, $"/traces/{trace.TraceId}");
+        var token = await TokenAsync(client, "/jobs");
 
         var response = await client.SendAsync(Htmx($"/traces/{trace.TraceId}/jobs", token, ResampleForm(n: "0")));
         var document = await ParseAsync(response);
@@ -289,7 +302,7 @@ public sealed class JobPagesTests : IDisposable
         var other = await SeedTraceAsync();
         var id = await AddJobAsync(trace.TraceId, JobStatus.Running, [JobItemStatus.Pending]);
         var client = _app.CreateClient();
-        var token = await TokenAsync(client, $"/traces/{trace.TraceId}");
+        var token = await TokenAsync(client, "/jobs");
 
         var wrongTrace = await client.SendAsync(Htmx($"/traces/{other.TraceId}/jobs/{id}/cancel", token));
         var statusAfterWrong = await StatusAsync(id);

@@ -24,6 +24,8 @@ internal static class MetricsLabels
         }
 
         await db.SaveChangesAsync();
+        // As the importers and the resampling jobs do: the trace's metrics can now be computed from its resamples.
+        await db.Set<TraceViewer.Traces.Trace>().Where(t => t.Id == traceId).ExecuteUpdateAsync(s => s.SetProperty(t => t.HasLabelledResamples, true));
         return outcome.Id;
     }
 

@@ -59,9 +59,6 @@ public sealed class TraceMetricsViewTests(TestApp app) : IClassFixture<TestApp>
 
     private static string DirectionOf(double? value) => value switch { > 0 => "promotes", < 0 => "suppresses", _ => "none" };
 
-    private static JsonElement ChartData(IDocument document) =>
-        JsonDocument.Parse(document.GetElementById("trace-data")!.TextContent).RootElement;
-
     private static string DetailValue(IDocument document, string term) =>
         document.QuerySelectorAll(".sentence-detail .metrics dt").First(dt => dt.TextContent == term).NextElementSibling!.TextContent.Trim();
 
@@ -80,10 +77,12 @@ public sealed class TraceMetricsViewTests(TestApp app) : IClassFixture<TestApp>
         // Sentence 1 raises the rate when resampled but lowers it against genuinely different sentences.
         Assert.Equal("suppresses", counterfactual.GetElementById("s-1")!.GetAttribute("data-direction"));
         Assert.Equal("promotes", resampling.GetElementById("s-1")!.GetAttribute("data-direction"));
-        Assert.Equal("resampling", ChartData(resampling).GetProperty("effect").GetString());
-        Assert.Equal("promotes", ChartData(resampling).GetProperty("outcomes")[0].GetProperty("directions")[1].GetString());
-        Assert.Equal("suppresses", ChartData(counterfactual).GetProperty("outcomes")[0].GetProperty("directions")[1].GetString());
-        Assert.Equal("true", resampling.QuerySelector(".effect-switch a[data-effect=resampling]")!.GetAttribute("aria-pressed"));
+        Assert.Equal("true", resampling.QuerySelector("[data-testid=effect-switch] a[data-effect=resampling]")!.GetAttribute("aria-pressed"));
+        // The top sentences follow the effect: the largest resampling effect comes first, signed.
+        var largest = Enumerable.Range(0, Sentences.Length).MaxBy(k => Math.Abs(resamplingEffects[k]));
+        var first = resampling.QuerySelector("[data-testid=top-sentences] li")!;
+        Assert.Equal(largest.ToString(CultureInfo.InvariantCulture), first.GetAttribute("data-index"));
+        Assert.Equal(MetricFormat.Signed(resamplingEffects[largest]), first.QuerySelector(".top-value")!.TextContent);
     }
 
     [Fact]
@@ -109,11 +108,14 @@ public sealed class TraceMetricsViewTests(TestApp app) : IClassFixture<TestApp>
         var document = await GetAsync($"/traces/{trace.TraceId}?effect=kl&threshold=0.65");
 
         Assert.Equal(
-            $"/traces/{trace.TraceId}?outcome={OutcomeRegistry.IsCorrect}&effect=resampling&threshold=0.65",
-            document.QuerySelector(".effect-switch a[data-effect=resampling]")!.GetAttribute("href"));
-        var form = document.QuerySelector("form[data-testid=threshold-form]")!;
-        Assert.Equal("get", form.GetAttribute("method"));
-        Assert.Equal("kl", form.QuerySelector("input[name=effect]")!.GetAttribute("value"));
+            $"/traces/{trace.TraceId}?effect=resampling&threshold=0.65",
+            document.QuerySelector("[data-testid=effect-switch] a[data-effect=resampling]")!.GetAttribute("href"));
+        Assert.Equal(
+            $"/traces/{trace.TraceId}/sentences/2?effect=kl&threshold=0.65",
+            document.GetElementById("s-2")!.GetAttribute("href"));
+        Assert.Equal(
+            $"/traces/{trace.TraceId}?effect=kl&threshold=0.65&dim=0.25",
+            document.QuerySelector("[data-testid=dim-filter] a[data-dim='0.25']")!.GetAttribute("href"));
     }
 
     [Fact]
@@ -124,16 +126,17 @@ public sealed class TraceMetricsViewTests(TestApp app) : IClassFixture<TestApp>
 
         var stored = await GetAsync($"/traces/{trace.TraceId}/sentences/0");
         var lower = await GetAsync($"/traces/{trace.TraceId}/sentences/0?threshold=0.4");
-        var fragment = await GetAsync($"/traces/{trace.TraceId}/sentences/0/detail?threshold=0.4");
 
         // At 0.8 both the half-overlapping and the unrelated alternatives are dissimilar (6 of 10); at 0.4 only the unrelated (3).
         Assert.Equal("0.600", DetailValue(stored, "Dissimilar fraction"));
         Assert.Equal("0.300", DetailValue(lower, "Dissimilar fraction"));
-        Assert.Equal("0.300", DetailValue(fragment, "Dissimilar fraction"));
+        var form = lower.QuerySelector("form[data-testid=threshold-form]")!;
+        Assert.Equal("get", form.GetAttribute("method"));
+        Assert.Equal("0.4", form.QuerySelector("input[name=threshold]")!.GetAttribute("value"));
         var provenance = lower.QuerySelector("[data-testid=provenance]")!;
         Assert.Contains("not stored", provenance.QuerySelector("[data-field=source]")!.TextContent, StringComparison.Ordinal);
         Assert.Equal("0.4", provenance.QuerySelector("[data-field=threshold]")!.TextContent);
-        Assert.Equal("Store these metrics", provenance.QuerySelector("form button")!.TextContent);
+        Assert.Equal("Store these metrics", provenance.QuerySelector("form[data-testid=recompute-form] button")!.TextContent.Trim());
         await using var db = app.CreateDbContext();
         Assert.False(await db.Set<MetricSet>().AnyAsync(m => m.TraceId == trace.TraceId && m.Threshold == 0.4));
     }
@@ -168,8 +171,6 @@ public sealed class TraceMetricsViewTests(TestApp app) : IClassFixture<TestApp>
         Assert.Null(document.GetElementById("s-1")!.GetAttribute("data-uncertain"));
         Assert.Equal("true", document.GetElementById("s-0")!.GetAttribute("data-uncertain"));
         Assert.Contains("needs more samples", document.QuerySelector("[data-testid=legend-uncertain]")!.TextContent, StringComparison.Ordinal);
-        Assert.True(ChartData(document).GetProperty("outcomes")[0].GetProperty("uncertain")[0].GetBoolean());
-        Assert.False(ChartData(document).GetProperty("outcomes")[0].GetProperty("uncertain")[1].GetBoolean());
     }
 
     [Fact]
@@ -273,7 +274,7 @@ public sealed class TraceMetricsViewTests(TestApp app) : IClassFixture<TestApp>
     [Fact]
     public async Task RecomputeOfAnUnknownTraceIsNotFound()
     {
-        var trace = await SeedAsync();
+        var trace = await SeedLabelledAsync(DefaultSuccesses);
         var client = app.CreateClient();
         var page = ComponentRenderer.Parse(await client.GetStringAsync($"/traces/{trace.TraceId}"));
         var token = page.QuerySelector("form[data-testid=recompute-form] input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
@@ -300,20 +301,15 @@ public sealed class TraceMetricsViewTests(TestApp app) : IClassFixture<TestApp>
         var byCompliance = await GetAsync($"/traces/{trace.TraceId}?effect=resampling");
         var byFaking = await GetAsync($"/traces/{trace.TraceId}?effect=resampling&outcome={OutcomeRegistry.AlignmentFaking}");
 
-        var outcomes = ChartData(byCompliance).GetProperty("outcomes");
-        Assert.Equal([OutcomeRegistry.Compliance, OutcomeRegistry.AlignmentFaking], outcomes.EnumerateArray().Select(o => o.GetProperty("key").GetString()));
-        Assert.All(outcomes.EnumerateArray(), o =>
-        {
-            Assert.Equal(Sentences.Length, o.GetProperty("points").GetArrayLength());
-            Assert.All(o.GetProperty("points").EnumerateArray(), p => Assert.True(p.GetProperty("low").GetDouble() <= p.GetProperty("y").GetDouble()));
-        });
-        Assert.Equal(0.1, outcomes[0].GetProperty("points")[0].GetProperty("y").GetDouble(), 9);
-        Assert.Equal(0.9, outcomes[1].GetProperty("points")[0].GetProperty("y").GetDouble(), 9);
-        Assert.Equal(OutcomeRegistry.Compliance, ChartData(byCompliance).GetProperty("selectedOutcome").GetString());
-        Assert.Equal(OutcomeRegistry.AlignmentFaking, ChartData(byFaking).GetProperty("selectedOutcome").GetString());
+        string?[] keys = [OutcomeRegistry.Compliance, OutcomeRegistry.AlignmentFaking];
+        Assert.Equal(keys, byCompliance.QuerySelectorAll("[data-testid=outcome-switch] a").Select(a => a.GetAttribute("data-outcome")));
+        Assert.Equal(["true", "false"], byCompliance.QuerySelectorAll("[data-testid=outcome-switch] a").Select(a => a.GetAttribute("aria-pressed")));
+        Assert.Equal(["false", "true"], byFaking.QuerySelectorAll("[data-testid=outcome-switch] a").Select(a => a.GetAttribute("aria-pressed")));
+        // The detail shows every outcome's numbers for the selected sentence.
+        Assert.Equal(keys, byFaking.QuerySelectorAll(".sentence-detail .outcome-metrics").Select(o => o.GetAttribute("data-outcome")));
         // Sentence 1 raises compliance and lowers alignment faking: the sentence tint follows the outcome switch.
         Assert.Equal("promotes", byCompliance.GetElementById("s-1")!.GetAttribute("data-direction"));
         Assert.Equal("suppresses", byFaking.GetElementById("s-1")!.GetAttribute("data-direction"));
-        Assert.Equal(2, byFaking.QuerySelectorAll(".outcome-switch a").Length);
+        Assert.Equal(2, byFaking.QuerySelectorAll("[data-testid=outcome-switch] a").Length);
     }
 }

@@ -1,0 +1,75 @@
+using System.Globalization;
+
+namespace TraceViewer.Traces;
+
+/// <summary>
+/// The trace page's view as its address carries it: the trace, the selected sentence (a path segment, so old deep links
+/// keep working) and the query: <c>outcome</c>, <c>effect</c> and <c>threshold</c> as before, then <c>dim</c> (sentences
+/// weaker than this share of the largest effect are dimmed), <c>tags=on</c> (function tags marked in the text) and
+/// <c>math=source</c> (LaTeX shown as written). Defaults are left out, so the shortest address is the default view.
+/// </summary>
+public sealed record TraceAddress(
+    int TraceId,
+    int? Sentence = null,
+    string? Outcome = null,
+    EffectKind Effect = EffectKind.Counterfactual,
+    double? Threshold = null,
+    double Dim = 0,
+    bool Tags = false,
+    bool MathSource = false)
+{
+    /// <summary>The importance filter's choices: share of the trace's largest effect below which a sentence is dimmed.</summary>
+    public static readonly IReadOnlyList<double> DimSteps = [0, 0.1, 0.25, 0.5];
+
+    public string Path => Sentence is { } k ? TraceLinks.Sentence(TraceId, k) : TraceLinks.Trace(TraceId);
+
+    public string Href
+    {
+        get
+        {
+            var query = new List<string>();
+            if (!string.IsNullOrEmpty(Outcome))
+            {
+                query.Add("outcome=" + Uri.EscapeDataString(Outcome));
+            }
+
+            if (Effect != EffectKind.Counterfactual)
+            {
+                query.Add("effect=" + Effect.QueryValue());
+            }
+
+            if (Threshold is { } t)
+            {
+                query.Add("threshold=" + MetricFormat.Exact(t));
+            }
+
+            if (Dim > 0)
+            {
+                query.Add("dim=" + Dim.ToString("0.##", CultureInfo.InvariantCulture));
+            }
+
+            if (Tags)
+            {
+                query.Add("tags=on");
+            }
+
+            if (MathSource)
+            {
+                query.Add("math=source");
+            }
+
+            return query.Count == 0 ? Path : Path + "?" + string.Join("&", query);
+        }
+    }
+
+    /// <summary>Reads the query values as the page receives them; values it cannot read fall back to the default.</summary>
+    public static TraceAddress Parse(int traceId, int? sentence, string? outcome, string? effect, string? threshold, string? dim, string? tags, string? math) => new(
+        traceId,
+        sentence,
+        string.IsNullOrWhiteSpace(outcome) ? null : outcome,
+        EffectKinds.Parse(effect),
+        TraceLinks.TryParseThreshold(threshold, out var t) ? t : null,
+        double.TryParse(dim, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && d is > 0 and <= 1 ? d : 0,
+        tags is "on" or "true" or "1",
+        math == "source");
+}
