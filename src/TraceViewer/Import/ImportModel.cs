@@ -192,7 +192,8 @@ public enum ImportChange
 
 public sealed record ImportedDatasetRow(int Id, string Key, string Name);
 
-public sealed record ImportedTraceRow(int Id, string Title, int DatasetId, ImportChange Change);
+/// <param name="Source">Where it came from, relative to what was imported (an upload's folder path).</param>
+public sealed record ImportedTraceRow(int Id, string Title, int DatasetId, ImportChange Change, string? Source = null);
 
 internal static class SourceFormats
 {

@@ -104,7 +104,7 @@ internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvide
                     resamples += imported.Resamples.Count;
                 }
 
-                rows.Add(new ImportedTraceRow(previous.Id, imported.Title, dataset.Id, change));
+                rows.Add(new ImportedTraceRow(previous.Id, imported.Title, dataset.Id, change, imported.SourcePath));
                 progress?.Report(new ImportProgress(batch.FileCount, batch.FileCount, ++written, batch.Traces.Count));
             }
 

@@ -94,7 +94,7 @@ public sealed class ImportPageComponentTests : MudComponentTests
 
         var result = new ImportResultView(1, 0, 1, 139, 0, 2.5, ["problem_330: a warning <b>as text</b>"],
             [new ImportResultDataset(4, "thought-anchors-viewer/m/correct_base_solution", "m / correct_base_solution", 2)],
-            [new ImportedTraceRow(11, "Problem 330", 4, ImportChange.Added), new ImportedTraceRow(12, "Problem 331", 4, ImportChange.Unchanged)], 2);
+            [new ImportedTraceRow(11, "Problem 330", 4, ImportChange.Added, "m/correct_base_solution/problem_330"), new ImportedTraceRow(12, "Problem 331", 4, ImportChange.Unchanged)], 2);
         _module.Setup<ImportPage.ChosenFiles>("clear", _ => true).SetResult(new ImportPage.ChosenFiles(0, 0, null, []));
         upload.SetResult(new ImportPage.UploadAnswer(200, JsonSerializer.Serialize(result, Web)));
 
@@ -103,6 +103,7 @@ public sealed class ImportPageComponentTests : MudComponentTests
         Assert.Equal("/traces?dataset=4", page.Find("[data-testid=import-datasets] a").GetAttribute("href"));
         Assert.Equal(["/traces/11", "/traces/12"], page.FindAll("[data-testid=import-traces] a").Select(a => a.GetAttribute("href")));
         Assert.Equal(["added", "unchanged"], page.FindAll("[data-testid=import-traces] li").Select(li => li.GetAttribute("data-change")));
+        Assert.Equal("· m/correct_base_solution/problem_330", page.Find("[data-testid=import-traces] .import-source").TextContent.Trim());
         Assert.Equal("problem_330: a warning <b>as text</b>", Text(page, "import-warnings"));
         Assert.Equal("Nothing chosen yet.", Text(page, "import-chosen"));
         Assert.True(SubmitDisabled(page));
@@ -122,6 +123,7 @@ public sealed class ImportPageComponentTests : MudComponentTests
         page.Find("[data-testid=import-submit]").Click();
 
         page.WaitForAssertion(() => Assert.Equal(shown, Text(page, "import-error")));
+        Assert.Equal(status switch { 0 => "The upload was cut off", 413 => "Upload refused", _ => "Nothing was imported" }, page.Find(".import-error-title").TextContent);
         Assert.False(SubmitDisabled(page));
         Assert.Empty(page.FindAll("[data-testid=import-summary]"));
     }
