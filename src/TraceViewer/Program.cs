@@ -39,7 +39,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
 builder.Services.AddTransient(typeof(QueryScope<>));
-builder.AddHtmxAntiforgery();
+builder.AddHeaderAntiforgery();
 builder.Services.AddOpenApi();
 builder.AddData();
 builder.AddProviders();

@@ -42,10 +42,10 @@ internal sealed class ImportUploadLimits(IOptions<ImportOptions> options) : ISta
         }
 
         // The token must come in the header: looking for it in the form would read the whole body first.
-        if (string.IsNullOrEmpty(context.Request.Headers[Components.HtmxAntiforgery.HeaderName]))
+        if (string.IsNullOrEmpty(context.Request.Headers[Components.HeaderAntiforgery.HeaderName]))
         {
             await RefuseAsync(context, StatusCodes.Status400BadRequest, "Missing antiforgery token",
-                $"Send the upload from the import page: it needs the antiforgery token in the {Components.HtmxAntiforgery.HeaderName} header.");
+                $"Send the upload from the import page: it needs the antiforgery token in the {Components.HeaderAntiforgery.HeaderName} header.");
             return false;
         }
 

@@ -186,7 +186,7 @@ public sealed class ImportPageTests(ImportBrowserApp app, LargeUploadFolder fold
         await page.GotoAsync("/import");
         await page.WaitForCircuitAsync();
         await page.Locator("input[name=archive]").SetInputFilesAsync(broken);
-        await Assertions.Expect(page.Locator("[data-testid=import-chosen]")).ToHaveTextAsync($"1 file, 0.0 MB (broken-{viewport}.json)");
+        await Assertions.Expect(page.Locator("[data-testid=import-chosen]")).ToHaveTextAsync($"1 file, 33 bytes (broken-{viewport}.json)");
 
         await page.Locator("[data-testid=import-submit]").ClickAsync();
 
