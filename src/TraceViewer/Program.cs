@@ -53,7 +53,7 @@ builder.Services.AddMudServices();
 builder.Services.AddTransient(typeof(QueryScope<>));
 builder.AddHttpBasics();
 builder.AddSecurityHeaders();
-builder.AddHtmxAntiforgery();
+builder.AddHeaderAntiforgery();
 builder.Services.ConfigureHttpJsonOptions(o => FiniteNumbers.AddTo(o.SerializerOptions));
 builder.Services.AddOpenApi(o => o.DescribeNumbers());
 builder.AddData();

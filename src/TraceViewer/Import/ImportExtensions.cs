@@ -12,7 +12,8 @@ internal static partial class ImportExtensions
         builder.Services.AddOptions<SampleDataOptions>().BindConfiguration(SampleDataOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddScoped<ImportService>();
-        // Upload limits must apply before anything reads the form (antiforgery does), so they sit at the front of the pipeline.
+        builder.Services.AddSingleton<ImportProgressBoard>();
+        // Upload limits must apply before anything could read the body, so they sit at the front of the pipeline.
         builder.Services.AddTransient<IStartupFilter, ImportUploadLimits>();
         builder.Services.AddScoped<NativeJsonlExporter>();
         return builder;
@@ -53,12 +54,6 @@ internal static partial class ImportExtensions
             // A broken sample folder should not keep the app from starting.
             LogSampleDataFailed(logger, e, e.Message);
         }
-    }
-
-    public static IEndpointRouteBuilder MapImport(this IEndpointRouteBuilder app)
-    {
-        // The upload form is the static page /import (ImportPage.razor), which handles its own post.
-        return app;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sample data: ImportOnStart is off; nothing imported")]

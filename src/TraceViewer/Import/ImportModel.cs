@@ -173,7 +173,27 @@ internal sealed record ImportSummary(
     int Sentences,
     int Resamples,
     TimeSpan Elapsed,
-    IReadOnlyList<string> Warnings);
+    IReadOnlyList<string> Warnings)
+{
+    /// <summary>The datasets the imported traces are in, in the order they were first met.</summary>
+    public IReadOnlyList<ImportedDatasetRow> DatasetRows { get; init; } = [];
+
+    /// <summary>Every imported trace with what happened to it, in source order.</summary>
+    public IReadOnlyList<ImportedTraceRow> TraceRows { get; init; } = [];
+}
+
+/// <summary>What an import did with one trace.</summary>
+public enum ImportChange
+{
+    Added,
+    Updated,
+    Unchanged,
+}
+
+public sealed record ImportedDatasetRow(int Id, string Key, string Name);
+
+/// <param name="Source">Where it came from, relative to what was imported (an upload's folder path).</param>
+public sealed record ImportedTraceRow(int Id, string Title, int DatasetId, ImportChange Change, string? Source = null);
 
 internal static class SourceFormats
 {

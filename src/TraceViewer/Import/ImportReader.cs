@@ -3,9 +3,9 @@ namespace TraceViewer.Import;
 /// <summary>Parses everything below an import root into memory; nothing touches the database here.</summary>
 internal static class ImportReader
 {
-    public static ImportBatch ReadAll(string root, bool namesAboveRoot, ImportOptions limits, IProgress<ImportProgress>? progress, CancellationToken ct)
+    public static ImportBatch ReadAll(string root, bool namesAboveRoot, ImportOptions limits, IProgress<ImportProgress>? progress, CancellationToken ct, string? rootName = null)
     {
-        var discovery = TraceDiscovery.Discover(root, namesAboveRoot);
+        var discovery = TraceDiscovery.Discover(root, namesAboveRoot, rootName, limits);
         var fullRoot = Path.GetFullPath(root);
         var baseFolder = File.Exists(fullRoot) ? Path.GetDirectoryName(fullRoot)! : fullRoot;
         var warnings = new List<string>(discovery.Warnings);

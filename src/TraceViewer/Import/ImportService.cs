@@ -17,19 +17,20 @@ namespace TraceViewer.Import;
 internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvider time, IOptions<ImportOptions> options, ILogger<ImportService> logger)
 {
     /// <param name="namesAboveRoot">Whether folder names above the root may name the model and solution type.</param>
+    /// <param name="rootName">How errors name the root itself; an upload's temporary folder is "the upload".</param>
     /// <exception cref="ImportException">A source is malformed or breaks a limit; nothing was written.</exception>
     /// <exception cref="DatabaseWriteException">The database refused the writes (e.g. a full disk); nothing was written.</exception>
-    public async Task<ImportSummary> ImportAsync(string path, bool namesAboveRoot, IProgress<ImportProgress>? progress, CancellationToken ct)
+    public async Task<ImportSummary> ImportAsync(string path, bool namesAboveRoot, IProgress<ImportProgress>? progress, CancellationToken ct, string? rootName = null)
     {
         var started = time.GetTimestamp();
         ImportBatch batch;
         try
         {
-            batch = ImportReader.ReadAll(path, namesAboveRoot, options.Value, progress, ct);
+            batch = ImportReader.ReadAll(path, namesAboveRoot, options.Value, progress, ct, rootName);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ImportException(path, null, null, "could not be read: " + e.Message, e);
+            throw new ImportException(rootName ?? path, null, null, "could not be read: " + e.Message, e);
         }
 
         var summary = await WriteAsync(batch, progress, ct);
@@ -52,25 +53,36 @@ internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvide
         try
         {
             transaction = await db.Database.BeginTransactionAsync(ct);
+            var warnings = new List<string>(batch.Warnings);
+            var (traces, moves) = await PlaceUnnamedItemsAsync(batch.Traces, warnings, ct);
+            batch = batch with { Traces = traces };
             var outcomes = await OutcomesAsync(batch, ct);
             var datasets = await DatasetsAsync(batch, outcomes, now, ct);
             var datasetIds = datasets.Values.Select(d => d.Id).ToList();
             var existing = await db.Set<Trace>().AsNoTracking()
                 .Where(t => datasetIds.Contains(t.DatasetId))
                 .Select(t => new { t.Id, t.DatasetId, t.ExternalKey, t.ContentHash })
-                .ToDictionaryAsync(t => (t.DatasetId, t.ExternalKey), ct);
+                .ToDictionaryAsync(t => (t.DatasetId, t.ExternalKey), t => new StoredTrace(t.Id, t.DatasetId, t.ContentHash), ct);
 
             int added = 0, updated = 0, unchanged = 0, sentences = 0, resamples = 0, written = 0;
+            var rows = new List<ImportedTraceRow>();
             foreach (var source in batch.Traces)
             {
                 // Rows go in canonical order, so the same data always gives the same tables, whatever the source's order.
                 var imported = ContentHash.Canonical(source);
                 var dataset = datasets[imported.Dataset.Key];
                 var hash = ContentHash.ComputeCanonical(imported);
-                existing.TryGetValue((dataset.Id, imported.ExternalKey), out var previous);
-                if (previous?.ContentHash == hash)
+                if (!existing.TryGetValue((dataset.Id, imported.ExternalKey), out var previous))
+                {
+                    // The same item stored before without its model's name moves here, keeping its id.
+                    moves.TryGetValue((imported.Dataset.Key, imported.ExternalKey), out previous);
+                }
+
+                ImportChange change;
+                if (previous?.ContentHash == hash && previous.DatasetId == dataset.Id)
                 {
                     unchanged++;
+                    change = ImportChange.Unchanged;
                 }
                 else
                 {
@@ -78,22 +90,38 @@ internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvide
                     {
                         await DeleteRowsAsync(previous.Id, ct);
                         updated++;
+                        change = ImportChange.Updated;
                     }
                     else
                     {
                         added++;
+                        change = ImportChange.Added;
                     }
 
-                    await WriteTraceAsync(imported, dataset.Id, previous?.Id, hash, outcomes, now, ct);
+                    var id = await WriteTraceAsync(imported, dataset.Id, previous?.Id, hash, outcomes, now, ct);
+                    previous = new StoredTrace(id, dataset.Id, hash);
                     sentences += imported.Sentences.Count;
                     resamples += imported.Resamples.Count;
                 }
 
+                rows.Add(new ImportedTraceRow(previous.Id, imported.Title, dataset.Id, change, imported.SourcePath));
                 progress?.Report(new ImportProgress(batch.FileCount, batch.FileCount, ++written, batch.Traces.Count));
             }
 
+            // Datasets of unnamed items left empty by a move go too.
+            var left = moves.Values.Select(m => m.DatasetId).Distinct().ToList();
+            if (left.Count > 0)
+            {
+                await db.Set<Dataset>().Where(d => left.Contains(d.Id) && !db.Set<Trace>().Any(t => t.DatasetId == d.Id)).ExecuteDeleteAsync(ct);
+            }
+
             await transaction.CommitAsync(ct);
-            return new ImportSummary(datasets.Count, added, updated, unchanged, sentences, resamples, TimeSpan.Zero, batch.Warnings);
+            var datasetRows = batch.Traces.Select(t => datasets[t.Dataset.Key]).DistinctBy(d => d.Id).Select(d => new ImportedDatasetRow(d.Id, d.Key, d.Name)).ToList();
+            return new ImportSummary(datasets.Count, added, updated, unchanged, sentences, resamples, TimeSpan.Zero, warnings)
+            {
+                DatasetRows = datasetRows,
+                TraceRows = rows,
+            };
         }
         catch (Exception e) when (DatabaseWriteException.Describe(e) is { } reason)
         {
@@ -215,7 +243,8 @@ internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvide
         await db.Set<SentenceLink>().Where(l => l.TraceId == traceId).ExecuteDeleteAsync(ct);
     }
 
-    private async Task WriteTraceAsync(ImportedTrace source, int datasetId, int? existingId, string hash, Dictionary<string, int> outcomes, DateTimeOffset now, CancellationToken ct)
+    /// <returns>The trace's id.</returns>
+    private async Task<int> WriteTraceAsync(ImportedTrace source, int datasetId, int? existingId, string hash, Dictionary<string, int> outcomes, DateTimeOffset now, CancellationToken ct)
     {
         var trace = new Trace
         {
@@ -321,6 +350,72 @@ internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvide
         await BulkInsert.InsertAsync(db, metricSets, (m, id) => m.Id = (int)id, ct);
         await BulkInsert.InsertAsync(db, [.. metricSets.SelectMany(m => m.Values.Select(v => { v.MetricSetId = m.Id; return v; }))], null, ct);
         await BulkInsert.InsertAsync(db, [.. source.Links.Select(l => new SentenceLink { TraceId = trace.Id, Kind = l.Kind, SourceIndex = l.SourceIndex, TargetIndex = l.TargetIndex, Score = l.Score })], null, ct);
+        return trace.Id;
+    }
+
+    private sealed record StoredTrace(int Id, int DatasetId, string? ContentHash);
+
+    /// <summary>
+    /// Items whose folders do not name their model (an item folder uploaded on its own) are matched by content to the
+    /// same item stored before: a trace of the same format and item name whose hash equals this one's under that
+    /// trace's folder names is the same trace, so the import keeps it where it is instead of adding it to a dataset
+    /// without a model. The other way round, an item whose model is named and that was stored before without it is
+    /// returned as a move: it goes to its named dataset, keeping its id.
+    /// </summary>
+    private async Task<(IReadOnlyList<ImportedTrace> Traces, Dictionary<(string DatasetKey, string ExternalKey), StoredTrace> Moves)> PlaceUnnamedItemsAsync(
+        IReadOnlyList<ImportedTrace> traces, List<string> warnings, CancellationToken ct)
+    {
+        var moves = new Dictionary<(string, string), StoredTrace>();
+        var items = traces.Where(t => ItemNames.IsFolderFormat(t.SourceFormat)).ToList();
+        if (items.Count == 0)
+        {
+            return (traces, moves);
+        }
+
+        var keys = items.Select(t => t.ExternalKey).Distinct().ToList();
+        var stored = await db.Set<Trace>().AsNoTracking()
+            .Where(t => keys.Contains(t.ExternalKey))
+            .Join(db.Set<Dataset>(), t => t.DatasetId, d => d.Id, (t, d) => new { t.Id, t.ExternalKey, t.SourceFormat, t.ContentHash, t.DatasetId, DatasetKey = d.Key, DatasetName = d.Name })
+            .ToListAsync(ct);
+
+        bool SameContent(ImportedTrace trace, string datasetKey, string? hash) =>
+            ItemNames.FromDatasetKey(datasetKey) is { } names && ContentHash.Compute(ItemNames.Apply(trace, names.Folders)) == hash;
+
+        var placed = new List<ImportedTrace>(traces.Count);
+        foreach (var trace in traces)
+        {
+            var same = stored.Where(s => s.ExternalKey == trace.ExternalKey && s.SourceFormat == trace.SourceFormat && s.DatasetKey != trace.Dataset.Key).ToList();
+            if (same.Count == 0 || !ItemNames.IsFolderFormat(trace.SourceFormat))
+            {
+                placed.Add(trace);
+                continue;
+            }
+
+            var unnamed = ItemNames.IsUnnamed(trace.Dataset.Key);
+            if (unnamed && same.OrderBy(s => ItemNames.IsUnnamed(s.DatasetKey)).FirstOrDefault(s => SameContent(trace, s.DatasetKey, s.ContentHash)) is { } match)
+            {
+                warnings.Add($"{trace.SourcePath}: no folder above it names its model; it is the same as the trace already in dataset '{match.DatasetName}' and stays there");
+                placed.Add(ItemNames.Apply(trace, ItemNames.FromDatasetKey(match.DatasetKey)!.Value.Folders));
+                continue;
+            }
+
+            if (!unnamed && !stored.Any(s => s.ExternalKey == trace.ExternalKey && s.DatasetKey == trace.Dataset.Key)
+                && same.FirstOrDefault(s => ItemNames.IsUnnamed(s.DatasetKey) && SameContent(trace, s.DatasetKey, s.ContentHash)) is { } earlier)
+            {
+                warnings.Add($"{trace.SourcePath}: stored before without its model's name (dataset '{earlier.DatasetName}'); moved to dataset '{trace.Dataset.Name}'");
+                moves[(trace.Dataset.Key, trace.ExternalKey)] = new StoredTrace(earlier.Id, earlier.DatasetId, earlier.ContentHash);
+            }
+
+            placed.Add(trace);
+        }
+
+        foreach (var trace in placed.Where(t => ItemNames.IsUnnamed(t.Dataset.Key)).DistinctBy(t => t.Dataset.Key))
+        {
+            warnings.Add($"{trace.SourcePath}: no folder above it names its model, so it is in dataset '{trace.Dataset.Name}'; "
+                + "import the model's folder (the one above the solution-type folder) to name it");
+        }
+
+        return (placed, moves);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Imported {Path}: {Added} traces added, {Updated} updated, {Unchanged} unchanged in {Milliseconds:F0} ms")]

@@ -1,48 +1,98 @@
 using System.IO.Compression;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
 
 namespace TraceViewer.Import;
 
+/// <summary>The files an upload held and their bytes.</summary>
+internal sealed record UploadedFiles(int Files, long Bytes);
+
+/// <summary>An upload that breaks a limit of <see cref="ImportOptions"/> on the upload itself (answered with 413).</summary>
+internal sealed class UploadLimitException(string message) : Exception(message);
+
 /// <summary>
-/// Saves uploaded files into a temporary folder, keeping their relative folder paths, and unpacks zip files. Zip
-/// entries are held to the entry count, sizes and packing ratio of <see cref="ImportOptions"/> while they are
-/// unpacked, counting the bytes actually written (a zip may lie about its sizes), so a zip bomb stops within
-/// the limit instead of filling the disk first.
+/// Saves an upload's files into a temporary folder as the request body arrives, one multipart section at a time,
+/// keeping their relative folder paths (a folder upload names each file by its path), and unpacks zip files. Nothing
+/// is held in memory or buffered twice: a 50 MB folder goes straight to its files. Zip entries are held to the entry
+/// count, sizes and packing ratio of <see cref="ImportOptions"/> while they are unpacked, counting the bytes actually
+/// written (a zip may lie about its sizes), so a zip bomb stops within the limit instead of filling the disk first.
 /// </summary>
 internal static partial class ImportUpload
 {
-    public static async Task SaveAsync(IFormFileCollection files, string folder, ImportOptions limits, CancellationToken ct)
-    {
-        var uploaded = files.Where(f => f.Length > 0 || f.FileName.Length > 0).ToList();
-        if (uploaded.Count > limits.MaxUploadFiles)
-        {
-            throw new ImportException("upload", null, null,
-                $"{uploaded.Count} files are more than the limit of {limits.MaxUploadFiles} ({ImportOptions.Section}:{nameof(ImportOptions.MaxUploadFiles)})");
-        }
+    private const long ReportEvery = 1 << 20;
 
+    /// <param name="folder">Where the files go; zip files are kept in <paramref name="zips"/> until they are unpacked.</param>
+    /// <param name="received">Told the bytes saved so far.</param>
+    public static async Task<UploadedFiles> SaveAsync(
+        MultipartReader reader, string folder, string zips, ImportOptions limits, IProgress<long>? received, CancellationToken ct)
+    {
+        var files = 0;
+        long bytes = 0, reported = 0;
         var unpacked = new ZipBudget();
-        foreach (var file in uploaded)
+        var buffer = new byte[81920];
+        while (await reader.ReadNextSectionAsync(ct) is { } section)
         {
-            var relative = SafeRelativePath(file.FileName);
-            await using var input = file.OpenReadStream();
+            if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.IsFileDisposition())
+            {
+                // Form fields carry nothing the import needs.
+                continue;
+            }
+
+            var fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value ?? "";
+            if (fileName.Length == 0)
+            {
+                // An empty file input sends a nameless, empty part.
+                await section.Body.CopyToAsync(Stream.Null, ct);
+                continue;
+            }
+
+            if (++files > limits.MaxUploadFiles)
+            {
+                throw new UploadLimitException(
+                    $"The upload has more files than the limit of {limits.MaxUploadFiles} ({ImportOptions.Section}:{nameof(ImportOptions.MaxUploadFiles)}). Nothing was imported.");
+            }
+
+            var relative = SafeRelativePath(fileName);
+            var isZip = relative.EndsWith(".zip", StringComparison.OrdinalIgnoreCase);
+            var target = isZip ? Path.Combine(zips, $"{files}.zip") : Path.Combine(folder, relative);
             try
             {
-                if (relative.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                await using (var output = new FileStream(target, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1))
                 {
-                    await ExtractAsync(input, file.FileName, folder, limits, unpacked, ct);
-                    continue;
+                    int read;
+                    while ((read = await section.Body.ReadAsync(buffer, ct)) > 0)
+                    {
+                        await output.WriteAsync(buffer.AsMemory(0, read), ct);
+                        bytes += read;
+                        // A report per megabyte, not per read: a page redraws for each.
+                        if (bytes - reported >= ReportEvery)
+                        {
+                            received?.Report(reported = bytes);
+                        }
+                    }
+
+                    if (isZip)
+                    {
+                        output.Position = 0;
+                        await ExtractAsync(output, fileName, folder, limits, unpacked, ct);
+                    }
                 }
 
-                var target = Path.Combine(folder, relative);
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                await using var output = new FileStream(target, FileMode.CreateNew);
-                await input.CopyToAsync(output, ct);
+                if (isZip)
+                {
+                    File.Delete(target);
+                }
             }
-            catch (IOException e) when (e is not EndOfStreamException)
+            catch (IOException e) when (e is not EndOfStreamException and not BadHttpRequestException)
             {
-                throw new ImportException(file.FileName, null, null, SaveFailure(e));
+                throw new ImportException(fileName, null, null, SaveFailure(e));
             }
         }
+
+        received?.Report(bytes);
+        return new UploadedFiles(files, bytes);
     }
 
     private sealed class ZipBudget

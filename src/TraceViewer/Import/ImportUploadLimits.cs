@@ -6,22 +6,21 @@ using TraceViewer.Data;
 namespace TraceViewer.Import;
 
 /// <summary>
-/// Applies <see cref="ImportOptions.MaxUploadBytes"/> and <see cref="ImportOptions.MaxUploadFiles"/> to the upload form
-/// and reads the form before anything else does. Without this the server's default 30 MB body limit (or the form
-/// reader's 1,024-part limit) failed inside the antiforgery check, which answered an empty 400; now a request over a
-/// limit gets 413 with a page that names the limit and its setting. A read-only database refuses the upload before
-/// its body is read (the storage middleware answers 503), so nobody sends a gigabyte to learn that.
+/// Applies <see cref="ImportOptions.MaxUploadBytes"/> to the upload before anything reads its body. Without this the
+/// server's default 30 MB body limit (or the form reader's limits, when antiforgery looked for its token in the form)
+/// failed the request with an empty 400; now an upload over a limit gets 413 naming the limit and its setting, and
+/// one without the antiforgery header is refused before its body is read. Browsers that ask for JSON (the import
+/// page's script) get a problem document; others a small page. With a read-only database the storage middleware
+/// refuses the upload (503) before its body is read.
 /// </summary>
 internal sealed class ImportUploadLimits(IOptions<ImportOptions> options, DatabaseAccess access) : IStartupFilter
 {
-    public const string Path = "/import";
-
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
         app.Use(async (context, nextMiddleware) =>
         {
-            if (HttpMethods.IsPost(context.Request.Method) && context.Request.Path.Equals(Path, StringComparison.OrdinalIgnoreCase)
-                && !access.IsReadOnly && !await ReadFormAsync(context, options.Value))
+            if (HttpMethods.IsPost(context.Request.Method) && context.Request.Path.Equals(ImportEndpoints.UploadPath, StringComparison.OrdinalIgnoreCase)
+                && !access.IsReadOnly && !await AdmitAsync(context, options.Value))
             {
                 return;
             }
@@ -31,13 +30,24 @@ internal sealed class ImportUploadLimits(IOptions<ImportOptions> options, Databa
         next(app);
     };
 
+    public static string TooLarge(ImportOptions limits, long? length = null) =>
+        (length is { } bytes ? $"The upload is {ImportOptions.Size(bytes)}, above" : "The upload is larger than")
+        + $" {ImportOptions.Limit(nameof(ImportOptions.MaxUploadBytes), limits.MaxUploadBytes)}. Nothing was imported.";
+
     /// <returns>False when the request was refused (the response is written).</returns>
-    private static async Task<bool> ReadFormAsync(HttpContext context, ImportOptions limits)
+    private static async Task<bool> AdmitAsync(HttpContext context, ImportOptions limits)
     {
-        var sizeLimit = $"{ImportOptions.Limit(nameof(ImportOptions.MaxUploadBytes), limits.MaxUploadBytes)}";
         if (context.Request.ContentLength is { } length && length > limits.MaxUploadBytes)
         {
-            await RefuseAsync(context, $"The upload is {ImportOptions.Size(length)}, above {sizeLimit}. Nothing was imported.");
+            await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, "Upload refused", TooLarge(limits, length));
+            return false;
+        }
+
+        // The token must come in the header: looking for it in the form would read the whole body first.
+        if (string.IsNullOrEmpty(context.Request.Headers[Components.HeaderAntiforgery.HeaderName]))
+        {
+            await RefuseAsync(context, StatusCodes.Status400BadRequest, "Missing antiforgery token",
+                $"Send the upload from the import page: it needs the antiforgery token in the {Components.HeaderAntiforgery.HeaderName} header.");
             return false;
         }
 
@@ -46,41 +56,22 @@ internal sealed class ImportUploadLimits(IOptions<ImportOptions> options, Databa
             bodySize.MaxRequestBodySize = limits.MaxUploadBytes;
         }
 
-        if (!context.Request.HasFormContentType)
-        {
-            return true;
-        }
-
-        context.Features.Set<IFormFeature>(new FormFeature(context.Request, new FormOptions
-        {
-            MultipartBodyLengthLimit = limits.MaxUploadBytes,
-            // Each file is one form part, and the form has a few fields of its own (the antiforgery token, the handler).
-            ValueCountLimit = limits.MaxUploadFiles + 16,
-        }));
-        try
-        {
-            await context.Request.ReadFormAsync(context.RequestAborted);
-            return true;
-        }
-        catch (Exception e) when (e is InvalidDataException or BadHttpRequestException)
-        {
-            var detail = e.Message.Contains("count", StringComparison.OrdinalIgnoreCase)
-                ? $"The upload has more files than the limit of {limits.MaxUploadFiles} ({ImportOptions.Section}:{nameof(ImportOptions.MaxUploadFiles)})."
-                : e.Message.Contains("length", StringComparison.OrdinalIgnoreCase) || e is BadHttpRequestException { StatusCode: 413 }
-                    ? $"The upload is larger than {sizeLimit}."
-                    : $"The upload could not be read as a form: {e.Message}.";
-            await RefuseAsync(context, detail + " Nothing was imported.");
-            return false;
-        }
+        return true;
     }
 
-    private static async Task RefuseAsync(HttpContext context, string message)
+    private static async Task RefuseAsync(HttpContext context, int status, string title, string message)
     {
-        context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+        context.Response.StatusCode = status;
+        if (context.Request.Headers.Accept.ToString().Contains("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            await Results.Problem(statusCode: status, title: title, detail: message).ExecuteAsync(context);
+            return;
+        }
+
         context.Response.ContentType = "text/html; charset=utf-8";
         await context.Response.WriteAsync(
-            $"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Upload refused · TraceViewer</title></head>"
-            + $"<body><h1>Upload refused</h1><p data-testid=\"import-error\">{WebUtility.HtmlEncode(message)}</p><p><a href=\"{Path}\">Back to the import page</a></p></body></html>",
+            $"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{WebUtility.HtmlEncode(title)} · TraceViewer</title></head>"
+            + $"<body><h1>{WebUtility.HtmlEncode(title)}</h1><p data-testid=\"import-error\">{WebUtility.HtmlEncode(message)}</p><p><a href=\"/import\">Back to the import page</a></p></body></html>",
             context.RequestAborted);
     }
 }

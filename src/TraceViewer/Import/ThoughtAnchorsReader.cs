@@ -69,7 +69,8 @@ internal sealed class ThoughtAnchorsReader
             .ToList();
         var summary = ReadOptional<JsonElement?>("summary.json");
 
-        var folders = _item.Folders;
+        var labels = BaseLabels(outcome, baseSolution);
+        var folders = ItemNames.WithSolutionTypeFrom(_item.Folders, outcome, labels.FirstOrDefault(l => l.Outcome == outcome)?.IsPositive);
         var format = _item.Layout switch
         {
             ItemLayout.ViewerBundle => SourceFormats.ViewerBundle,
@@ -83,15 +84,7 @@ internal sealed class ThoughtAnchorsReader
             OutcomeRegistry.ContainsWhistleblowing => "whistleblowing",
             _ => "custom",
         };
-        var dataset = new ImportedDataset(
-            folders.DatasetKey(format),
-            $"{folders.ModelFolder} / {folders.SolutionTypeFolder}",
-            folders.ModelFolder,
-            kind,
-            format,
-            Describe(_item.Layout),
-            outcome,
-            DatasetMetadata(folders));
+        var dataset = ItemNames.Dataset(folders, format, kind, Describe(_item.Layout), outcome);
 
         if (_undefined > 0)
         {
@@ -123,7 +116,7 @@ internal sealed class ThoughtAnchorsReader
             HasLabelledResamples = IsTree,
             MaxImportance = metricSet is null ? null : ImportedMetrics.MaxImportance(metricSet.Values),
             Metadata = TraceMetadata(itemJson, baseSolution, summary, chunksFile, rateKey),
-            Labels = BaseLabels(outcome, baseSolution),
+            Labels = labels,
             Sentences = sentences,
             Resamples = resamples,
             MetricSets = metricSet is null ? [] : [metricSet],
@@ -675,28 +668,6 @@ internal sealed class ThoughtAnchorsReader
     {
         var end = solution?.LastIndexOf("</think>", StringComparison.Ordinal) ?? -1;
         return end < 0 ? null : solution![(end + "</think>".Length)..].Trim();
-    }
-
-    private static string? DatasetMetadata(FolderNames folders)
-    {
-        var properties = new List<KeyValuePair<string, JsonElement>>
-        {
-            new("modelFolder", SourceJson.ToElement(folders.ModelFolder)),
-            new("solutionType", SourceJson.ToElement(folders.SolutionTypeFolder)),
-            new("baseType", SourceJson.ToElement(folders.BaseType)),
-        };
-        if (folders.TemperatureFolder is not null)
-        {
-            properties.Add(new("temperature", SourceJson.ToElement(folders.Temperature!.Value)));
-            properties.Add(new("topP", SourceJson.ToElement(folders.TopP!.Value)));
-        }
-
-        if (folders.Variant is not null)
-        {
-            properties.Add(new("variant", SourceJson.ToElement(folders.Variant)));
-        }
-
-        return SourceJson.CompactObject(properties);
     }
 
     private string? TraceMetadata(JsonElement? itemJson, BaseSolutionFile baseSolution, JsonElement? summary, ChunksFile? chunks, string? rateKey)

@@ -47,7 +47,9 @@ internal static partial class TraceDiscovery
     /// <param name="root">A folder to walk, or one .jsonl file.</param>
     /// <param name="namesAboveRoot">Whether folder names above the root may give the model and solution type
     /// (true for paths on this machine, false for uploads that live in a temporary folder).</param>
-    public static Discovery Discover(string root, bool namesAboveRoot)
+    /// <param name="rootName">How errors about the root itself name it (an upload's temporary folder means nothing to its reader).</param>
+    /// <param name="limits">Limits for reading a .json file that is recognised as nothing, to report why.</param>
+    public static Discovery Discover(string root, bool namesAboveRoot, string? rootName = null, ImportOptions? limits = null)
     {
         root = Path.GetFullPath(root);
         if (File.Exists(root))
@@ -60,6 +62,11 @@ internal static partial class TraceDiscovery
             if (root.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && AlignmentFaking.HughesResultsReader.LooksLikeResultsFile(root))
             {
                 return new Discovery([], [], [], 1) { ResultFiles = [root] };
+            }
+
+            if (root.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+            {
+                ThrowIfNotJson(root, Path.GetFileName(root), limits);
             }
 
             throw new ImportException(Path.GetFileName(root), null, null, "not a recognised import file (expected a folder, an alignment-faking results .json array or a .jsonl export)");
@@ -92,8 +99,15 @@ internal static partial class TraceDiscovery
 
         if (matched.Count == 0 && native.Count == 0 && results.Count == 0)
         {
-            throw new ImportException(Relative(root, root), null, null,
-                "unknown layout: no recognisable trace files below this folder (expected problem_*/scenario_* item folders, alignment-faking results_*.json files or a .jsonl export)");
+            // A broken JSON file is recognised as nothing; its own error says more than "unknown layout".
+            foreach (var json in walk.OtherJson)
+            {
+                ThrowIfNotJson(json, Relative(root, json), limits);
+            }
+
+            var seen = walk.OtherJson.Count == 0 ? "" : $"; {Relative(root, walk.OtherJson[0])} is JSON of no known import format";
+            throw new ImportException(rootName ?? Relative(root, root), null, null,
+                "unknown layout: no recognisable trace files below this folder (expected problem_*/scenario_* item folders, alignment-faking results_*.json files or a .jsonl export)" + seen);
         }
 
         var fileCount = native.Count + results.Count + matched.Sum(CountFiles);
@@ -107,7 +121,15 @@ internal static partial class TraceDiscovery
     }
 
     private sealed record WalkState(
-        string Root, string RealRoot, bool NamesAboveRoot, List<DiscoveredItem> Items, List<DiscoveredItem> Forced, List<string> Native, List<string> Results, List<string> Warnings);
+        string Root, string RealRoot, bool NamesAboveRoot, List<DiscoveredItem> Items, List<DiscoveredItem> Forced, List<string> Native, List<string> Results, List<string> Warnings)
+    {
+        /// <summary>.json files outside item folders that are not results files.</summary>
+        public List<string> OtherJson { get; } = [];
+    }
+
+    /// <summary>Reads a .json file as JSON and throws its error (file, line, what is wrong) if it is not.</summary>
+    private static void ThrowIfNotJson(string path, string relative, ImportOptions? limits) =>
+        SourceJson.Read<System.Text.Json.JsonElement>(path, relative, limits ?? new ImportOptions());
 
     /// <summary>
     /// Why a file below the root is not read, or null when it may be. Special files (pipes, sockets, devices) are never
@@ -285,8 +307,11 @@ internal static partial class TraceDiscovery
         }
 
         native.AddRange(files.Where(f => f.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal).Select(f => Path.Combine(dir, f)));
-        results.AddRange(files.Where(f => f.EndsWith(".json", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal)
-            .Select(f => Path.Combine(dir, f)).Where(AlignmentFaking.HughesResultsReader.LooksLikeResultsFile));
+        foreach (var json in files.Where(f => f.EndsWith(".json", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal).Select(f => Path.Combine(dir, f)))
+        {
+            (AlignmentFaking.HughesResultsReader.LooksLikeResultsFile(json) ? results : walk.OtherJson).Add(json);
+        }
+
         foreach (var subdirectory in subdirectories)
         {
             var subName = Path.GetFileName(subdirectory);

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace TraceViewer.Jobs;
 
-/// <summary>How the jobs page and the trace page's panel write a job's numbers.</summary>
+/// <summary>How the jobs pages and the trace page's panel write a job's numbers.</summary>
 internal static class JobFormat
 {
     public const string None = "–";
@@ -39,7 +39,18 @@ internal static class JobFormat
         (var from, var to) => $"{from?.ToString(CultureInfo.InvariantCulture) ?? "0"}–{to?.ToString(CultureInfo.InvariantCulture) ?? "last"}",
     };
 
-    /// <summary>Bootstrap colour for a job status badge.</summary>
+    /// <summary>MudBlazor colour for a job status chip: the theme's colours, never a direction colour.</summary>
+    public static MudBlazor.Color StatusColor(string status) => status switch
+    {
+        nameof(JobStatus.Running) => MudBlazor.Color.Primary,
+        nameof(JobStatus.Queued) => MudBlazor.Color.Info,
+        nameof(JobStatus.Paused) => MudBlazor.Color.Warning,
+        nameof(JobStatus.Completed) => MudBlazor.Color.Success,
+        nameof(JobStatus.Failed) => MudBlazor.Color.Error,
+        _ => MudBlazor.Color.Default,
+    };
+
+    /// <summary>Bootstrap colour for a job status badge (the static trace page's panel).</summary>
     public static string StatusClass(string status) => status switch
     {
         nameof(JobStatus.Running) => "text-bg-primary",

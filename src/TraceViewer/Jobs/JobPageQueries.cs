@@ -9,11 +9,8 @@ namespace TraceViewer.Jobs;
 /// <summary>A job with a readable name and link for its target.</summary>
 public sealed record JobRow(JobStatusView Job, string TargetName, string? TargetLink);
 
-/// <summary>The jobs page's table; it polls for updates while any job is active.</summary>
-public sealed record JobTableView(IReadOnlyList<JobRow> Rows)
-{
-    public bool Poll => Rows.Any(r => r.Job.IsActive);
-}
+/// <summary>The jobs page's table, and the newest job id when it was read: jobs after it are new to the page.</summary>
+public sealed record JobTableView(IReadOnlyList<JobRow> Rows, int LatestJobId);
 
 /// <summary>Item counts at one position of a job.</summary>
 public sealed record PositionCounts(int Position, int Done, int Failed, int Pending, int Running)
@@ -24,16 +21,29 @@ public sealed record PositionCounts(int Position, int Done, int Failed, int Pend
 /// <summary>One job's page: its row and the counts at every position.</summary>
 public sealed record JobDetailView(JobRow Row, IReadOnlyList<PositionCounts> Positions);
 
+/// <summary>What a trace has stored: a new resample or a new metric set changes it.</summary>
+public readonly record struct TraceResultsStamp(int ResampleCount, int MetricsStamp);
+
 /// <summary>
-/// The trace page's jobs panel. <see cref="MetricsStamp"/> changes whenever the trace's metrics are recomputed (each
-/// recompute stores a new set), so the page knows when to redraw its chart. The panel keeps polling a little after the
-/// last job ends, because the final recompute lands shortly after.
+/// The trace's jobs panel. <see cref="MetricsStamp"/> changes whenever the trace's metrics are recomputed (each
+/// recompute stores a new set) and <see cref="ResampleCount"/> whenever a job stores resamples, so the page knows when
+/// to redraw. The htmx panel keeps polling a little after the last job ends, because the final recompute lands shortly
+/// after.
 /// </summary>
 public sealed record TraceJobsView(int TraceId, IReadOnlyList<JobStatusView> Jobs, int MetricsStamp, bool Poll)
 {
     public IDictionary<string, string[]>? Errors { get; init; }
 
     public int? CreatedJobId { get; init; }
+
+    public int ResampleCount { get; init; }
+
+    public int SentenceCount { get; init; }
+
+    /// <summary>The newest job id of any trace when this was read.</summary>
+    public int LatestJobId { get; init; }
+
+    public TraceResultsStamp Results => new(ResampleCount, MetricsStamp);
 }
 
 /// <summary>Reads jobs for the pages, adding target names and per-position counts to <see cref="JobStatusQuery"/>.</summary>
@@ -46,8 +56,14 @@ internal sealed class JobPageQueries(TraceViewerDbContext db, JobStatusQuery sta
     /// <summary>How long the trace panel keeps polling after its last job finished.</summary>
     public static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(10);
 
-    public async Task<JobTableView> ListAsync(CancellationToken ct) =>
-        new(await RowsAsync(await status.ListAsync(null, activeOnly: false, JobsListed, ct), ct));
+    public async Task<JobTableView> ListAsync(CancellationToken ct)
+    {
+        // Read first: a job created while the list is read is then either listed or counted as new.
+        var latest = await LatestJobIdAsync(ct);
+        return new(await RowsAsync(await status.ListAsync(null, activeOnly: false, JobsListed, ct), ct), latest);
+    }
+
+    public async Task<int> LatestJobIdAsync(CancellationToken ct) => await db.Set<Job>().MaxAsync(j => (int?)j.Id, ct) ?? 0;
 
     public async Task<JobDetailView?> GetAsync(int id, CancellationToken ct)
     {
@@ -68,11 +84,19 @@ internal sealed class JobPageQueries(TraceViewerDbContext db, JobStatusQuery sta
 
     public async Task<TraceJobsView> ForTraceAsync(int traceId, CancellationToken ct)
     {
+        var latest = await LatestJobIdAsync(ct);
+        var trace = await db.Set<Trace>().AsNoTracking().Where(t => t.Id == traceId)
+            .Select(t => new { t.ResampleCount, t.SentenceCount, MetricsStamp = db.Set<MetricSet>().Where(m => m.TraceId == t.Id).Max(m => (int?)m.Id) })
+            .SingleOrDefaultAsync(ct);
         var jobs = await status.ListAsync(traceId, activeOnly: false, TraceJobsListed, ct);
-        var stamp = await db.Set<MetricSet>().Where(m => m.TraceId == traceId).MaxAsync(m => (int?)m.Id, ct) ?? 0;
         var settled = clock.GetUtcNow() - SettleTime;
         var poll = jobs.Any(j => j.IsActive || j.FinishedAt > settled);
-        return new TraceJobsView(traceId, jobs, stamp, poll);
+        return new TraceJobsView(traceId, jobs, trace?.MetricsStamp ?? 0, poll)
+        {
+            ResampleCount = trace?.ResampleCount ?? 0,
+            SentenceCount = trace?.SentenceCount ?? 0,
+            LatestJobId = latest,
+        };
     }
 
     private async Task<IReadOnlyList<JobRow>> RowsAsync(IReadOnlyList<JobStatusView> jobs, CancellationToken ct)

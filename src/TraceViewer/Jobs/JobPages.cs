@@ -8,8 +8,9 @@ using TraceViewer.Traces;
 namespace TraceViewer.Jobs;
 
 /// <summary>
-/// HTML fragments for the jobs pages and the trace page's jobs panel, for htmx. Requests that change a job need the
-/// antiforgery token (a form field or the header app.js adds).
+/// HTML fragments of the static trace page's jobs panel, for htmx. Requests that change a job need the antiforgery
+/// token (a form field or the header app.js adds). The interactive pages change jobs in their circuit and need none
+/// of these; they go when the trace page has moved to the interactive stack.
 /// </summary>
 internal static class JobPages
 {
@@ -26,16 +27,12 @@ internal static class JobPages
     public static IEndpointRouteBuilder MapJobPages(this IEndpointRouteBuilder app)
     {
         var fragments = app.MapGroup("").ExcludeFromDescription();
-        fragments.MapGet("/jobs/table", TableAsync).WithName("JobTableFragment");
-        fragments.MapGet("/jobs/{id:int}/summary", SummaryAsync).WithName("JobSummaryFragment");
         fragments.MapGet("/traces/{id:int}/jobs", TraceJobsAsync).WithName("TraceJobsFragment");
 
         var changes = app.MapGroup("").ExcludeFromDescription().RequireAntiforgery();
         changes.MapPost("/traces/{id:int}/jobs", CreateAsync).WithName("CreateTraceJob");
         foreach (var (name, change) in Actions)
         {
-            changes.MapPost($"/jobs/{{id:int}}/{name}", (int id, JobService jobs, JobPageQueries queries, CancellationToken ct) =>
-                ChangeAsync(id, change, jobs, queries, ct));
             changes.MapPost($"/traces/{{traceId:int}}/jobs/{{id:int}}/{name}", (int traceId, int id, JobService jobs, JobPageQueries queries, HttpResponse response, CancellationToken ct) =>
                 ChangeForTraceAsync(traceId, id, change, jobs, queries, response, ct));
         }
@@ -43,13 +40,7 @@ internal static class JobPages
         return app;
     }
 
-    internal static async Task<RazorComponentResult<JobTable>> TableAsync(JobPageQueries queries, CancellationToken ct) =>
-        new(new Dictionary<string, object?> { [nameof(JobTable.View)] = await queries.ListAsync(ct) });
-
-    internal static async Task<Results<RazorComponentResult<JobSummary>, NotFound>> SummaryAsync(int id, JobPageQueries queries, CancellationToken ct) =>
-        await queries.GetAsync(id, ct) is { } detail ? Summary(detail) : TypedResults.NotFound();
-
-    internal static async Task<Results<RazorComponentResult<TraceJobs>, NotFound>> TraceJobsAsync(
+    internal static async Task<Results<RazorComponentResult<HtmxTraceJobs>, NotFound>> TraceJobsAsync(
         int id, int? stamp, TraceViewerDbContext db, JobPageQueries queries, HttpResponse response, CancellationToken ct)
     {
         if (!await db.Set<Trace>().AnyAsync(t => t.Id == id, ct))
@@ -68,7 +59,7 @@ internal static class JobPages
     }
 
     /// <summary>The resample form: starts a job and answers with the panel (htmx), or goes back to the trace page.</summary>
-    internal static async Task<Results<RazorComponentResult<TraceJobs>, RedirectHttpResult, ProblemHttpResult>> CreateAsync(
+    internal static async Task<Results<RazorComponentResult<HtmxTraceJobs>, RedirectHttpResult, ProblemHttpResult>> CreateAsync(
         int id,
         [FromForm(Name = "from")] string? from,
         [FromForm(Name = "to")] string? to,
@@ -106,19 +97,7 @@ internal static class JobPages
         return TraceJobs(view);
     }
 
-    private static async Task<Results<RazorComponentResult<JobSummary>, ProblemHttpResult>> ChangeAsync(
-        int id, Func<JobService, int, CancellationToken, Task<JobChange>> change, JobService jobs, JobPageQueries queries, CancellationToken ct)
-    {
-        // A change the job's state no longer allows (it finished meanwhile) just shows the current state.
-        if (await change(jobs, id, ct) == JobChange.NotFound || await queries.GetAsync(id, ct) is not { } detail)
-        {
-            return NotFound();
-        }
-
-        return Summary(detail);
-    }
-
-    private static async Task<Results<RazorComponentResult<TraceJobs>, ProblemHttpResult>> ChangeForTraceAsync(
+    private static async Task<Results<RazorComponentResult<HtmxTraceJobs>, ProblemHttpResult>> ChangeForTraceAsync(
         int traceId, int id, Func<JobService, int, CancellationToken, Task<JobChange>> change, JobService jobs, JobPageQueries queries,
         HttpResponse response, CancellationToken ct)
     {
@@ -135,9 +114,6 @@ internal static class JobPages
     private static ProblemHttpResult NotFound() =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "There is no such job or trace.");
 
-    private static RazorComponentResult<JobSummary> Summary(JobDetailView detail) =>
-        new(new Dictionary<string, object?> { [nameof(JobSummary.Detail)] = detail });
-
-    private static RazorComponentResult<TraceJobs> TraceJobs(TraceJobsView view) =>
-        new(new Dictionary<string, object?> { [nameof(Jobs.TraceJobs.View)] = view });
+    private static RazorComponentResult<HtmxTraceJobs> TraceJobs(TraceJobsView view) =>
+        new(new Dictionary<string, object?> { [nameof(HtmxTraceJobs.View)] = view });
 }

@@ -59,9 +59,9 @@ internal enum JobChange
 
 /// <summary>Creates jobs with their items, and pauses, resumes and cancels them. The worker does the rest.</summary>
 internal sealed class JobService(
-    TraceViewerDbContext db, ProviderRegistry providers, IEnumerable<IJobItemHandler> handlers, JobSignal signal, TimeProvider clock)
+    TraceViewerDbContext db, ProviderRegistry providers, IEnumerable<IJobItemHandler> handlers, JobSignal signal, JobProgressFeed feed, TimeProvider clock)
 {
-    public const int MaxSamplesPerPosition = 10_000;
+    public const int MaxSamplesPerPosition = JobRules.MaxSamplesPerPosition;
 
     public const int MaxIdempotencyKeyLength = 200;
 
@@ -102,24 +102,16 @@ internal sealed class JobService(
             errors["traceId"] = ["Give exactly one of traceId and datasetId."];
         }
 
-        if (request.N is < 1 or > MaxSamplesPerPosition)
+        foreach (var (field, error) in new[]
         {
-            errors["n"] = [$"n must be between 1 and {MaxSamplesPerPosition}."];
-        }
-
-        if (request.Temperature is < 0 or > 2)
+            ("n", JobRules.N(request.N)), ("temperature", JobRules.Temperature(request.Temperature)),
+            ("topP", JobRules.TopP(request.TopP)), ("maxTokens", JobRules.MaxTokens(request.MaxTokens)),
+        })
         {
-            errors["temperature"] = ["temperature must be between 0 and 2."];
-        }
-
-        if (request.TopP is <= 0 or > 1)
-        {
-            errors["topP"] = ["topP must be greater than 0 and at most 1."];
-        }
-
-        if (request.MaxTokens is < 1 or > 1_000_000)
-        {
-            errors["maxTokens"] = ["maxTokens must be between 1 and 1,000,000."];
+            if (error is not null)
+            {
+                errors[field] = [error];
+            }
         }
 
         ProviderOptions? provider = null;
@@ -259,6 +251,7 @@ internal sealed class JobService(
 
         await transaction.CommitAsync(ct);
         signal.Wake();
+        feed.Notify();
         return new JobCreation(job.Id);
     }
 
@@ -280,6 +273,7 @@ internal sealed class JobService(
         if (changed > 0)
         {
             signal.Wake();
+            feed.Notify();
             return JobChange.Done;
         }
 
@@ -287,6 +281,33 @@ internal sealed class JobService(
     }
 
     private string ProviderList() => providers.Names.Count == 0 ? "(none)" : string.Join(", ", providers.Names);
+}
+
+/// <summary>
+/// The limits a job request's numbers must keep, as messages naming the field; the API and the trace page's resample
+/// form both check them here.
+/// </summary>
+internal static class JobRules
+{
+    public const int MaxSamplesPerPosition = 10_000;
+
+    public const int MaxTokensLimit = 1_000_000;
+
+    public static string? N(int? n) => n is null
+        ? "n (samples per position) is required."
+        : n is < 1 or > MaxSamplesPerPosition ? $"n must be between 1 and {MaxSamplesPerPosition}." : null;
+
+    public static string? Temperature(double? temperature) => temperature is < 0 or > 2 ? "temperature must be between 0 and 2." : null;
+
+    public static string? TopP(double? topP) => topP is <= 0 or > 1 ? "topP must be greater than 0 and at most 1." : null;
+
+    public static string? MaxTokens(int? maxTokens) => maxTokens is < 1 or > MaxTokensLimit ? "maxTokens must be between 1 and 1,000,000." : null;
+
+    /// <summary>Positions of one trace with <paramref name="sentences"/> sentences; null bounds mean the first or the last.</summary>
+    public static string? Positions(int? from, int? to, int sentences) =>
+        from < 0 || to < 0 || from > to ? "Positions must satisfy 0 <= from <= to."
+        : sentences <= (to ?? from ?? 0) ? $"The trace has {sentences} sentences: positions run from 0 to {sentences - 1}."
+        : null;
 }
 
 /// <summary>Wakes the worker when a job is created or changes state, so it need not wait for its next poll.</summary>

@@ -70,6 +70,10 @@ internal sealed class JobStatusQuery(TraceViewerDbContext db, DatabaseAccess acc
         return LoadAsync(jobs.OrderByDescending(j => j.Id).Take(Math.Clamp(limit, 1, 500)), includeErrors: false, ct);
     }
 
+    /// <summary>The jobs with these ids (those that exist), without their errors.</summary>
+    public Task<IReadOnlyList<JobStatusView>> ListByIdsAsync(IReadOnlyCollection<int> ids, CancellationToken ct) =>
+        LoadAsync(db.Set<Job>().Where(j => ids.Contains(j.Id)), includeErrors: false, ct);
+
     private async Task<IReadOnlyList<JobStatusView>> LoadAsync(IQueryable<Job> query, bool includeErrors, CancellationToken ct)
     {
         var jobs = await query.AsNoTracking().ToListAsync(ct);

@@ -21,6 +21,7 @@ internal sealed partial class JobWorker(
     ProviderGates gates,
     JobSignal signal,
     DatabaseAccess access,
+    JobProgressFeed feed,
     IOptions<JobsOptions> options,
     TimeProvider clock,
     ILogger<JobWorker> logger) : BackgroundService
@@ -171,6 +172,8 @@ internal sealed partial class JobWorker(
                 await db.Set<Job>().Where(j => j.Status == JobStatus.Queued)
                     .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Running).SetProperty(j => j.StartedAt, j => j.StartedAt ?? now), ct);
             }
+
+            feed.Notify();
         }
 
         var jobs = await db.Set<Job>().AsNoTracking().Where(j => j.Status == JobStatus.Running).OrderBy(j => j.Id)
@@ -196,6 +199,7 @@ internal sealed partial class JobWorker(
                     : $"Provider '{job.Provider}' is no longer configured.";
                 await db.Set<Job>().Where(j => j.Id == job.Id && j.Status == JobStatus.Running).ExecuteUpdateAsync(s => s
                     .SetProperty(j => j.Status, JobStatus.Failed).SetProperty(j => j.LastError, error).SetProperty(j => j.FinishedAt, now), ct);
+                feed.Notify();
                 continue;
             }
 
@@ -532,6 +536,8 @@ internal sealed partial class JobWorker(
             await CompleteIfFinishedAsync(db, jobId, ct);
         }
 
+        feed.Notify();
+
         foreach (var position in finished.Where(o => _kinds.GetValueOrDefault(o.Work.Job.Kind)).Select(o => (o.Work.Job.Id, o.Work.TraceId, o.Work.Position)).Distinct())
         {
             var open = await db.Set<JobItem>().AnyAsync(i => i.JobId == position.Id && i.TraceId == position.TraceId && i.Position == position.Position
@@ -642,6 +648,7 @@ internal sealed partial class JobWorker(
         {
             _snapshots.TryRemove(jobId, out _);
             LogJobFinished(jobId);
+            feed.Notify();
             Interlocked.Exchange(ref _jobFinished, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
     }
@@ -665,6 +672,7 @@ internal sealed partial class JobWorker(
             {
                 await using var scope = scopes.CreateAsyncScope();
                 await scope.ServiceProvider.GetRequiredService<MetricsRecomputer>().RecomputeTraceAsync(traceId, CancellationToken.None);
+                feed.Notify();
             }
             catch (Exception e)
             {

@@ -9,6 +9,9 @@ internal static class JobsExtensions
         builder.Services.AddSingleton<ProviderGates>();
         builder.Services.AddSingleton(sp => new GatedModelClient(sp.GetRequiredService<IModelClient>(), sp.GetRequiredService<ProviderGates>()));
         builder.Services.AddSingleton<JobSignal>();
+        builder.Services.AddSingleton<JobProgressFeed>();
+        builder.Services.AddSingleton<IJobProgressFeed>(sp => sp.GetRequiredService<JobProgressFeed>());
+        builder.Services.AddSingleton<IJobCommands, JobCommands>();
         builder.Services.AddSingleton<ResampleSources>();
         builder.Services.AddScoped<JobService>();
         builder.Services.AddScoped<JobStatusQuery>();

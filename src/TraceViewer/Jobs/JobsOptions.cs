@@ -63,4 +63,11 @@ internal sealed class JobsOptions
     /// <summary>Results written per database transaction at most.</summary>
     [Range(1, 10_000)]
     public int WriteBatchSize { get; set; } = 256;
+
+    /// <summary>
+    /// How often open pages look for job progress in the database while anyone watches (one query for all of them).
+    /// This instance's own changes show at once; this bounds the delay for jobs run by another instance.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -20,7 +20,7 @@ internal sealed record ResampleFormInput(
         var maxTokens = Integer(MaxTokens, "maxTokens", errors);
         if (n is null && !errors.ContainsKey("n"))
         {
-            errors["n"] = ["n (samples per position) is required."];
+            errors["n"] = [JobRules.N(null)!];
         }
 
         if (errors.Count > 0)

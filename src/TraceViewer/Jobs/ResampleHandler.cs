@@ -35,14 +35,10 @@ internal sealed class ResampleHandler(TraceViewerDbContext db, ResampleSources s
         }
 
         var (from, to) = (request.Positions?.From, request.Positions?.To);
-        if (from < 0 || to < 0 || from > to)
+        // For a dataset only the order of the bounds is checked here: traces shorter than the range are resampled where they reach.
+        if (JobRules.Positions(from, to, request.TraceId is not null ? traces[0].Sentences : int.MaxValue) is { } error)
         {
-            return JobPlan.Invalid("positions", "Positions must satisfy 0 <= from <= to.");
-        }
-
-        if (request.TraceId is not null && traces[0].Sentences <= (to ?? from ?? 0))
-        {
-            return JobPlan.Invalid("positions", $"The trace has {traces[0].Sentences} sentences: positions run from 0 to {traces[0].Sentences - 1}.");
+            return JobPlan.Invalid("positions", error);
         }
 
         var ids = traces.Select(t => t.Id).ToList();

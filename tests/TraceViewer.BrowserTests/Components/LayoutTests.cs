@@ -43,9 +43,9 @@ public sealed class LayoutTests(BrowserApp app, ITestOutputHelper output) : ICla
             await page.Locator("[data-testid=nav-toggle]").ClickAsync();
         }
 
-        await links.GetByText("Jobs").ClickAsync();
-        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Jobs");
-        Assert.False(await page.EvaluateAsync<bool>("() => window.__samePage === true"), "the static jobs page was rendered inside the circuit");
+        await links.GetByText("Search").ClickAsync();
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Find sentences across traces");
+        Assert.False(await page.EvaluateAsync<bool>("() => window.__samePage === true"), "the static search page was rendered inside the circuit");
         Assert.Equal("object", await page.EvaluateAsync<string>("() => typeof window.htmx"));
         Assert.Equal(0, await page.Locator("script[src*='blazor.web']").CountAsync());
 

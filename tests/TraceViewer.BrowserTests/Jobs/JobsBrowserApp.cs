@@ -11,7 +11,8 @@ namespace TraceViewer.BrowserTests.Jobs;
 
 /// <summary>
 /// The real app on Kestrel with its job worker, a loopback OpenAI-compatible server with latency as its provider
-/// "loop" (the key read from an environment variable), a scratchpad trace without resamples, and Chromium.
+/// "loop" (the key read from an environment variable), a scratchpad trace without resamples, the trace jobs panel on a
+/// probe page (<see cref="TraceJobsProbeApp"/>), and Chromium.
 /// </summary>
 public sealed class JobsBrowserApp : IAsyncLifetime, IDisposable
 {
@@ -57,6 +58,7 @@ public sealed class JobsBrowserApp : IAsyncLifetime, IDisposable
         };
 
         _app = new TestApp()
+            .WithServices(TraceJobsProbeApp.Register)
             .WithSystemClock()
             .WithSetting("Providers:loop:BaseUrl", Server.BaseUrl)
             .WithSetting("Providers:loop:Models:0", "model-x")
@@ -92,6 +94,14 @@ public sealed class JobsBrowserApp : IAsyncLifetime, IDisposable
     }
 
     public Task<BrowserPage> NewPageAsync() => BrowserApp.OpenPageAsync(Browser, BaseAddress);
+
+    public Task<BrowserPage> NewPageAsync(string viewport) => BrowserApp.OpenPageAsync(Browser, BaseAddress, viewport);
+
+    /// <summary>The real app behind the browser, for reading what the worker wrote.</summary>
+    internal TestApp App => _app!;
+
+    /// <summary>A further trace of the same shape, so a test starts from no jobs and no resamples.</summary>
+    internal Task<int> NewTraceAsync() => SeedTraceAsync($"af/browser-{Guid.NewGuid():N}");
 
     public async Task DisposeAsync()
     {

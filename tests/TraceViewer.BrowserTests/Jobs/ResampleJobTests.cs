@@ -1,74 +1,96 @@
 using System.Globalization;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 
 namespace TraceViewer.BrowserTests.Jobs;
 
+/// <summary>The static trace page's htmx jobs panel, until the trace page moves to the interactive stack.</summary>
 public sealed class ResampleJobTests(JobsBrowserApp app, ITestOutputHelper output) : IClassFixture<JobsBrowserApp>
 {
     private static readonly LocatorAssertionsToHaveTextOptions Soon = new() { Timeout = 20_000 };
 
-    /// <summary>Starts a resampling job through the JSON API, as a script or the trace's jobs panel does.</summary>
-    private async Task<int> StartAsync(int traceId, int from, int to, int n)
-    {
-        using var http = new HttpClient { BaseAddress = app.BaseAddress };
-        var response = await http.PostAsJsonAsync("/api/jobs", new { traceId, positions = new { from, to }, n, provider = "loop", model = "model-x" });
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, text);
-        return JsonDocument.Parse(text).RootElement.GetProperty("id").GetInt32();
-    }
-
     [Fact]
-    public async Task AResampleJobProgressesLivePausesResumesFinishesAndItsMetricsReachTheTracePage()
+    public async Task AResampleJobStartedFromTheTracePageProgressesLivePausesResumesFinishesAndFillsInTheCurve()
     {
         await using var browser = await app.NewPageAsync();
         var page = browser.Page;
         await page.GotoAsync($"/traces/{app.TraceId}");
-        await page.WaitForCircuitAsync();
-        await Assertions.Expect(page.Locator("#curve-chart .js-plotly-plot")).ToHaveCountAsync(1, new() { Timeout = 15_000 });
+        await page.WaitForFunctionAsync("() => document.getElementById('curve-chart')?.dataset.ready === 'true'", null, new() { Timeout = 15_000 });
         var before = await LineAsync(page);
         var countBefore = await page.Locator("[data-field=resample-count]").TextContentAsync();
+        var form = page.Locator("form[data-testid=resample-form]");
 
-        var first = await StartAsync(app.TraceId, 0, 6, 4);
-        await page.GotoAsync($"/jobs/{first}");
+        await form.Locator("input[name=from]").FillAsync("0");
+        await form.Locator("input[name=to]").FillAsync("6");
+        await form.Locator("input[name=n]").FillAsync("4");
+        await form.Locator("button[type=submit]").ClickAsync();
+        await Assertions.Expect(page.Locator("#trace-jobs .trace-job")).ToHaveCountAsync(1, new() { Timeout = 10_000 });
+        var first = int.Parse((await page.Locator("#trace-jobs .trace-job").GetAttributeAsync("data-job-id"))!, CultureInfo.InvariantCulture);
 
-        // The bar advances without a reload: the job page polls its fragment.
-        await WaitForDoneAsync(page, atLeast: 2);
-        var seen = await DoneAsync(page);
-        await WaitForDoneAsync(page, atLeast: seen + 1);
-        Assert.Equal(28, int.Parse((await page.Locator("#job-summary .job-progress").GetAttributeAsync("data-total"))!, CultureInfo.InvariantCulture));
+        // The bar advances without a reload: the panel polls its fragment.
+        await WaitForDoneAsync(page, first, atLeast: 2);
+        var seen = await DoneAsync(page, first);
+        await WaitForDoneAsync(page, first, atLeast: seen + 1);
+        Assert.Equal(28, int.Parse((await Job(page, first).Locator(".job-progress").GetAttributeAsync("data-total"))!, CultureInfo.InvariantCulture));
 
-        await page.Locator("#job-summary [data-action=pause]").ClickAsync();
-        await Assertions.Expect(page.Locator("#job-summary [data-field=status]")).ToHaveTextAsync("Paused", Soon);
-        await Task.Delay(2_000);
-        var pausedAt = await DoneAsync(page);
-        await Task.Delay(2_500);
-        Assert.Equal(pausedAt, await DoneAsync(page));
+        await Job(page, first).Locator("[data-action=pause]").ClickAsync();
+        await Assertions.Expect(Job(page, first).Locator("[data-field=status]")).ToHaveTextAsync("Paused", Soon);
+        // Paused for good once the worker has given back every item it held: nothing runs, the count stays.
+        var pausedAt = await JobsPageTests.WaitUntilPausedAsync(app.App, first);
+        await page.WaitForFunctionAsync(
+            "([id, n]) => Number(document.querySelector(`#trace-jobs .trace-job[data-job-id='${id}'] .job-progress`)?.dataset.done) === n",
+            new[] { first, pausedAt }, new() { Timeout = 10_000 });
         Assert.True(pausedAt < 28, $"the job finished before it could be paused ({pausedAt} done)");
 
-        await page.Locator("#job-summary [data-action=resume]").ClickAsync();
-        await WaitForDoneAsync(page, atLeast: pausedAt + 1);
-        await Assertions.Expect(page.Locator("#job-summary [data-field=status]")).ToHaveTextAsync("Completed", new() { Timeout = 60_000 });
-        Assert.Equal(28, await DoneAsync(page));
+        await form.Locator("input[name=n]").FillAsync("10");
+        await form.Locator("button[type=submit]").ClickAsync();
+        await Assertions.Expect(page.Locator("#trace-jobs .trace-job")).ToHaveCountAsync(2, new() { Timeout = 10_000 });
+        var second = int.Parse((await page.Locator("#trace-jobs .trace-job").First.GetAttributeAsync("data-job-id"))!, CultureInfo.InvariantCulture);
+        Assert.NotEqual(first, second);
+        await Job(page, second).Locator("[data-action=cancel]").ClickAsync();
+        await Assertions.Expect(Job(page, second).Locator("[data-field=status]")).ToHaveTextAsync("Cancelled", Soon);
+        Assert.Equal(0, await Job(page, second).Locator("[data-action]").CountAsync());
 
-        // The worker recomputes the trace's metrics from the new labelled resamples; the trace page shows them.
-        await page.GotoAsync($"/traces/{app.TraceId}");
-        await page.WaitForCircuitAsync();
-        await Assertions.Expect(page.Locator(".chart-caption")).ToContainTextAsync("computed from resamples", new() { Timeout = 20_000 });
-        await Assertions.Expect(page.Locator("#curve-chart .js-plotly-plot")).ToHaveCountAsync(1, new() { Timeout = 15_000 });
+        await Job(page, first).Locator("[data-action=resume]").ClickAsync();
+        await WaitForDoneAsync(page, first, atLeast: pausedAt + 1);
+        await Assertions.Expect(Job(page, first).Locator("[data-field=status]")).ToHaveTextAsync("Completed", new() { Timeout = 60_000 });
+        Assert.Equal(28, await DoneAsync(page, first));
+        Assert.Equal("0", await Job(page, first).Locator("[data-field=errors]").TextContentAsync());
+        Assert.NotEqual("–", await Job(page, first).Locator("[data-field=cost]").TextContentAsync());
+
+        // The curve is redrawn from the recomputed metrics without a reload; recomputes of the positions finished
+        // first may come before, so wait for the one that holds the positions after the decision to comply.
+        await page.WaitForFunctionAsync(
+            """
+            () => {
+              const line = document.getElementById('curve-chart').data.find(t => t.mode === 'lines+markers');
+              return line && Array.from(line.y).some(y => y > 0.99);
+            }
+            """, null, new() { Timeout = 20_000 });
         var after = await LineAsync(page);
         output.WriteLine($"before: {JsonSerializer.Serialize(before)}\nafter: {JsonSerializer.Serialize(after)}");
+        Assert.True(int.Parse((await page.Locator("#curve-chart").GetAttributeAsync("data-refreshes"))!, CultureInfo.InvariantCulture) >= 1);
         // Positions after the decision to comply now comply in every resample.
         Assert.Contains(after.Y, y => y > 0.99);
         Assert.DoesNotContain(before.Y, y => y > 0.99);
-        await Assertions.Expect(page.Locator("#s-4")).ToHaveAttributeAsync("data-direction", "promotes");
-        await Assertions.Expect(page.Locator(".provenance-panel [data-field=source]")).ToHaveTextAsync("computed from the stored resamples");
-        await Assertions.Expect(page.Locator("[data-field=resample-count]")).Not.ToHaveTextAsync(countBefore!);
+        await Assertions.Expect(page.Locator(".chart-caption")).ToContainTextAsync("computed from resamples", new() { Timeout = 10_000 });
+        // The sentences and the provenance panel follow the new metrics too: the decision to comply now promotes compliance.
+        await Assertions.Expect(page.Locator("#s-4")).ToHaveAttributeAsync("data-direction", "promotes", new() { Timeout = 10_000 });
+        await Assertions.Expect(page.Locator(".provenance-panel [data-field=source]")).ToHaveTextAsync("computed from the stored resamples", new() { Timeout = 10_000 });
+        await Assertions.Expect(page.Locator("[data-field=resample-count]")).Not.ToHaveTextAsync(countBefore!, new() { Timeout = 10_000 });
+        Assert.Equal(1, await page.Locator("#curve-chart").EvaluateAsync<int>("c => c.data.filter(t => t.mode === 'lines+markers').length"));
+
+        var path = Path.Combine(BrowserApp.ArtifactsDirectory, "trace-resample-job.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        var panelPath = Path.Combine(BrowserApp.ArtifactsDirectory, "trace-jobs-panel.png");
+        await page.Locator("[data-testid=jobs-panel]").ScreenshotAsync(new LocatorScreenshotOptions { Path = panelPath });
+        output.WriteLine($"screenshots: {path}, {panelPath}");
+        Assert.True(new FileInfo(path).Length > 0);
+        Assert.True(new FileInfo(panelPath).Length > 0);
 
         Assert.DoesNotContain(JobsBrowserApp.KeyMarker, await page.ContentAsync(), StringComparison.Ordinal);
-        foreach (var address in new[] { "/jobs", $"/jobs/{first}" })
+        foreach (var address in new[] { "/jobs", $"/jobs/{first}", $"/jobs/{second}", $"/traces/{app.TraceId}" })
         {
             await page.GotoAsync(address);
             Assert.DoesNotContain(JobsBrowserApp.KeyMarker, await page.ContentAsync(), StringComparison.Ordinal);
@@ -78,40 +100,20 @@ public sealed class ResampleJobTests(JobsBrowserApp app, ITestOutputHelper outpu
         Assert.Empty(browser.Errors);
     }
 
-    [Fact]
-    public async Task TheJobsPageShowsJobsAndItsButtonsChangeThem()
-    {
-        await using var browser = await app.NewPageAsync();
-        var page = browser.Page;
-        var id = (await StartAsync(app.OtherTraceId, 0, 3, 50)).ToString(CultureInfo.InvariantCulture);
+    private static ILocator Job(IPage page, int id) => page.Locator($"#trace-jobs .trace-job[data-job-id='{id}']");
 
-        await page.GotoAsync("/jobs");
-        var row = page.Locator($"#job-table tr[data-job-id='{id}']");
-        await Assertions.Expect(row).ToBeVisibleAsync();
-        await row.Locator("a[href^='/jobs/']").ClickAsync();
-        await Assertions.Expect(page.Locator("#job-summary")).ToHaveAttributeAsync("data-job-id", id);
-        await page.Locator("#job-summary [data-action=pause]").ClickAsync();
-        await Assertions.Expect(page.Locator("#job-summary [data-field=status]")).ToHaveTextAsync("Paused", Soon);
-        await page.Locator("#job-summary [data-action=cancel]").ClickAsync();
-        await Assertions.Expect(page.Locator("#job-summary [data-field=status]")).ToHaveTextAsync("Cancelled", Soon);
+    private static async Task<int> DoneAsync(IPage page, int id) =>
+        int.Parse((await Job(page, id).Locator(".job-progress").GetAttributeAsync("data-done"))!, CultureInfo.InvariantCulture);
 
-        Assert.Equal(0, await page.Locator("#job-summary [data-action]").CountAsync());
-        Assert.Null(await page.Locator("#job-summary").GetAttributeAsync("hx-trigger"));
-        Assert.Empty(browser.Errors);
-    }
-
-    private static async Task<int> DoneAsync(IPage page) =>
-        int.Parse((await page.Locator("#job-summary .job-progress").GetAttributeAsync("data-done"))!, CultureInfo.InvariantCulture);
-
-    private static async Task WaitForDoneAsync(IPage page, int atLeast) =>
+    private static async Task WaitForDoneAsync(IPage page, int id, int atLeast) =>
         await page.WaitForFunctionAsync(
-            "n => Number(document.querySelector('#job-summary .job-progress')?.dataset.done) >= n",
-            atLeast, new() { Timeout = 30_000 });
+            "([id, n]) => Number(document.querySelector(`#trace-jobs .trace-job[data-job-id='${id}'] .job-progress`)?.dataset.done) >= n",
+            new[] { id, atLeast }, new() { Timeout = 30_000 });
 
     private static async Task<Line> LineAsync(IPage page)
     {
         var line = await page.EvaluateAsync<JsonElement>(
-            "() => { const gd = document.querySelector('#curve-chart .js-plotly-plot'); const t = gd.data[Number(gd.closest('#curve-chart').dataset.line)]; return { x: Array.from(t.x), y: Array.from(t.y) }; }");
+            "() => { const t = document.getElementById('curve-chart').data.find(t => t.mode === 'lines+markers'); return { x: Array.from(t.x), y: Array.from(t.y) }; }");
         return new Line(
             [.. line.GetProperty("x").EnumerateArray().Select(v => v.GetInt32())],
             [.. line.GetProperty("y").EnumerateArray().Select(v => v.GetDouble())]);

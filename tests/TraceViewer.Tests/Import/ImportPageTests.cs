@@ -2,68 +2,151 @@ using System.IO.Compression;
 using System.Net;
 using AngleSharp.Html.Parser;
 using Microsoft.EntityFrameworkCore;
+using TraceViewer.Datasets;
 using TraceViewer.Traces;
 
 namespace TraceViewer.Tests.Import;
 
+/// <summary>The import page as prerendered, and the upload behind it over HTTP as the page's script sends it.</summary>
 public sealed class ImportPageTests : IDisposable
 {
     private readonly TestApp _app = new();
 
+    public void Dispose() => _app.Dispose();
+
+    private static string Problem => SharedPaths.Fixtures("thought-anchors", "deepseek-r1-distill-qwen-14b", "correct_base_solution", "problem_330");
+
+    private static string ModelFolder => SharedPaths.Fixtures("thought-anchors", "deepseek-r1-distill-qwen-14b");
+
     [Fact]
-    public async Task UploadingAZipOfTheFixturesImportsBothTraces()
+    public async Task ThePageIsPrerenderedWithItsPickersItsLimitsAndAnImportButtonThatWaitsForTheCircuit()
+    {
+        var html = await _app.CreateClient().GetStringAsync("/import");
+        var page = await new HtmlParser().ParseDocumentAsync(html);
+
+        var form = page.QuerySelector("[data-testid=import-form]")!;
+        Assert.NotNull(form.QuerySelector("input[type=file][webkitdirectory][name=folder]"));
+        Assert.Equal(".zip,.jsonl,.json", form.QuerySelector("input[type=file][name=archive]")!.GetAttribute("accept"));
+        Assert.True(form.QuerySelector("[data-testid=import-submit]")!.HasAttribute("disabled"));
+        Assert.Contains("Up to 1 GiB and 100,000 files per upload", form.TextContent, StringComparison.Ordinal);
+        Assert.NotNull(page.QuerySelector("script[src*='blazor.web']"));
+        Assert.Null(page.QuerySelector("script[src*='htmx']"));
+    }
+
+    [Fact]
+    public async Task UploadingAZipOfTheFixturesImportsBothTracesAndLinksToThem()
     {
         var client = _app.CreateClient();
-        var form = await FormAsync(client);
         using var zip = new MemoryStream();
         ZipFile.CreateFromDirectory(SharedPaths.Fixtures("thought-anchors"), zip, CompressionLevel.Fastest, includeBaseDirectory: true);
-        using var content = Multipart(form, ("archive", "thought-anchors.zip", zip.ToArray()));
 
-        var response = await client.PostAsync("/import", content);
+        var answer = await UploadClient.UploadAsync(client, ("archive", "thought-anchors.zip", zip.ToArray()));
 
-        response.EnsureSuccessStatusCode();
-        var page = await new HtmlParser().ParseDocumentAsync(await response.Content.ReadAsStringAsync());
-        Assert.Null(page.QuerySelector("[data-testid=import-error]"));
-        Assert.Equal("2", page.QuerySelector("[data-testid=import-added]")?.TextContent);
-        Assert.Equal("285", page.QuerySelector("[data-testid=import-sentences]")?.TextContent);
-        using var db = _app.CreateDbContext();
-        Assert.Equal(["problem_330", "scenario_0"], await db.Set<Trace>().OrderBy(t => t.ExternalKey).Select(t => t.ExternalKey).ToListAsync());
-        Assert.Equal(2, await db.Set<TraceViewer.Datasets.Dataset>().CountAsync(d => d.Model == "deepseek-r1-distill-qwen-14b" || d.Model == "qwq-32b"));
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Equal((2, 285), (answer.Count("tracesAdded"), answer.Count("sentences")));
+        await using var db = _app.CreateDbContext();
+        var traces = await db.Set<Trace>().OrderBy(t => t.Id).Select(t => new { t.Id, t.Title, t.DatasetId }).ToListAsync();
+        var listed = answer.Result!.Value.GetProperty("traces").EnumerateArray()
+            .Select(t => new { Id = t.GetProperty("id").GetInt32(), Title = t.GetProperty("title").GetString()!, DatasetId = t.GetProperty("datasetId").GetInt32() })
+            .OrderBy(t => t.Id).ToList();
+        Assert.Equal(traces, listed);
+        var datasets = answer.Result.Value.GetProperty("datasets").EnumerateArray().Select(d => (d.GetProperty("name").GetString(), d.GetProperty("traces").GetInt32())).Order().ToList();
+        Assert.Equal([("deepseek-r1-distill-qwen-14b / correct_base_solution", 1), ("qwq-32b / yes_base_solution", 1)], datasets);
     }
 
     [Fact]
     public async Task UploadingAFolderKeepsTheRelativePaths()
     {
         var client = _app.CreateClient();
-        var form = await FormAsync(client);
-        var source = SharedPaths.Fixtures("thought-anchors");
-        var files = Directory.GetFiles(Path.Combine(source, "qwq-32b"), "*", SearchOption.AllDirectories)
-            .Select(f => ("folder", "thought-anchors/" + Path.GetRelativePath(source, f).Replace('\\', '/'), File.ReadAllBytes(f)))
-            .ToArray();
-        using var content = Multipart(form, files);
 
-        var response = await client.PostAsync("/import", content);
+        var answer = await UploadClient.UploadAsync(client, UploadClient.Folder(SharedPaths.Fixtures("thought-anchors", "qwq-32b"), "thought-anchors/qwq-32b"));
 
-        response.EnsureSuccessStatusCode();
-        using var db = _app.CreateDbContext();
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        await using var db = _app.CreateDbContext();
         var trace = await db.Set<Trace>().SingleAsync();
         Assert.Equal("thought-anchors/qwq-32b/yes_base_solution/scenario_0", trace.SourcePath);
         Assert.Equal("qwq-32b", trace.Model);
     }
 
     [Fact]
-    public async Task ABrokenUploadShowsTheErrorAndWritesNothing()
+    public async Task ABrokenUploadNamesTheFileAndWritesNothing()
+    {
+        var answer = await UploadClient.UploadAsync(_app.CreateClient(), ("folder", "run/model/yes_base_solution/scenario_1/chunks_labeled.json", "[{\"chunk\": "u8.ToArray()));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, answer.Status);
+        Assert.Contains("run/model/yes_base_solution/scenario_1", answer.Error, StringComparison.Ordinal);
+        Assert.All(await _app.CountRowsAsync(), table => Assert.Equal(0, table.Value));
+    }
+
+    [Theory]
+    [InlineData("results.json", "{\"model_id\": \"x\", \"output\": [1, 2")]
+    [InlineData("notes/config.json", "{\"a\": 1,, \"b\": 2}")]
+    public async Task ALoneBrokenJsonFileIsNamedWithItsJsonErrorNotTheTemporaryFolder(string name, string text)
+    {
+        var answer = await UploadClient.UploadAsync(_app.CreateClient(), ("archive", name, System.Text.Encoding.UTF8.GetBytes(text)));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, answer.Status);
+        Assert.StartsWith($"{name}, ", answer.Error, StringComparison.Ordinal);
+        Assert.Contains("line 1: invalid or truncated JSON", answer.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("traceviewer-upload", answer.Error, StringComparison.Ordinal);
+        Assert.All(await _app.CountRowsAsync(), table => Assert.Equal(0, table.Value));
+    }
+
+    [Fact]
+    public async Task AnUploadWithNothingToImportNamesTheUpload()
+    {
+        var answer = await UploadClient.UploadAsync(_app.CreateClient(), ("folder", "notes/readme.txt", "nothing here"u8.ToArray()), ("folder", "notes/ok.json", "{\"a\": 1}"u8.ToArray()));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, answer.Status);
+        Assert.StartsWith("the upload: unknown layout", answer.Error, StringComparison.Ordinal);
+        Assert.Contains("notes/ok.json is JSON of no known import format", answer.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("traceviewer-upload", answer.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AProblemUploadedOnItsOwnIsNotUnknownAndItsModelFolderLaterMovesItInsteadOfDuplicatingIt()
     {
         var client = _app.CreateClient();
-        var form = await FormAsync(client);
-        using var content = Multipart(form, ("folder", "run/model/yes_base_solution/scenario_1/chunks_labeled.json", "[{\"chunk\": "u8.ToArray()));
 
-        var response = await client.PostAsync("/import", content);
+        var alone = await UploadClient.UploadAsync(client, UploadClient.Folder(Problem, "problem_330"));
+        await using (var db = _app.CreateDbContext())
+        {
+            var dataset = await db.Set<Dataset>().SingleAsync();
+            Assert.Equal("correct_base_solution, model not named", dataset.Name);
+            Assert.Equal("thought-anchors-viewer/unknown/correct_base_solution", dataset.Key);
+        }
 
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
-        var page = await new HtmlParser().ParseDocumentAsync(await response.Content.ReadAsStringAsync());
-        Assert.Contains("run/model/yes_base_solution/scenario_1", page.QuerySelector("[data-testid=import-error]")?.TextContent, StringComparison.Ordinal);
-        Assert.All(await _app.CountRowsAsync(), table => Assert.Equal(0, table.Value));
+        Assert.Contains(alone.Result!.Value.GetProperty("warnings").EnumerateArray(), w => w.GetString()!.Contains("no folder above it names its model", StringComparison.Ordinal));
+        var id = alone.Result.Value.GetProperty("traces")[0].GetProperty("id").GetInt32();
+
+        var named = await UploadClient.UploadAsync(client, UploadClient.Folder(ModelFolder, "deepseek-r1-distill-qwen-14b"));
+
+        Assert.Equal(HttpStatusCode.OK, named.Status);
+        Assert.Equal((0, 1, 0), (named.Count("tracesAdded"), named.Count("tracesUpdated"), named.Count("tracesUnchanged")));
+        await using (var db = _app.CreateDbContext())
+        {
+            var trace = await db.Set<Trace>().SingleAsync();
+            Assert.Equal(id, trace.Id);
+            Assert.Equal("deepseek-r1-distill-qwen-14b", trace.Model);
+            Assert.Equal("deepseek-r1-distill-qwen-14b / correct_base_solution", (await db.Set<Dataset>().SingleAsync()).Name);
+        }
+
+        var again = await UploadClient.UploadAsync(client, UploadClient.Folder(ModelFolder, "deepseek-r1-distill-qwen-14b"));
+        Assert.Equal((0, 0, 1), (again.Count("tracesAdded"), again.Count("tracesUpdated"), again.Count("tracesUnchanged")));
+    }
+
+    [Fact]
+    public async Task AProblemUploadedOnItsOwnIsTheSameTraceAsTheOneAlreadyStoredUnderItsModel()
+    {
+        await _app.ImportAsync(SharedPaths.Fixtures("thought-anchors"));
+        var before = await _app.CountRowsAsync();
+
+        var answer = await UploadClient.UploadAsync(_app.CreateClient(), UploadClient.Folder(Problem, "problem_330"));
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Equal((0, 0, 1), (answer.Count("tracesAdded"), answer.Count("tracesUpdated"), answer.Count("tracesUnchanged")));
+        Assert.Equal("deepseek-r1-distill-qwen-14b / correct_base_solution", answer.Result!.Value.GetProperty("datasets")[0].GetProperty("name").GetString());
+        Assert.Equal(before, await _app.CountRowsAsync());
     }
 
     [Fact]
@@ -71,15 +154,18 @@ public sealed class ImportPageTests : IDisposable
     {
         using var app = new TestApp().WithSetting("Import:MaxUploadBytes", "4096");
         var client = app.CreateClient();
-        var form = await FormAsync(client);
-        using var content = Multipart(form, ("archive", "big.jsonl", new byte[8192]));
+        var token = await UploadClient.TokenAsync(client);
 
-        var response = await client.PostAsync("/import", content);
+        using var json = UploadClient.Content(("archive", "big.jsonl", new byte[8192]));
+        var asJson = await UploadClient.PostAsync(client, json, token);
+        using var html = UploadClient.Content(("archive", "big.jsonl", new byte[8192]));
+        var asPage = await UploadClient.PostAsync(client, html, token, json: false);
 
-        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-        var page = await new HtmlParser().ParseDocumentAsync(await response.Content.ReadAsStringAsync());
-        var message = page.QuerySelector("[data-testid=import-error]")?.TextContent;
-        Assert.Contains("above the limit of 4 KiB (Import:MaxUploadBytes)", message, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, asJson.Status);
+        Assert.Contains("above the limit of 4 KiB (Import:MaxUploadBytes)", asJson.Error, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, asPage.Status);
+        var page = await new HtmlParser().ParseDocumentAsync(asPage.Body);
+        Assert.Contains("above the limit of 4 KiB (Import:MaxUploadBytes)", page.QuerySelector("[data-testid=import-error]")?.TextContent, StringComparison.Ordinal);
         Assert.All(await app.CountRowsAsync(), table => Assert.Equal(0, table.Value));
     }
 
@@ -87,51 +173,33 @@ public sealed class ImportPageTests : IDisposable
     public async Task AnUploadWithMoreFilesThanTheLimitIsRefusedByName()
     {
         using var app = new TestApp().WithSetting("Import:MaxUploadFiles", "3");
-        var client = app.CreateClient();
-        var form = await FormAsync(client);
-        using var content = Multipart(form, [.. Enumerable.Range(0, 30).Select(i => ("folder", $"run/f{i}.json", "[]"u8.ToArray()))]);
 
-        var response = await client.PostAsync("/import", content);
+        var answer = await UploadClient.UploadAsync(app.CreateClient(), [.. Enumerable.Range(0, 30).Select(i => ("folder", $"run/f{i}.json", "[]"u8.ToArray()))]);
 
-        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-        Assert.Contains("(Import:MaxUploadFiles)", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, answer.Status);
+        Assert.Contains("more files than the limit of 3 (Import:MaxUploadFiles)", answer.Error, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task APostWithoutTheAntiforgeryTokenIsRefused()
+    public async Task AnUploadWithoutTheTokenOrWithAnotherSessionsTokenIsRefused()
     {
         var client = _app.CreateClient();
-        using var content = new MultipartFormDataContent { { new StringContent("import"), "_handler" } };
-
-        var response = await client.PostAsync("/import", content);
-
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-    }
-
-    private static async Task<Dictionary<string, string>> FormAsync(HttpClient client)
-    {
-        var page = await new HtmlParser().ParseDocumentAsync(await client.GetStringAsync("/import"));
-        var form = page.QuerySelector("form[data-testid=import-form]")!;
-        Assert.Equal("multipart/form-data", form.GetAttribute("enctype"));
-        Assert.NotNull(form.QuerySelector("input[type=file][webkitdirectory]"));
-        return form.QuerySelectorAll("input[type=hidden]").ToDictionary(i => i.GetAttribute("name")!, i => i.GetAttribute("value") ?? "");
-    }
-
-    private static MultipartFormDataContent Multipart(Dictionary<string, string> fields, params (string Field, string FileName, byte[] Bytes)[] files)
-    {
-        var content = new MultipartFormDataContent();
-        foreach (var (name, value) in fields)
+        var token = await UploadClient.TokenAsync(client);
+        byte[] zip;
+        using (var stream = new MemoryStream())
         {
-            content.Add(new StringContent(value), name);
+            ZipFile.CreateFromDirectory(SharedPaths.Fixtures("thought-anchors"), stream, CompressionLevel.Fastest, includeBaseDirectory: true);
+            zip = stream.ToArray();
         }
 
-        foreach (var (field, fileName, bytes) in files)
-        {
-            content.Add(new ByteArrayContent(bytes), field, fileName);
-        }
+        using var bare = UploadClient.Content(("archive", "a.zip", zip));
+        var withoutToken = await UploadClient.PostAsync(client, bare, token: null);
+        using var forged = UploadClient.Content(("archive", "a.zip", zip));
+        var otherSession = await UploadClient.PostAsync(_app.CreateClient(), forged, token);
 
-        return content;
+        Assert.Equal(HttpStatusCode.BadRequest, withoutToken.Status);
+        Assert.Contains("RequestVerificationToken header", withoutToken.Error, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, otherSession.Status);
+        Assert.All(await _app.CountRowsAsync(), table => Assert.Equal(0, table.Value));
     }
-
-    public void Dispose() => _app.Dispose();
 }

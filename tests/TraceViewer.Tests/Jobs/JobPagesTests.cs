@@ -89,9 +89,9 @@ public sealed class JobPagesTests : IDisposable
         var trace = await SeedTraceAsync();
         var id = await AddJobAsync(trace.TraceId, JobStatus.Running, [JobItemStatus.Pending]);
         var client = _app.CreateClient();
-        await TokenAsync(client, "/jobs");
+        await TokenAsync(client, $"/traces/{trace.TraceId}");
 
-        var response = await client.SendAsync(Htmx($"/jobs/{id}/cancel", token: null));
+        var response = await client.SendAsync(Htmx($"/traces/{trace.TraceId}/jobs/{id}/cancel", token: null));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(JobStatus.Running, await StatusAsync(id));
@@ -103,27 +103,28 @@ public sealed class JobPagesTests : IDisposable
         var trace = await SeedTraceAsync();
         var id = await AddJobAsync(trace.TraceId, JobStatus.Running, [JobItemStatus.Pending]);
         var client = _app.CreateClient();
-        var token = await TokenAsync(client, "/jobs");
+        var token = await TokenAsync(client, $"/traces/{trace.TraceId}");
 
-        var response = await _app.CreateClient().SendAsync(Htmx($"/jobs/{id}/pause", token));
+        var response = await _app.CreateClient().SendAsync(Htmx($"/traces/{trace.TraceId}/jobs/{id}/pause", token));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(JobStatus.Running, await StatusAsync(id));
     }
 
     [Fact]
-    public async Task PauseResumeAndCancelWithTheTokenChangeTheJobAndAnswerWithItsSummary()
+    public async Task PauseResumeAndCancelFromTheStaticPanelChangeTheJobAndAnswerWithThePanel()
     {
         var trace = await SeedTraceAsync();
         var id = await AddJobAsync(trace.TraceId, JobStatus.Running, [JobItemStatus.Done, JobItemStatus.Pending]);
         var client = _app.CreateClient();
-        var token = await TokenAsync(client, $"/jobs/{id}");
+        var token = await TokenAsync(client, $"/traces/{trace.TraceId}");
+        var actions = $"/traces/{trace.TraceId}/jobs/{id}";
 
-        var paused = await client.SendAsync(Htmx($"/jobs/{id}/pause", token));
+        var paused = await client.SendAsync(Htmx($"{actions}/pause", token));
         var pausedStatus = await StatusAsync(id);
-        var resumed = await client.SendAsync(Htmx($"/jobs/{id}/resume", token));
+        var resumed = await client.SendAsync(Htmx($"{actions}/resume", token));
         var resumedStatus = await StatusAsync(id);
-        var cancelled = await client.SendAsync(Htmx($"/jobs/{id}/cancel", token));
+        var cancelled = await client.SendAsync(Htmx($"{actions}/cancel", token));
 
         Assert.Equal(HttpStatusCode.OK, paused.StatusCode);
         Assert.Equal(JobStatus.Paused, pausedStatus);
@@ -131,35 +132,41 @@ public sealed class JobPagesTests : IDisposable
         Assert.Equal(JobStatus.Queued, resumedStatus);
         Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
         Assert.Equal(JobStatus.Cancelled, await StatusAsync(id));
-        var summary = (await ParseAsync(cancelled)).QuerySelector("#job-summary")!;
-        Assert.Equal("Cancelled", summary.GetAttribute("data-status"));
-        Assert.Empty(summary.QuerySelectorAll("[data-action]"));
-        Assert.False(summary.HasAttribute("hx-trigger"));
+        var panel = (await ParseAsync(cancelled)).QuerySelector("#trace-jobs")!;
+        Assert.Equal("Cancelled", panel.QuerySelector(".trace-job")!.GetAttribute("data-status"));
+        Assert.Empty(panel.QuerySelectorAll("[data-action]"));
     }
 
     [Fact]
-    public async Task TheJobsPageListsJobsNewestFirstWithTheirCounts()
+    public async Task TheJobsPageIsPrerenderedNewestFirstWithTheirCountsAndActions()
     {
         var trace = await SeedTraceAsync();
         var first = await AddJobAsync(trace.TraceId, JobStatus.Completed, [JobItemStatus.Done, JobItemStatus.Done], [JobItemStatus.Done, JobItemStatus.Failed]);
         var second = await AddJobAsync(trace.TraceId, JobStatus.Running, [JobItemStatus.Done, JobItemStatus.Running], [JobItemStatus.Pending, JobItemStatus.Pending]);
 
         var response = await _app.CreateClient().GetAsync("/jobs");
-        var document = await ParseAsync(response);
+        var html = await response.Content.ReadAsStringAsync();
+        var document = ComponentRenderer.Parse(html);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var rows = document.QuerySelectorAll("#job-table tbody tr");
-        Assert.Equal([second.ToString(System.Globalization.CultureInfo.InvariantCulture), first.ToString(System.Globalization.CultureInfo.InvariantCulture)], rows.Select(r => r.GetAttribute("data-job-id")));
-        Assert.Equal(["Running", "Completed"], rows.Select(r => r.QuerySelector("[data-field=status]")!.TextContent));
-        Assert.Equal(["1", "3"], rows.Select(r => r.QuerySelector(".job-progress")!.GetAttribute("data-done")));
-        Assert.Equal(["0", "1"], rows.Select(r => r.QuerySelector("[data-field=errors]")!.TextContent));
+        var rows = document.QuerySelectorAll("[data-testid=job-table] tbody tr");
+        Assert.Equal([second.ToString(System.Globalization.CultureInfo.InvariantCulture), first.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            rows.Select(r => r.QuerySelector("td[data-job-id]")!.GetAttribute("data-job-id")));
+        Assert.Equal(["Running", "Completed"], rows.Select(r => r.QuerySelector("[data-field=status]")!.TextContent.Trim()));
+        Assert.Equal(["1", "3"], rows.Select(r => r.QuerySelector("[data-testid=job-progress]")!.GetAttribute("data-done")));
+        Assert.Equal(["0", "1"], rows.Select(r => r.QuerySelector("td[data-field=errors]")!.TextContent));
         Assert.All(rows, r => Assert.Equal($"/traces/{trace.TraceId}", r.QuerySelector("[data-field=target] a")!.GetAttribute("href")));
-        Assert.Equal("/jobs/table", document.QuerySelector("#job-table")!.GetAttribute("hx-get"));
+        Assert.Equal(["pause", "cancel"], rows[0].QuerySelectorAll("button[data-action]").Select(b => b.GetAttribute("data-action")));
+        Assert.Empty(rows[1].QuerySelectorAll("button[data-action]"));
+        // Interactive: the circuit's script, no htmx, and the list is carried into the circuit rather than read again.
+        Assert.NotNull(document.QuerySelector("script[src*='blazor.web']"));
+        Assert.Null(document.QuerySelector("[hx-get], [hx-post], script[src*='htmx']"));
+        Assert.Contains("<!--Blazor-Server-Component-State:", html, StringComparison.Ordinal);
         Assert.NotNull(document.QuerySelector("nav a[href='/jobs']"));
     }
 
     [Fact]
-    public async Task TheJobPageShowsCountsPerPositionAndProviderErrorsAsText()
+    public async Task TheJobPageIsPrerenderedWithCountsPerPositionAndProviderErrorsAsText()
     {
         var trace = await SeedTraceAsync();
         var id = await AddJobAsync(trace.TraceId, JobStatus.Running, [JobItemStatus.Done, JobItemStatus.Failed], [JobItemStatus.Pending, JobItemStatus.Running]);
@@ -172,9 +179,10 @@ public sealed class JobPagesTests : IDisposable
         Assert.Equal(["1", "0"], document.QuerySelectorAll("[data-testid=job-positions] tbody tr [data-field=done]").Select(c => c.TextContent));
         Assert.Equal(["1", "0"], document.QuerySelectorAll("[data-testid=job-positions] tbody tr [data-field=failed]").Select(c => c.TextContent));
         Assert.Equal(["0", "1"], document.QuerySelectorAll("[data-testid=job-positions] tbody tr [data-field=running]").Select(c => c.TextContent));
-        Assert.Equal(HostileError, Assert.Single(document.QuerySelectorAll(".job-errors .error-text")).TextContent);
+        Assert.Equal(HostileError, Assert.Single(document.QuerySelectorAll("[data-testid=job-errors] pre.error-text")).TextContent);
         Assert.DoesNotContain("<script>window.__pwned", html, StringComparison.Ordinal);
-        Assert.Equal(["pause", "cancel"], document.QuerySelectorAll("[data-action]").Select(b => b.GetAttribute("data-action")));
+        Assert.Equal(["pause", "cancel"], document.QuerySelectorAll("button[data-action]").Select(b => b.GetAttribute("data-action")));
+        Assert.Equal("Running", document.QuerySelector("[data-testid=job-summary]")!.GetAttribute("data-status"));
         Assert.DoesNotContain(KeyMarker, html, StringComparison.Ordinal);
     }
 
@@ -183,7 +191,10 @@ public sealed class JobPagesTests : IDisposable
     {
         var client = _app.CreateClient();
 
-        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/jobs/4242")).StatusCode);
+        var response = await client.GetAsync("/jobs/4242");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("There is no job with id 4242.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/jobs/4242/summary")).StatusCode);
     }
 

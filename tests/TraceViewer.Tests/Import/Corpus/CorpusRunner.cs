@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using AngleSharp.Html.Parser;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using TraceViewer.Import;
@@ -43,7 +42,7 @@ public sealed record CorpusRun(string Case, string Path, bool Accepted, TimeSpan
 
 /// <summary>
 /// The app the corpus runs against: the real app on its own SQLite file, reached through the import command's
-/// handler and through HTTP with the form's antiforgery token. Rows are wiped after an accepted case, so every
+/// handler and through HTTP as the import page uploads, with the page's antiforgery token. Rows are wiped after an accepted case, so every
 /// case starts from an empty database.
 /// </summary>
 public sealed class CorpusApp : IDisposable
@@ -88,13 +87,8 @@ public sealed class CorpusApp : IDisposable
     public async Task<(HttpStatusCode Status, string? Error, string? Added, string Page)> UploadAsync(CorpusTree tree)
     {
         var client = App.CreateClient();
-        var page = await new HtmlParser().ParseDocumentAsync(await client.GetStringAsync("/import"));
+        var token = await UploadClient.TokenAsync(client);
         using var content = new MultipartFormDataContent();
-        foreach (var input in page.QuerySelectorAll("form[data-testid=import-form] input[type=hidden]"))
-        {
-            content.Add(new StringContent(input.GetAttribute("value") ?? ""), input.GetAttribute("name")!);
-        }
-
         var streams = new List<Stream>();
         foreach (var file in Directory.EnumerateFiles(tree.Root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
@@ -107,11 +101,9 @@ public sealed class CorpusApp : IDisposable
 
         try
         {
-            using var response = await client.PostAsync("/import", content).WaitAsync(Timeout);
-            var html = await response.Content.ReadAsStringAsync();
-            var result = await new HtmlParser().ParseDocumentAsync(html);
-            return (response.StatusCode, result.QuerySelector("[data-testid=import-error]")?.TextContent,
-                result.QuerySelector("[data-testid=import-added]")?.TextContent, result.QuerySelector("[data-testid=import-summary]")?.TextContent ?? html);
+            var answer = await UploadClient.PostAsync(client, content, token).WaitAsync(Timeout);
+            return (answer.Status, answer.Error ?? (answer.Result is null ? answer.Body : null),
+                answer.Result?.GetProperty("tracesAdded").GetInt32().ToString(CultureInfo.InvariantCulture), answer.Summary);
         }
         finally
         {

@@ -1,0 +1,40 @@
+namespace TraceViewer.Jobs;
+
+/// <summary>What a page's buttons do to a job.</summary>
+public enum JobAction
+{
+    Pause,
+    Resume,
+    Cancel,
+}
+
+/// <summary>Starts and changes jobs from the pages. The pages' circuits live long, so each command gets its own scope.</summary>
+internal interface IJobCommands
+{
+    Task<JobChange> ChangeAsync(int jobId, JobAction action, CancellationToken ct);
+
+    /// <returns>The new job's id, or the invalid fields (the API's names) with their messages.</returns>
+    Task<(int? JobId, IDictionary<string, string[]>? Errors)> CreateAsync(JobRequest request, CancellationToken ct);
+}
+
+internal sealed class JobCommands(IServiceScopeFactory scopes) : IJobCommands
+{
+    public async Task<JobChange> ChangeAsync(int jobId, JobAction action, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var jobs = scope.ServiceProvider.GetRequiredService<JobService>();
+        return action switch
+        {
+            JobAction.Pause => await jobs.PauseAsync(jobId, ct),
+            JobAction.Resume => await jobs.ResumeAsync(jobId, ct),
+            JobAction.Cancel => await jobs.CancelAsync(jobId, ct),
+            _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
+        };
+    }
+
+    public async Task<(int? JobId, IDictionary<string, string[]>? Errors)> CreateAsync(JobRequest request, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<JobService>().CreateAsync(request, ct);
+    }
+}
