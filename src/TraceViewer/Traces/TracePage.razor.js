@@ -9,7 +9,7 @@ export function attach(root, dotnet) {
   const list = root.querySelector('#sentences');
   const controller = new AbortController();
   const { signal } = controller;
-  page = { root, list, dotnet, controller, keepScrollUntil: 0, hovered: null, chart: null, observer: null };
+  page = { root, list, dotnet, controller, requested: null, requestedAt: 0, keepScrollUntil: 0, hovered: null, chart: null, observer: null };
 
   document.addEventListener('keydown', onKey, { signal });
   // A link to another view of this trace keeps the reading position (Blazor scrolls to the top on a new path).
@@ -19,6 +19,8 @@ export function attach(root, dotnet) {
       keepScroll();
     }
   }, { capture: true, signal });
+  // A click chooses the sentence itself: keys move on from it, not from a pending key press.
+  root.addEventListener('pointerdown', () => { page.requested = null; }, { signal });
   list?.addEventListener('mouseover', (event) => hoverPoint(sentenceOf(event.target)), { signal });
   list?.addEventListener('mouseleave', () => hoverPoint(null), { signal });
   guardScroll();
@@ -116,11 +118,14 @@ function onKey(event) {
     page.dotnet.invokeMethodAsync('OpenDetail');
     return;
   }
+  // A key pressed before the last one's selection has rendered moves on from where that one went.
+  const pending = page.requested !== null && performance.now() - page.requestedAt < 2000 ? String(page.requested) : null;
+  const current = pending ?? page.list?.dataset.selected;
   const step = { j: 1, k: -1 }[event.key] ?? (inList ? { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 }[event.key] : undefined);
   const count = page.list ? page.list.querySelectorAll('.sentence').length : 0;
   let to;
   if (step) {
-    const from = Number(page.list?.dataset.selected ?? (inList ? sentenceOf(event.target) : -1) ?? -1);
+    const from = Number(current ?? (inList ? sentenceOf(event.target) : -1) ?? -1);
     to = Math.min(count - 1, Math.max(0, (Number.isFinite(from) ? from : -1) + step));
   } else if (inList && (event.key === 'Home' || event.key === 'End')) {
     to = event.key === 'Home' ? 0 : count - 1;
@@ -132,8 +137,10 @@ function onKey(event) {
   const target = document.getElementById(`s-${to}`);
   target?.focus({ preventScroll: true });
   target?.scrollIntoView({ block: 'nearest' });
-  if (String(to) !== page.list.dataset.selected) {
+  if (String(to) !== current) {
     keepScroll();
+    page.requested = to;
+    page.requestedAt = performance.now();
     page.dotnet.invokeMethodAsync('SelectFromKeys', to);
   }
 }

@@ -89,7 +89,7 @@ public sealed class SearchPageTests(BrowserApp app, ITestOutputHelper output) : 
         await FirstSentence(page).ClickAsync();
 
         await Assertions.Expect(page).ToHaveURLAsync(new Regex($"/traces/{app.Trace.TraceId}/sentences/{k}\\?outcome=is_correct&effect=kl$"));
-        await Assertions.Expect(page.Locator("[aria-current='true']", new() { HasText = $"Step {k} of the argument" })).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator(".sentence[aria-current='true']", new() { HasText = $"Step {k} of the argument" })).ToBeVisibleAsync(new() { Timeout = 15_000 });
         Assert.Empty(browser.Errors);
     }
 

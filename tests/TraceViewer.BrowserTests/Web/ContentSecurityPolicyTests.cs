@@ -21,8 +21,9 @@ public sealed class ContentSecurityPolicyTests(BrowserApp app) : IClassFixture<B
             violations.AddRange((await page.EvaluateAsync<string[]>("() => window.__csp")).Select(v => path + ": " + v));
         }
 
-        // The trace page's chart (plotly) draws and a click loads the sentence detail over htmx.
-        await Assertions.Expect(page.Locator("#curve-chart[data-ready='true']")).ToHaveCountAsync(1, new() { Timeout = 15_000 });
+        // The trace page's chart (plotly) draws and a click shows the sentence's detail through the circuit.
+        await page.WaitForCircuitAsync();
+        await Assertions.Expect(page.Locator("#curve-chart .js-plotly-plot")).ToHaveCountAsync(1, new() { Timeout = 15_000 });
         await page.Locator("#s-3").ClickAsync();
         await Assertions.Expect(page.Locator("#sentence-detail .sentence-detail[data-index='3']")).ToHaveCountAsync(1, new() { Timeout = 10_000 });
         violations.AddRange(await page.EvaluateAsync<string[]>("() => window.__csp"));

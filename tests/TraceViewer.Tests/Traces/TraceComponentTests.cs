@@ -307,6 +307,7 @@ public sealed class TraceComponentTests : MudComponentTests
         PrefixRate[] rates = [new(0, 0.2, 0.1, 0.3, 10, 2), new(1, 0.6, 0.4, 0.8, 10, 6), new(2, 0.5, 0.3, 0.7, 10, 5), new(3, 0.5, 0.3, 0.7, 10, 5), new(4, 0.7, 0.5, 0.9, 10, 7)];
         var selected = Metrics with { PrefixRates = rates };
         var other = new OutcomeMetrics("compliance", "Compliance <b>", null, null, [.. rates.Select(r => r with { Value = 1 - r.Value })], []);
+        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
 
         var curve = Render<TraceCurve>(p => p.Add(c => c.Trace, Document(other, selected)).Add(c => c.Outcome, selected).Add(c => c.SelectedSentence, 2));
 
