@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 
 namespace TraceViewer.BrowserTests.Jobs;
 
-/// <summary>The static trace page's htmx jobs panel, until the trace page moves to the interactive stack.</summary>
+/// <summary>The trace page's jobs panel on the real trace page: a job started there runs live and fills in the curve.</summary>
 public sealed class ResampleJobTests(JobsBrowserApp app, ITestOutputHelper output) : IClassFixture<JobsBrowserApp>
 {
     private static readonly LocatorAssertionsToHaveTextOptions Soon = new() { Timeout = 20_000 };
@@ -16,19 +16,19 @@ public sealed class ResampleJobTests(JobsBrowserApp app, ITestOutputHelper outpu
         await using var browser = await app.NewPageAsync();
         var page = browser.Page;
         await page.GotoAsync($"/traces/{app.TraceId}");
-        await page.WaitForFunctionAsync("() => document.getElementById('curve-chart')?.dataset.ready === 'true'", null, new() { Timeout = 15_000 });
+        await page.WaitForCircuitAsync();
+        await Assertions.Expect(page.Locator("#curve-chart .js-plotly-plot")).ToHaveCountAsync(1, new() { Timeout = 15_000 });
         var before = await LineAsync(page);
         var countBefore = await page.Locator("[data-field=resample-count]").TextContentAsync();
-        var form = page.Locator("form[data-testid=resample-form]");
+        var form = page.Locator("[data-testid=resample-form]");
 
-        await form.Locator("input[name=from]").FillAsync("0");
-        await form.Locator("input[name=to]").FillAsync("6");
-        await form.Locator("input[name=n]").FillAsync("4");
-        await form.Locator("button[type=submit]").ClickAsync();
-        await Assertions.Expect(page.Locator("#trace-jobs .trace-job")).ToHaveCountAsync(1, new() { Timeout = 10_000 });
-        var first = int.Parse((await page.Locator("#trace-jobs .trace-job").GetAttributeAsync("data-job-id"))!, CultureInfo.InvariantCulture);
+        await FillAsync(form, "from", "0");
+        await FillAsync(form, "to", "6");
+        await FillAsync(form, "n", "4");
+        await form.Locator("[data-testid=resample-submit]").ClickAsync();
+        var first = await CreatedAsync(page, 1);
 
-        // The bar advances without a reload: the panel polls its fragment.
+        // The bar advances without a reload: progress is pushed through the circuit.
         await WaitForDoneAsync(page, first, atLeast: 2);
         var seen = await DoneAsync(page, first);
         await WaitForDoneAsync(page, first, atLeast: seen + 1);
@@ -38,15 +38,12 @@ public sealed class ResampleJobTests(JobsBrowserApp app, ITestOutputHelper outpu
         await Assertions.Expect(Job(page, first).Locator("[data-field=status]")).ToHaveTextAsync("Paused", Soon);
         // Paused for good once the worker has given back every item it held: nothing runs, the count stays.
         var pausedAt = await JobsPageTests.WaitUntilPausedAsync(app.App, first);
-        await page.WaitForFunctionAsync(
-            "([id, n]) => Number(document.querySelector(`#trace-jobs .trace-job[data-job-id='${id}'] .job-progress`)?.dataset.done) === n",
-            new[] { first, pausedAt }, new() { Timeout = 10_000 });
+        await WaitForDoneAsync(page, first, atLeast: pausedAt);
         Assert.True(pausedAt < 28, $"the job finished before it could be paused ({pausedAt} done)");
 
-        await form.Locator("input[name=n]").FillAsync("10");
-        await form.Locator("button[type=submit]").ClickAsync();
-        await Assertions.Expect(page.Locator("#trace-jobs .trace-job")).ToHaveCountAsync(2, new() { Timeout = 10_000 });
-        var second = int.Parse((await page.Locator("#trace-jobs .trace-job").First.GetAttributeAsync("data-job-id"))!, CultureInfo.InvariantCulture);
+        await FillAsync(form, "n", "10");
+        await form.Locator("[data-testid=resample-submit]").ClickAsync();
+        var second = await CreatedAsync(page, 2);
         Assert.NotEqual(first, second);
         await Job(page, second).Locator("[data-action=cancel]").ClickAsync();
         await Assertions.Expect(Job(page, second).Locator("[data-field=status]")).ToHaveTextAsync("Cancelled", Soon);
@@ -64,13 +61,13 @@ public sealed class ResampleJobTests(JobsBrowserApp app, ITestOutputHelper outpu
         await page.WaitForFunctionAsync(
             """
             () => {
-              const line = document.getElementById('curve-chart').data.find(t => t.mode === 'lines+markers');
+              const gd = document.querySelector('#curve-chart .js-plotly-plot');
+              const line = gd?.data?.[Number(gd.closest('#curve-chart').dataset.line)];
               return line && Array.from(line.y).some(y => y > 0.99);
             }
             """, null, new() { Timeout = 20_000 });
         var after = await LineAsync(page);
         output.WriteLine($"before: {JsonSerializer.Serialize(before)}\nafter: {JsonSerializer.Serialize(after)}");
-        Assert.True(int.Parse((await page.Locator("#curve-chart").GetAttributeAsync("data-refreshes"))!, CultureInfo.InvariantCulture) >= 1);
         // Positions after the decision to comply now comply in every resample.
         Assert.Contains(after.Y, y => y > 0.99);
         Assert.DoesNotContain(before.Y, y => y > 0.99);
@@ -79,12 +76,11 @@ public sealed class ResampleJobTests(JobsBrowserApp app, ITestOutputHelper outpu
         await Assertions.Expect(page.Locator("#s-4")).ToHaveAttributeAsync("data-direction", "promotes", new() { Timeout = 10_000 });
         await Assertions.Expect(page.Locator(".provenance-panel [data-field=source]")).ToHaveTextAsync("computed from the stored resamples", new() { Timeout = 10_000 });
         await Assertions.Expect(page.Locator("[data-field=resample-count]")).Not.ToHaveTextAsync(countBefore!, new() { Timeout = 10_000 });
-        Assert.Equal(1, await page.Locator("#curve-chart").EvaluateAsync<int>("c => c.data.filter(t => t.mode === 'lines+markers').length"));
 
         var path = Path.Combine(BrowserApp.ArtifactsDirectory, "trace-resample-job.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
         var panelPath = Path.Combine(BrowserApp.ArtifactsDirectory, "trace-jobs-panel.png");
-        await page.Locator("[data-testid=jobs-panel]").ScreenshotAsync(new LocatorScreenshotOptions { Path = panelPath });
+        await page.Locator("[data-testid=trace-jobs]").ScreenshotAsync(new LocatorScreenshotOptions { Path = panelPath });
         output.WriteLine($"screenshots: {path}, {panelPath}");
         Assert.True(new FileInfo(path).Length > 0);
         Assert.True(new FileInfo(panelPath).Length > 0);
@@ -100,20 +96,35 @@ public sealed class ResampleJobTests(JobsBrowserApp app, ITestOutputHelper outpu
         Assert.Empty(browser.Errors);
     }
 
-    private static ILocator Job(IPage page, int id) => page.Locator($"#trace-jobs .trace-job[data-job-id='{id}']");
+    private static ILocator Job(IPage page, int id) => page.Locator($"[data-testid=trace-jobs] .trace-job[data-job-id='{id}']");
+
+    private static async Task FillAsync(ILocator form, string field, string value)
+    {
+        await form.Locator($"input[data-field={field}]").FillAsync(value);
+        await form.Locator($"input[data-field={field}]").PressAsync("Tab");
+    }
+
+    /// <summary>The job the form just started, once the panel lists <paramref name="count"/> jobs.</summary>
+    private static async Task<int> CreatedAsync(IPage page, int count)
+    {
+        await Assertions.Expect(page.Locator("[data-testid=trace-jobs] .trace-job")).ToHaveCountAsync(count, new() { Timeout = 10_000 });
+        var link = page.Locator("[data-testid=job-created] a");
+        await Assertions.Expect(link).ToBeVisibleAsync(new() { Timeout = 10_000 });
+        return int.Parse((await link.TextContentAsync())!.Trim().TrimStart('#'), CultureInfo.InvariantCulture);
+    }
 
     private static async Task<int> DoneAsync(IPage page, int id) =>
         int.Parse((await Job(page, id).Locator(".job-progress").GetAttributeAsync("data-done"))!, CultureInfo.InvariantCulture);
 
     private static async Task WaitForDoneAsync(IPage page, int id, int atLeast) =>
         await page.WaitForFunctionAsync(
-            "([id, n]) => Number(document.querySelector(`#trace-jobs .trace-job[data-job-id='${id}'] .job-progress`)?.dataset.done) >= n",
+            "([id, n]) => Number(document.querySelector(`[data-testid=trace-jobs] .trace-job[data-job-id='${id}'] .job-progress`)?.dataset.done) >= n",
             new[] { id, atLeast }, new() { Timeout = 30_000 });
 
     private static async Task<Line> LineAsync(IPage page)
     {
         var line = await page.EvaluateAsync<JsonElement>(
-            "() => { const t = document.getElementById('curve-chart').data.find(t => t.mode === 'lines+markers'); return { x: Array.from(t.x), y: Array.from(t.y) }; }");
+            "() => { const gd = document.querySelector('#curve-chart .js-plotly-plot'); const t = gd.data[Number(gd.closest('#curve-chart').dataset.line)]; return { x: Array.from(t.x), y: Array.from(t.y) }; }");
         return new Line(
             [.. line.GetProperty("x").EnumerateArray().Select(v => v.GetInt32())],
             [.. line.GetProperty("y").EnumerateArray().Select(v => v.GetDouble())]);
