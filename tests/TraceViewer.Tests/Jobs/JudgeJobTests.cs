@@ -169,7 +169,9 @@ public sealed class JudgeJobTests : IAsyncLifetime
     [Fact]
     public async Task AHostStoppedMidJudgeJobStoresEveryVoteOnce()
     {
-        _server.Latency = TimeSpan.FromMilliseconds(120);
+        // Slow enough (three votes of 400 ms an item, two at a time) that the job is still running when the first host
+        // stops, however late a loaded machine sees two items done.
+        _server.Latency = TimeSpan.FromMilliseconds(400);
         var directory = Directory.CreateTempSubdirectory("traceviewer-judge-restart-").FullName;
         int id, traceId;
         var first = JobTestHost.Create(_server, directory, concurrency: 2);
