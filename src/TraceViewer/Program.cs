@@ -65,6 +65,7 @@ builder.AddTraces();
 builder.AddSearch();
 builder.AddStudies();
 builder.AddJobs();
+builder.AddHealth();
 
 var app = builder.Build();
 await app.Services.PrepareDatabaseAsync();
@@ -91,6 +92,7 @@ app.MapImport();
 app.MapTraces();
 app.MapMetrics();
 app.MapJobs();
+app.MapHealth();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.WarnWhenReachableFromOtherMachines();
 

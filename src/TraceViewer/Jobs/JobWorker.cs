@@ -22,6 +22,7 @@ internal sealed partial class JobWorker(
     JobSignal signal,
     DatabaseAccess access,
     JobProgressFeed feed,
+    JobWorkerHeartbeat heartbeat,
     IOptions<JobsOptions> options,
     TimeProvider clock,
     ILogger<JobWorker> logger) : BackgroundService
@@ -63,11 +64,13 @@ internal sealed partial class JobWorker(
     {
         if (!options.Value.WorkerEnabled)
         {
+            heartbeat.Off($"the worker is turned off ({JobsOptions.Section}:{nameof(JobsOptions.WorkerEnabled)} is false)");
             return;
         }
 
         if (access.IsReadOnly)
         {
+            heartbeat.Off($"the database is open read-only ({access.ReadOnlyReason})");
             LogReadOnly(access.ReadOnlyReason!);
             return;
         }
@@ -113,6 +116,7 @@ internal sealed partial class JobWorker(
             var failures = 0;
             while (!stoppingToken.IsCancellationRequested)
             {
+                heartbeat.Beat();
                 int started;
                 try
                 {
@@ -146,6 +150,7 @@ internal sealed partial class JobWorker(
         }
         finally
         {
+            heartbeat.Stopped();
             // Results that arrived before the stop are written; interrupted items keep their lease and are reclaimed.
             await Task.WhenAll(_inflight.Values);
             _results.Writer.TryComplete();

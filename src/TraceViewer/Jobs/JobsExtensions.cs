@@ -21,6 +21,7 @@ internal static class JobsExtensions
         builder.Services.AddScoped<IJobItemHandler, EmbedHandler>();
         builder.Services.AddScoped<IJobItemHandler, JudgeHandler>();
         builder.Services.AddScoped<IJobItemHandler, CollectHandler>();
+        builder.Services.AddSingleton<JobWorkerHeartbeat>();
         builder.Services.AddHostedService<JobWorker>();
         return builder;
     }
