@@ -4,7 +4,7 @@ namespace TraceViewer.Components;
 
 /// <summary>
 /// Antiforgery for requests that carry the token in a header rather than a form field: the import page's upload (its
-/// body is a large multipart stream that must not be read just to find a token) and the static pages' htmx requests.
+/// body is a large multipart stream that must not be read just to find a token) and the metric recompute form.
 /// </summary>
 internal static class HeaderAntiforgery
 {

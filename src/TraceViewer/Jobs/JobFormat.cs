@@ -49,15 +49,4 @@ internal static class JobFormat
         nameof(JobStatus.Failed) => MudBlazor.Color.Error,
         _ => MudBlazor.Color.Default,
     };
-
-    /// <summary>Bootstrap colour for a job status badge (the static trace page's panel).</summary>
-    public static string StatusClass(string status) => status switch
-    {
-        nameof(JobStatus.Running) => "text-bg-primary",
-        nameof(JobStatus.Queued) => "text-bg-info",
-        nameof(JobStatus.Paused) => "text-bg-warning",
-        nameof(JobStatus.Completed) => "text-bg-success",
-        nameof(JobStatus.Failed) => "text-bg-danger",
-        _ => "text-bg-secondary",
-    };
 }

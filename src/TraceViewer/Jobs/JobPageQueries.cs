@@ -27,15 +27,10 @@ public readonly record struct TraceResultsStamp(int ResampleCount, int MetricsSt
 /// <summary>
 /// The trace's jobs panel. <see cref="MetricsStamp"/> changes whenever the trace's metrics are recomputed (each
 /// recompute stores a new set) and <see cref="ResampleCount"/> whenever a job stores resamples, so the page knows when
-/// to redraw. The htmx panel keeps polling a little after the last job ends, because the final recompute lands shortly
-/// after.
+/// to redraw.
 /// </summary>
-public sealed record TraceJobsView(int TraceId, IReadOnlyList<JobStatusView> Jobs, int MetricsStamp, bool Poll)
+public sealed record TraceJobsView(int TraceId, IReadOnlyList<JobStatusView> Jobs, int MetricsStamp)
 {
-    public IDictionary<string, string[]>? Errors { get; init; }
-
-    public int? CreatedJobId { get; init; }
-
     public int ResampleCount { get; init; }
 
     public int SentenceCount { get; init; }
@@ -47,13 +42,13 @@ public sealed record TraceJobsView(int TraceId, IReadOnlyList<JobStatusView> Job
 }
 
 /// <summary>Reads jobs for the pages, adding target names and per-position counts to <see cref="JobStatusQuery"/>.</summary>
-internal sealed class JobPageQueries(TraceViewerDbContext db, JobStatusQuery status, TimeProvider clock)
+internal sealed class JobPageQueries(TraceViewerDbContext db, JobStatusQuery status)
 {
     public const int JobsListed = 100;
 
     public const int TraceJobsListed = 10;
 
-    /// <summary>How long the trace panel keeps polling after its last job finished.</summary>
+    /// <summary>How long a trace's results are still looked at after its last job finished: the final recompute lands shortly after.</summary>
     public static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(10);
 
     public async Task<JobTableView> ListAsync(CancellationToken ct)
@@ -89,9 +84,7 @@ internal sealed class JobPageQueries(TraceViewerDbContext db, JobStatusQuery sta
             .Select(t => new { t.ResampleCount, t.SentenceCount, MetricsStamp = db.Set<MetricSet>().Where(m => m.TraceId == t.Id).Max(m => (int?)m.Id) })
             .SingleOrDefaultAsync(ct);
         var jobs = await status.ListAsync(traceId, activeOnly: false, TraceJobsListed, ct);
-        var settled = clock.GetUtcNow() - SettleTime;
-        var poll = jobs.Any(j => j.IsActive || j.FinishedAt > settled);
-        return new TraceJobsView(traceId, jobs, trace?.MetricsStamp ?? 0, poll)
+        return new TraceJobsView(traceId, jobs, trace?.MetricsStamp ?? 0)
         {
             ResampleCount = trace?.ResampleCount ?? 0,
             SentenceCount = trace?.SentenceCount ?? 0,

@@ -26,5 +26,5 @@ internal static class JobsExtensions
         return builder;
     }
 
-    public static IEndpointRouteBuilder MapJobs(this IEndpointRouteBuilder app) => app.MapJobsApi().MapJobPages();
+    public static IEndpointRouteBuilder MapJobs(this IEndpointRouteBuilder app) => app.MapJobsApi();
 }

@@ -12,8 +12,8 @@ internal sealed class SecurityHeadersOptions
     public const string Section = "SecurityHeaders";
 
     /// <summary>
-    /// Scripts only from the app itself (no inline script, no eval). Styles also inline: plotly.js, htmx's indicator
-    /// style and style attributes need it, as do Blazor and MudBlazor. <c>connect-src 'self'</c> covers fetches and
+    /// Scripts only from the app itself (no inline script, no eval). Styles also inline: plotly.js and style attributes
+    /// need it, as do Blazor and MudBlazor. <c>connect-src 'self'</c> covers fetches and
     /// WebSockets to this host (CSP level 3), which a Blazor Server circuit uses. Images may be data: URLs (plotly
     /// exports, MudBlazor icons). No plugins, no framing by other sites, forms post only here.
     /// </summary>

@@ -20,7 +20,7 @@ public sealed class LayoutTests(TestApp app) : IClassFixture<TestApp>
 
         foreach (var path in new[]
         {
-            "/lib/htmx/htmx.min.js", "/lib/plotly/plotly.min.js", "/lib/bootstrap/bootstrap.min.css", "/_framework/blazor.web.js",
+            "/lib/katex/katex.min.js", "/lib/katex/katex.min.css", "/_framework/blazor.web.js",
             "/_content/MudBlazor/MudBlazor.min.css", "/_content/MudBlazor/MudBlazor.min.js", "/_content/Plotly.Blazor/plotly-basic-3.7.0.min.js",
         })
         {

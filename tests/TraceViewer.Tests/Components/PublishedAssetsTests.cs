@@ -45,7 +45,7 @@ public sealed class PublishedAssetsTests : IDisposable
         foreach (var path in linked.Concat([
             "/_framework/blazor.web.js", "/_content/MudBlazor/MudBlazor.min.css", "/_content/MudBlazor/MudBlazor.min.js",
             "/_content/Plotly.Blazor/plotly-basic-3.7.0.min.js", "/_content/Plotly.Blazor/plotly-interop-7.2.0.js",
-            "/css/site.css", "/css/app.css", "/TraceViewer.styles.css", "/lib/htmx/htmx.min.js", "/Components/Layout/ThemeToggle.razor.js"]))
+            "/css/site.css", "/TraceViewer.styles.css", "/lib/katex/katex.min.js", "/Components/Layout/ThemeToggle.razor.js"]))
         {
             using var response = await http.GetAsync(path);
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode}");

@@ -11,7 +11,6 @@ public sealed class RequestEdgeTests : IDisposable
     public void Dispose() => app.Dispose();
 
     [Theory]
-    [InlineData("/traces/1/jobs")]
     [InlineData("/traces/1/recompute")]
     [InlineData("/import/upload")]
     public async Task AFormPostWithoutTokenAndWithAnEmptyHostIsABadRequest(string path)

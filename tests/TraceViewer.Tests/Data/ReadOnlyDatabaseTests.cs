@@ -48,7 +48,7 @@ public sealed class ReadOnlyDatabaseTests : IAsyncLifetime, IDisposable
     {
         var client = _app.CreateClient();
 
-        foreach (var url in new[] { "/datasets", "/traces", $"/traces/{_trace.TraceId}", $"/traces/{_trace.TraceId}/sentences/1/detail", "/jobs", $"/jobs/{_jobId}", "/api/traces", $"/api/traces/{_trace.TraceId}", "/api/jobs" })
+        foreach (var url in new[] { "/datasets", "/traces", $"/traces/{_trace.TraceId}", $"/traces/{_trace.TraceId}/sentences/1", "/jobs", $"/jobs/{_jobId}", "/api/traces", $"/api/traces/{_trace.TraceId}", "/api/jobs" })
         {
             var response = await client.GetAsync(url);
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url}: {(int)response.StatusCode}");
@@ -72,8 +72,8 @@ public sealed class ReadOnlyDatabaseTests : IAsyncLifetime, IDisposable
             await client.PostAsJsonAsync("/api/jobs", new { traceId = _trace.TraceId, n = 1, provider = "loop" }),
             await client.PostAsync($"/api/jobs/{_jobId}/cancel", null),
             await client.PostAsync($"/traces/{_trace.TraceId}/recompute", new FormUrlEncodedContent([new("threshold", "0.5")])),
-            await client.PostAsync($"/traces/{_trace.TraceId}/jobs", new FormUrlEncodedContent([new("n", "1")])),
-            await client.PostAsync("/import", new MultipartFormDataContent()),
+            await client.PostAsync($"/api/jobs/{_jobId}/pause", null),
+            await client.PostAsync("/import/upload", new MultipartFormDataContent()),
         };
 
         foreach (var response in responses)

@@ -33,7 +33,7 @@ public sealed class ProcessStartTests(FaultFixture fixture)
         await app.WaitUntilListeningAsync();
 
         var head = await app.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/"));
-        var post = await RawAsync(app.BaseAddress.Port, "POST /traces/1/jobs HTTP/1.1\r\nHost: \r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 3\r\nConnection: close\r\n\r\nn=1");
+        var post = await RawAsync(app.BaseAddress.Port, "POST /traces/1/recompute HTTP/1.1\r\nHost: \r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 3\r\nConnection: close\r\n\r\nn=1");
 
         Assert.Contains(app.Lines, l => l.Contains("Listening beyond this machine on http://0.0.0.0:", StringComparison.Ordinal));
         Assert.Equal(HttpStatusCode.OK, head.StatusCode);

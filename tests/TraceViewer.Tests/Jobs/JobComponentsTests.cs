@@ -164,29 +164,4 @@ public sealed class JobComponentsTests : MudComponentTests
 
         Assert.Contains("Start one from a trace page", table.Find("[data-testid=empty-state]").TextContent, StringComparison.Ordinal);
     }
-
-    [Fact]
-    public async Task TheStaticTracePanelPollsWithItsMetricsStampAndItsButtonsTargetThePanel()
-    {
-        var view = new TraceJobsView(7, [View(nameof(JobStatus.Paused))], MetricsStamp: 31, Poll: true);
-
-        var document = await ComponentRenderer.RenderAsync<HtmxTraceJobs>(new() { [nameof(HtmxTraceJobs.View)] = view });
-
-        var root = document.QuerySelector("#trace-jobs")!;
-        Assert.Equal("/traces/7/jobs?stamp=31", root.GetAttribute("hx-get"));
-        Assert.Equal(["/traces/7/jobs/42/resume", "/traces/7/jobs/42/cancel"], document.QuerySelectorAll("[data-action]").Select(b => b.GetAttribute("hx-post")));
-        Assert.All(document.QuerySelectorAll("[data-action]"), b => Assert.Equal("#trace-jobs", b.GetAttribute("hx-target")));
-    }
-
-    [Fact]
-    public async Task TheStaticTracePanelListsWhyAJobWasNotStarted()
-    {
-        var view = new TraceJobsView(7, [], 0, Poll: false) { Errors = new Dictionary<string, string[]> { ["n"] = ["n must be between 1 and 10000."], ["provider"] = ["<b>bad</b>"] } };
-
-        var document = await ComponentRenderer.RenderAsync<HtmxTraceJobs>(new() { [nameof(HtmxTraceJobs.View)] = view });
-
-        Assert.Equal(["n", "provider"], document.QuerySelectorAll("[data-testid=resample-errors] li").Select(l => l.GetAttribute("data-field")));
-        Assert.Equal("<b>bad</b>", document.QuerySelector("li[data-field=provider]")!.TextContent);
-        Assert.False(document.QuerySelector("#trace-jobs")!.HasAttribute("hx-trigger"));
-    }
 }

@@ -8,7 +8,7 @@ public sealed class SecurityHeadersTests(TestApp app) : IClassFixture<TestApp>
     [Theory]
     [InlineData("/datasets")]
     [InlineData("/api/traces")]
-    [InlineData("/lib/htmx/htmx.min.js")]
+    [InlineData("/css/site.css")]
     [InlineData("/no-such-page")]
     [InlineData("/api/jobs/999")]
     public async Task EveryResponseCarriesTheSecurityHeaders(string path)
