@@ -343,8 +343,11 @@ public sealed class TracePageTests(BrowserApp app, ITestOutputHelper output) : I
         await page.EvaluateAsync("() => window.__samePage = true");
         before = Reads();
         await page.Locator("#s-34").ClickAsync();
+        await Assertions.Expect(page.Locator("#s-34")).ToHaveAttributeAsync("aria-current", "true");
         await Assertions.Expect(page.Locator("#sentence-detail .alternative").First).ToBeVisibleAsync(Visible);
         Assert.True(await page.EvaluateAsync<bool>("() => window.__samePage === true"), "selecting a sentence reloaded the document");
+        // The selection shows before its resamples arrive; the reads are counted once they have.
+        await Wait.UntilAsync(() => Reads() - before >= 3, TimeSpan.FromSeconds(10), "the sentence's resamples and links");
         Assert.Equal(3, Reads() - before);
         before = Reads();
         await page.Locator("[data-testid=effect-switch] a[data-effect=resampling]").ClickAsync();
