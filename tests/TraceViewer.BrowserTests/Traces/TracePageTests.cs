@@ -257,7 +257,7 @@ public sealed class TracePageTests(BrowserApp app, ITestOutputHelper output) : I
         await using var browser = await app.NewPageAsync(Viewports.Laptop);
         var page = browser.Page;
         await page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"], new() { Origin = app.BaseAddress.GetLeftPart(UriPartial.Authority) });
-        await page.GotoAsync($"/traces/{TraceId}?effect=kl&dim=0.25&tags=on");
+        await page.GotoAsync($"/traces/{TraceId}?outcome=is_correct&effect=kl&threshold=0.8&dim=0.25&tags=on");
         await WaitForChartAsync(page);
         await page.Locator("#s-12").ClickAsync();
         await Assertions.Expect(page.Locator("#sentence-detail .sentence-detail[data-index='12']")).ToBeVisibleAsync(Visible);
@@ -266,7 +266,7 @@ public sealed class TracePageTests(BrowserApp app, ITestOutputHelper output) : I
         await Assertions.Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("Link copied");
         var copied = await page.EvaluateAsync<string>("() => navigator.clipboard.readText()");
 
-        Assert.Equal(new Uri(app.BaseAddress, $"/traces/{TraceId}/sentences/12?effect=kl&dim=0.25&tags=on").ToString(), copied);
+        Assert.Equal(new Uri(app.BaseAddress, $"/traces/{TraceId}/sentences/12?outcome=is_correct&effect=kl&threshold=0.8&dim=0.25&tags=on").ToString(), copied);
         await using var other = await app.NewPageAsync(Viewports.Laptop);
         await other.Page.GotoAsync(copied);
         await WaitForChartAsync(other.Page);
@@ -274,6 +274,7 @@ public sealed class TracePageTests(BrowserApp app, ITestOutputHelper output) : I
         await Assertions.Expect(other.Page.Locator("[data-testid=effect-switch] a[data-effect=kl]")).ToHaveAttributeAsync("aria-pressed", "true");
         await Assertions.Expect(other.Page.Locator("[data-testid=dim-filter] a[data-dim='0.25']")).ToHaveAttributeAsync("aria-current", "true");
         await Assertions.Expect(other.Page.Locator("[data-testid=tag-legend]")).ToBeVisibleAsync();
+        Assert.Equal(copied, other.Page.Url);
         AssertLandedOn(await PlaceAsync(other.Page, 12), 12);
         Assert.Empty(browser.Errors);
         Assert.Empty(other.Errors);
