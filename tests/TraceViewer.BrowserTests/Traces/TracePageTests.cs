@@ -205,6 +205,18 @@ public sealed class TracePageTests(BrowserApp app, ITestOutputHelper output) : I
         await Assertions.Expect(page).ToHaveURLAsync(new Regex($"/sentences/6$"));
         await page.Keyboard.PressAsync("ArrowDown");
         await Assertions.Expect(page).ToHaveURLAsync(new Regex($"/sentences/7$"));
+        await page.Keyboard.PressAsync("ArrowRight");
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex($"/sentences/8$"));
+        await page.Keyboard.PressAsync("ArrowUp");
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex($"/sentences/7$"));
+        await page.Keyboard.PressAsync("End");
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex($"/sentences/{BrowserApp.SentenceCount - 1}$"));
+        await page.Keyboard.PressAsync("Home");
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex($"/sentences/0$"));
+        await page.Keyboard.PressAsync("ArrowLeft");
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex($"/sentences/0$"));
+        await page.Locator("#s-7").ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex($"/sentences/7$"));
         await page.Keyboard.PressAsync("k");
         await Assertions.Expect(page).ToHaveURLAsync(new Regex($"/sentences/6$"));
         await Assertions.Expect(page.Locator("#sentence-detail .sentence-detail[data-index='6']")).ToBeVisibleAsync(Visible);
@@ -221,6 +233,10 @@ public sealed class TracePageTests(BrowserApp app, ITestOutputHelper output) : I
         await Assertions.Expect(dialog).ToBeVisibleAsync(Visible);
         await Assertions.Expect(dialog).ToContainTextAsync("next sentence");
         await Assertions.Expect(dialog).ToContainTextAsync("open the selected sentence's detail");
+        // One row per shortcut the page answers to, each naming its keys.
+        Assert.Equal(
+            global::TraceViewer.Traces.ShortcutsDialog.Shortcuts.Select(s => string.Join(" ", s.Keys)),
+            await dialog.Locator("tr").EvaluateAllAsync<string[]>("rows => rows.map(r => [...r.querySelectorAll('kbd')].map(k => k.textContent).join(' '))"));
         Assert.Empty(browser.Errors);
     }
 
