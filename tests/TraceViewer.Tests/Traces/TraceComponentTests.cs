@@ -99,7 +99,7 @@ public sealed class TraceComponentTests : MudComponentTests
             .Add(c => c.HasMath, true));
 
         Assert.Contains("promotes Alignment faking", legend.Markup, StringComparison.Ordinal);
-        Assert.Contains("needs more samples", legend.Find("[data-testid=legend-uncertain]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("needs more samples (its 95% interval contains 0)", legend.Find("[data-testid=legend-uncertain]").TextContent, StringComparison.Ordinal);
         Assert.Contains("stronger tint = larger KL", legend.Find(".legend-note").TextContent, StringComparison.Ordinal);
         Assert.Empty(legend.FindAll("[data-testid=legend-differs]"));
         Assert.Equal(["/traces/9/sentences/1?tags=on", "/traces/9/sentences/1?dim=0.1&tags=on", "/traces/9/sentences/1?dim=0.25&tags=on", "/traces/9/sentences/1?dim=0.5&tags=on"],
