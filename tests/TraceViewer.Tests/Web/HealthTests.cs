@@ -33,13 +33,7 @@ public sealed class HealthTests
         using var client = app.CreateClient();
 
         // The worker beats once it has reclaimed and gone round its loop; until then it is "not started yet".
-        JsonElement body = default;
-        await Wait.UntilAsync(async () =>
-        {
-            using var response = await client.GetAsync("/readyz");
-            body = await ReadAsync(response);
-            return response.StatusCode == HttpStatusCode.OK;
-        }, TimeSpan.FromSeconds(30), "the app to be ready");
+        var body = await ReadyAsync(client);
 
         Assert.Equal("Healthy", body.GetProperty("status").GetString());
         var checks = Checks(body);
@@ -55,13 +49,7 @@ public sealed class HealthTests
         await using var app = new TestApp().WithSetting("Jobs:WorkerEnabled", "false");
         using var client = app.CreateClient();
 
-        JsonElement body = default;
-        await Wait.UntilAsync(async () =>
-        {
-            using var response = await client.GetAsync("/readyz");
-            body = await ReadAsync(response);
-            return response.StatusCode == HttpStatusCode.OK;
-        }, TimeSpan.FromSeconds(30), "the app to be ready");
+        var body = await ReadyAsync(client);
 
         Assert.Equal(("Healthy", "not running: the worker is turned off (Jobs:WorkerEnabled is false)"), Checks(body)["worker"]);
     }
@@ -170,6 +158,19 @@ public sealed class HealthTests
         Assert.Equal(TimeSpan.FromSeconds(60), JobWorkerHeartbeat.StallAfter(new JobsOptions()));
         Assert.Equal(TimeSpan.FromSeconds(30), JobWorkerHeartbeat.StallAfter(new JobsOptions { PollInterval = TimeSpan.FromMilliseconds(100), MaxStorageBackoff = TimeSpan.FromSeconds(1) }));
         Assert.Equal(TimeSpan.FromSeconds(50), JobWorkerHeartbeat.StallAfter(new JobsOptions { PollInterval = TimeSpan.FromSeconds(5), MaxStorageBackoff = TimeSpan.FromSeconds(1) }));
+    }
+
+    /// <summary>The readiness answer once it is 200.</summary>
+    private static async Task<JsonElement> ReadyAsync(HttpClient client)
+    {
+        JsonElement body = default;
+        await Wait.UntilAsync(async () =>
+        {
+            using var response = await client.GetAsync("/readyz");
+            body = await ReadAsync(response);
+            return response.StatusCode == HttpStatusCode.OK;
+        }, TimeSpan.FromSeconds(30), "the app to be ready");
+        return body;
     }
 
     private static async Task<JsonElement> ReadAsync(HttpResponseMessage response)
