@@ -61,22 +61,9 @@ internal static class JobTestHost
 
     public static async Task<JsonElement> WaitAsync(HttpClient client, int id, Func<JsonElement, bool> until, int seconds = 30)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (true)
-        {
-            var status = await StatusAsync(client, id);
-            if (until(status))
-            {
-                return status;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("Job did not reach the expected state: " + status);
-            }
-
-            await Task.Delay(25);
-        }
+        JsonElement status = default;
+        await Wait.UntilAsync(async () => until(status = await StatusAsync(client, id)), TimeSpan.FromSeconds(seconds), $"job {id} to reach the expected state");
+        return status;
     }
 
     public static Task<JsonElement> WaitFinishedAsync(HttpClient client, int id, int seconds = 30) =>

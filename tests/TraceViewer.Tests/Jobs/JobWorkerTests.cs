@@ -211,6 +211,7 @@ public sealed class JobWorkerTests : IAsyncLifetime
         await JobTestHost.WaitAsync(client, id, s => s.GetProperty("done").GetInt32() >= 3);
 
         var response = await client.PostAsync($"/api/jobs/{id}/cancel", null);
+        // Absence cannot be waited for: requests already sent end, then the count must stay still for a while.
         await Task.Delay(400);
         var requests = _server.Requests;
         await Task.Delay(600);
@@ -236,6 +237,7 @@ public sealed class JobWorkerTests : IAsyncLifetime
         await JobTestHost.WaitAsync(client, id, s => s.GetProperty("done").GetInt32() >= 1);
 
         (await client.PostAsync($"/api/jobs/{id}/pause", null)).EnsureSuccessStatusCode();
+        // Absence cannot be waited for: the request in flight ends, then the count must stay still for a while.
         await Task.Delay(300);
         var requests = _server.Requests;
         await Task.Delay(1_200);
@@ -401,13 +403,5 @@ public sealed class JobWorkerTests : IAsyncLifetime
         }
     }
 
-    private static async Task WaitForAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitForAsync(Func<Task<bool>> condition) => Wait.UntilAsync(condition, TimeSpan.FromSeconds(20), "the condition");
 }

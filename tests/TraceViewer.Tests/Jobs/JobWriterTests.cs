@@ -111,19 +111,15 @@ public sealed class JobWriterTests : IAsyncLifetime
 
     private static async Task<List<MetricSet>> WaitForMetricSetsAsync(TestApp app, int traceId, string model)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
+        List<MetricSet> sets = [];
+        await Wait.UntilAsync(async () =>
         {
             await using var db = app.CreateDbContext();
-            var sets = await db.Set<MetricSet>().AsNoTracking()
+            sets = await db.Set<MetricSet>().AsNoTracking()
                 .Where(m => m.TraceId == traceId && m.Source == MetricSource.Computed && m.EmbeddingModel == model).ToListAsync();
-            if (sets.Count > 0 || DateTime.UtcNow > deadline)
-            {
-                return sets;
-            }
-
-            await Task.Delay(50);
-        }
+            return sets.Count > 0;
+        }, TimeSpan.FromSeconds(20), $"metrics computed with {model}");
+        return sets;
     }
 
     private static async Task<int> WriteAsync(TraceViewer.Data.TraceViewerDbContext db, params Resample[] resamples)

@@ -130,12 +130,9 @@ public sealed class JudgeJobTests : IAsyncLifetime
         }
 
         // Metrics are recomputed for the judged outcome once its positions are done.
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!await db.Set<MetricSet>().AnyAsync(m => m.TraceId == traceId && m.OutcomeId == af.Id && m.Source != MetricSource.Imported))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "metrics were not recomputed for alignment_faking");
-            await Task.Delay(50);
-        }
+        await Wait.UntilAsync(
+            () => db.Set<MetricSet>().AnyAsync(m => m.TraceId == traceId && m.OutcomeId == af.Id && m.Source != MetricSource.Imported),
+            TimeSpan.FromSeconds(20), "metrics recomputed for alignment_faking");
 
         // A second job on the same targets and judge finds nothing left to do and asks nothing.
         var again = await JobTestHost.StartAsync(client, Request(traceId));
