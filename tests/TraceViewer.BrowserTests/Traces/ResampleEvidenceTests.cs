@@ -1,0 +1,60 @@
+using Microsoft.Playwright;
+using TraceViewer.Tests.Traces;
+using Xunit.Abstractions;
+
+namespace TraceViewer.BrowserTests.Traces;
+
+/// <summary>Opening an alternative's resamples from the sentence detail in Chromium, with the keyboard only.</summary>
+public sealed class ResampleEvidenceTests(BrowserApp app, ITestOutputHelper output) : IClassFixture<BrowserApp>
+{
+    private static readonly LocatorAssertionsToBeVisibleOptions Visible = new() { Timeout = 10_000 };
+
+    private const string HostileFirst = "I comply <img src=x onerror=\"window.__pwned = 'first'\">.";
+
+    [Fact]
+    public async Task TheKeyboardOpensAnAlternativeAndItsJudgeVotesReadAsText()
+    {
+        var seeded = await JudgedResampleSeeder.SeedAsync(app.App, firstSentence: HostileFirst);
+        await using var browser = await app.NewPageAsync(Viewports.Laptop);
+        var page = browser.Page;
+        await page.GotoAsync($"/traces/{seeded.Trace.TraceId}/sentences/{seeded.Position}");
+        await page.WaitForCircuitAsync();
+        var open = page.Locator("#sentence-detail [data-testid=open-alternative]");
+        await Assertions.Expect(open).ToHaveCountAsync(1);
+
+        // Tab from the detail's copy-link button until the open button has focus.
+        await page.Locator("[data-testid=copy-link]").FocusAsync();
+        for (var i = 0; i < 30 && !await open.EvaluateAsync<bool>("b => b === document.activeElement"); i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+        }
+
+        await Assertions.Expect(open).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Enter");
+
+        var dialog = page.Locator("[data-testid=alternative-dialog]");
+        await Assertions.Expect(dialog).ToBeVisibleAsync(Visible);
+        await Assertions.Expect(dialog.Locator(".dialog-resample")).ToHaveCountAsync(3);
+        var judged = dialog.Locator($".resample-evidence[data-resample-id='{seeded.ResampleId}']");
+        // The judged resample is the third; its panel opens from the keyboard too.
+        var summary = dialog.Locator($".dialog-resample[data-resample-id='{seeded.ResampleId}'] > summary");
+        await summary.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(judged.Locator("[data-field=continuation]")).ToBeVisibleAsync(Visible);
+        var reply = judged.Locator(".vote-raw").Nth(1);
+        await judged.Locator(".raw-reply > summary").Nth(1).FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(reply).ToBeVisibleAsync(Visible);
+
+        Assert.Equal(JudgedResampleSeeder.ScriptReply, await reply.TextContentAsync());
+        Assert.Equal(JudgedResampleSeeder.Continuation, await judged.Locator("[data-field=continuation]").TextContentAsync());
+        Assert.Equal(HostileFirst, await page.Locator(".mud-dialog .dialog-first-sentence").TextContentAsync());
+        Assert.Equal(0, await page.Locator(".mud-dialog script, .mud-dialog img, .mud-dialog b").CountAsync());
+        Assert.Equal("undefined", await page.EvaluateAsync<string>("() => typeof window.__pwned"));
+        output.WriteLine(await page.ScreenshotAsync("alternative-dialog-laptop", fullPage: false));
+
+        await page.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(dialog).ToHaveCountAsync(0);
+        Assert.Empty(browser.Errors);
+    }
+}
