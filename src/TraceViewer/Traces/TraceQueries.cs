@@ -215,9 +215,12 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
 
     /// <summary>
     /// The resamples at one position grouped by their first sentence, most frequent first, with their outcome labels
-    /// counted per group, and the imported links from and to the sentence: two queries, grouped in the database.
+    /// counted per group, and the imported links from and to the sentence: two queries, grouped in the database. With
+    /// <paramref name="similarityModel"/> (the model the shown metrics used), each group's similarity to the original
+    /// sentence under that model when its vectors are at hand.
     /// </summary>
-    public async Task<SentenceResamples> GetSentenceResamplesAsync(int traceId, int index, string? original, CancellationToken ct)
+    public async Task<SentenceResamples> GetSentenceResamplesAsync(
+        int traceId, int index, string? original, CancellationToken ct, string? similarityModel = null)
     {
         var resamples = db.Set<Resample>().AsNoTracking().Where(r => r.TraceId == traceId && r.Position == index);
         var labelled = await (
@@ -259,7 +262,18 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
             .GroupBy(l => (l.Kind, Later: l.Source == index))
             .SelectMany(g => g.OrderByDescending(l => Math.Abs(l.Score)).ThenBy(l => g.Key.Later ? l.Target : l.Source).Take(LinksShown))];
 
-        return new SentenceResamples(traceId, index, groups.Sum(g => g.Count), alternatives, links);
+        string? measuredWith = null;
+        if (similarityModel is not null && original is not null && preview is not null && alternatives.Count > 0)
+        {
+            var similarities = await preview.SimilaritiesAsync(traceId, similarityModel, original, [.. alternatives.Select(a => a.Text)], ct);
+            if (similarities is not null)
+            {
+                measuredWith = similarityModel;
+                alternatives = alternatives.ConvertAll(a => a with { Similarity = similarities.TryGetValue(a.Text, out var v) && double.IsFinite(v) ? v : null });
+            }
+        }
+
+        return new SentenceResamples(traceId, index, groups.Sum(g => g.Count), alternatives, links, measuredWith);
     }
 
     /// <summary>One resample of a trace in full, with its labels and every judge vote; null when the trace has no such resample.</summary>

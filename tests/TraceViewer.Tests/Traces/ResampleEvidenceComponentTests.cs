@@ -105,5 +105,64 @@ public sealed class ResampleEvidenceComponentTests : MudComponentTests
         Assert.Empty(without.FindAll("[data-testid=open-alternative]"));
     }
 
+    private IRenderedComponent<SentenceDetail> RenderWithSimilarities(double? threshold, params Alternative[] alternatives) =>
+        Render<SentenceDetail>(p => p
+            .Add(c => c.Detail, new SentenceDetailView(9, 1, "Two plus two is four.", [], null, [], alternatives.Sum(a => a.Count), alternatives, []))
+            .Add(c => c.SentenceCount, 3)
+            .Add(c => c.SimilarityThreshold, threshold)
+            .Add(c => c.SimilarityModel, "lexical:word-count-cosine"));
+
+    private static readonly Alternative[] Measured =
+    [
+        new("Two plus two is four.", 5, true, [], 1.0),
+        new("Two plus two makes four.", 3, false, [], 0.8),
+        new("Something else.", 2, false, [], 0.1),
+        new("Unmeasured.", 1, false, []),
+    ];
+
+    private static string[] Texts(IRenderedComponent<SentenceDetail> detail) =>
+        [.. detail.FindAll("li.alternative .alternative-text").Select(e => e.TextContent)];
+
+    [Fact]
+    public void AlternativesFilterBySimilarityToTheOriginalAtTheShownThreshold()
+    {
+        var detail = RenderWithSimilarities(0.8, Measured);
+
+        var options = detail.FindAll("[data-testid=similarity-filter] button");
+        Assert.Equal(["All 11", "Similar (≥ 0.8) 8", "Dissimilar (< 0.8) 2"], options.Select(o => Normalize(o.TextContent)));
+        Assert.Equal(["true", "false", "false"], options.Select(o => o.GetAttribute("aria-pressed")));
+        Assert.Equal(["true", "true", "false", null], detail.FindAll("li.alternative").Select(li => li.GetAttribute("data-similar")));
+        Assert.Equal("similarity 0.800", detail.FindAll(".alternative-similarity")[1].TextContent);
+        Assert.Equal(4, Texts(detail).Length);
+
+        detail.Find("[data-filter=dissimilar]").Click();
+        Assert.Equal(["Something else."], Texts(detail));
+        Assert.Equal("true", detail.Find("[data-filter=dissimilar]").GetAttribute("aria-pressed"));
+
+        detail.Find("[data-filter=similar]").Click();
+        Assert.Equal(["Two plus two is four.", "Two plus two makes four."], Texts(detail));
+
+        detail.Find("[data-filter=all]").Click();
+        Assert.Equal(4, Texts(detail).Length);
+    }
+
+    [Fact]
+    public void AFilterThatMatchesNothingSaysSo()
+    {
+        var detail = RenderWithSimilarities(0.05, Measured);
+
+        detail.Find("[data-filter=dissimilar]").Click();
+
+        Assert.Empty(Texts(detail));
+        Assert.Contains("dissimilar to the original at τ = 0.05", detail.Find("[data-testid=no-alternatives-shown]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WithoutAThresholdOrSimilaritiesThereIsNoFilter()
+    {
+        Assert.Empty(RenderWithSimilarities(null, Measured).FindAll("[data-testid=similarity-filter], .alternative-similarity"));
+        Assert.Empty(RenderWithSimilarities(0.8, [.. Measured.Select(a => a with { Similarity = null })]).FindAll("[data-testid=similarity-filter]"));
+    }
+
     private static string Normalize(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 }
