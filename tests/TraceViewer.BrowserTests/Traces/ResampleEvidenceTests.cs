@@ -1,4 +1,8 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
+using TraceViewer.Embeddings;
+using TraceViewer.Metrics;
+using TraceViewer.Tests;
 using TraceViewer.Tests.Traces;
 using Xunit.Abstractions;
 
@@ -55,6 +59,41 @@ public sealed class ResampleEvidenceTests(BrowserApp app, ITestOutputHelper outp
 
         await page.Keyboard.PressAsync("Escape");
         await Assertions.Expect(dialog).ToHaveCountAsync(0);
+        Assert.Empty(browser.Errors);
+    }
+
+    [Fact]
+    public async Task AlternativesFilterBySimilarityAtTheShownThreshold()
+    {
+        string[] firsts = ["Two plus two is four.", "Two plus two makes four.", "Let me check the units first."];
+        var trace = await TraceSeeder.SeedAsync(app.App, new TraceSeed { ResamplesPerSentence = 3, Successes = i => i % 3, Alternative = (i, j) => firsts[j] });
+        await using (var db = app.App.CreateDbContext())
+        {
+            // Metrics measured with the lexical measure: the page can measure the alternatives the same way.
+            var set = await db.Set<MetricSet>().SingleAsync(m => m.TraceId == trace.TraceId);
+            set.EmbeddingModel = LexicalSimilarity.ModelName;
+            set.Threshold = 0.8;
+            await db.SaveChangesAsync();
+        }
+
+        await using var browser = await app.NewPageAsync(Viewports.Laptop);
+        var page = browser.Page;
+        await page.GotoAsync($"/traces/{trace.TraceId}/sentences/1");
+        await page.WaitForCircuitAsync();
+        var filter = page.Locator("#sentence-detail [data-testid=similarity-filter]");
+        await Assertions.Expect(filter).ToBeVisibleAsync(Visible);
+        var alternatives = page.Locator("#sentence-detail li.alternative .alternative-text");
+        await Assertions.Expect(alternatives).ToHaveCountAsync(3);
+
+        var dissimilar = filter.Locator("[data-filter=dissimilar]");
+        await dissimilar.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+
+        await Assertions.Expect(dissimilar).ToHaveAttributeAsync("aria-pressed", "true");
+        await Assertions.Expect(alternatives).ToHaveTextAsync(["Let me check the units first."]);
+        output.WriteLine(await page.Locator("#sentence-detail .alternatives-section").ScreenshotAsync(new() { Path = System.IO.Path.Combine(BrowserApp.ArtifactsDirectory, "alternatives-dissimilar.png") }) is { Length: > 0 } ? "alternatives-dissimilar.png" : "");
+        await filter.Locator("[data-filter=similar]").ClickAsync();
+        await Assertions.Expect(alternatives).ToHaveCountAsync(2);
         Assert.Empty(browser.Errors);
     }
 }
