@@ -59,6 +59,8 @@ public sealed class ResampleEvidenceTests(BrowserApp app, ITestOutputHelper outp
 
         await page.Keyboard.PressAsync("Escape");
         await Assertions.Expect(dialog).ToHaveCountAsync(0);
+        // Keyboard users are back where they were.
+        await Assertions.Expect(open).ToBeFocusedAsync();
         Assert.Empty(browser.Errors);
     }
 
