@@ -65,6 +65,31 @@ public sealed class ResampleEvidenceTests(BrowserApp app, ITestOutputHelper outp
     }
 
     [Fact]
+    public async Task OnAPhoneTheDialogFitsTheScreenAndLongRepliesWrap()
+    {
+        var seeded = await JudgedResampleSeeder.SeedAsync(app.App);
+        await using var browser = await app.NewPageAsync(Viewports.Phone);
+        var page = browser.Page;
+        await page.GotoAsync($"/traces/{seeded.Trace.TraceId}/sentences/{seeded.Position}");
+        await page.WaitForCircuitAsync();
+
+        await page.Locator("#sentence-detail [data-testid=open-alternative]").ClickAsync();
+        var judged = page.Locator($".dialog-resample[data-resample-id='{seeded.ResampleId}']");
+        await judged.Locator("> summary").ClickAsync();
+        await judged.Locator(".raw-reply > summary").Nth(1).ClickAsync();
+        await Assertions.Expect(judged.Locator(".vote-raw").Nth(1)).ToBeVisibleAsync(Visible);
+
+        var box = await page.Locator(".mud-dialog").BoundingBoxAsync();
+        Assert.NotNull(box);
+        Assert.True(box.X >= 0 && box.X + box.Width <= Viewports.Size(Viewports.Phone).Width, $"the dialog spans {box.X} to {box.X + box.Width} px");
+        var overflowing = await page.Locator(".mud-dialog .evidence-text").EvaluateAllAsync<int>("els => els.filter(e => e.scrollWidth > e.clientWidth + 1).length");
+        Assert.Equal(0, overflowing);
+        await page.AssertNoSidewaysScrollAsync(Viewports.Phone);
+        output.WriteLine(await page.ScreenshotAsync("alternative-dialog-phone", fullPage: false));
+        Assert.Empty(browser.Errors);
+    }
+
+    [Fact]
     public async Task AlternativesFilterBySimilarityAtTheShownThreshold()
     {
         string[] firsts = ["Two plus two is four.", "Two plus two makes four.", "Let me check the units first."];
