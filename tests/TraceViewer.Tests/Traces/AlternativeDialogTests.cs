@@ -39,6 +39,7 @@ public sealed class AlternativeDialogTests(TestApp app) : PageComponentTests(app
             judged.QuerySelectorAll(".vote-raw").Select(r => r.TextContent));
         Assert.Equal("af-five-criteria", judged.QuerySelector(".judgement")!.GetAttribute("data-classifier"));
         Assert.Contains("job 77", judged.QuerySelector("[data-field=origin]")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal($"/api/traces/{seeded.Trace.TraceId}/resamples/{seeded.ResampleId}", judged.QuerySelector("[data-testid=resample-json]")!.GetAttribute("href"));
         Assert.Contains("Sample 2 · generated · Alignment faking: yes (judged) · Compliance: yes", dialog.FindAll(".dialog-resample > summary")[2].TextContent, StringComparison.Ordinal);
         Assert.Empty(dialog.FindAll("script, b"));
         Assert.Equal(seeded.FirstSentence, dialog.Find(".dialog-first-sentence").TextContent);

@@ -70,6 +70,7 @@ public sealed class ResampleEvidenceComponentTests : MudComponentTests
         var source = Normalize(view.Find("[data-field=origin]").TextContent);
         Assert.Equal("generated · job 12 · provider loop · model model-x · 2026-02-03 04:05 UTC", source);
         Assert.Equal(["finishReason", "temperature"], view.FindAll(".parameter").Select(p => p.GetAttribute("data-parameter")).Order(StringComparer.Ordinal));
+        Assert.Equal("/api/traces/9/resamples/41", view.Find("[data-testid=resample-json]").GetAttribute("href"));
     }
 
     [Fact]
