@@ -43,6 +43,35 @@ internal sealed class MetricsPreview(TraceViewerDbContext db, EmbeddingService e
         return sets;
     }
 
+    /// <summary>
+    /// The similarity of <paramref name="sentence"/> to each of <paramref name="firsts"/> under <paramref name="model"/>,
+    /// as the metrics compare them, from what is at hand (the lexical measure, the cached pairs or cached vectors); null
+    /// when the model's vectors are not all cached, since a page never waits on an embedding endpoint.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, double>?> SimilaritiesAsync(
+        int traceId, string model, string sentence, IReadOnlyCollection<string> firsts, CancellationToken ct)
+    {
+        if (model == LexicalSimilarity.ModelName)
+        {
+            return firsts.Distinct(StringComparer.Ordinal).ToDictionary(f => f, f => LexicalSimilarity.Cosine(sentence, f), StringComparer.Ordinal);
+        }
+
+        if (similarities.Get(traceId, model) is { } cached && firsts.All(f => cached.ContainsKey((sentence, f))))
+        {
+            return firsts.Distinct(StringComparer.Ordinal).ToDictionary(f => f, f => cached[(sentence, f)], StringComparer.Ordinal);
+        }
+
+        var texts = firsts.Append(sentence).Distinct(StringComparer.Ordinal).ToList();
+        var vectors = await embeddings.GetCachedAsync(model, texts, ct);
+        if (vectors.Count != texts.Count)
+        {
+            return null;
+        }
+
+        var cosine = new SentenceEmbeddings(vectors);
+        return firsts.Distinct(StringComparer.Ordinal).ToDictionary(f => f, f => cosine.Cosine(sentence, f), StringComparer.Ordinal);
+    }
+
     private async Task<(Func<string, string, double> Similarity, string Model)> SimilarityAsync(
         int traceId, HashSet<(string Sentence, string First)> pairs, string? preferredModel, CancellationToken ct)
     {

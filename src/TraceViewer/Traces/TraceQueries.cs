@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using TraceViewer.Data;
 using TraceViewer.Datasets;
+using TraceViewer.Judging;
 using TraceViewer.Metrics;
 using TraceViewer.Outcomes;
 using TraceViewer.Resampling;
@@ -214,9 +215,12 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
 
     /// <summary>
     /// The resamples at one position grouped by their first sentence, most frequent first, with their outcome labels
-    /// counted per group, and the imported links from and to the sentence: two queries, grouped in the database.
+    /// counted per group, and the imported links from and to the sentence: two queries, grouped in the database. With
+    /// <paramref name="similarityModel"/> (the model the shown metrics used), each group's similarity to the original
+    /// sentence under that model when its vectors are at hand.
     /// </summary>
-    public async Task<SentenceResamples> GetSentenceResamplesAsync(int traceId, int index, string? original, CancellationToken ct)
+    public async Task<SentenceResamples> GetSentenceResamplesAsync(
+        int traceId, int index, string? original, CancellationToken ct, string? similarityModel = null)
     {
         var resamples = db.Set<Resample>().AsNoTracking().Where(r => r.TraceId == traceId && r.Position == index);
         var labelled = await (
@@ -258,7 +262,83 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
             .GroupBy(l => (l.Kind, Later: l.Source == index))
             .SelectMany(g => g.OrderByDescending(l => Math.Abs(l.Score)).ThenBy(l => g.Key.Later ? l.Target : l.Source).Take(LinksShown))];
 
-        return new SentenceResamples(traceId, index, groups.Sum(g => g.Count), alternatives, links);
+        string? measuredWith = null;
+        if (similarityModel is not null && original is not null && preview is not null && alternatives.Count > 0)
+        {
+            var similarities = await preview.SimilaritiesAsync(traceId, similarityModel, original, [.. alternatives.Select(a => a.Text)], ct);
+            if (similarities is not null)
+            {
+                measuredWith = similarityModel;
+                alternatives = alternatives.ConvertAll(a => a with { Similarity = similarities.TryGetValue(a.Text, out var v) && double.IsFinite(v) ? v : null });
+            }
+        }
+
+        return new SentenceResamples(traceId, index, groups.Sum(g => g.Count), alternatives, links, measuredWith);
+    }
+
+    /// <summary>One resample of a trace in full, with its labels and every judge vote; null when the trace has no such resample.</summary>
+    public async Task<ResampleDocument?> GetResampleAsync(int traceId, long resampleId, CancellationToken ct) =>
+        (await LoadResamplesAsync(db.Set<Resample>().Where(r => r.TraceId == traceId && r.Id == resampleId), ct)).SingleOrDefault();
+
+    /// <summary>The resamples at one position that begin with <paramref name="firstSentence"/>, in sample order, the first <paramref name="limit"/> in full.</summary>
+    public async Task<AlternativeResamples> GetAlternativeResamplesAsync(int traceId, int position, string firstSentence, int limit, CancellationToken ct)
+    {
+        var resamples = db.Set<Resample>().Where(r => r.TraceId == traceId && r.Position == position && r.FirstSentence == firstSentence);
+        var total = await resamples.CountAsync(ct);
+        var shown = await LoadResamplesAsync(resamples.OrderBy(r => r.SampleIndex).Take(Math.Max(0, limit)), ct);
+        return new AlternativeResamples(traceId, position, firstSentence, total, shown);
+    }
+
+    /// <summary>Resamples with their outcome values and judge labels: three queries whatever the count.</summary>
+    private async Task<List<ResampleDocument>> LoadResamplesAsync(IQueryable<Resample> query, CancellationToken ct)
+    {
+        var rows = await query.AsNoTracking()
+            .Select(r => new
+            {
+                r.Id, r.TraceId, r.Position, r.SampleIndex, r.FirstSentence, r.Continuation, r.FinalOutput, r.Answer, r.Error,
+                r.Origin, r.CreatedAt, r.Metadata, r.PromptTokens, r.CompletionTokens,
+            })
+            .ToListAsync(ct);
+        if (rows.Count == 0)
+        {
+            return [];
+        }
+
+        var ids = rows.ConvertAll(r => r.Id);
+        var values = await (
+                from l in db.Set<ResampleLabel>().AsNoTracking()
+                where ids.Contains(l.ResampleId)
+                join o in db.Set<Outcome>() on l.OutcomeId equals o.Id
+                select new { l.ResampleId, o.Key, o.Name, l.Value, l.IsPositive })
+            .ToListAsync(ct);
+        var judged = await (
+                from j in db.Set<JudgeLabel>().AsNoTracking()
+                where j.ResampleId != null && ids.Contains(j.ResampleId.Value)
+                join o in db.Set<Outcome>() on j.OutcomeId equals o.Id
+                select new { ResampleId = j.ResampleId!.Value, o.Key, o.Name, Label = j })
+            .ToListAsync(ct);
+        var valuesByResample = values.ToLookup(v => v.ResampleId);
+        var judgedByResample = judged.ToLookup(j => j.ResampleId);
+
+        return rows
+            .OrderBy(r => r.Position).ThenBy(r => r.SampleIndex)
+            .Select(r =>
+            {
+                var judgements = judgedByResample[r.Id].ToLookup(j => j.Key);
+                var outcomes = valuesByResample[r.Id].Select(v => (v.Key, v.Name, Value: (string?)v.Value, v.IsPositive))
+                    .Concat(judgedByResample[r.Id].Where(j => !valuesByResample[r.Id].Any(v => v.Key == j.Key))
+                        .Select(j => (j.Key, j.Name, Value: (string?)null, IsPositive: (bool?)null)).DistinctBy(o => o.Key))
+                    .OrderBy(o => o.Name, StringComparer.Ordinal)
+                    .Select(o => new ResampleOutcomeLabel(o.Key, o.Name, o.Value, o.IsPositive, [.. judgements[o.Key]
+                        .Select(j => j.Label)
+                        .OrderByDescending(l => l.CreatedAt).ThenByDescending(l => l.Id)
+                        .Select(l => ResampleEvidence.Judgement(l.Id, l.Classifier, l.Version, l.PromptHash, l.Score, l.Threshold, l.Label, l.CreatedAt, l.Votes))]))
+                    .ToList();
+                return new ResampleDocument(
+                    r.Id, r.TraceId, r.Position, r.SampleIndex, r.FirstSentence, r.Continuation, r.FinalOutput, r.Answer, r.Error,
+                    ResampleEvidence.Source(r.Origin, r.CreatedAt, r.Metadata, r.PromptTokens, r.CompletionTokens), outcomes);
+            })
+            .ToList();
     }
 
     internal static string EscapeLike(string text) =>

@@ -164,9 +164,10 @@ public sealed record TraceDocument(
 
 /// <summary>
 /// Resamples at one position that begin with the same sentence: how many, whether that sentence is the original one
-/// (<see cref="Resampling.ResampleText.Identical"/>), and how their outcomes came out.
+/// (<see cref="Resampling.ResampleText.Identical"/>), how their outcomes came out, and how similar the sentence is to
+/// the original under <see cref="SentenceResamples.SimilarityModel"/> when that was at hand.
 /// </summary>
-public sealed record Alternative(string Text, int Count, bool Identical = false, IReadOnlyList<AlternativeOutcome>? Outcomes = null);
+public sealed record Alternative(string Text, int Count, bool Identical = false, IReadOnlyList<AlternativeOutcome>? Outcomes = null, double? Similarity = null);
 
 /// <summary>Labels of one outcome among a group of resamples; the rest of the group has no label for it.</summary>
 public sealed record AlternativeOutcome(string Key, string Name, int Positive, int Negative, int Undetermined)
@@ -177,8 +178,12 @@ public sealed record AlternativeOutcome(string Key, string Name, int Positive, i
 /// <summary>One imported sentence-to-sentence score: how much <see cref="Source"/> drives the later <see cref="Target"/>.</summary>
 public sealed record SentenceLinkView(string Kind, int Source, int Target, double Score);
 
-/// <summary>What the detail of one sentence needs beyond the trace document: its resamples and its links.</summary>
-public sealed record SentenceResamples(int TraceId, int Index, int Count, IReadOnlyList<Alternative> Alternatives, IReadOnlyList<SentenceLinkView> Links);
+/// <summary>
+/// What the detail of one sentence needs beyond the trace document: its resamples and its links, and the embedding
+/// model the alternatives' similarities were measured with (null when none was asked for or at hand).
+/// </summary>
+public sealed record SentenceResamples(
+    int TraceId, int Index, int Count, IReadOnlyList<Alternative> Alternatives, IReadOnlyList<SentenceLinkView> Links, string? SimilarityModel = null);
 
 public sealed record SentenceOutcomeDetail(
     string Key, string Name, PrefixRate? Before, PrefixRate? After, SentenceEffects? Effects, MetricsProvenance? Provenance,

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace TraceViewer.Traces;
 
-/// <summary>The read-only JSON API: datasets, a paged and filtered trace list, and one trace with its metrics.</summary>
+/// <summary>The read-only JSON API: datasets, a paged and filtered trace list, one trace with its metrics, and one resample with its evidence.</summary>
 internal static class TracesApi
 {
     public static IEndpointRouteBuilder MapTracesApi(this IEndpointRouteBuilder app)
@@ -18,6 +18,10 @@ internal static class TracesApi
         api.MapGet("/traces/{id:int}", GetTraceAsync)
             .WithName("GetTrace")
             .WithSummary("One trace: reasoning, sentences with character offsets, and per outcome the prefix rates and stored effects.");
+        api.MapGet("/traces/{id:int}/resamples/{resampleId:long}", GetResampleAsync)
+            .WithName("GetResample")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("One resample in full: position, sample index, continuation, final output, source, and every label with its judge votes (raw reply, parsed criteria, verdict).");
         return app;
     }
 
@@ -34,6 +38,15 @@ internal static class TracesApi
         return trace is null
             ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Trace not found", detail: $"There is no trace with id {id}.")
             : TypedResults.Ok(trace);
+    }
+
+    internal static async Task<Results<Ok<ResampleDocument>, ProblemHttpResult>> GetResampleAsync(
+        int id, long resampleId, TraceQueries queries, CancellationToken ct)
+    {
+        var resample = await queries.GetResampleAsync(id, resampleId, ct);
+        return resample is null
+            ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Resample not found", detail: $"Trace {id} has no resample with id {resampleId}.")
+            : TypedResults.Ok(resample);
     }
 }
 
