@@ -211,7 +211,7 @@ internal static class PagesBenchmark
         }
     }
 
-    private static async Task MeasurePressesAsync(IReadOnlyList<IPage> pressing, int open, string label, CommandCounter commands)
+    private static async Task MeasurePressesAsync(List<IPage> pressing, int open, string label, CommandCounter commands)
     {
         var before = commands.Count;
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
