@@ -24,8 +24,8 @@ namespace TraceViewer.Bench;
 /// </summary>
 internal static partial class TracePageBenchmark
 {
-    private const int Sentences = 150;
-    private const int ResamplesPerPosition = 100;
+    internal const int Sentences = 150;
+    internal const int ResamplesPerPosition = 100;
     private const int WarmUp = 30;
 
     public static async Task<int> RunAsync(string[] args)
@@ -164,7 +164,7 @@ internal static partial class TracePageBenchmark
     private static partial Regex PersistedState();
 
     /// <summary>What an import of a rollout tree writes: sentences with tags, labelled resamples with continuations, a base label and imported metrics.</summary>
-    private static async Task<int> SeedAsync(IServiceProvider services)
+    internal static async Task<int> SeedAsync(IServiceProvider services)
     {
         using var scope = services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<TraceViewerDbContext>();
