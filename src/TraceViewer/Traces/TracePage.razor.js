@@ -20,7 +20,12 @@ export function attach(root, dotnet) {
     }
   }, { capture: true, signal });
   // A click chooses the sentence itself: keys move on from it, not from a pending key press.
-  root.addEventListener('pointerdown', () => { page.requested = null; }, { signal });
+  // A click on a sentence selects it (its link navigates) before the list has rendered the new selection, so a key
+  // pressed right after moves on from the clicked sentence; a click elsewhere forgets any pending key selection.
+  root.addEventListener('pointerdown', event => {
+    page.requested = sentenceOf(event.target);
+    page.requestedAt = performance.now();
+  }, { signal });
   list?.addEventListener('mouseover', (event) => hoverPoint(sentenceOf(event.target)), { signal });
   list?.addEventListener('mouseleave', () => hoverPoint(null), { signal });
   guardScroll();
