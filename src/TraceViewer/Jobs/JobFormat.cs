@@ -39,6 +39,12 @@ internal static class JobFormat
         (var from, var to) => $"{from?.ToString(CultureInfo.InvariantCulture) ?? "0"}–{to?.ToString(CultureInfo.InvariantCulture) ?? "last"}",
     };
 
+    /// <summary>A job's work in a few words: the judge and its targets for a judge job, the positions and samples otherwise.</summary>
+    public static string What(JobParameters parameters) => parameters.Judge is { } judge
+        ? $"{judge.Classifier ?? Judging.JudgeClassifiers.FiveCriteriaName} on " + (judge.Target == JudgeSettings.Traces ? "the base trace"
+            : parameters.From is null && parameters.To is null ? "every resample" : $"the resamples at positions {Positions(parameters)}")
+        : $"positions {Positions(parameters)} × {parameters.N}";
+
     /// <summary>MudBlazor colour for a job status chip: the theme's colours, never a direction colour.</summary>
     public static MudBlazor.Color StatusColor(string status) => status switch
     {

@@ -26,6 +26,18 @@ public sealed class JobFormatTests
     public void CostIsInDollarsAndDashWithoutPrices(double cost, string expected) => Assert.Equal(expected, JobFormat.Cost(cost));
 
     [Fact]
+    public void WhatNamesTheJudgeAndItsTargetsForAJudgeJob()
+    {
+        Assert.Equal("positions 1–2 × 3", JobFormat.What(new JobParameters { From = 1, To = 2, N = 3 }));
+        Assert.Equal("af-four-criteria on the base trace",
+            JobFormat.What(new JobParameters { Judge = new JudgeSettings { Classifier = "af-four-criteria", Target = JudgeSettings.Traces } }));
+        Assert.Equal("af-five-criteria on every resample",
+            JobFormat.What(new JobParameters { Judge = new JudgeSettings { Target = JudgeSettings.Resamples } }));
+        Assert.Equal("af-five-criteria on the resamples at positions 2–last",
+            JobFormat.What(new JobParameters { From = 2, Judge = new JudgeSettings { Target = JudgeSettings.Resamples } }));
+    }
+
+    [Fact]
     public void PositionsNameTheRange()
     {
         Assert.Equal("all", JobFormat.Positions(new JobParameters()));
