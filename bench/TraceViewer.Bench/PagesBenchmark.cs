@@ -42,7 +42,7 @@ internal static class PagesBenchmark
         using var commands = CommandCounter.Start();
         try
         {
-            await using var app = new KestrelApp(Path.Combine(directory.FullName, "bench.db"));
+            await using var app = new AppOnFile(Path.Combine(directory.FullName, "bench.db"));
             app.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
             app.StartServer();
             var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
@@ -337,18 +337,6 @@ internal static class PagesBenchmark
             {
                 subscription.Dispose();
             }
-        }
-    }
-
-    /// <summary>The real app on its own SQLite file, without sample data and with quiet logs, served by Kestrel.</summary>
-    private sealed class KestrelApp(string databasePath) : WebApplicationFactory<Program>
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseEnvironment("Production");
-            builder.UseSetting("ConnectionStrings:TraceViewer", $"Data Source={databasePath}");
-            builder.UseSetting("SampleData:ImportOnStart", "false");
-            builder.UseSetting("Logging:LogLevel:Default", "Warning");
         }
     }
 }

@@ -41,7 +41,7 @@ internal static class SearchBenchmark
         var directory = Directory.CreateTempSubdirectory("traceviewer-bench-search-");
         try
         {
-            await using var factory = new SampleApp(Path.Combine(directory.FullName, "bench.db"));
+            await using var factory = new AppOnFile(Path.Combine(directory.FullName, "bench.db"), importSampleData: true);
             using var client = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
             Console.WriteLine($"{Environment.ProcessorCount} cores, load average {BenchPaths.LoadAverage()}, {runs} runs each after {WarmUp} warm-up runs");
 
@@ -150,18 +150,6 @@ internal static class SearchBenchmark
                 await db.SaveChangesAsync();
                 db.ChangeTracker.Clear();
             }
-        }
-    }
-
-    /// <summary>The app on its own SQLite file, importing the bundled sample data on start as a new install does.</summary>
-    private sealed class SampleApp(string databasePath) : WebApplicationFactory<Program>
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseEnvironment("Production");
-            builder.UseSetting("ConnectionStrings:TraceViewer", $"Data Source={databasePath}");
-            builder.UseSetting("SampleData:ImportOnStart", "true");
-            builder.UseSetting("Logging:LogLevel:Default", "Warning");
         }
     }
 }

@@ -36,7 +36,7 @@ internal static partial class TracePageBenchmark
         var directory = Directory.CreateTempSubdirectory("traceviewer-bench-");
         try
         {
-            await using (var factory = new BenchApp(Path.Combine(directory.FullName, "bench.db")))
+            await using (var factory = new AppOnFile(Path.Combine(directory.FullName, "bench.db")))
             {
                 var seed = Stopwatch.StartNew();
                 var traceId = await SeedAsync(factory.Services);
@@ -258,17 +258,5 @@ internal static partial class TracePageBenchmark
     {
         string[] words = ["the", "sum", "of", "terms", "therefore", "we", "check", "each", "factor", "again", "carefully", "modulo", "seven"];
         return string.Join(' ', Enumerable.Range(0, count).Select(_ => words[random.Next(words.Length)]));
-    }
-
-    /// <summary>The real app on its own SQLite file, without sample data and with quiet logs.</summary>
-    private sealed class BenchApp(string databasePath) : WebApplicationFactory<Program>
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseEnvironment("Production");
-            builder.UseSetting("ConnectionStrings:TraceViewer", $"Data Source={databasePath}");
-            builder.UseSetting("SampleData:ImportOnStart", "false");
-            builder.UseSetting("Logging:LogLevel:Default", "Warning");
-        }
     }
 }
