@@ -51,25 +51,28 @@ internal sealed class MetricsPreview(TraceViewerDbContext db, EmbeddingService e
     public async Task<IReadOnlyDictionary<string, double>?> SimilaritiesAsync(
         int traceId, string model, string sentence, IReadOnlyCollection<string> firsts, CancellationToken ct)
     {
+        Func<string, string, double> similarity;
         if (model == LexicalSimilarity.ModelName)
         {
-            return firsts.Distinct(StringComparer.Ordinal).ToDictionary(f => f, f => LexicalSimilarity.Cosine(sentence, f), StringComparer.Ordinal);
+            similarity = LexicalSimilarity.Cosine;
         }
-
-        if (similarities.Get(traceId, model) is { } cached && firsts.All(f => cached.ContainsKey((sentence, f))))
+        else if (similarities.Get(traceId, model) is { } cached && firsts.All(f => cached.ContainsKey((sentence, f))))
         {
-            return firsts.Distinct(StringComparer.Ordinal).ToDictionary(f => f, f => cached[(sentence, f)], StringComparer.Ordinal);
+            similarity = (s, f) => cached[(s, f)];
         }
-
-        var texts = firsts.Append(sentence).Distinct(StringComparer.Ordinal).ToList();
-        var vectors = await embeddings.GetCachedAsync(model, texts, ct);
-        if (vectors.Count != texts.Count)
+        else
         {
-            return null;
+            var texts = firsts.Append(sentence).Distinct(StringComparer.Ordinal).ToList();
+            var vectors = await embeddings.GetCachedAsync(model, texts, ct);
+            if (vectors.Count != texts.Count)
+            {
+                return null;
+            }
+
+            similarity = new SentenceEmbeddings(vectors).Cosine;
         }
 
-        var cosine = new SentenceEmbeddings(vectors);
-        return firsts.Distinct(StringComparer.Ordinal).ToDictionary(f => f, f => cosine.Cosine(sentence, f), StringComparer.Ordinal);
+        return firsts.Distinct(StringComparer.Ordinal).ToDictionary(f => f, f => similarity(sentence, f), StringComparer.Ordinal);
     }
 
     private async Task<(Func<string, string, double> Similarity, string Model)> SimilarityAsync(

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using TraceViewer.Judging;
+using TraceViewer.Web;
 
 namespace TraceViewer.Traces;
 
@@ -83,10 +84,8 @@ internal static class ResampleEvidence
         IReadOnlyList<string>? keys = builtIn is not null && builtIn.Version == version && builtIn.PromptHash == promptHash
             ? [.. builtIn.Criteria.Select(c => c.Key)]
             : null;
-        return new JudgeEvidence(id, classifier, version, promptHash, Finite(score), Finite(threshold), label, createdAt, keys, read, unreadable);
+        return new JudgeEvidence(id, classifier, version, promptHash, FiniteNumbers.OrNull(score), FiniteNumbers.OrNull(threshold), label, createdAt, keys, read, unreadable);
     }
-
-    private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
 
     private static string Text(JsonElement value) => value.ValueKind switch
     {

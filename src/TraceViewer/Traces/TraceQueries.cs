@@ -269,7 +269,7 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
             if (similarities is not null)
             {
                 measuredWith = similarityModel;
-                alternatives = alternatives.ConvertAll(a => a with { Similarity = similarities.TryGetValue(a.Text, out var v) && double.IsFinite(v) ? v : null });
+                alternatives = alternatives.ConvertAll(a => a with { Similarity = similarities.TryGetValue(a.Text, out var v) ? FiniteNumbers.OrNull(v) : null });
             }
         }
 
