@@ -35,6 +35,52 @@ internal sealed partial class AppProcess : IAsyncDisposable
 
     public static bool IsRoot => Environment.UserName == "root";
 
+    /// <summary>
+    /// The app as the user nobody can run it: the build output itself when every folder above it lets others in,
+    /// otherwise a copy in a world-readable temporary folder (a clone inside a private <c>mktemp -d</c> folder, say).
+    /// </summary>
+    private static readonly Lazy<string> UnprivilegedAppDll = new(() => OperatingSystem.IsWindows() ? AppDll : ReachableByOthers());
+
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static string ReachableByOthers()
+    {
+        if (OthersCanReach(AppContext.BaseDirectory))
+        {
+            return AppDll;
+        }
+
+        var copy = Directory.CreateTempSubdirectory("traceviewer-app-").FullName;
+        File.SetUnixFileMode(copy, (UnixFileMode)0b111_101_101);
+        foreach (var file in Directory.EnumerateFiles(AppContext.BaseDirectory, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(copy, Path.GetRelativePath(AppContext.BaseDirectory, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        foreach (var folder in Directory.EnumerateDirectories(copy, "*", SearchOption.AllDirectories))
+        {
+            File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101);
+        }
+
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(copy, recursive: true);
+        return Path.Combine(copy, "TraceViewer.dll");
+    }
+
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static bool OthersCanReach(string folder)
+    {
+        for (var current = new DirectoryInfo(folder); current is not null; current = current.Parent)
+        {
+            if ((current.UnixFileMode & UnixFileMode.OtherExecute) == 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     public int Id => _process.Id;
 
     public Uri BaseAddress { get; private set; } = default!;
@@ -82,7 +128,7 @@ internal sealed partial class AppProcess : IAsyncDisposable
                 break;
         }
 
-        start.ArgumentList.Add(AppDll);
+        start.ArgumentList.Add(launch == Launch.Unprivileged && IsRoot ? UnprivilegedAppDll.Value : AppDll);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
