@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.FileProviders;
 using MudBlazor.Services;
 using TraceViewer;
+using TraceViewer.Accounts;
 using TraceViewer.Components;
 using TraceViewer.Data;
 using TraceViewer.Embeddings;
@@ -54,9 +55,11 @@ builder.Services.AddTransient(typeof(QueryScope<>));
 builder.AddHttpBasics();
 builder.AddSecurityHeaders();
 builder.AddHeaderAntiforgery();
+builder.Services.AddSingleton<ExposureCheck>();
 builder.Services.ConfigureHttpJsonOptions(o => FiniteNumbers.AddTo(o.SerializerOptions));
 builder.Services.AddOpenApi(o => o.DescribeNumbers());
 builder.AddData();
+builder.AddAccounts();
 builder.AddProviders();
 builder.AddEmbeddings();
 builder.AddImport();
@@ -69,6 +72,7 @@ builder.AddHealth();
 
 var app = builder.Build();
 await app.Services.PrepareDatabaseAsync();
+await app.Services.GetRequiredService<AccountsState>().RefreshAsync(force: true);
 if (isCommand)
 {
     return await CommandLine.RunAsync(app.Services, args);
@@ -80,14 +84,18 @@ if (!app.Services.GetRequiredService<DatabaseAccess>().IsReadOnly)
 }
 
 app.UseSecurityHeaders();
+app.UseExposureCheck();
 app.UseHttpBasics();
 // Routing after UseHttpBasics, which serves HEAD as GET.
 app.UseRouting();
 app.UseStorageProblems();
+// Who is asking (the local owner while no account exists), then what they may do; antiforgery tokens are tied to the user.
+app.UseAccounts();
 app.UseAntiforgery();
-app.MapStaticAssets();
+app.MapStaticAssets().AllowAnonymous();
 app.MapOpenApi();
 app.MapGet("/", () => TypedResults.Redirect("/datasets")).ExcludeFromDescription();
+app.MapAccounts();
 app.MapImport();
 app.MapTraces();
 app.MapMetrics();
@@ -97,6 +105,6 @@ app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.WarnWhenReachableFromOtherMachines();
 
 await app.RunAsync();
-return 0;
+return app.Services.GetRequiredService<ExposureCheck>().Refused ? ExposureWarning.RefusedExitCode : 0;
 
 public partial class Program;
