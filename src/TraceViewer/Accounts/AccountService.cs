@@ -15,7 +15,8 @@ internal sealed record InvitationView(int Id, string Email, string Role, DateTim
 /// <summary>A new invitation: the token goes into the link shown once to the admin; only its hash is kept.</summary>
 internal sealed record NewInvitation(string Token, string Email, string Role, DateTimeOffset ExpiresAt)
 {
-    public const string PathPrefix = "/invitation/";
+    /// <summary>The token travels in the query string, which ASP.NET Core leaves out of its request-path log scopes.</summary>
+    public const string PathPrefix = "/invitation?token=";
 
     public string Path => PathPrefix + Token;
 }

@@ -117,6 +117,19 @@ internal static class AccountsExtensions
         return TypedResults.Redirect(SignInPath + "?signedOut=true");
     }
 
+    /// <summary>
+    /// Answers with <paramref name="status"/> and the account page's own message, with the status-code pages turned off
+    /// for it. Not 404: Blazor leaves a 404 page's body to the not-found page, which needs a signed-in user.
+    /// </summary>
+    public static void SetStatus(HttpContext context, int status)
+    {
+        context.Response.StatusCode = status;
+        if (context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages)
+        {
+            pages.Enabled = false;
+        }
+    }
+
     /// <summary>A return address only when it stays on this site (a path, not //host or /\host).</summary>
     public static string SafeReturnUrl(string? returnUrl) =>
         returnUrl is { Length: > 0 } url && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) && !url.Contains('\n', StringComparison.Ordinal)

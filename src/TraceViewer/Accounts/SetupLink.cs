@@ -1,13 +1,14 @@
 namespace TraceViewer.Accounts;
 
 /// <summary>
-/// The one-time link that creates the first administrator: <c>/setup/&lt;token&gt;</c> with a random token made at
+/// The one-time link that creates the first administrator: <c>/setup?token=&lt;token&gt;</c> with a random token made at
 /// start-up when no account exists. It lives only in this process's memory (never stored; logged once, in the line that
 /// announces it), works once, and stops working as soon as any account exists.
 /// </summary>
 internal sealed class SetupLink(AccountsState accounts)
 {
-    public const string PathPrefix = "/setup/";
+    /// <summary>The token travels in the query string, which ASP.NET Core leaves out of its request-path log scopes.</summary>
+    public const string PathPrefix = "/setup?token=";
 
     private string? _token;
 
