@@ -104,7 +104,8 @@ app.MapHealth();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.WarnWhenReachableFromOtherMachines();
 
+var exposure = app.Services.GetRequiredService<ExposureCheck>();
 await app.RunAsync();
-return app.Services.GetRequiredService<ExposureCheck>().Refused ? ExposureWarning.RefusedExitCode : 0;
+return exposure.Refused ? ExposureWarning.RefusedExitCode : 0;
 
 public partial class Program;

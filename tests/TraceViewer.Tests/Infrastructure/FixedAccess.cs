@@ -6,13 +6,16 @@ namespace TraceViewer.Tests;
 /// <summary>Component tests' user: every policy granted (the local owner), or only those of one role.</summary>
 internal sealed class FixedAccess(string? role) : IAccess
 {
+    /// <summary>The user's role; null for the local owner. A test may change it before rendering.</summary>
+    public string? Role { get; set; } = role;
+
     /// <summary>The local owner: no accounts, all rights.</summary>
     public static FixedAccess Owner { get; } = new(null);
 
     /// <summary>Counts the checks made at the moment of an action.</summary>
     public int Confirmations { get; private set; }
 
-    private bool Grants(string policy) => role is null || Roles.Rank(role) >= Roles.Rank(AccessPolicies.LeastRole[policy]);
+    private bool Grants(string policy) => Role is null || Roles.Rank(Role) >= Roles.Rank(AccessPolicies.LeastRole[policy]);
 
     public Task<bool> ShowsAsync(string policy) => Task.FromResult(Grants(policy));
 
@@ -22,6 +25,6 @@ internal sealed class FixedAccess(string? role) : IAccess
         return Task.FromResult(Grants(policy));
     }
 
-    public Task<ClaimsPrincipal> UserAsync() => Task.FromResult(role is null ? LocalOwner.Principal
-        : new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, role + "@example.test"), new Claim(ClaimTypes.Role, role)], "Test")));
+    public Task<ClaimsPrincipal> UserAsync() => Task.FromResult(Role is null ? LocalOwner.Principal
+        : new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, Role + "@example.test"), new Claim(ClaimTypes.Role, Role)], "Test")));
 }
