@@ -10,27 +10,8 @@ namespace TraceViewer.Tests.Accounts;
 /// <summary>A browser-like client of the test app: keeps cookies, does not follow redirects, fills the account pages' forms.</summary>
 internal static class AccountClient
 {
-    public const string Password = "Correct-horse-7";
-
     public static HttpClient NewClient(this TestApp app) =>
         app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-
-    /// <summary>Creates an account directly through the app's services.</summary>
-    public static async Task<string> AddAccountAsync(this TestApp app, string email, string role, string password = Password)
-    {
-        await using var scope = app.Services.CreateAsyncScope();
-        var result = await scope.ServiceProvider.GetRequiredService<AccountService>().CreateAsync(email, password, role);
-        Assert.True(result.Succeeded, string.Join(" ", result.Errors));
-        return result.UserId!;
-    }
-
-    public static async Task<NewInvitation> InviteAsync(this TestApp app, string email, string role)
-    {
-        await using var scope = app.Services.CreateAsyncScope();
-        var (invitation, error) = await scope.ServiceProvider.GetRequiredService<AccountService>().InviteAsync(email, role, null);
-        Assert.Null(error);
-        return invitation!;
-    }
 
     public static async Task<IHtmlDocument> PageAsync(this HttpClient client, string url, HttpStatusCode expected = HttpStatusCode.OK)
     {
@@ -57,7 +38,7 @@ internal static class AccountClient
         return await client.PostAsync(action, new FormUrlEncodedContent(values));
     }
 
-    public static Task<HttpResponseMessage> SignInAsync(this HttpClient client, string email, string password = Password) =>
+    public static Task<HttpResponseMessage> SignInAsync(this HttpClient client, string email, string password = AccountSeeder.Password) =>
         client.SubmitAsync(AccountsExtensions.SignInPath, "sign-in-form", new Dictionary<string, string> { ["email"] = email, ["password"] = password });
 
     /// <summary>A client signed in as a new account with <paramref name="role"/>.</summary>

@@ -78,7 +78,7 @@ public sealed class AccountsTests : IDisposable
         var wrong = await client.SignInAsync("reader@example.test", "Not-the-password-1");
         var wrongPage = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(await wrong.Content.ReadAsStringAsync());
         var signIn = await client.SubmitAsync(AccountsExtensions.SignInPath + "?returnUrl=%2Ftraces%3Fq%3Dx", "sign-in-form",
-            new Dictionary<string, string> { ["email"] = "READER@example.test", ["password"] = AccountClient.Password });
+            new Dictionary<string, string> { ["email"] = "READER@example.test", ["password"] = AccountSeeder.Password });
         var traces = await client.PageAsync("/traces");
         var signOut = await client.SubmitAsync("/datasets", "sign-out-form", new Dictionary<string, string>());
         var after = await client.GetAsync("/traces");
@@ -98,7 +98,7 @@ public sealed class AccountsTests : IDisposable
         var client = _app.NewClient();
 
         var response = await client.SubmitAsync(AccountsExtensions.SignInPath + "?returnUrl=%2F%2Fevil.example%2F", "sign-in-form",
-            new Dictionary<string, string> { ["email"] = "reader@example.test", ["password"] = AccountClient.Password });
+            new Dictionary<string, string> { ["email"] = "reader@example.test", ["password"] = AccountSeeder.Password });
 
         Assert.Equal("localhost", response.Headers.Location!.Host);
         Assert.Equal("/", response.Headers.Location.PathAndQuery);
@@ -183,7 +183,7 @@ public sealed class AccountsTests : IDisposable
         var wrong = await anonymous.PageAsync(SetupLink.PathPrefix + "x" + token[1..], HttpStatusCode.Gone);
 
         var weak = await anonymous.SubmitAsync(path, "setup-form", new Dictionary<string, string> { ["email"] = "first@example.test", ["password"] = "tooweakpassword", ["confirm"] = "tooweakpassword" });
-        var created = await anonymous.SubmitAsync(path, "setup-form", new Dictionary<string, string> { ["email"] = "first@example.test", ["password"] = AccountClient.Password, ["confirm"] = AccountClient.Password });
+        var created = await anonymous.SubmitAsync(path, "setup-form", new Dictionary<string, string> { ["email"] = "first@example.test", ["password"] = AccountSeeder.Password, ["confirm"] = AccountSeeder.Password });
         var users = await anonymous.PageAsync(AccountsExtensions.UsersPath);
         var again = await _app.NewClient().PageAsync(path, HttpStatusCode.Gone);
         var stranger = await _app.NewClient().GetAsync("/datasets");
@@ -197,7 +197,7 @@ public sealed class AccountsTests : IDisposable
         Assert.Equal(HttpStatusCode.Redirect, stranger.StatusCode);
         // The token is in the one line that announced it, and the password nowhere.
         Assert.Single(_logs.Lines, l => l.Contains(token, StringComparison.Ordinal));
-        Assert.DoesNotContain(AccountClient.Password, _logs.AllText, StringComparison.Ordinal);
+        Assert.DoesNotContain(AccountSeeder.Password, _logs.AllText, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -208,7 +208,7 @@ public sealed class AccountsTests : IDisposable
         var client = _app.NewClient();
 
         var page = await client.PageAsync(invitation.Path);
-        var accepted = await client.SubmitAsync(invitation.Path, "invitation-form", new Dictionary<string, string> { ["password"] = AccountClient.Password, ["confirm"] = AccountClient.Password });
+        var accepted = await client.SubmitAsync(invitation.Path, "invitation-form", new Dictionary<string, string> { ["password"] = AccountSeeder.Password, ["confirm"] = AccountSeeder.Password });
         var home = await client.PageAsync("/datasets");
         var second = await _app.NewClient().PageAsync(invitation.Path, HttpStatusCode.Gone);
         var signIn = await _app.NewClient().SignInAsync("new@example.test");
@@ -228,7 +228,7 @@ public sealed class AccountsTests : IDisposable
         }
 
         Assert.DoesNotContain(invitation.Token, _logs.AllText, StringComparison.Ordinal);
-        Assert.DoesNotContain(AccountClient.Password, _logs.AllText, StringComparison.Ordinal);
+        Assert.DoesNotContain(AccountSeeder.Password, _logs.AllText, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -241,7 +241,7 @@ public sealed class AccountsTests : IDisposable
 
         var page = await _app.NewClient().PageAsync(invitation.Path, HttpStatusCode.Gone);
         await using var scope = _app.Services.CreateAsyncScope();
-        var accepted = await scope.ServiceProvider.GetRequiredService<AccountService>().AcceptInvitationAsync(invitation.Token, AccountClient.Password);
+        var accepted = await scope.ServiceProvider.GetRequiredService<AccountService>().AcceptInvitationAsync(invitation.Token, AccountSeeder.Password);
 
         Assert.NotNull(form.QuerySelector("form[data-testid=invitation-form]"));
         Assert.Equal("expired", page.QuerySelector("[data-testid=invitation-invalid]")!.GetAttribute("data-state"));
@@ -258,7 +258,7 @@ public sealed class AccountsTests : IDisposable
         var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ =>
         {
             await using var scope = _app.Services.CreateAsyncScope();
-            return await scope.ServiceProvider.GetRequiredService<AccountService>().AcceptInvitationAsync(invitation.Token, AccountClient.Password);
+            return await scope.ServiceProvider.GetRequiredService<AccountService>().AcceptInvitationAsync(invitation.Token, AccountSeeder.Password);
         }));
 
         Assert.Single(results, r => r.Succeeded);
@@ -315,7 +315,7 @@ public sealed class AccountsTests : IDisposable
         var client = await _app.SignedInAsync(Roles.Reader, "change@example.test");
         const string next = "Another-secret-42";
 
-        var changed = await client.SubmitAsync("/account/password", "password-form", new Dictionary<string, string> { ["current"] = AccountClient.Password, ["password"] = next, ["confirm"] = next });
+        var changed = await client.SubmitAsync("/account/password", "password-form", new Dictionary<string, string> { ["current"] = AccountSeeder.Password, ["password"] = next, ["confirm"] = next });
         var page = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(await changed.Content.ReadAsStringAsync());
         var stillIn = await client.GetAsync("/datasets");
         var old = await _app.NewClient().SignInAsync("change@example.test");

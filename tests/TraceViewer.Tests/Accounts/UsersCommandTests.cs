@@ -34,13 +34,13 @@ public sealed class UsersCommandTests : IDisposable
     [Fact]
     public async Task AddReadsThePasswordFromStandardInputAndListShowsRoles()
     {
-        var (exit, output, _) = await RunAsync(AccountClient.Password + "\n", "users", "add", "r@example.test", "--role", "Researcher", "--password-stdin");
+        var (exit, output, _) = await RunAsync(AccountSeeder.Password + "\n", "users", "add", "r@example.test", "--role", "Researcher", "--password-stdin");
         await RunAsync(null, "users", "add", "a@example.test", "--role", "admin");
         var list = await RunAsync(null, "users", "list");
         var signIn = await _app.NewClient().SignInAsync("r@example.test");
 
         Assert.Equal(0, exit);
-        Assert.DoesNotContain(AccountClient.Password, output, StringComparison.Ordinal);
+        Assert.DoesNotContain(AccountSeeder.Password, output, StringComparison.Ordinal);
         Assert.DoesNotContain("Password", output, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
         Assert.Equal(["a@example.test  admin", "r@example.test  researcher"], list.Output.TrimEnd().Split('\n'));
