@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using TraceViewer.Traces;
@@ -5,6 +6,7 @@ using TraceViewer.Traces;
 namespace TraceViewer.Tags;
 
 /// <summary>Who put a tag on a sentence.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<AnnotatorKind>))]
 public enum AnnotatorKind
 {
     /// <summary>A person, by user id ("local" while the app has no accounts).</summary>

@@ -1,9 +1,11 @@
+using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace TraceViewer.Tags;
 
 /// <summary>What one audited change did to one (sentence, tag) of one annotator.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<TagAction>))]
 public enum TagAction
 {
     /// <summary>The tag was put on the sentence.</summary>

@@ -1,0 +1,10 @@
+namespace TraceViewer.Tags;
+
+internal static class TagsExtensions
+{
+    public static IHostApplicationBuilder AddTags(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<TagWriter>();
+        return builder;
+    }
+}
