@@ -5,6 +5,7 @@ internal static class TagsExtensions
     public static IHostApplicationBuilder AddTags(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<TagWriter>();
+        builder.Services.AddScoped<TagTransfer>();
         return builder;
     }
 }
