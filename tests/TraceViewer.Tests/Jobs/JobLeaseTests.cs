@@ -230,6 +230,7 @@ public abstract class ConcurrentClaimsTests
                     return (claimer, won);
                 }
 
+                Assert.InRange(items.Count, 1, 7);
                 won.AddRange(items.Select(i => i.Id));
             }
         })));

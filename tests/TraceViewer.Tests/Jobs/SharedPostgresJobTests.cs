@@ -54,7 +54,8 @@ public sealed class SharedPostgresJobTests(PostgresServer postgres) : IAsyncLife
     [Fact]
     public async Task AnInstanceKilledMidJobLeavesItsItemsToTheOtherOnceTheirLeasesRunOut()
     {
-        _server.Latency = TimeSpan.FromMilliseconds(50);
+        // Slower answers: the job lasts a few seconds, so the kill lands in its middle even on a busy machine.
+        _server.Latency = TimeSpan.FromMilliseconds(100);
         await using var shared = await SharedDatabaseInstances.CreateAsync(postgres, _server);
         var lease = TimeSpan.FromSeconds(2);
         var a = shared.Start(lease);
@@ -63,13 +64,11 @@ public sealed class SharedPostgresJobTests(PostgresServer postgres) : IAsyncLife
         var (instanceA, instanceB) = (await SharedDatabaseInstances.InstanceAsync(a), await SharedDatabaseInstances.InstanceAsync(b));
         var id = await JobTestHost.StartAsync(b.Client, new { traceId = shared.TraceId, positions = new { from = 0, to = Positions - 1 }, n = PerPosition, provider = "loop" });
 
-        // Killed while it holds items and the job is well under way.
-        List<JobItem> held = [];
+        // Killed while it holds items, with the job well under way.
         await Wait.UntilAsync(async () =>
         {
             var items = await shared.ItemsAsync(id);
-            held = [.. items.Where(i => i.Status == JobItemStatus.Running && i.LeaseOwner == instanceA)];
-            return held.Count > 0 && items.Count(i => i.Status == JobItemStatus.Done) >= 40;
+            return items.Any(i => i.Status == JobItemStatus.Running && i.LeaseOwner == instanceA) && items.Count(i => i.Status == JobItemStatus.Done) >= 40;
         }, Finish, "instance A to hold items part way through the job");
         a.Kill();
         var leftBehind = (await shared.ItemsAsync(id)).Where(i => i.Status == JobItemStatus.Running && i.LeaseOwner == instanceA).ToList();
@@ -87,7 +86,5 @@ public sealed class SharedPostgresJobTests(PostgresServer postgres) : IAsyncLife
             Assert.Equal(item.Attempts + 1, items[item.Id].Attempts);
             Assert.True(items[item.Id].FinishedAt >= item.LeaseUntil, $"item {item.Id} finished at {items[item.Id].FinishedAt:O}, before its lease ended at {item.LeaseUntil:O}");
         }
-
-        Assert.Contains(items.Values, i => i.LeaseOwner == instanceA);
     }
 }
