@@ -280,12 +280,15 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
     public async Task<ResampleDocument?> GetResampleAsync(int traceId, long resampleId, CancellationToken ct) =>
         (await LoadResamplesAsync(db.Set<Resample>().Where(r => r.TraceId == traceId && r.Id == resampleId), ct)).SingleOrDefault();
 
-    /// <summary>The resamples at one position that begin with <paramref name="firstSentence"/>, in sample order, the first <paramref name="limit"/> in full.</summary>
-    public async Task<AlternativeResamples> GetAlternativeResamplesAsync(int traceId, int position, string firstSentence, int limit, CancellationToken ct)
+    /// <summary>
+    /// The resamples at one position that begin with <paramref name="firstSentence"/>, in sample order: after the first
+    /// <paramref name="skip"/>, the next <paramref name="limit"/> in full, and how many there are in all.
+    /// </summary>
+    public async Task<AlternativeResamples> GetAlternativeResamplesAsync(int traceId, int position, string firstSentence, int skip, int limit, CancellationToken ct)
     {
         var resamples = db.Set<Resample>().Where(r => r.TraceId == traceId && r.Position == position && r.FirstSentence == firstSentence);
         var total = await resamples.CountAsync(ct);
-        var shown = await LoadResamplesAsync(resamples.OrderBy(r => r.SampleIndex).Take(Math.Max(0, limit)), ct);
+        var shown = await LoadResamplesAsync(resamples.OrderBy(r => r.SampleIndex).ThenBy(r => r.Id).Skip(Math.Max(0, skip)).Take(Math.Max(0, limit)), ct);
         return new AlternativeResamples(traceId, position, firstSentence, total, shown);
     }
 
