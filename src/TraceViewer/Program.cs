@@ -58,6 +58,7 @@ builder.AddHeaderAntiforgery();
 builder.Services.ConfigureHttpJsonOptions(o => FiniteNumbers.AddTo(o.SerializerOptions));
 builder.Services.AddOpenApi(o => o.DescribeNumbers());
 builder.AddData();
+builder.AddDataProtectionKeys();
 builder.AddProviders();
 builder.AddEmbeddings();
 builder.AddImport();
