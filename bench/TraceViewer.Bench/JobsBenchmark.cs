@@ -92,7 +92,7 @@ internal static class JobsBenchmark
         }
     }
 
-    private static async Task<int> SeedAsync(IServiceProvider services, int sentences)
+    internal static async Task<int> SeedAsync(IServiceProvider services, int sentences)
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TraceViewerDbContext>();

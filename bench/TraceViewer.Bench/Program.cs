@@ -10,6 +10,7 @@ internal static class BenchProgram
         "trace-page" => await TracePageBenchmark.RunAsync(args[1..]),
         "pages" => await PagesBenchmark.RunAsync(args[1..]),
         "jobs" => await JobsBenchmark.RunAsync(args[1..]),
+        "jobs-instances" => await JobsInstancesBenchmark.RunAsync(args[1..]),
         "agreement" => AgreementBenchmark.RunAgreement(args[1..]),
         "tag-effects" => AgreementBenchmark.RunTagEffects(args[1..]),
         "search" => await SearchBenchmark.RunAsync(args[1..]),
@@ -18,7 +19,7 @@ internal static class BenchProgram
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: TraceViewer.Bench metrics [case.json] | trace-page [requests] | pages [requests] [views] | jobs [requests] | agreement [items] [replicates] | tag-effects [traces] [replicates] | search [runs] [copies]");
+        Console.Error.WriteLine("usage: TraceViewer.Bench metrics [case.json] | trace-page [requests] | pages [requests] [views] | jobs [requests] | jobs-instances [requests] [runs] | agreement [items] [replicates] | tag-effects [traces] [replicates] | search [runs] [copies]");
         return 1;
     }
 }

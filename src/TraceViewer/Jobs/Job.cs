@@ -116,6 +116,12 @@ internal sealed class JobItem
     /// <summary>Identifies the claim that holds the lease, so a claimer reads back exactly the rows it won.</summary>
     public Guid? ClaimToken { get; set; }
 
+    /// <summary>
+    /// The worker instance (<see cref="JobInstance"/>) that holds the lease, and renews it while it works; on a finished
+    /// item, the one that stored its outcome.
+    /// </summary>
+    public string? LeaseOwner { get; set; }
+
     public DateTimeOffset? FinishedAt { get; set; }
 }
 
@@ -149,6 +155,7 @@ internal sealed class JobItemConfiguration : IEntityTypeConfiguration<JobItem>
         builder.Property(i => i.NextAttemptAt).HasConversion(UtcTicks);
         builder.HasIndex(i => new { i.JobId, i.TraceId, i.Position, i.SampleIndex }).IsUnique();
         builder.Property(i => i.Key).HasMaxLength(400);
+        builder.Property(i => i.LeaseOwner).HasMaxLength(JobInstance.MaxIdLength);
         builder.HasIndex(i => new { i.JobId, i.Key }).IsUnique();
         // Claiming looks for pending or lease-expired items of a job in id order.
         builder.HasIndex(i => new { i.JobId, i.Status, i.Id });

@@ -41,7 +41,7 @@ internal static class JobFormat
 
     /// <summary>A job's work in a few words: the judge and its targets for a judge job, the positions and samples otherwise.</summary>
     public static string What(JobParameters parameters) => parameters.Judge is { } judge
-        ? $"{judge.Classifier ?? Judging.JudgeClassifiers.FiveCriteriaName} on " + (judge.Target == JudgeSettings.Traces ? "the base trace"
+        ? $"{judge.ClassifierName} on " + (judge.Target == JudgeSettings.Traces ? "the base trace"
             : parameters.From is null && parameters.To is null ? "every resample" : $"the resamples at positions {Positions(parameters)}")
         : $"positions {Positions(parameters)} × {parameters.N}";
 

@@ -10,10 +10,12 @@ using TraceViewer.Traces;
 namespace TraceViewer.Jobs;
 
 /// <summary>
-/// Runs jobs from the database. It claims items with a conditional update and a lease (so two workers never hold the
-/// same item), runs each inside its own DI scope within its provider's limits, and hands results to one writer that
-/// stores them in batches, each result with its idempotency key. On start it returns items left running by a stopped
-/// process to the queue. When every item of a trace position is finished, the trace's metrics are recomputed.
+/// Runs jobs from the database. It claims items under a lease in this instance's name (<see cref="JobClaims"/>: any
+/// number of workers on one database never hold the same item), renews the leases while it works on them, runs each
+/// item inside its own DI scope within its provider's limits, and hands results to one writer that stores them in
+/// batches, each result with its idempotency key. Items of a worker that stopped cleanly go back to the queue; those of
+/// one that was killed are claimed again by any worker once their leases run out (<see cref="JobLeases"/>). When every
+/// item of a trace position is finished, the trace's metrics are recomputed.
 /// </summary>
 internal sealed partial class JobWorker(
     IServiceScopeFactory scopes,
@@ -23,6 +25,7 @@ internal sealed partial class JobWorker(
     DatabaseAccess access,
     JobProgressFeed feed,
     JobWorkerHeartbeat heartbeat,
+    JobInstance instance,
     IOptions<JobsOptions> options,
     TimeProvider clock,
     ILogger<JobWorker> logger) : BackgroundService
@@ -31,6 +34,9 @@ internal sealed partial class JobWorker(
     private readonly Channel<int> _recompute = Channel.CreateUnbounded<int>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<int, byte> _recomputePending = new();
     private readonly ConcurrentDictionary<long, Task> _inflight = new();
+    // Items this worker claimed whose outcome is not stored yet (in flight, or waiting to be written): their leases are
+    // renewed, and this worker does not claim them again.
+    private readonly ConcurrentDictionary<long, Guid> _held = new();
     private readonly ConcurrentDictionary<string, int> _inflightByProvider = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<int, int> _inflightJobs = new();
     private readonly ConcurrentDictionary<int, JobSnapshot> _snapshots = new();
@@ -87,30 +93,15 @@ internal sealed partial class JobWorker(
         await using (var scope = scopes.CreateAsyncScope())
         {
             _kinds = scope.ServiceProvider.GetServices<IJobItemHandler>().ToDictionary(h => h.Kind, h => h.RecomputesMetrics);
-            if (options.Value.ReclaimRunningOnStart)
-            {
-                try
-                {
-                    var reclaimed = await scope.ServiceProvider.GetRequiredService<TraceViewerDbContext>().Set<JobItem>()
-                        .Where(i => i.Status == JobItemStatus.Running)
-                        .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, JobItemStatus.Pending).SetProperty(i => i.LeaseUntil, (DateTimeOffset?)null)
-                            .SetProperty(i => i.ClaimToken, (Guid?)null), stoppingToken);
-                    if (reclaimed > 0)
-                    {
-                        LogReclaimed(reclaimed);
-                    }
-                }
-                catch (Exception e) when (StorageFaults.Describe(e) is { } reason)
-                {
-                    // Their leases run out instead; the worker starts anyway.
-                    access.ReportWriteFailure(reason);
-                    LogReclaimFailed(reason);
-                }
-            }
         }
 
+        // Items left running by an earlier process are not taken back here: they may be another live instance's. Their
+        // leases run out unless renewed, and then any worker claims them.
+        LogStarted(instance.Id, options.Value.Lease.TotalSeconds);
         var writer = Task.Run(() => WriteLoopAsync(stoppingToken), CancellationToken.None);
         var recompute = Task.Run(() => RecomputeLoopAsync(stoppingToken), CancellationToken.None);
+        using var renewing = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var renewal = Task.Run(() => RenewLoopAsync(renewing.Token), CancellationToken.None);
         try
         {
             var failures = 0;
@@ -151,10 +142,13 @@ internal sealed partial class JobWorker(
         finally
         {
             heartbeat.Stopped();
-            // Results that arrived before the stop are written; interrupted items keep their lease and are reclaimed.
+            // Results that arrived before the stop are written and interrupted items go back to the queue; leases are
+            // renewed until then. Results that cannot be stored leave their items to their leases.
             await Task.WhenAll(_inflight.Values);
             _results.Writer.TryComplete();
             await writer;
+            await renewing.CancelAsync();
+            await renewal;
             _recompute.Writer.TryComplete();
             await recompute;
         }
@@ -266,41 +260,92 @@ internal sealed partial class JobWorker(
 
     private bool HasInflight(int jobId) => _inflightJobs.GetValueOrDefault(jobId) > 0;
 
-    /// <summary>
-    /// Claims up to <paramref name="count"/> items: picks candidates, then a conditional update that re-checks each is
-    /// still claimable and stamps it with a fresh token, then reads back the rows that carry the token.
-    /// </summary>
+    /// <summary>Claims up to <paramref name="count"/> items of a job under a fresh claim token and a lease in this instance's name.</summary>
     private async Task<List<JobWork>> ClaimAsync(TraceViewerDbContext db, JobSnapshot job, int count, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        // An item this process is still working on (say, waiting at a slow provider's gate) is not taken again when its lease runs out.
-        var busy = _inflight.Keys.ToList();
-        var candidates = await db.Set<JobItem>().AsNoTracking()
-            .Where(i => i.JobId == job.Id && !busy.Contains(i.Id)
-                && ((i.Status == JobItemStatus.Pending && (i.NextAttemptAt == null || i.NextAttemptAt <= now))
-                    || (i.Status == JobItemStatus.Running && i.LeaseUntil < now)))
-            .OrderBy(i => i.Id).Select(i => i.Id).Take(count).ToListAsync(ct);
-        if (candidates.Count == 0)
-        {
-            return [];
-        }
-
+        // An item this process still holds (say, waiting at a slow provider's gate, or its result waiting to be written)
+        // is not taken again, whatever its lease says.
+        var busy = _held.Keys.ToList();
         var token = Guid.NewGuid();
-        DateTimeOffset? lease = now + options.Value.Lease;
-        using (await WriteTurnAsync(ct))
+        var items = await JobClaims.ClaimAsync(db, job.Id, count, busy, now, JobLeases.Until(now, options.Value.Lease), instance.Id, token, WriteTurnAsync, ct);
+        foreach (var item in items)
         {
-            await db.Set<JobItem>()
-            .Where(i => candidates.Contains(i.Id)
-                && ((i.Status == JobItemStatus.Pending && (i.NextAttemptAt == null || i.NextAttemptAt <= now))
-                    || (i.Status == JobItemStatus.Running && i.LeaseUntil < now)))
-            .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, JobItemStatus.Running).SetProperty(i => i.LeaseUntil, lease)
-                .SetProperty(i => i.ClaimToken, token).SetProperty(i => i.Attempts, i => i.Attempts + 1), ct);
+            _held[item.Id] = token;
         }
 
-        var items = await db.Set<JobItem>().AsNoTracking().Where(i => i.ClaimToken == token).OrderBy(i => i.Id)
-            .Select(i => new { i.Id, TraceId = i.TraceId ?? 0, i.Position, i.SampleIndex, i.Attempts, i.Key }).ToListAsync(ct);
         _inflightJobs.AddOrUpdate(job.Id, items.Count, (_, n) => n + items.Count);
-        return [.. items.Select(i => new JobWork(job, i.Id, i.TraceId, i.Position, i.SampleIndex, i.Attempts, i.Key) { ClaimToken = token })];
+        return [.. items.Select(i => new JobWork(job, i.Id, i.TraceId ?? 0, i.Position, i.SampleIndex, i.Attempts, i.Key) { ClaimToken = token })];
+    }
+
+    /// <summary>
+    /// Renews the leases of the items this worker holds, <see cref="JobLeases.RenewEvery"/> by the app's clock, until the
+    /// worker stops. A renewal the database refuses is tried again at the next tick; the first failure of a run and the
+    /// recovery are logged.
+    /// </summary>
+    private async Task RenewLoopAsync(CancellationToken ct)
+    {
+        var renewed = clock.GetUtcNow();
+        var failing = false;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(JobLeases.RenewalTick(options.Value.Lease, options.Value.PollInterval), ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            var now = clock.GetUtcNow();
+            if (!JobLeases.RenewalDue(renewed, now, options.Value.Lease))
+            {
+                continue;
+            }
+
+            var ids = _held.Keys.ToList();
+            try
+            {
+                if (ids.Count > 0)
+                {
+                    await using var scope = scopes.CreateAsyncScope();
+                    var db = scope.ServiceProvider.GetRequiredService<TraceViewerDbContext>();
+                    await RelaxSyncAsync(db, ct);
+                    using (await WriteTurnAsync(ct))
+                    {
+                        await JobClaims.RenewAsync(db, ids, instance.Id, JobLeases.Until(now, options.Value.Lease), ct);
+                    }
+                }
+
+                renewed = now;
+                if (failing)
+                {
+                    failing = false;
+                    LogRenewalRecovered(ids.Count);
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                if (!failing)
+                {
+                    failing = true;
+                    if (StorageFaults.Describe(e) is { } reason)
+                    {
+                        access.ReportWriteFailure(reason);
+                        LogRenewalStorageFault(ids.Count, reason);
+                    }
+                    else
+                    {
+                        LogRenewalFailed(ids.Count, e);
+                    }
+                }
+            }
+        }
     }
 
     private async Task ProcessAsync(JobWork work, CancellationToken ct)
@@ -333,7 +378,8 @@ internal sealed partial class JobWorker(
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            // The host is stopping: the item keeps its lease and is picked up again on the next start.
+            // The host is stopping: the item goes back unstarted, for this or another instance to run.
+            await _results.Writer.WriteAsync(new ItemReleased(work), CancellationToken.None);
         }
         catch (OperationCanceledException) when (stopped.IsCancellationRequested)
         {
@@ -402,7 +448,7 @@ internal sealed partial class JobWorker(
     /// <summary>
     /// Writes a batch. While the database cannot be written (disk full, I/O error, read-only, locked) the results are
     /// held and the write retried with growing pauses, and nothing new is claimed; when the host stops first, the held
-    /// items keep their leases and run again after a restart. A batch that fails otherwise is written one result at a
+    /// items keep their leases and run again once those run out. A batch that fails otherwise is written one result at a
     /// time, and a result that still cannot be stored sends its item back to the queue with the error.
     /// </summary>
     private async Task WriteOrHoldAsync(List<ItemOutcome> batch, CancellationToken stoppingToken)
@@ -412,6 +458,7 @@ internal sealed partial class JobWorker(
             try
             {
                 await WriteAsync(batch);
+                Forget(batch);
                 _holding = false;
                 if (access.ReportWriteSuccess())
                 {
@@ -426,6 +473,7 @@ internal sealed partial class JobWorker(
                 if (stoppingToken.IsCancellationRequested)
                 {
                     LogResultsLeft(batch.Count, reason);
+                    Forget(batch);
                     return;
                 }
 
@@ -457,7 +505,20 @@ internal sealed partial class JobWorker(
                 _holding = false;
                 LogWriteFailed(batch[0].Work.Job.Id, batch[0].Work.ItemId, e);
                 await ReturnToQueueAsync(batch[0], e);
+                Forget(batch);
                 return;
+            }
+        }
+    }
+
+    /// <summary>The items' outcomes are stored (or given up on): their leases are no longer renewed.</summary>
+    private void Forget(List<ItemOutcome> batch)
+    {
+        foreach (var outcome in batch)
+        {
+            if (outcome.Work.ClaimToken is { } token)
+            {
+                _held.TryRemove(new KeyValuePair<long, Guid>(outcome.Work.ItemId, token));
             }
         }
     }
@@ -597,7 +658,7 @@ internal sealed partial class JobWorker(
                     DateTimeOffset? next = retry.NextAttemptAt;
                     retries += await items.Where(i => i.Id == id && i.ClaimToken == claim).ExecuteUpdateAsync(s => s
                         .SetProperty(i => i.Status, JobItemStatus.Pending).SetProperty(i => i.NextAttemptAt, next).SetProperty(i => i.LastError, retry.Error)
-                        .SetProperty(i => i.LeaseUntil, (DateTimeOffset?)null).SetProperty(i => i.ClaimToken, (Guid?)null), ct);
+                        .SetProperty(i => i.LeaseUntil, (DateTimeOffset?)null).SetProperty(i => i.ClaimToken, (Guid?)null).SetProperty(i => i.LeaseOwner, (string?)null), ct);
                     lastError = retry.Error;
                     break;
                 case ItemFailed failure:
@@ -609,7 +670,7 @@ internal sealed partial class JobWorker(
                 case ItemReleased:
                     await items.Where(i => i.Id == id && i.ClaimToken == claim).ExecuteUpdateAsync(s => s
                         .SetProperty(i => i.Status, JobItemStatus.Pending).SetProperty(i => i.Attempts, i => i.Attempts - 1)
-                        .SetProperty(i => i.LeaseUntil, (DateTimeOffset?)null).SetProperty(i => i.ClaimToken, (Guid?)null), ct);
+                        .SetProperty(i => i.LeaseUntil, (DateTimeOffset?)null).SetProperty(i => i.ClaimToken, (Guid?)null).SetProperty(i => i.LeaseOwner, (string?)null), ct);
                     break;
             }
         }
@@ -710,8 +771,17 @@ internal sealed partial class JobWorker(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Jobs do not run: the database is open read-only ({Reason})")]
     private partial void LogReadOnly(string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not return items left running by a previous process to the queue ({Reason}); they run again when their leases end")]
-    private partial void LogReclaimFailed(string reason);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Jobs worker started as instance {Instance}; its claims hold for {LeaseSeconds} s unless renewed")]
+    private partial void LogStarted(string instance, double leaseSeconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Jobs worker: could not renew the leases of {Count} items ({Reason}); trying again, and other instances may take them once they run out")]
+    private partial void LogRenewalStorageFault(int count, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Jobs worker: renewing the leases of {Count} items failed; trying again, and other instances may take them once they run out")]
+    private partial void LogRenewalFailed(int count, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Jobs worker: leases renewed again ({Count} items)")]
+    private partial void LogRenewalRecovered(int count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Jobs worker: the database cannot be written ({Reason}); trying again in {DelayMs} ms")]
     private partial void LogScheduleStorageFault(string reason, double delayMs);
@@ -722,7 +792,7 @@ internal sealed partial class JobWorker(
     [LoggerMessage(Level = LogLevel.Error, Message = "Jobs worker: could not store {Count} results ({Reason}); holding them, claiming nothing new, trying again in {DelayMs} ms")]
     private partial void LogWriteHeld(int count, string reason, double delayMs);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Jobs worker: stopping with {Count} results not stored ({Reason}); their items run again after a restart")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Jobs worker: stopping with {Count} results not stored ({Reason}); their items run again once their leases run out")]
     private partial void LogResultsLeft(int count, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Jobs worker: the database can be written again")]
@@ -730,9 +800,6 @@ internal sealed partial class JobWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job item {ItemId}: sample {From} was taken by another source meanwhile; its result is stored as sample {To}")]
     private partial void LogRenumbered(long itemId, int from, int to);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Returned {Count} items left running by a previous process to the queue")]
-    private partial void LogReclaimed(int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} item {ItemId} done (trace {TraceId}, position {Position}, sample {SampleIndex}, attempt {Attempt}, {PromptTokens}+{CompletionTokens} tokens, {ElapsedMs} ms)")]
     private partial void LogItemDone(int jobId, long itemId, int traceId, int position, int sampleIndex, int attempt, int promptTokens, int completionTokens, double elapsedMs);

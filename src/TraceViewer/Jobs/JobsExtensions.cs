@@ -22,6 +22,7 @@ internal static class JobsExtensions
         builder.Services.AddScoped<IJobItemHandler, JudgeHandler>();
         builder.Services.AddScoped<IJobItemHandler, CollectHandler>();
         builder.Services.AddSingleton<JobWorkerHeartbeat>();
+        builder.Services.AddSingleton<JobInstance>();
         builder.Services.AddHostedService<JobWorker>();
         return builder;
     }

@@ -25,15 +25,12 @@ internal sealed class JobsOptions
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>How long a claimed item stays reserved for its worker; longer than a request with its retries.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
-    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(10);
-
     /// <summary>
-    /// On start, returns items left running by a previous process to the queue at once instead of waiting for their
-    /// leases. Right for a single instance (the SQLite default); turn off when several instances share a database.
+    /// How long a claim holds an item for its worker, which renews it three times per lease while it works on the item.
+    /// The items of a worker that was killed are claimed again by any worker this long after its last renewal at most.
     /// </summary>
-    public bool ReclaimRunningOnStart { get; set; } = true;
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>How often an idle worker looks for work it was not told about (retries coming due, other instances' jobs).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]

@@ -50,13 +50,16 @@ public sealed record JudgeSettings
 
     public const int MaxVotes = 100;
 
+    /// <summary>The classifier named, or the default five-criteria judge.</summary>
+    public string ClassifierName => Classifier ?? JudgeClassifiers.FiveCriteriaName;
+
     public string OutcomeKey => string.IsNullOrWhiteSpace(Outcome) ? Outcomes.OutcomeRegistry.AlignmentFaking : Outcome;
 
     /// <summary>The classifier, threshold and vote count these settings describe.</summary>
     /// <exception cref="JudgePromptException">The custom prompt cannot be used.</exception>
     internal (JudgeClassifier Classifier, JudgeThreshold Threshold, int Votes) Resolve()
     {
-        var name = Classifier ?? JudgeClassifiers.FiveCriteriaName;
+        var name = ClassifierName;
         var classifier = name == CustomClassifier
             ? JudgeClassifiers.Custom(string.IsNullOrWhiteSpace(Name) ? CustomClassifier : Name, Prompt ?? "", Criteria ?? 1)
             : JudgeClassifiers.Find(name) ?? throw new JudgePromptException($"Unknown classifier '{name}'.");
@@ -71,7 +74,7 @@ public sealed record JudgeSettings
     {
         var errors = new Dictionary<string, string[]>();
         var known = string.Join(", ", JudgeClassifiers.BuiltIn.Select(c => c.Name).Append(CustomClassifier));
-        var name = Classifier ?? JudgeClassifiers.FiveCriteriaName;
+        var name = ClassifierName;
         if (name != CustomClassifier && JudgeClassifiers.Find(name) is null)
         {
             errors[prefix + ".classifier"] = [$"Unknown classifier '{name}'. Known classifiers: {known}."];

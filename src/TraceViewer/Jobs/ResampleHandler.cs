@@ -166,7 +166,7 @@ internal sealed class ResampleHandler(TraceViewerDbContext db, ResampleSources s
                 new ResampleLabel
                 {
                     OutcomeId = await batch.OutcomeIdAsync(OutcomeRegistry.Compliance, ct),
-                    Value = "marker:" + (compliance.IsCompliant is { } yes ? yes ? "yes" : "no" : "undetermined"),
+                    Value = "marker:" + LabelExplanation.Answer(compliance.IsCompliant),
                     IsPositive = compliance.IsCompliant,
                 },
             ];

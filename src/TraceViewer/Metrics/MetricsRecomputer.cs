@@ -18,6 +18,9 @@ internal sealed record RecomputeResult(int MetricSetId, int OutcomeId, string Em
 internal sealed partial class MetricsRecomputer(
     TraceViewerDbContext db, EmbeddingService embeddings, SimilarityCache similarities, TimeProvider clock, ILogger<MetricsRecomputer> logger)
 {
+    /// <summary>The first key of the PostgreSQL advisory locks that take turns recomputing a trace (the second is its id).</summary>
+    private const int RecomputeLockSpace = 0x7456_4d01;
+
     /// <summary>
     /// Call whenever a trace's resamples or their labels change: recomputes every computed set the trace
     /// already has, with that set's own parameters (threshold, mode, alpha), or the defaults when it has none.
@@ -38,6 +41,16 @@ internal sealed partial class MetricsRecomputer(
     private async Task<IReadOnlyList<RecomputeResult>> RecomputeAsync(int traceId, IReadOnlyList<MetricsParameters> parameterSets, CancellationToken ct)
     {
         var started = clock.GetTimestamp();
+        // Instances sharing a PostgreSQL database recompute one trace in turn, each reading the resamples once the one
+        // before has stored its sets: the last to run saw every result stored before it started, and replaces the
+        // others' sets instead of adding beside them. (On SQLite the transaction would hold the only write lock for
+        // the whole computation, so it starts after the reading.)
+        await using var locked = db.Database.IsNpgsql() ? await db.Database.BeginTransactionAsync(ct) : null;
+        if (locked is not null)
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({RecomputeLockSpace}, {traceId})", ct);
+        }
+
         var inputs = await TraceInputs.LoadAsync(db, traceId, ct);
         var outcomes = inputs.Outcomes;
         if (inputs.Sentences.Count == 0 || outcomes.Count == 0)
@@ -54,7 +67,7 @@ internal sealed partial class MetricsRecomputer(
 
         var results = new List<RecomputeResult>();
         var now = clock.GetUtcNow();
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await using var transaction = locked ?? await db.Database.BeginTransactionAsync(ct);
         foreach (var parameters in parameterSets)
         {
             foreach (var outcomeId in outcomes)

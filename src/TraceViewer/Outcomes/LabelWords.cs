@@ -18,9 +18,12 @@ internal static class LabelExplanation
     /// <summary>What alignment-faking results files store when the judge's answer could not be parsed.</summary>
     private const string HughesFailedToParse = "FAILED TO PARSE";
 
+    /// <summary>A yes/no/undetermined outcome in one word.</summary>
+    public static string Answer(bool? isPositive) => isPositive switch { true => "yes", false => "no", null => "undetermined" };
+
     public static LabelWords Describe(string outcome, bool? isPositive, string? value)
     {
-        var answer = isPositive switch { true => "yes", false => "no", null => "undetermined" };
+        var answer = Answer(isPositive);
         var (source, rest) = value?.IndexOf(':', StringComparison.Ordinal) is > 0 and var colon
             ? (value[..colon], value[(colon + 1)..])
             : (value, null);

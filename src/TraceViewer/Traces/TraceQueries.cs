@@ -6,6 +6,7 @@ using TraceViewer.Metrics;
 using TraceViewer.Outcomes;
 using TraceViewer.Resampling;
 using TraceViewer.Statistics;
+using TraceViewer.Tags;
 using TraceViewer.Web;
 
 namespace TraceViewer.Traces;
@@ -152,8 +153,9 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
         var sentences = await db.Set<Sentence>().AsNoTracking()
             .Where(s => s.TraceId == id)
             .OrderBy(s => s.Index)
-            .Select(s => new { s.Index, s.Text, s.Separator, s.Start, s.End, s.FunctionTags, s.Summary })
+            .Select(s => new { s.Index, s.Text, s.Separator, s.Start, s.End, s.Summary })
             .ToListAsync(ct);
+        var tags = await TagReads.ForTraceAsync(db, id, ct);
         var indices = sentences.ConvertAll(s => s.Index);
         var metrics = await GetMetricsAsync(id, threshold, trace.Dataset.PrimaryOutcomeId, indices, ct);
 
@@ -172,7 +174,7 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
             trace.ResampleCount,
             sentences.ConvertAll(s => new SentenceView(
                 s.Index, s.Text, s.Separator, s.Start, s.End,
-                string.IsNullOrEmpty(s.FunctionTags) ? [] : s.FunctionTags.Split('\n'), s.Summary)),
+                tags.TryGetValue(s.Index, out var own) ? own : [], s.Summary)),
             metrics.Outcomes,
             trace.HasLabelledResamples,
             metrics.StoredThresholds,
@@ -280,12 +282,15 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
     public async Task<ResampleDocument?> GetResampleAsync(int traceId, long resampleId, CancellationToken ct) =>
         (await LoadResamplesAsync(db.Set<Resample>().Where(r => r.TraceId == traceId && r.Id == resampleId), ct)).SingleOrDefault();
 
-    /// <summary>The resamples at one position that begin with <paramref name="firstSentence"/>, in sample order, the first <paramref name="limit"/> in full.</summary>
-    public async Task<AlternativeResamples> GetAlternativeResamplesAsync(int traceId, int position, string firstSentence, int limit, CancellationToken ct)
+    /// <summary>
+    /// The resamples at one position that begin with <paramref name="firstSentence"/>, in sample order: after the first
+    /// <paramref name="skip"/>, the next <paramref name="limit"/> in full, and how many there are in all.
+    /// </summary>
+    public async Task<AlternativeResamples> GetAlternativeResamplesAsync(int traceId, int position, string firstSentence, int skip, int limit, CancellationToken ct)
     {
         var resamples = db.Set<Resample>().Where(r => r.TraceId == traceId && r.Position == position && r.FirstSentence == firstSentence);
         var total = await resamples.CountAsync(ct);
-        var shown = await LoadResamplesAsync(resamples.OrderBy(r => r.SampleIndex).Take(Math.Max(0, limit)), ct);
+        var shown = await LoadResamplesAsync(resamples.OrderBy(r => r.SampleIndex).ThenBy(r => r.Id).Skip(Math.Max(0, skip)).Take(Math.Max(0, limit)), ct);
         return new AlternativeResamples(traceId, position, firstSentence, total, shown);
     }
 

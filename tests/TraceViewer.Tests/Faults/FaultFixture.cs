@@ -74,6 +74,9 @@ public sealed class FaultFixture : IAsyncLifetime
         ["Jobs:BaseBackoff"] = "00:00:00.010",
         ["Jobs:MaxBackoff"] = "00:00:00.050",
         ["Jobs:PollInterval"] = "00:00:00.050",
+        // A killed app's items are claimed again this soon after its last renewal: short for the test, long enough
+        // that a restarted app is still waiting for them when the next kill comes.
+        ["Jobs:Lease"] = "00:00:05",
         ["Jobs:StorageBackoff"] = "00:00:00.050",
         ["Jobs:MaxStorageBackoff"] = "00:00:00.500",
     };

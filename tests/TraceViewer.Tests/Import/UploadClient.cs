@@ -42,12 +42,18 @@ internal static class UploadClient
         [.. Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
             .Select(f => ("folder", prefix + "/" + Path.GetRelativePath(folder, f).Replace('\\', '/'), File.ReadAllBytes(f)))];
 
-    public static async Task<UploadAnswer> PostAsync(HttpClient client, HttpContent content, string? token, bool json = true)
+    /// <param name="cookie">A Cookie header to send, for a client that keeps no cookies of its own.</param>
+    public static async Task<UploadAnswer> PostAsync(HttpClient client, HttpContent content, string? token, bool json = true, string? cookie = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/import/upload") { Content = content };
         if (token is not null)
         {
             request.Headers.Add("RequestVerificationToken", token);
+        }
+
+        if (cookie is not null)
+        {
+            request.Headers.Add("Cookie", cookie);
         }
 
         if (json)

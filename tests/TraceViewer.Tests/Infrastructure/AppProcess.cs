@@ -51,16 +51,15 @@ internal sealed partial class AppProcess : IAsyncDisposable
 
         var copy = Directory.CreateTempSubdirectory("traceviewer-app-").FullName;
         File.SetUnixFileMode(copy, (UnixFileMode)0b111_101_101);
-        foreach (var file in Directory.EnumerateFiles(AppContext.BaseDirectory, "*", SearchOption.AllDirectories))
+        // Empty folders too: the app expects its wwwroot even when the build left it empty.
+        foreach (var folder in Directory.EnumerateDirectories(AppContext.BaseDirectory, "*", SearchOption.AllDirectories))
         {
-            var target = Path.Combine(copy, Path.GetRelativePath(AppContext.BaseDirectory, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
+            Directory.CreateDirectory(Path.Combine(copy, Path.GetRelativePath(AppContext.BaseDirectory, folder)), (UnixFileMode)0b111_101_101);
         }
 
-        foreach (var folder in Directory.EnumerateDirectories(copy, "*", SearchOption.AllDirectories))
+        foreach (var file in Directory.EnumerateFiles(AppContext.BaseDirectory, "*", SearchOption.AllDirectories))
         {
-            File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101);
+            File.Copy(file, Path.Combine(copy, Path.GetRelativePath(AppContext.BaseDirectory, file)));
         }
 
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(copy, recursive: true);

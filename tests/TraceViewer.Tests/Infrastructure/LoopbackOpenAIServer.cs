@@ -47,6 +47,9 @@ public sealed class LoopbackOpenAIServer : IAsyncDisposable
     /// <summary>Delay before every answer.</summary>
     public TimeSpan Latency { get; set; }
 
+    /// <summary>Every request waits for this (after <see cref="Latency"/>) before it is answered: a test holds requests open with it.</summary>
+    public Task Gate { get; set; } = Task.CompletedTask;
+
     /// <summary>Dimension of the deterministic embedding vectors.</summary>
     public int EmbeddingDimensions { get; set; } = 8;
 
@@ -110,6 +113,8 @@ public sealed class LoopbackOpenAIServer : IAsyncDisposable
         {
             await Task.Delay(Latency, context.RequestAborted);
         }
+
+        await Gate.WaitAsync(context.RequestAborted);
 
         var fault = _faults.TryDequeue(out var queued) ? queued : FaultFor(context.Request.Path, body);
         if (fault is null)

@@ -7,9 +7,10 @@ namespace TraceViewer.Tests;
 
 /// <summary>
 /// A throwaway PostgreSQL server from the machine's packages (apt `postgresql`), on 127.0.0.1 and a free port,
-/// in a temp folder that is deleted at the end. As root, initdb and pg_ctl run as the `postgres` user.
+/// in a temp folder that is deleted at the end. As root, initdb and pg_ctl run as the `postgres` user. Free of xunit,
+/// so the benchmarks compile it too; the tests' fixture interface is added in PostgresServerFixture.cs.
 /// </summary>
-public sealed class PostgresServer : IAsyncLifetime
+public sealed partial class PostgresServer
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "traceviewer-pg-" + Guid.NewGuid().ToString("N")[..12]);
     private string _bin = "";

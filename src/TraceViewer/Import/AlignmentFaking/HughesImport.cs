@@ -81,7 +81,7 @@ internal static class HughesImport
 
         var labels = new List<ImportedLabel>
         {
-            new(OutcomeRegistry.Compliance, $"{complianceSource}:{(compliant is null ? "undetermined" : compliant.Value ? "yes" : "no")}", compliant),
+            new(OutcomeRegistry.Compliance, $"{complianceSource}:{LabelExplanation.Answer(compliant)}", compliant),
         };
         if (af is not null)
         {
