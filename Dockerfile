@@ -1,6 +1,6 @@
 # Build with the .NET 10 SDK, run on the ASP.NET Core 10 runtime image.
 #   docker build -t traceviewer .
-#   docker run -p 8080:8080 -v traceviewer-data:/data traceviewer
+#   docker run -p 127.0.0.1:8080:8080 -v traceviewer-data:/data traceviewer
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 
@@ -22,8 +22,12 @@ COPY --from=build /app ./
 # The SQLite file lives on a volume; migrations run and the sample data is imported on first start.
 RUN mkdir -p /data && chown "$APP_UID" /data
 VOLUME /data
+# The app listens on all of the container's interfaces, which without accounts it refuses unless told that this is
+# meant: publish the port on the host's loopback only (docker run -p 127.0.0.1:8080:8080), or create an account
+# (docker exec <container> dotnet TraceViewer.dll users add <email> --role admin), which turns sign-in on.
 ENV ConnectionStrings__TraceViewer="Data Source=/data/traceviewer.db" \
-    ASPNETCORE_HTTP_PORTS=8080
+    ASPNETCORE_HTTP_PORTS=8080 \
+    Accounts__AllowAnonymousBeyondLoopback=true
 EXPOSE 8080
 USER $APP_UID
 ENTRYPOINT ["dotnet", "TraceViewer.dll"]

@@ -13,12 +13,12 @@ internal enum LaunchMode
 
 /// <summary>
 /// Offline commands run through the app's own services: `import`, `export`, `import-tags`, `export-tags`, `metrics`,
-/// `recompute`, `agreement`. Without a
+/// `recompute`, `agreement`, `users`. Without a
 /// command the web server starts; its settings may follow as `--Key=value` (or `Key=value`, `/Key=value`).
 /// </summary>
 internal static class CommandLine
 {
-    private static readonly string[] Commands = ["import", "export", "import-tags", "export-tags", "metrics", "recompute", "agreement"];
+    private static readonly string[] Commands = ["import", "export", "import-tags", "export-tags", "metrics", "recompute", "agreement", "users"];
 
     public static LaunchMode Classify(string[] args)
     {
@@ -62,6 +62,9 @@ internal static class CommandLine
               metrics <case.json>                compute per-sentence metrics of a conformance case
               recompute [--trace id] [...]       recompute and store metrics from stored resamples
               agreement <case.json>              agreement statistics of a case (or of every case of agreement.json)
+              users add <email> --role <role>    create an account (reader, annotator, researcher, admin); the first
+                                                 turns sign-in on; --password-stdin reads the password, else one is printed
+              users list                         the accounts and their roles
 
             Without a command the web server starts; settings follow as --Key=value (e.g. --Urls=http://localhost:5000).
             `<command> --help` describes a command's arguments.
@@ -74,7 +77,7 @@ internal static class CommandLine
 
     private static readonly string[] WritingCommands = ["import", "import-tags", "recompute"];
 
-    public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter? output = null, TextWriter? error = null)
+    public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter? output = null, TextWriter? error = null, TextReader? input = null)
     {
         var configuration = new InvocationConfiguration { Output = output ?? Console.Out, Error = error ?? Console.Error };
         if (WritingCommands.Contains(args[0], StringComparer.Ordinal) && services.GetRequiredService<Data.DatabaseAccess>().ReadOnlyReason is { } reason)
@@ -92,6 +95,7 @@ internal static class CommandLine
             Metrics.MetricsCommand.Create(),
             Metrics.RecomputeCommand.Create(services),
             Statistics.Agreement.AgreementCommand.Create(),
+            Accounts.UsersCommand.Create(services, input ?? Console.In),
         };
         return await root.Parse(args).InvokeAsync(configuration);
     }

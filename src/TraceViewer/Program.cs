@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.FileProviders;
 using MudBlazor.Services;
 using TraceViewer;
+using TraceViewer.Accounts;
 using TraceViewer.Components;
 using TraceViewer.Data;
 using TraceViewer.Embeddings;
@@ -55,10 +56,12 @@ builder.Services.AddTransient(typeof(QueryScope<>));
 builder.AddHttpBasics();
 builder.AddSecurityHeaders();
 builder.AddHeaderAntiforgery();
+builder.Services.AddSingleton<ExposureCheck>();
 builder.Services.ConfigureHttpJsonOptions(o => FiniteNumbers.AddTo(o.SerializerOptions));
 builder.Services.AddOpenApi(o => o.DescribeNumbers());
 builder.AddData();
 builder.AddDataProtectionKeys();
+builder.AddAccounts();
 builder.AddProviders();
 builder.AddEmbeddings();
 builder.AddImport();
@@ -72,6 +75,7 @@ builder.AddHealth();
 
 var app = builder.Build();
 await app.Services.PrepareDatabaseAsync();
+await app.Services.GetRequiredService<AccountsState>().RefreshAsync(force: true);
 if (isCommand)
 {
     return await CommandLine.RunAsync(app.Services, args);
@@ -83,14 +87,18 @@ if (!app.Services.GetRequiredService<DatabaseAccess>().IsReadOnly)
 }
 
 app.UseSecurityHeaders();
+app.UseExposureCheck();
 app.UseHttpBasics();
 // Routing after UseHttpBasics, which serves HEAD as GET.
 app.UseRouting();
 app.UseStorageProblems();
+// Who is asking (the local owner while no account exists), then what they may do; antiforgery tokens are tied to the user.
+app.UseAccounts();
 app.UseAntiforgery();
-app.MapStaticAssets();
+app.MapStaticAssets().AllowAnonymous();
 app.MapOpenApi();
 app.MapGet("/", () => TypedResults.Redirect("/datasets")).ExcludeFromDescription();
+app.MapAccounts();
 app.MapImport();
 app.MapTraces();
 app.MapMetrics();
@@ -99,7 +107,8 @@ app.MapHealth();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.WarnWhenReachableFromOtherMachines();
 
+var exposure = app.Services.GetRequiredService<ExposureCheck>();
 await app.RunAsync();
-return 0;
+return exposure.Refused ? ExposureWarning.RefusedExitCode : 0;
 
 public partial class Program;

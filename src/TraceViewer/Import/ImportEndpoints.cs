@@ -21,7 +21,7 @@ internal static class ImportEndpoints
 
     public static IEndpointRouteBuilder MapImport(this IEndpointRouteBuilder app)
     {
-        app.MapPost(UploadPath, UploadAsync).RequireAntiforgery().ExcludeFromDescription().WithName("ImportUpload");
+        app.MapPost(UploadPath, UploadAsync).RequireAntiforgery().RequireAuthorization(Accounts.AccessPolicies.Research).ExcludeFromDescription().WithName("ImportUpload");
         return app;
     }
 

@@ -16,7 +16,8 @@ internal static class JobsApi
             .WithName("CreateJob")
             .WithSummary("Starts a job: kind (Resample, Embed, Judge, Collect), traceId or datasetId, positions {from, to} (omit for all), n, provider, model, temperature, topP, maxTokens; judge {classifier, prompt, votes, threshold, target}; collect {dataset, n, seed, tiers, variants, samplesPerQuery, judge}.")
             .WithDescription("With an Idempotency-Key header (1 to 200 printable ASCII characters), the first request creates the job (201); a repeat of the same request with the same key returns that job (200, Idempotent-Replayed: true) instead of creating another, even when sent concurrently; the same key with a different request is refused (422).")
-            .Accepts<JobRequest>("application/json");
+            .Accepts<JobRequest>("application/json")
+            .RequireAuthorization(Accounts.AccessPolicies.Research);
         api.MapGet("/", ListAsync)
             .WithName("ListJobs")
             .WithSummary("Lists jobs, newest first; filter by traceId, or active=true for queued, running and paused ones.");
@@ -25,13 +26,16 @@ internal static class JobsApi
             .WithSummary("One job: status, item counts (done, failed, pending, running, total), retries, tokens, cost, rate, ETA and the latest item errors.");
         api.MapPost("/{id:int}/cancel", (int id, JobService jobs, JobStatusQuery query, CancellationToken ct) => ChangeAsync(id, jobs.CancelAsync, query, ct))
             .WithName("CancelJob")
-            .WithSummary("Cancels a job: no further requests start; requests in flight are abandoned.");
+            .WithSummary("Cancels a job: no further requests start; requests in flight are abandoned.")
+            .RequireAuthorization(Accounts.AccessPolicies.Research);
         api.MapPost("/{id:int}/pause", (int id, JobService jobs, JobStatusQuery query, CancellationToken ct) => ChangeAsync(id, jobs.PauseAsync, query, ct))
             .WithName("PauseJob")
-            .WithSummary("Pauses a queued or running job: no further requests start; items in flight are abandoned and run again on resume.");
+            .WithSummary("Pauses a queued or running job: no further requests start; items in flight are abandoned and run again on resume.")
+            .RequireAuthorization(Accounts.AccessPolicies.Research);
         api.MapPost("/{id:int}/resume", (int id, JobService jobs, JobStatusQuery query, CancellationToken ct) => ChangeAsync(id, jobs.ResumeAsync, query, ct))
             .WithName("ResumeJob")
-            .WithSummary("Resumes a paused job.");
+            .WithSummary("Resumes a paused job.")
+            .RequireAuthorization(Accounts.AccessPolicies.Research);
         return app;
     }
 

@@ -15,6 +15,7 @@ internal static class RecomputeEndpoint
         // Form parameters make the endpoint require a valid antiforgery token (checked by UseAntiforgery).
         app.MapPost("/traces/{id:int}/recompute", RecomputeAsync)
             .WithName("RecomputeTraceMetrics")
+            .RequireAuthorization(Accounts.AccessPolicies.Research)
             .ExcludeFromDescription();
         return app;
     }

@@ -1,28 +1,77 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+using TraceViewer.Accounts;
+using TraceViewer.Data;
 
 namespace TraceViewer.Web;
 
 /// <summary>
-/// The app has no sign-in and the JSON job endpoints take no token (docs/decisions/0005): fine on loopback, not beyond.
-/// Once the server listens, a binding any other machine can reach is named in a warning.
+/// Without accounts every request is the local owner (all rights, see <see cref="LocalOwner"/>): fine on loopback,
+/// not beyond. Once the server listens, a binding any other machine can reach stops it, unless
+/// <c>Accounts:AllowAnonymousBeyondLoopback</c> says so (then it is named in a warning); with accounts, sign-in guards
+/// it. Requests that arrive before this check answer 503. With no account, the one-time setup link is announced.
 /// </summary>
 internal static partial class ExposureWarning
 {
+    public const string OverrideSetting = "Accounts:AllowAnonymousBeyondLoopback";
+
+    /// <summary>Exit code of a start refused because it would serve every right to other machines.</summary>
+    public const int RefusedExitCode = 4;
+
+    public static WebApplication UseExposureCheck(this WebApplication app)
+    {
+        var check = app.Services.GetRequiredService<ExposureCheck>();
+        app.Use((context, next) =>
+        {
+            if (check.Passed)
+            {
+                return next(context);
+            }
+
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return Task.CompletedTask;
+        });
+        return app;
+    }
+
     public static WebApplication WarnWhenReachableFromOtherMachines(this WebApplication app)
     {
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var addresses = app.Services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
             var exposed = addresses.Where(a => !IsLoopback(a)).ToList();
-            if (exposed.Count > 0)
+            var check = app.Services.GetRequiredService<ExposureCheck>();
+            var accounts = app.Services.GetRequiredService<AccountsState>();
+            var allowed = app.Services.GetRequiredService<IOptions<AccountsOptions>>().Value.AllowAnonymousBeyondLoopback;
+            if (exposed.Count > 0 && !accounts.Exist)
             {
-                LogExposed(app.Logger, exposed);
+                if (!allowed)
+                {
+                    LogRefused(app.Logger, exposed, OverrideSetting);
+                    check.Refused = true;
+                    app.Lifetime.StopApplication();
+                    return;
+                }
+
+                LogExposed(app.Logger, exposed, OverrideSetting);
+            }
+
+            check.Passed = true;
+            if (!app.Services.GetRequiredService<DatabaseAccess>().IsReadOnly && app.Services.GetRequiredService<SetupLink>().Create() is { } path)
+            {
+                var where = addresses.Select(Browsable).FirstOrDefault() ?? "";
+                LogSetupLink(app.Logger, where + path);
             }
         });
         return app;
     }
+
+    /// <summary>An address to open in a browser: a wildcard binding is reached at localhost.</summary>
+    private static string Browsable(string address) =>
+        address.Replace("://0.0.0.0", "://localhost", StringComparison.Ordinal).Replace("://[::]", "://localhost", StringComparison.Ordinal)
+            .Replace("://*", "://localhost", StringComparison.Ordinal).Replace("://+", "://localhost", StringComparison.Ordinal);
 
     /// <summary>True when only this machine can connect to the address (localhost or a loopback IP); wildcards and other hosts are not.</summary>
     public static bool IsLoopback(string address)
@@ -37,6 +86,31 @@ internal static partial class ExposureWarning
             || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Listening beyond this machine on {Addresses}: the app has no sign-in and the JSON job endpoints (/api/jobs) accept any client that reaches them, without a token. Serve it beyond loopback only behind an authenticating proxy.")]
-    private static partial void LogExposed(ILogger logger, IReadOnlyList<string> addresses);
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Refusing to serve beyond this machine on {Addresses}: no account exists, so every visitor would have every right (import, jobs, users). Create an account first (`users add <email> --role admin`), or listen on loopback only, or set {Setting}=true to serve without sign-in anyway (behind a proxy that signs users in, or a container port published on the host's loopback only).")]
+    private static partial void LogRefused(ILogger logger, IReadOnlyList<string> addresses, string setting);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Listening beyond this machine on {Addresses} without accounts, because {Setting} is true: everyone who reaches the app has every right, and the JSON job endpoints (/api/jobs) accept any client without a token. Create an account to turn sign-in on.")]
+    private static partial void LogExposed(ILogger logger, IReadOnlyList<string> addresses, string setting);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "No account exists, so sign-in is off and every request has every right. To turn sign-in on, create the first admin at {SetupLink} (works once, until the app stops) or with `users add <email> --role admin`.")]
+    private static partial void LogSetupLink(ILogger logger, string setupLink);
+}
+
+/// <summary>Whether the start-up check of the listening addresses has passed (requests wait for it) or refused the start.</summary>
+internal sealed class ExposureCheck
+{
+    private volatile bool _passed;
+    private volatile bool _refused;
+
+    public bool Passed
+    {
+        get => _passed;
+        set => _passed = value;
+    }
+
+    public bool Refused
+    {
+        get => _refused;
+        set => _refused = value;
+    }
 }

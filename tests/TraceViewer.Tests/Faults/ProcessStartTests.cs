@@ -24,11 +24,12 @@ public sealed class ProcessStartTests(FaultFixture fixture)
     }
 
     [Fact]
-    public async Task ListeningBeyondLoopbackWarnsAndKestrelAnswersHeadAndAnEmptyHostProperly()
+    public async Task ListeningBeyondLoopbackWithTheOverrideWarnsAndKestrelAnswersHeadAndAnEmptyHostProperly()
     {
         var directory = fixture.CopyDatabase();
         var settings = fixture.Settings(directory);
         settings["Urls"] = "http://0.0.0.0:0";
+        settings["Accounts:AllowAnonymousBeyondLoopback"] = "true";
         await using var app = AppProcess.Start(directory, settings);
         await app.WaitUntilListeningAsync();
 

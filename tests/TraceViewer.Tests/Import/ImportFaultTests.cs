@@ -201,7 +201,7 @@ public sealed class ImportFaultTests(ITestOutputHelper output) : IDisposable
         using var db = TestApp.OpenDatabase(Database);
         var counts = new Dictionary<string, long>();
         await db.Database.OpenConnectionAsync();
-        foreach (var table in ImportDatabase.Tables(db))
+        foreach (var table in ImportDatabase.DataTables(db))
         {
             await using var command = db.Database.GetDbConnection().CreateCommand();
             command.CommandText = $"SELECT COUNT(*) FROM \"{table}\"";

@@ -16,6 +16,8 @@ public abstract class MudComponentTests : BunitContext, IAsyncLifetime
     protected MudComponentTests()
     {
         Services.AddMudServices();
+        // The local owner unless a test registers another user (FixedAccess) before the first render.
+        Services.AddSingleton<TraceViewer.Accounts.IAccess>(FixedAccess.Owner);
         JSInterop.Mode = JSRuntimeMode.Loose;
     }
 

@@ -28,6 +28,8 @@ public sealed class JobLiveComponentsTests : PageComponentTests, IClassFixture<J
 {
     private readonly FakeJobProgressFeed _feed = new();
 
+    private readonly FixedAccess _access = new(null);
+
     public JobLiveComponentsTests(JobsAppFixture fixture)
         : base(fixture.App)
     {
@@ -36,6 +38,7 @@ public sealed class JobLiveComponentsTests : PageComponentTests, IClassFixture<J
         Services.AddSingleton<IJobProgressFeed>(_feed);
         Services.AddSingleton<IJobCommands>(new FakeJobCommands());
         Services.AddSingleton(App.Services.GetRequiredService<ProviderRegistry>());
+        Services.AddSingleton<TraceViewer.Accounts.IAccess>(_access);
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
 
@@ -107,6 +110,21 @@ public sealed class JobLiveComponentsTests : PageComponentTests, IClassFixture<J
         Render<TraceJobs>(p => p.Add(c => c.TraceId, trace.TraceId)).WaitForElement("[data-testid=resample-form]");
 
         Assert.Empty(_feed.Subscribers);
+    }
+
+    [Fact]
+    public async Task AReaderSeesTheJobsWithoutFormsOrButtons()
+    {
+        _access.Role = TraceViewer.Accounts.Roles.Reader;
+        var trace = await SeedTraceAsync();
+        var id = await JobSeeder.AddJobAsync(App, trace.TraceId, JobStatus.Running, Pending(2));
+
+        var panel = Render<TraceJobs>(p => p.Add(c => c.TraceId, trace.TraceId));
+        panel.WaitForElement($"[data-job-id='{id}']");
+
+        Assert.NotNull(panel.Find("[data-testid=jobs-not-allowed]"));
+        Assert.Empty(panel.FindAll("[data-testid=job-forms]"));
+        Assert.Empty(panel.FindAll("[data-action]"));
     }
 
     [Fact]

@@ -51,6 +51,21 @@ public sealed class ResampleFormTests : MudComponentTests, IClassFixture<JobsApp
     }
 
     [Fact]
+    public void ARoleThatMayNotStartJobsIsRefusedWhenItSubmits()
+    {
+        var reader = new FixedAccess(TraceViewer.Accounts.Roles.Annotator);
+        Services.AddSingleton<TraceViewer.Accounts.IAccess>(reader);
+        var form = Form();
+
+        Type(form, "n", "3");
+        form.Find("[data-testid=resample-submit]").Click();
+
+        form.WaitForAssertion(() => Assert.Contains("your role does not allow starting jobs", form.Find("[data-testid=resample-error]").TextContent, StringComparison.Ordinal));
+        Assert.Equal(1, reader.Confirmations);
+        Assert.Empty(_commands.Requests);
+    }
+
+    [Fact]
     public void FromAfterToIsRefusedOnThePositions()
     {
         var form = Form();
