@@ -129,11 +129,17 @@ internal static class SearchBenchmark
                     ImportedAt = original.ImportedAt,
                     Sentences = [.. sentences.Select(s => new Sentence
                     {
-                        Index = s.Index, Text = s.Text, Separator = s.Separator, Start = s.Start, End = s.End, FunctionTags = s.FunctionTags, Summary = s.Summary,
+                        Index = s.Index, Text = s.Text, Separator = s.Separator, Start = s.Start, End = s.End, Summary = s.Summary,
                     })],
                 };
                 db.Add(trace);
                 await db.SaveChangesAsync();
+                await db.Database.ExecuteSqlInterpolatedAsync($"""
+                    INSERT INTO "SentenceTag" ("SentenceId", "TagId", "AnnotatorKind", "Annotator", "Note", "CreatedAt", "UpdatedAt")
+                    SELECT c."Id", st."TagId", st."AnnotatorKind", st."Annotator", st."Note", st."CreatedAt", st."UpdatedAt"
+                    FROM "SentenceTag" st JOIN "Sentence" o ON o."Id" = st."SentenceId" JOIN "Sentence" c ON c."Index" = o."Index"
+                    WHERE o."TraceId" = {original.Id} AND c."TraceId" = {trace.Id}
+                    """);
                 foreach (var set in sets)
                 {
                     db.Add(new MetricSet

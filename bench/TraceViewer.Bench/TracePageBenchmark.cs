@@ -13,6 +13,7 @@ using TraceViewer.Metrics;
 using TraceViewer.Outcomes;
 using TraceViewer.Resampling;
 using TraceViewer.Statistics;
+using TraceViewer.Tags;
 using TraceViewer.Traces;
 
 namespace TraceViewer.Bench;
@@ -25,6 +26,12 @@ namespace TraceViewer.Bench;
 internal static partial class TracePageBenchmark
 {
     internal const int Sentences = 150;
+
+    /// <summary>Function tags as the importer stores them: one on even sentences, two on odd ones.</summary>
+    private static readonly string[] EvenTags = ["active_computation"];
+
+    private static readonly string[] OddTags = ["plan_generation", "uncertainty_management"];
+
     internal const int ResamplesPerPosition = 100;
     private const int WarmUp = 30;
 
@@ -190,7 +197,7 @@ internal static partial class TracePageBenchmark
             sentences.Add(new Sentence
             {
                 Index = k, Text = text, Separator = separator, Start = start, End = reasoning.Length,
-                FunctionTags = k % 2 == 0 ? "active_computation" : "plan_generation\nuncertainty_management", Summary = $"step {k}",
+                Summary = $"step {k}",
             });
             reasoning.Append(separator);
         }
@@ -205,6 +212,9 @@ internal static partial class TracePageBenchmark
         };
         db.Add(trace);
         await db.SaveChangesAsync();
+        await TagStore.AddTagsAsync(db, BuiltInTaxonomies.Functions,
+            [.. sentences.SelectMany(s => (s.Index % 2 == 0 ? EvenTags : OddTags).Select(t => (s.Id, t)))],
+            AnnotatorKind.Import, dataset.SourceFormat, now, CancellationToken.None);
         db.Add(new TraceLabel { TraceId = trace.Id, OutcomeId = outcome.Id, Value = "true", IsPositive = true });
 
         var successes = new int[Sentences];

@@ -536,6 +536,197 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.ToTable("ResampleLabel");
                 });
 
+            modelBuilder.Entity("TraceViewer.Tags.SentenceTag", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Annotator")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("AnnotatorKind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<int>("SentenceId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("TagId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TagId", "SentenceId");
+
+                    b.HasIndex("SentenceId", "TagId", "AnnotatorKind", "Annotator")
+                        .IsUnique();
+
+                    b.ToTable("SentenceTag");
+                });
+
+            modelBuilder.Entity("TraceViewer.Tags.Tag", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("Colour")
+                        .HasMaxLength(7)
+                        .HasColumnType("character varying(7)");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<int?>("Hotkey")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<bool>("Retired")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("TaxonomyId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TaxonomyId", "Hotkey")
+                        .IsUnique()
+                        .HasFilter("\"Hotkey\" IS NOT NULL");
+
+                    b.HasIndex("TaxonomyId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("Tag", t =>
+                        {
+                            t.HasCheckConstraint("CK_Tag_Hotkey", "\"Hotkey\" IS NULL OR (\"Hotkey\" >= 1 AND \"Hotkey\" <= 9)");
+                        });
+                });
+
+            modelBuilder.Entity("TraceViewer.Tags.TagAudit", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<bool>("After")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Annotator")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("AnnotatorKind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Before")
+                        .HasColumnType("boolean");
+
+                    b.Property<Guid>("ChangeId")
+                        .HasColumnType("uuid");
+
+                    b.Property<bool>("IsUndo")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("NoteAfter")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<string>("NoteBefore")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<int>("SentenceId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("TagId")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid?>("UndoneBy")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ChangeId");
+
+                    b.HasIndex("SentenceId");
+
+                    b.HasIndex("TagId");
+
+                    b.HasIndex("AnnotatorKind", "Annotator", "Id");
+
+                    b.ToTable("TagAudit");
+                });
+
+            modelBuilder.Entity("TraceViewer.Tags.Taxonomy", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<bool>("BuiltIn")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<bool>("MultiChoice")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("Taxonomy");
+                });
+
             modelBuilder.Entity("TraceViewer.Traces.Sentence", b =>
                 {
                     b.Property<int>("Id")
@@ -549,9 +740,6 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
 
                     b.Property<int>("End")
                         .HasColumnType("integer");
-
-                    b.Property<string>("FunctionTags")
-                        .HasColumnType("text");
 
                     b.Property<int>("Index")
                         .HasColumnType("integer");
@@ -825,6 +1013,43 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("TraceViewer.Tags.SentenceTag", b =>
+                {
+                    b.HasOne("TraceViewer.Traces.Sentence", null)
+                        .WithMany()
+                        .HasForeignKey("SentenceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("TraceViewer.Tags.Tag", "Tag")
+                        .WithMany()
+                        .HasForeignKey("TagId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Tag");
+                });
+
+            modelBuilder.Entity("TraceViewer.Tags.Tag", b =>
+                {
+                    b.HasOne("TraceViewer.Tags.Taxonomy", "Taxonomy")
+                        .WithMany("Tags")
+                        .HasForeignKey("TaxonomyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Taxonomy");
+                });
+
+            modelBuilder.Entity("TraceViewer.Tags.TagAudit", b =>
+                {
+                    b.HasOne("TraceViewer.Tags.Tag", null)
+                        .WithMany()
+                        .HasForeignKey("TagId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("TraceViewer.Traces.Sentence", b =>
                 {
                     b.HasOne("TraceViewer.Traces.Trace", null)
@@ -882,6 +1107,11 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
             modelBuilder.Entity("TraceViewer.Resampling.Resample", b =>
                 {
                     b.Navigation("Labels");
+                });
+
+            modelBuilder.Entity("TraceViewer.Tags.Taxonomy", b =>
+                {
+                    b.Navigation("Tags");
                 });
 
             modelBuilder.Entity("TraceViewer.Traces.Trace", b =>

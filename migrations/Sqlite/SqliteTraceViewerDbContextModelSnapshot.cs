@@ -513,6 +513,189 @@ namespace TraceViewer.Migrations
                     b.ToTable("ResampleLabel");
                 });
 
+            modelBuilder.Entity("TraceViewer.Tags.SentenceTag", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Annotator")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AnnotatorKind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("SentenceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TagId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TagId", "SentenceId");
+
+                    b.HasIndex("SentenceId", "TagId", "AnnotatorKind", "Annotator")
+                        .IsUnique();
+
+                    b.ToTable("SentenceTag");
+                });
+
+            modelBuilder.Entity("TraceViewer.Tags.Tag", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Colour")
+                        .HasMaxLength(7)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Hotkey")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Retired")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TaxonomyId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TaxonomyId", "Hotkey")
+                        .IsUnique()
+                        .HasFilter("\"Hotkey\" IS NOT NULL");
+
+                    b.HasIndex("TaxonomyId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("Tag", t =>
+                        {
+                            t.HasCheckConstraint("CK_Tag_Hotkey", "\"Hotkey\" IS NULL OR (\"Hotkey\" >= 1 AND \"Hotkey\" <= 9)");
+                        });
+                });
+
+            modelBuilder.Entity("TraceViewer.Tags.TagAudit", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("After")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Annotator")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AnnotatorKind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Before")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ChangeId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsUndo")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("NoteAfter")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NoteBefore")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("SentenceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TagId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("UndoneBy")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ChangeId");
+
+                    b.HasIndex("SentenceId");
+
+                    b.HasIndex("TagId");
+
+                    b.HasIndex("AnnotatorKind", "Annotator", "Id");
+
+                    b.ToTable("TagAudit");
+                });
+
+            modelBuilder.Entity("TraceViewer.Tags.Taxonomy", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("BuiltIn")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("MultiChoice")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("Taxonomy");
+                });
+
             modelBuilder.Entity("TraceViewer.Traces.Sentence", b =>
                 {
                     b.Property<int>("Id")
@@ -524,9 +707,6 @@ namespace TraceViewer.Migrations
 
                     b.Property<int>("End")
                         .HasColumnType("INTEGER");
-
-                    b.Property<string>("FunctionTags")
-                        .HasColumnType("TEXT");
 
                     b.Property<int>("Index")
                         .HasColumnType("INTEGER");
@@ -798,6 +978,43 @@ namespace TraceViewer.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("TraceViewer.Tags.SentenceTag", b =>
+                {
+                    b.HasOne("TraceViewer.Traces.Sentence", null)
+                        .WithMany()
+                        .HasForeignKey("SentenceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("TraceViewer.Tags.Tag", "Tag")
+                        .WithMany()
+                        .HasForeignKey("TagId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Tag");
+                });
+
+            modelBuilder.Entity("TraceViewer.Tags.Tag", b =>
+                {
+                    b.HasOne("TraceViewer.Tags.Taxonomy", "Taxonomy")
+                        .WithMany("Tags")
+                        .HasForeignKey("TaxonomyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Taxonomy");
+                });
+
+            modelBuilder.Entity("TraceViewer.Tags.TagAudit", b =>
+                {
+                    b.HasOne("TraceViewer.Tags.Tag", null)
+                        .WithMany()
+                        .HasForeignKey("TagId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("TraceViewer.Traces.Sentence", b =>
                 {
                     b.HasOne("TraceViewer.Traces.Trace", null)
@@ -855,6 +1072,11 @@ namespace TraceViewer.Migrations
             modelBuilder.Entity("TraceViewer.Resampling.Resample", b =>
                 {
                     b.Navigation("Labels");
+                });
+
+            modelBuilder.Entity("TraceViewer.Tags.Taxonomy", b =>
+                {
+                    b.Navigation("Tags");
                 });
 
             modelBuilder.Entity("TraceViewer.Traces.Trace", b =>

@@ -12,12 +12,13 @@ internal enum LaunchMode
 }
 
 /// <summary>
-/// Offline commands run through the app's own services: `import`, `export`, `metrics`, `recompute`, `agreement`. Without a
+/// Offline commands run through the app's own services: `import`, `export`, `import-tags`, `export-tags`, `metrics`,
+/// `recompute`, `agreement`. Without a
 /// command the web server starts; its settings may follow as `--Key=value` (or `Key=value`, `/Key=value`).
 /// </summary>
 internal static class CommandLine
 {
-    private static readonly string[] Commands = ["import", "export", "metrics", "recompute", "agreement"];
+    private static readonly string[] Commands = ["import", "export", "import-tags", "export-tags", "metrics", "recompute", "agreement"];
 
     public static LaunchMode Classify(string[] args)
     {
@@ -55,7 +56,9 @@ internal static class CommandLine
 
             Commands:
               import <file-or-folder>            import traces (all or nothing)
-              export <file.jsonl> [--dataset k]  write traces in TraceViewer's JSONL format
+              export <file.jsonl> [--dataset k]  write traces in TraceViewer's JSONL format (with their tags)
+              import-tags <file.csv|.jsonl>      import tags and notes (all or nothing)
+              export-tags <file.csv|.jsonl>      write tags and notes [--dataset k] [--taxonomy name]
               metrics <case.json>                compute per-sentence metrics of a conformance case
               recompute [--trace id] [...]       recompute and store metrics from stored resamples
               agreement <case.json>              agreement statistics of a case (or of every case of agreement.json)
@@ -69,7 +72,7 @@ internal static class CommandLine
     /// <summary>Exit code of a command that needs to write while the database is open read-only.</summary>
     public const int ReadOnlyExitCode = 3;
 
-    private static readonly string[] WritingCommands = ["import", "recompute"];
+    private static readonly string[] WritingCommands = ["import", "import-tags", "recompute"];
 
     public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter? output = null, TextWriter? error = null)
     {
@@ -84,6 +87,8 @@ internal static class CommandLine
         {
             Import.ImportCommands.Import(services),
             Import.ImportCommands.Export(services),
+            Tags.TagCommands.Import(services),
+            Tags.TagCommands.Export(services),
             Metrics.MetricsCommand.Create(),
             Metrics.RecomputeCommand.Create(services),
             Statistics.Agreement.AgreementCommand.Create(),

@@ -11,6 +11,7 @@ using TraceViewer.Metrics;
 using TraceViewer.Providers;
 using TraceViewer.Search;
 using TraceViewer.Studies;
+using TraceViewer.Tags;
 using TraceViewer.Traces;
 using TraceViewer.Web;
 
@@ -64,6 +65,7 @@ builder.AddImport();
 builder.AddMetrics();
 builder.AddTraces();
 builder.AddSearch();
+builder.AddTags();
 builder.AddStudies();
 builder.AddJobs();
 builder.AddHealth();

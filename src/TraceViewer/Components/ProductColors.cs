@@ -40,6 +40,23 @@ internal static class ProductColors
         ["final_answer_emission"] = new(30, 64, 175),
     };
 
+    /// <summary>
+    /// Kinds of alignment-faking reasoning (the built-in "Alignment-faking reasoning" taxonomy), in hotkey order; none is
+    /// a direction or study colour.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, Rgb> ReasoningTags = new Dictionary<string, Rgb>(StringComparer.Ordinal)
+    {
+        ["training_objective"] = new(13, 148, 136),
+        ["monitoring"] = new(8, 145, 178),
+        ["rlhf_modification"] = new(190, 18, 60),
+        ["value_conflict"] = new(180, 83, 9),
+        ["harm_assessment"] = new(185, 28, 28),
+        ["restating_instructions"] = new(71, 85, 105),
+        ["strategy_decision"] = new(21, 128, 61),
+        ["example_confusion"] = new(219, 39, 119),
+        ["drafting_answer"] = new(101, 163, 13),
+    };
+
     public static readonly IReadOnlyList<Rgb> OtherTags = [new(71, 85, 105), new(157, 23, 77), new(21, 128, 61), new(3, 105, 161), new(133, 77, 14), new(100, 116, 139)];
 
     public static Rgb ForTag(string tag)
@@ -57,6 +74,24 @@ internal static class ProductColors
         }
 
         return OtherTags[(int)(hash % (uint)OtherTags.Count)];
+    }
+
+    /// <summary>A stored tag colour ("#rrggbb"), or the name's colour when there is none or it does not read.</summary>
+    public static Rgb ForTag(string tag, string? colour) => TryParseHex(colour, out var rgb) ? rgb : ForTag(tag);
+
+    public static bool TryParseHex(string? hex, out Rgb rgb)
+    {
+        rgb = default;
+        if (hex is not { Length: 7 } || hex[0] != '#'
+            || !byte.TryParse(hex.AsSpan(1, 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var r)
+            || !byte.TryParse(hex.AsSpan(3, 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var g)
+            || !byte.TryParse(hex.AsSpan(5, 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var b))
+        {
+            return false;
+        }
+
+        rgb = new Rgb(r, g, b);
+        return true;
     }
 
     /// <summary>The variables as a CSS rule; each is an "r, g, b" triplet for <c>rgba(var(--tv-promote), alpha)</c>.</summary>

@@ -7,7 +7,8 @@ namespace TraceViewer.Data;
 
 /// <summary>
 /// Brings the schema up to date before anything else runs (pages, commands, the jobs worker), so nothing is served from
-/// a half-migrated database. A database opened read-only is only checked: it must already have the current schema.
+/// a half-migrated database, then adds the built-in taxonomies. A database opened read-only is only checked: it must
+/// already have the current schema.
 /// </summary>
 internal static partial class DatabaseStartup
 {
@@ -38,12 +39,14 @@ internal static partial class DatabaseStartup
             await ClearStaleSqliteLockAsync(db, logger, ct);
             await MigrateAsync(db, logger, ct);
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+            await Tags.TaxonomySeeder.SeedAsync(db, ct);
             return;
         }
 
         // PostgreSQL: EF locks the history table inside the migration's transaction, so the server releases the lock
         // when a migrating process dies; another instance migrating is simply waited for (and logged).
         await MigrateAsync(db, logger, ct);
+        await Tags.TaxonomySeeder.SeedAsync(db, ct);
     }
 
     private static async Task MigrateAsync(TraceViewerDbContext db, ILogger logger, CancellationToken ct)

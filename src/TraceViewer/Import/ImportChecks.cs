@@ -132,6 +132,15 @@ internal static class ImportChecks
             {
                 throw error(field + ".end", $"{s.End} is outside the reasoning text ({s.Start} to {reasoning.Length})");
             }
+
+            // Each function tag becomes a tag of the "Thought Anchors functions" taxonomy, whose names have a length limit.
+            foreach (var tag in Tags.TagStore.SplitFunctionTags(s.FunctionTags))
+            {
+                if (tag.Length > Tags.TagLimits.MaxNameLength)
+                {
+                    throw error(field + ".functionTags", $"a tag of {tag.Length} characters is longer than the {Tags.TagLimits.MaxNameLength} a tag name may have");
+                }
+            }
         }
     }
 

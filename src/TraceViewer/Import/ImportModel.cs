@@ -72,6 +72,13 @@ internal sealed record ImportedTrace
     public IReadOnlyList<ImportedMetricSet> MetricSets { get; init; } = [];
 
     public IReadOnlyList<ImportedLink> Links { get; init; } = [];
+
+    /// <summary>
+    /// Tags on the trace's sentences other than the source's own function tags (people's, models', other imports'), from
+    /// a native file's sentenceTag lines. Not part of the trace line or the content hash: tagging a trace does not change it.
+    /// </summary>
+    [JsonIgnore]
+    public IReadOnlyList<Tags.ImportedSentenceTag> SentenceTags { get; init; } = [];
 }
 
 internal sealed record ImportedLabel(string Outcome, string? Value, bool? IsPositive);
@@ -82,6 +89,7 @@ internal sealed record ImportedSentence(
     string Separator,
     int Start,
     int End,
+    // The source's function tags, newline-separated, in order; stored as tags of the "Thought Anchors functions" taxonomy.
     string? FunctionTags,
     string? DependsOn,
     string? Summary,
@@ -161,7 +169,11 @@ internal sealed record ImportedMetric(
 internal sealed record ImportedLink(string Kind, int SourceIndex, int TargetIndex, double Score);
 
 /// <summary>Everything parsed from one import root, before anything is written.</summary>
-internal sealed record ImportBatch(IReadOnlyList<ImportedOutcome> Outcomes, IReadOnlyList<ImportedTrace> Traces, IReadOnlyList<string> Warnings, int FileCount = 0);
+internal sealed record ImportBatch(IReadOnlyList<ImportedOutcome> Outcomes, IReadOnlyList<ImportedTrace> Traces, IReadOnlyList<string> Warnings, int FileCount = 0)
+{
+    /// <summary>Taxonomies defined by native files (their taxonomy lines).</summary>
+    public IReadOnlyList<Tags.ImportedTaxonomy> Taxonomies { get; init; } = [];
+}
 
 internal sealed record ImportProgress(int FilesParsed, int FilesTotal, int TracesWritten, int TracesTotal);
 

@@ -10,6 +10,7 @@ internal static class ImportReader
         var baseFolder = File.Exists(fullRoot) ? Path.GetDirectoryName(fullRoot)! : fullRoot;
         var warnings = new List<string>(discovery.Warnings);
         var outcomes = new List<ImportedOutcome>();
+        var taxonomies = new List<Tags.ImportedTaxonomy>();
         var traces = new List<ImportedTrace>();
         var parsed = 0;
         void FileParsed()
@@ -25,9 +26,10 @@ internal static class ImportReader
 
         foreach (var file in discovery.NativeFiles)
         {
-            var (fileOutcomes, fileTraces) = NativeJsonlReader.Read(file, TraceDiscovery.Relative(baseFolder, file), warnings, limits);
-            outcomes.AddRange(fileOutcomes);
-            traces.AddRange(fileTraces);
+            var contents = NativeJsonlReader.Read(file, TraceDiscovery.Relative(baseFolder, file), warnings, limits);
+            outcomes.AddRange(contents.Outcomes);
+            traces.AddRange(contents.Traces);
+            taxonomies.AddRange(contents.Taxonomies.Where(t => !taxonomies.Any(known => known.Name == t.Name)));
             FileParsed();
         }
 
@@ -51,6 +53,6 @@ internal static class ImportReader
                 + string.Join(" and ", duplicate.Select(t => t.SourcePath)));
         }
 
-        return new ImportBatch(outcomes, traces, warnings, parsed);
+        return new ImportBatch(outcomes, traces, warnings, parsed) { Taxonomies = taxonomies };
     }
 }

@@ -6,6 +6,7 @@ using TraceViewer.Datasets;
 using TraceViewer.Metrics;
 using TraceViewer.Outcomes;
 using TraceViewer.Resampling;
+using TraceViewer.Tags;
 using TraceViewer.Traces;
 
 namespace TraceViewer.Import;
@@ -58,6 +59,9 @@ internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvide
             batch = batch with { Traces = traces };
             var outcomes = await OutcomesAsync(batch, ct);
             var datasets = await DatasetsAsync(batch, outcomes, now, ct);
+            await TagImportWriter.EnsureTaxonomiesAsync(db, batch.Taxonomies, ct);
+            var functionTags = await TagStore.EnsureTagsAsync(db, BuiltInTaxonomies.Functions,
+                batch.Traces.SelectMany(t => t.Sentences.SelectMany(s => TagStore.SplitFunctionTags(s.FunctionTags))), ct);
             var datasetIds = datasets.Values.Select(d => d.Id).ToList();
             var existing = await db.Set<Trace>().AsNoTracking()
                 .Where(t => datasetIds.Contains(t.DatasetId))
@@ -66,6 +70,7 @@ internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvide
 
             int added = 0, updated = 0, unchanged = 0, sentences = 0, resamples = 0, written = 0;
             var rows = new List<ImportedTraceRow>();
+            var tagged = new List<(int TraceId, ImportedTrace Trace)>();
             foreach (var source in batch.Traces)
             {
                 // Rows go in canonical order, so the same data always gives the same tables, whatever the source's order.
@@ -86,8 +91,10 @@ internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvide
                 }
                 else
                 {
+                    TagPreservation? kept = null;
                     if (previous is not null)
                     {
+                        kept = await TagPreservation.CaptureAsync(db, previous.Id, TagStore.ImportAnnotator(dataset.SourceFormat), ct);
                         await DeleteRowsAsync(previous.Id, ct);
                         updated++;
                         change = ImportChange.Updated;
@@ -98,15 +105,27 @@ internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvide
                         change = ImportChange.Added;
                     }
 
-                    var id = await WriteTraceAsync(imported, dataset.Id, previous?.Id, hash, outcomes, now, ct);
+                    var id = await WriteTraceAsync(imported, dataset, previous?.Id, hash, outcomes, functionTags, now, ct);
+                    if (kept is not null && await kept.RestoreAsync(db, id, ct) is > 0 and var dropped)
+                    {
+                        warnings.Add($"{imported.SourcePath ?? imported.ExternalKey}: {dropped} tag(s) given to sentences whose text changed were dropped");
+                    }
+
                     previous = new StoredTrace(id, dataset.Id, hash);
                     sentences += imported.Sentences.Count;
                     resamples += imported.Resamples.Count;
                 }
 
                 rows.Add(new ImportedTraceRow(previous.Id, imported.Title, dataset.Id, change, imported.SourcePath));
+                if (source.SentenceTags.Count > 0)
+                {
+                    tagged.Add((previous.Id, source));
+                }
+
                 progress?.Report(new ImportProgress(batch.FileCount, batch.FileCount, ++written, batch.Traces.Count));
             }
+
+            await WriteSentenceTagsAsync(tagged, now, ct);
 
             // Datasets of unnamed items left empty by a move go too.
             var left = moves.Values.Select(m => m.DatasetId).Distinct().ToList();
@@ -244,11 +263,12 @@ internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvide
     }
 
     /// <returns>The trace's id.</returns>
-    private async Task<int> WriteTraceAsync(ImportedTrace source, int datasetId, int? existingId, string hash, Dictionary<string, int> outcomes, DateTimeOffset now, CancellationToken ct)
+    private async Task<int> WriteTraceAsync(
+        ImportedTrace source, Dataset dataset, int? existingId, string hash, Dictionary<string, int> outcomes, Dictionary<string, int> functionTags, DateTimeOffset now, CancellationToken ct)
     {
         var trace = new Trace
         {
-            DatasetId = datasetId,
+            DatasetId = dataset.Id,
             ExternalKey = source.ExternalKey,
             Title = source.Title,
             Prompt = source.Prompt,
@@ -286,7 +306,7 @@ internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvide
         await db.SaveChangesAsync(ct);
         db.ChangeTracker.Clear();
 
-        await BulkInsert.InsertAsync(db, [.. source.Sentences.Select(s => new Sentence
+        var sentences = source.Sentences.Select(s => new Sentence
         {
             TraceId = trace.Id,
             Index = s.Index,
@@ -294,11 +314,22 @@ internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvide
             Separator = s.Separator,
             Start = s.Start,
             End = s.End,
-            FunctionTags = s.FunctionTags,
             DependsOn = s.DependsOn,
             Summary = s.Summary,
             Metadata = s.Metadata,
-        })], null, ct);
+        }).ToList();
+        await BulkInsert.InsertAsync(db, sentences, (s, id) => s.Id = (int)id, ct);
+        // The source's function tags, in order, as tags of the built-in taxonomy by the dataset's source.
+        var annotator = TagStore.ImportAnnotator(dataset.SourceFormat);
+        await BulkInsert.InsertAsync(db, [.. source.Sentences.Zip(sentences).SelectMany(pair => TagStore.SplitFunctionTags(pair.First.FunctionTags).Select(tag => new SentenceTag
+        {
+            SentenceId = pair.Second.Id,
+            TagId = functionTags[tag],
+            AnnotatorKind = AnnotatorKind.Import,
+            Annotator = annotator,
+            CreatedAt = now,
+            UpdatedAt = now,
+        }))], null, ct);
         await BulkInsert.InsertAsync(db, [.. source.Labels.Select(l => new TraceLabel { TraceId = trace.Id, OutcomeId = outcomes[l.Outcome], Value = l.Value, IsPositive = l.IsPositive })], null, ct);
 
         var resamples = source.Resamples.Select(r => new Resample
@@ -351,6 +382,22 @@ internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvide
         await BulkInsert.InsertAsync(db, [.. metricSets.SelectMany(m => m.Values.Select(v => { v.MetricSetId = m.Id; return v; }))], null, ct);
         await BulkInsert.InsertAsync(db, [.. source.Links.Select(l => new SentenceLink { TraceId = trace.Id, Kind = l.Kind, SourceIndex = l.SourceIndex, TargetIndex = l.TargetIndex, Score = l.Score })], null, ct);
         return trace.Id;
+    }
+
+    /// <summary>The tags a native file carries beside its traces (people's, models', other imports'), matched to the stored sentences.</summary>
+    private async Task WriteSentenceTagsAsync(List<(int TraceId, ImportedTrace Trace)> tagged, DateTimeOffset now, CancellationToken ct)
+    {
+        if (tagged.Count == 0)
+        {
+            return;
+        }
+
+        var traceIds = tagged.ConvertAll(t => t.TraceId);
+        var sentenceIds = await db.Set<Sentence>().AsNoTracking().Where(s => traceIds.Contains(s.TraceId))
+            .Select(s => new { s.Id, s.TraceId, s.Index })
+            .ToDictionaryAsync(s => (s.TraceId, s.Index), s => s.Id, ct);
+        var rows = tagged.SelectMany(t => t.Trace.SentenceTags.Select(tag => new TagImportWriter.Resolved(sentenceIds[(t.TraceId, tag.Sentence)], tag))).ToList();
+        await TagImportWriter.WriteAsync(db, rows, now, ct);
     }
 
     private sealed record StoredTrace(int Id, int DatasetId, string? ContentHash);

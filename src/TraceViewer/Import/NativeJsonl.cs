@@ -6,8 +6,8 @@ using System.Text.Json.Serialization;
 namespace TraceViewer.Import;
 
 /// <summary>
-/// TraceViewer's own line format (docs/formats/native-jsonl.md): a header line, then outcome, dataset, trace,
-/// resample, metricSet and links lines. Everything a trace owns survives an export and re-import.
+/// TraceViewer's own line format (docs/formats/native-jsonl.md): a header line, then outcome, taxonomy, dataset, trace,
+/// resample, metricSet, links and sentenceTag lines. Everything a trace owns survives an export and re-import.
 /// </summary>
 internal static class NativeJsonl
 {
@@ -50,6 +50,10 @@ internal static class NativeJsonl
 
         /// <summary>Sparse matrix cells as [source, target, score].</summary>
         public List<double[]>? Links { get; set; }
+
+        public Tags.ImportedTaxonomy? Taxonomy { get; set; }
+
+        public Tags.ImportedSentenceTag? SentenceTag { get; set; }
     }
 
     public static bool HasHeader(string firstLine)
@@ -77,6 +81,8 @@ internal sealed class NativeJsonlWriter(Stream stream) : IDisposable
 
     public void WriteDataset(ImportedDataset dataset) => Write(new NativeJsonl.Line { Type = "dataset", Dataset = dataset });
 
+    public void WriteTaxonomy(Tags.ImportedTaxonomy taxonomy) => Write(new NativeJsonl.Line { Type = "taxonomy", Taxonomy = taxonomy });
+
     public void WriteTrace(ImportedTrace trace)
     {
         var key = trace.Dataset.Key;
@@ -101,6 +107,11 @@ internal sealed class NativeJsonlWriter(Stream stream) : IDisposable
                 Kind = group.Key,
                 Links = [.. group.Select(l => new[] { l.SourceIndex, l.TargetIndex, l.Score })],
             });
+        }
+
+        foreach (var tag in trace.SentenceTags)
+        {
+            Write(new NativeJsonl.Line { Type = "sentenceTag", DatasetKey = key, TraceKey = trace.ExternalKey, SentenceTag = tag });
         }
     }
 
@@ -145,13 +156,23 @@ internal static class NativeJsonlReader
 
         public HashSet<(string, int, int)> LinkKeys { get; } = [];
 
-        public ImportedTrace Build() => Trace with { Resamples = Resamples, MetricSets = MetricSets, Links = Links };
+        public List<Tags.ImportedSentenceTag> SentenceTags { get; } = [];
+
+        public HashSet<(int, string, string, Tags.AnnotatorKind, string)> TagKeys { get; } = [];
+
+        public HashSet<int> SentenceIndices { get; } = [.. trace.Sentences.Select(s => s.Index)];
+
+        public ImportedTrace Build() => Trace with { Resamples = Resamples, MetricSets = MetricSets, Links = Links, SentenceTags = SentenceTags };
     }
 
-    public static (List<ImportedOutcome> Outcomes, List<ImportedTrace> Traces) Read(string fullPath, string relativePath, List<string> warnings, ImportOptions? limits = null)
+    /// <summary>What one native file holds.</summary>
+    public sealed record Contents(List<ImportedOutcome> Outcomes, List<ImportedTrace> Traces, List<Tags.ImportedTaxonomy> Taxonomies);
+
+    public static Contents Read(string fullPath, string relativePath, List<string> warnings, ImportOptions? limits = null)
     {
         limits ??= new ImportOptions();
         var outcomes = new List<ImportedOutcome>();
+        var taxonomies = new List<Tags.ImportedTaxonomy>();
         var datasets = new Dictionary<string, ImportedDataset>(StringComparer.Ordinal);
         var traces = new Dictionary<(string, string), TraceBuilder>();
         using var stream = SourceBytes.Open(fullPath, relativePath);
@@ -287,6 +308,30 @@ internal static class NativeJsonlReader
                     }
 
                     break;
+                case "taxonomy":
+                    var taxonomy = Tags.TagChecks.Taxonomy(line.Taxonomy ?? throw Error("taxonomy", "missing required field"), "taxonomy.", Error);
+                    if (taxonomies.Any(t => t.Name == taxonomy.Name))
+                    {
+                        throw Error("taxonomy.name", $"taxonomy '{taxonomy.Name}' appears twice");
+                    }
+
+                    taxonomies.Add(taxonomy);
+                    break;
+                case "sentenceTag":
+                    var tagOwner = Owner();
+                    var tag = Tags.TagChecks.SentenceTag(line.SentenceTag ?? throw Error("sentenceTag", "missing required field"), "sentenceTag.", Error);
+                    if (!tagOwner.SentenceIndices.Contains(tag.Sentence))
+                    {
+                        throw Error("sentenceTag.sentence", $"trace '{tagOwner.Trace.ExternalKey}' has no sentence {tag.Sentence}");
+                    }
+
+                    if (!tagOwner.TagKeys.Add((tag.Sentence, tag.Taxonomy, tag.Tag, tag.AnnotatorKind, tag.Annotator)))
+                    {
+                        throw Error("sentenceTag", $"tag '{tag.Tag}' of '{tag.Taxonomy}' by {tag.AnnotatorKind} '{tag.Annotator}' is on sentence {tag.Sentence} twice");
+                    }
+
+                    tagOwner.SentenceTags.Add(tag);
+                    break;
                 default:
                     warnings.Add($"{relativePath}, line {lineNumber}: unknown line type '{line.Type}' skipped");
                     break;
@@ -303,7 +348,7 @@ internal static class NativeJsonlReader
             warnings.Add(ImportChecks.UndefinedWarning(relativePath, undefined));
         }
 
-        return (outcomes, [.. traces.Values.Select(t => t.Build())]);
+        return new Contents(outcomes, [.. traces.Values.Select(t => t.Build())], taxonomies);
     }
 
     /// <summary>A whole number an int can hold (negative ones are refused by name afterwards).</summary>

@@ -4,6 +4,7 @@ using TraceViewer.Datasets;
 using TraceViewer.Metrics;
 using TraceViewer.Outcomes;
 using TraceViewer.Resampling;
+using TraceViewer.Tags;
 using TraceViewer.Traces;
 
 namespace TraceViewer.Import;
@@ -32,6 +33,17 @@ internal sealed class NativeJsonlExporter(TraceViewerDbContext db)
         foreach (var outcome in outcomes)
         {
             writer.WriteOutcome(new ImportedOutcome(outcome.Key, outcome.Name, outcome.Kind, outcome.RateKey));
+        }
+
+        var taxonomies = await db.Set<Taxonomy>().AsNoTracking().Include(t => t.Tags).OrderBy(t => t.Id).ToListAsync(ct);
+        foreach (var taxonomy in taxonomies)
+        {
+            writer.WriteTaxonomy(new ImportedTaxonomy(
+                taxonomy.Name, taxonomy.Description, taxonomy.Version, taxonomy.MultiChoice,
+                [.. taxonomy.Tags.OrderBy(t => t.Id).Select(t => new ImportedTag(t.Name, t.Colour, t.Description, t.Hotkey, t.Retired))])
+            {
+                BuiltIn = taxonomy.BuiltIn,
+            });
         }
 
         int traces = 0, resamples = 0;
@@ -64,9 +76,31 @@ internal sealed class NativeJsonlExporter(TraceViewerDbContext db)
     internal async Task<ImportedTrace> LoadAsync(int traceId, ImportedDataset dataset, Dictionary<int, string> outcomeKeys, CancellationToken ct)
     {
         var trace = await db.Set<Trace>().AsNoTracking().SingleAsync(t => t.Id == traceId, ct);
-        var sentences = await db.Set<Sentence>().AsNoTracking().Where(s => s.TraceId == traceId).OrderBy(s => s.Index)
-            .Select(s => new ImportedSentence(s.Index, s.Text, s.Separator, s.Start, s.End, s.FunctionTags, s.DependsOn, s.Summary, s.Metadata))
+        var sentenceRows = await db.Set<Sentence>().AsNoTracking().Where(s => s.TraceId == traceId).OrderBy(s => s.Index)
+            .Select(s => new { s.Index, s.Text, s.Separator, s.Start, s.End, s.DependsOn, s.Summary, s.Metadata })
             .ToListAsync(ct);
+        // The source's own function tags go back into the sentences (as they came, so the trace hashes the same); every
+        // other tag becomes a sentenceTag line.
+        var annotator = TagStore.ImportAnnotator(dataset.SourceFormat);
+        var tags = await (
+            from st in db.Set<SentenceTag>().AsNoTracking()
+            join s in db.Set<Sentence>() on st.SentenceId equals s.Id
+            where s.TraceId == traceId
+            join t in db.Set<Tag>() on st.TagId equals t.Id
+            join x in db.Set<Taxonomy>() on t.TaxonomyId equals x.Id
+            orderby s.Index, st.Id
+            select new { s.Index, Taxonomy = x.Name, t.Name, st.AnnotatorKind, st.Annotator, st.Note, st.CreatedAt, st.UpdatedAt })
+            .ToListAsync(ct);
+        bool IsOwn(string taxonomy, AnnotatorKind kind, string by) =>
+            taxonomy == BuiltInTaxonomies.Functions && kind == AnnotatorKind.Import && by == annotator;
+        var functionTags = tags.Where(t => IsOwn(t.Taxonomy, t.AnnotatorKind, t.Annotator)).ToLookup(t => t.Index, t => t.Name);
+        var sentences = sentenceRows.ConvertAll(s => new ImportedSentence(
+            s.Index, s.Text, s.Separator, s.Start, s.End,
+            functionTags.Contains(s.Index) ? string.Join('\n', functionTags[s.Index]) : null,
+            s.DependsOn, s.Summary, s.Metadata));
+        var sentenceTags = tags.Where(t => !IsOwn(t.Taxonomy, t.AnnotatorKind, t.Annotator))
+            .Select(t => new ImportedSentenceTag(t.Index, t.Taxonomy, t.Name, t.AnnotatorKind, t.Annotator, t.Note, t.CreatedAt, t.UpdatedAt))
+            .ToList();
         var labels = await db.Set<TraceLabel>().AsNoTracking().Where(l => l.TraceId == traceId).ToListAsync(ct);
         var resampleRows = await db.Set<Resample>().AsNoTracking().Where(r => r.TraceId == traceId)
             .OrderBy(r => r.Position).ThenBy(r => r.SampleIndex).ToListAsync(ct);
@@ -134,6 +168,7 @@ internal sealed class NativeJsonlExporter(TraceViewerDbContext db)
                     .Select(v => new ImportedMetric(v.SentenceIndex, v.Name, v.SourceKey, v.Negated, v.Value, v.Count, v.Successes, v.Low, v.High))],
             })],
             Links = links,
+            SentenceTags = sentenceTags,
         };
     }
 }

@@ -3,11 +3,12 @@ using TraceViewer.Data;
 using TraceViewer.Datasets;
 using TraceViewer.Metrics;
 using TraceViewer.Outcomes;
+using TraceViewer.Tags;
 using TraceViewer.Traces;
 
 namespace TraceViewer.Search;
 
-/// <summary>Finds sentences across traces by text, imported function tag, dataset, and direction and size of effect.</summary>
+/// <summary>Finds sentences across traces by text, tag (imported or given), dataset, and direction and size of effect.</summary>
 internal sealed class SearchQueries(TraceViewerDbContext db)
 {
     private const string LikeEscape = "\\";
@@ -33,15 +34,7 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
             .OrderBy(o => o.Name)
             .Select(o => new OutcomeRef(o.Key, o.Name))
             .ToListAsync(ct);
-        var combinations = await db.Set<Sentence>().AsNoTracking()
-            .Where(s => s.FunctionTags != null && s.FunctionTags != "")
-            .Select(s => s.FunctionTags!)
-            .Distinct()
-            .ToListAsync(ct);
-        var tags = combinations.SelectMany(c => c.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            .Distinct(StringComparer.Ordinal)
-            .Order(StringComparer.Ordinal)
-            .ToList();
+        var tags = await TagReads.NamesInUseAsync(db, ct);
         return new SearchOptions(datasets, outcomes, tags);
     }
 
@@ -58,8 +51,7 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
 
         if (filter.Tag is { } tag)
         {
-            var pattern = Pattern(tag);
-            sentences = sentences.Where(s => s.FunctionTags != null && EF.Functions.Like(s.FunctionTags.ToLower(), pattern, LikeEscape));
+            sentences = TagReads.CarryingTag(db, sentences, tag);
         }
 
         var traces = db.Set<Trace>().AsNoTracking();
@@ -78,11 +70,12 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
         var total = await rows.CountAsync(ct);
         var pageRows = await rows.Skip((page - 1) * SentenceSearchFilter.PageSize).Take(SentenceSearchFilter.PageSize).ToListAsync(ct);
         var effects = outcomeId is { } shownOutcome ? await LoadEffectsAsync(pageRows, shownOutcome, filter.Effect, ct) : null;
+        var tags = await TagReads.ForSentencesAsync(db, pageRows.ConvertAll(r => r.SentenceId), ct);
 
         return new PagedResult<SentenceHit>(
             pageRows.ConvertAll(r => new SentenceHit(
                 r.TraceId, r.TraceTitle, r.DatasetName, r.Index, r.Text,
-                string.IsNullOrEmpty(r.FunctionTags) ? [] : r.FunctionTags.Split('\n'),
+                tags.TryGetValue(r.SentenceId, out var own) ? [.. own.Select(t => t.Tag).Distinct(StringComparer.Ordinal)] : [],
                 effects?.GetValueOrDefault((r.TraceId, r.Index)))),
             page, SentenceSearchFilter.PageSize, total);
     }
@@ -98,7 +91,7 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
         from s in sentences
         join t in traces on s.TraceId equals t.Id
         orderby t.Id, s.Index
-        select new HitRow { TraceId = t.Id, TraceTitle = t.Title, DatasetName = t.Dataset!.Name, Index = s.Index, Text = s.Text, FunctionTags = s.FunctionTags };
+        select new HitRow { TraceId = t.Id, TraceTitle = t.Title, DatasetName = t.Dataset!.Name, Index = s.Index, Text = s.Text, SentenceId = s.Id };
 
     /// <summary>
     /// Sentences of traces with metrics for the outcome, with their effect on it, filtered by direction and size, largest first. The numbers come
@@ -130,12 +123,12 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
         {
             EffectKind.Resampling => values.Select(x => new HitRow
             {
-                TraceId = x.t.Id, TraceTitle = x.t.Title, DatasetName = x.t.Dataset!.Name, Index = x.s.Index, Text = x.s.Text, FunctionTags = x.s.FunctionTags,
+                TraceId = x.t.Id, TraceTitle = x.t.Title, DatasetName = x.t.Dataset!.Name, Index = x.s.Index, Text = x.s.Text, SentenceId = x.s.Id,
                 Signed = x.rs, Strength = x.rs < 0 ? -x.rs : x.rs,
             }),
             EffectKind.Kl => values.Select(x => new HitRow
             {
-                TraceId = x.t.Id, TraceTitle = x.t.Title, DatasetName = x.t.Dataset!.Name, Index = x.s.Index, Text = x.s.Text, FunctionTags = x.s.FunctionTags,
+                TraceId = x.t.Id, TraceTitle = x.t.Title, DatasetName = x.t.Dataset!.Name, Index = x.s.Index, Text = x.s.Text, SentenceId = x.s.Id,
                 Signed = x.Directional,
                 Strength = metrics.Where(v => v.MetricSetId == x.set && v.SentenceIndex == x.s.Index
                         && v.Name == (x.fallback ? MetricNames.ResamplingKl : MetricNames.CounterfactualKl))
@@ -143,7 +136,7 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
             }),
             _ => values.Select(x => new HitRow
             {
-                TraceId = x.t.Id, TraceTitle = x.t.Title, DatasetName = x.t.Dataset!.Name, Index = x.s.Index, Text = x.s.Text, FunctionTags = x.s.FunctionTags,
+                TraceId = x.t.Id, TraceTitle = x.t.Title, DatasetName = x.t.Dataset!.Name, Index = x.s.Index, Text = x.s.Text, SentenceId = x.s.Id,
                 Signed = x.Directional, Strength = x.Directional < 0 ? -x.Directional : x.Directional,
             }),
         };
@@ -224,7 +217,7 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
 
         public required string Text { get; init; }
 
-        public string? FunctionTags { get; init; }
+        public int SentenceId { get; init; }
 
         public double? Signed { get; init; }
 

@@ -43,7 +43,10 @@ public sealed record SentenceSearchFilter(
     private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }
 
-/// <summary>A sentence that matched; <see cref="Effect"/> is null without an outcome or when none is stored.</summary>
+/// <summary>
+/// A sentence that matched, with the names of its tags (any taxonomy or annotator, each once); <see cref="Effect"/> is
+/// null without an outcome or when none is stored.
+/// </summary>
 public sealed record SentenceHit(
     int TraceId, string TraceTitle, string DatasetName, int Index, string Text, IReadOnlyList<string> Tags, HitEffect? Effect);
 
@@ -59,7 +62,7 @@ public sealed record SearchListing(SentenceSearchFilter Filter, PagedResult<Sent
 
 public sealed record SearchDataset(int Id, string Key, string Name);
 
-/// <summary>The filters' choices: datasets, outcomes that have per-sentence metrics, and the imported function tags.</summary>
+/// <summary>The filters' choices: datasets, outcomes that have per-sentence metrics, and the names of the tags sentences carry.</summary>
 public sealed record SearchOptions(IReadOnlyList<SearchDataset> Datasets, IReadOnlyList<OutcomeRef> Outcomes, IReadOnlyList<string> Tags);
 
 internal static class SearchLinks
@@ -77,5 +80,5 @@ internal static class SearchLinks
     }
 
     /// <summary>Imported tags are snake_case names (<c>plan_generation</c>); pages show them as words.</summary>
-    public static string TagWords(string tag) => tag.Replace('_', ' ');
+    public static string TagWords(string tag) => Tags.TagNames.Words(tag);
 }

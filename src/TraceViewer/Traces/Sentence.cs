@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace TraceViewer.Traces;
 
-/// <summary>One piece s_k of a trace's reasoning (the reference calls it a chunk).</summary>
+/// <summary>One piece s_k of a trace's reasoning (the reference calls it a chunk). Its tags are rows of <see cref="TraceViewer.Tags.SentenceTag"/>.</summary>
 internal sealed class Sentence
 {
     public int Id { get; set; }
@@ -23,17 +23,12 @@ internal sealed class Sentence
 
     public int End { get; set; }
 
-    /// <summary>Imported function tags, in order, joined by a newline.</summary>
-    public string? FunctionTags { get; set; }
-
     /// <summary>Earlier sentence indices this one depends on, comma separated, as imported.</summary>
     public string? DependsOn { get; set; }
 
     public string? Summary { get; set; }
 
     public string? Metadata { get; set; }
-
-    public IReadOnlyList<string> Tags => string.IsNullOrEmpty(FunctionTags) ? [] : FunctionTags.Split('\n');
 }
 
 internal sealed class SentenceConfiguration : IEntityTypeConfiguration<Sentence>
@@ -42,6 +37,5 @@ internal sealed class SentenceConfiguration : IEntityTypeConfiguration<Sentence>
     {
         builder.HasIndex(s => new { s.TraceId, s.Index }).IsUnique();
         builder.HasOne<Trace>().WithMany(t => t.Sentences).HasForeignKey(s => s.TraceId).OnDelete(DeleteBehavior.Cascade);
-        builder.Ignore(s => s.Tags);
     }
 }

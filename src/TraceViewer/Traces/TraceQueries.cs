@@ -6,6 +6,7 @@ using TraceViewer.Metrics;
 using TraceViewer.Outcomes;
 using TraceViewer.Resampling;
 using TraceViewer.Statistics;
+using TraceViewer.Tags;
 using TraceViewer.Web;
 
 namespace TraceViewer.Traces;
@@ -152,8 +153,9 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
         var sentences = await db.Set<Sentence>().AsNoTracking()
             .Where(s => s.TraceId == id)
             .OrderBy(s => s.Index)
-            .Select(s => new { s.Index, s.Text, s.Separator, s.Start, s.End, s.FunctionTags, s.Summary })
+            .Select(s => new { s.Index, s.Text, s.Separator, s.Start, s.End, s.Summary })
             .ToListAsync(ct);
+        var tags = await TagReads.ForTraceAsync(db, id, ct);
         var indices = sentences.ConvertAll(s => s.Index);
         var metrics = await GetMetricsAsync(id, threshold, trace.Dataset.PrimaryOutcomeId, indices, ct);
 
@@ -172,7 +174,7 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
             trace.ResampleCount,
             sentences.ConvertAll(s => new SentenceView(
                 s.Index, s.Text, s.Separator, s.Start, s.End,
-                string.IsNullOrEmpty(s.FunctionTags) ? [] : s.FunctionTags.Split('\n'), s.Summary)),
+                tags.TryGetValue(s.Index, out var own) ? own : [], s.Summary)),
             metrics.Outcomes,
             trace.HasLabelledResamples,
             metrics.StoredThresholds,

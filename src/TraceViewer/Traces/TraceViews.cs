@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using TraceViewer.Tags;
 
 namespace TraceViewer.Traces;
 
@@ -65,7 +66,8 @@ public sealed record TraceRow(
 /// </summary>
 public sealed record DatasetRef(int Id, string Key, string Name, string Kind, string? PrimaryOutcome, bool HasStudy = false);
 
-public sealed record SentenceView(int Index, string Text, string Separator, int Start, int End, IReadOnlyList<string> Tags, string? Summary);
+/// <param name="Tags">Every tag on the sentence (any taxonomy, any annotator), in the order they were put on.</param>
+public sealed record SentenceView(int Index, string Text, string Separator, int Start, int End, IReadOnlyList<SentenceTagView> Tags, string? Summary);
 
 /// <summary>A stored number with its 95% interval and the counts behind it, when known (unknown ones are left out of the JSON).</summary>
 public sealed record Estimate(
@@ -193,7 +195,7 @@ public sealed record SentenceDetailView(
     int TraceId,
     int Index,
     string Text,
-    IReadOnlyList<string> Tags,
+    IReadOnlyList<SentenceTagView> Tags,
     string? Summary,
     IReadOnlyList<SentenceOutcomeDetail> Outcomes,
     int ResampleCount,

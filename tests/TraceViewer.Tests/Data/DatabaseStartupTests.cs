@@ -60,7 +60,9 @@ public sealed class DatabaseStartupTests : IDisposable
 
         _ = app.Services;
 
-        Assert.Contains(logs.Lines, l => l.Contains("Applying 5 migration(s)", StringComparison.Ordinal));
+        using var db = app.CreateDbContext();
+        var migrations = db.Database.GetMigrations().Count();
+        Assert.Contains(logs.Lines, l => l.Contains($"Applying {migrations} migration(s)", StringComparison.Ordinal));
         // EF warns about statements it has to run outside the transaction (SQLite table rebuilds switch foreign keys off).
         Assert.DoesNotContain(logs.Lines, l => l.Contains("cannot be executed in a transaction", StringComparison.Ordinal));
         Assert.Equal("ok", await ScalarAsync("PRAGMA integrity_check"));

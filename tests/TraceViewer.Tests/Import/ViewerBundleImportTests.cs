@@ -1,10 +1,12 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using TraceViewer.Datasets;
+using TraceViewer.Import;
 using TraceViewer.Metrics;
 using TraceViewer.Outcomes;
 using TraceViewer.Resampling;
 using TraceViewer.Traces;
+using TraceViewer.Tags;
 
 namespace TraceViewer.Tests.Import;
 
@@ -68,7 +70,12 @@ public sealed class ViewerBundleImportTests(ViewerBundleImportFixture fixture) :
         Assert.Equal(labeled.Select(c => (c.GetProperty("chunk_idx").GetInt32(), c.GetProperty("chunk").GetString())), rows.Select(s => (s.Index, (string?)s.Text)));
         Assert.Equal(string.Concat(rows.Select(s => s.Text + s.Separator)), trace.Reasoning);
         Assert.All(rows, s => Assert.Equal(s.Text, trace.Reasoning[s.Start..s.End]));
-        Assert.Equal(labeled.Select(c => string.Join('\n', c.GetProperty("function_tags").EnumerateArray().Select(t => t.GetString()))), rows.Select(s => s.FunctionTags));
+        var tags = await db.Set<SentenceTag>().Where(t => rows.Select(s => s.Id).Contains(t.SentenceId)).OrderBy(t => t.Id)
+            .Select(t => new { t.SentenceId, t.Tag!.Name, Taxonomy = t.Tag.Taxonomy!.Name, t.AnnotatorKind, t.Annotator }).ToListAsync();
+        Assert.All(tags, t => Assert.Equal((BuiltInTaxonomies.Functions, AnnotatorKind.Import, SourceFormats.ViewerBundle), (t.Taxonomy, t.AnnotatorKind, t.Annotator)));
+        Assert.Equal(
+            labeled.Select(c => string.Join('\n', c.GetProperty("function_tags").EnumerateArray().Select(t => t.GetString()))),
+            rows.Select(s => string.Join('\n', tags.Where(t => t.SentenceId == s.Id).Select(t => t.Name))));
         Assert.Equal(labeled.Select(c => string.Join(',', c.GetProperty("depends_on").EnumerateArray().Select(t => t.GetString()))), rows.Select(s => s.DependsOn ?? ""));
     }
 

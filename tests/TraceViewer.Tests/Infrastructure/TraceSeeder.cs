@@ -4,6 +4,7 @@ using TraceViewer.Datasets;
 using TraceViewer.Metrics;
 using TraceViewer.Outcomes;
 using TraceViewer.Resampling;
+using TraceViewer.Tags;
 using TraceViewer.Traces;
 
 namespace TraceViewer.Tests;
@@ -97,7 +98,7 @@ internal static class TraceSeeder
             sentences.Add(new Sentence
             {
                 Index = k, Text = seed.Sentences[k], Separator = separator, Start = start, End = reasoning.Length,
-                FunctionTags = string.Join('\n', seed.Tags(k)), Summary = $"step {k}",
+                Summary = $"step {k}",
             });
             reasoning.Append(separator);
         }
@@ -117,6 +118,9 @@ internal static class TraceSeeder
         };
         db.Add(trace);
         await db.SaveChangesAsync();
+        // As an import stores them: tags of the built-in function taxonomy by the dataset's source.
+        await TagStore.AddTagsAsync(db, BuiltInTaxonomies.Functions, [.. sentences.SelectMany(s => seed.Tags(s.Index).Select(t => (s.Id, t)))],
+            AnnotatorKind.Import, seed.SourceFormat, now, CancellationToken.None);
 
         if (seed.BaseLabel is { } label)
         {

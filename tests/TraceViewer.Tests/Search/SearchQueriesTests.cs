@@ -1,8 +1,10 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using TraceViewer.Datasets;
 using TraceViewer.Metrics;
 using TraceViewer.Outcomes;
 using TraceViewer.Search;
+using TraceViewer.Tags;
 using TraceViewer.Traces;
 
 namespace TraceViewer.Tests.Search;
@@ -34,7 +36,7 @@ public sealed class SearchQueriesTests(TestApp app) : IClassFixture<TestApp>, IA
         var set = new MetricSet { TraceId = trace.Id, OutcomeId = outcome.Id, Source = MetricSource.Imported, Threshold = 0.8 };
         for (var k = 0; k < texts.Length; k++)
         {
-            db.Add(new Sentence { TraceId = trace.Id, Index = k, Text = texts[k], FunctionTags = tags[k] });
+            db.Add(new Sentence { TraceId = trace.Id, Index = k, Text = texts[k] });
             set.Values.Add(new SentenceMetric { SentenceIndex = k, Name = MetricNames.CounterfactualEffect, Value = effects[k].Cf, Low = effects[k].Cf - 0.2, High = effects[k].Cf + 0.2 });
             set.Values.Add(new SentenceMetric { SentenceIndex = k, Name = MetricNames.ResamplingEffect, Value = effects[k].Rs });
             set.Values.Add(new SentenceMetric { SentenceIndex = k, Name = MetricNames.DissimilarFraction, Value = effects[k].Df });
@@ -44,6 +46,8 @@ public sealed class SearchQueriesTests(TestApp app) : IClassFixture<TestApp>, IA
 
         db.Add(set);
         await db.SaveChangesAsync();
+        var sentenceIds = await db.Set<Sentence>().Where(s => s.TraceId == trace.Id).OrderBy(s => s.Index).Select(s => s.Id).ToListAsync();
+        await TagStore.AddTagsAsync(db, BuiltInTaxonomies.Functions, [.. sentenceIds.Select((id, k) => (id, tags[k]))], AnnotatorKind.Import, "test", DateTimeOffset.UnixEpoch, CancellationToken.None);
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

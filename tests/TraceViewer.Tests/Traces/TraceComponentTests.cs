@@ -1,6 +1,7 @@
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using TraceViewer.Traces;
+using TraceViewer.Tags;
 
 namespace TraceViewer.Tests.Traces;
 
@@ -11,11 +12,13 @@ public sealed class TraceComponentTests : MudComponentTests
 
     private static readonly SentenceView[] Sentences =
     [
-        new(0, "First <b>step</b>.", " ", 0, 18, ["plan_generation"], null),
-        new(1, "Second step.", "\n\n", 19, 31, ["active_computation", "self_checking"], "checks"),
+        new(0, "First <b>step</b>.", " ", 0, 18, [Function("plan_generation")], null),
+        new(1, "Second step.", "\n\n", 19, 31, [Function("active_computation"), Function("self_checking")], "checks"),
         new(2, Attack, " ", 33, 58, [], null),
         new(3, "So $x = 2$.", "", 59, 70, [], null),
     ];
+
+    private static SentenceTagView Function(string tag) => TagReads.View(BuiltInTaxonomies.Functions, tag, null, AnnotatorKind.Import, "test", null);
 
     private static SentenceEffects Effects(int index, Direction direction, double value, double? low = null, double? high = null) =>
         new(index, new Estimate(value, null, null, null, null), new Estimate(value, low, high, 20, null), 0.3, 0.4, 0.5, direction, Math.Abs(value), false);
@@ -95,7 +98,7 @@ public sealed class TraceComponentTests : MudComponentTests
             .Add(c => c.Address, Address with { Dim = 0.25, Tags = true })
             .Add(c => c.Effect, EffectKind.Kl)
             .Add(c => c.OutcomeName, "Alignment faking")
-            .Add(c => c.Tags, [("plan_generation", 3), ("self_checking", 1)])
+            .Add(c => c.Tags, [("plan_generation", "#0284C7", 3), ("self_checking", "#DC2626", 1)])
             .Add(c => c.HasMath, true));
 
         Assert.Contains("promotes Alignment faking", legend.Markup, StringComparison.Ordinal);
@@ -134,7 +137,7 @@ public sealed class TraceComponentTests : MudComponentTests
         TraceId: 9,
         Index: 1,
         Text: "Second step. " + Attack,
-        Tags: ["self_checking"],
+        Tags: [Function("self_checking"), TagReads.View(BuiltInTaxonomies.Reasoning, "harm_assessment", null, AnnotatorKind.Person, "local", "Quotes " + Attack)],
         Summary: "checks",
         Outcomes:
         [
@@ -167,7 +170,11 @@ public sealed class TraceComponentTests : MudComponentTests
         Assert.Contains("0.900 [0.600, 0.980] 9/10", text, StringComparison.Ordinal);
         Assert.Contains("+0.300 [0.100, 0.500] n = 10", detail.Find(".counterfactual").TextContent, StringComparison.Ordinal);
         Assert.Equal("promotes", detail.Find(".direction-badge").TextContent);
-        Assert.Equal("self checking", detail.Find(".tag-chip").TextContent);
+        Assert.Equal(["self checking", "harm assessment"], detail.FindAll(".tag-chip").Select(c => c.TextContent));
+        Assert.Equal("Alignment-faking reasoning, by local", detail.FindAll(".tag-chip")[1].GetAttribute("title"));
+        // A person's note is text, never markup.
+        Assert.Equal("harm assessment (by local): Quotes " + Attack, detail.Find(".tag-note").TextContent);
+        Assert.Empty(detail.FindAll(".tag-note script"));
         Assert.Equal("/traces/9/sentences/0?effect=kl", detail.Find("a[rel=prev]").GetAttribute("href"));
         Assert.Equal("/traces/9/sentences/2?effect=kl", detail.Find("a[rel=next]").GetAttribute("href"));
     }

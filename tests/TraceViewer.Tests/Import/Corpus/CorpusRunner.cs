@@ -163,6 +163,8 @@ public sealed class CorpusApp : IDisposable
         }
 
         await db.Database.ExecuteSqlRawAsync("PRAGMA foreign_keys = ON");
+        // What start-up seeds comes back, as in a fresh database.
+        await TraceViewer.Tags.TaxonomySeeder.SeedAsync(db, CancellationToken.None);
     }
 
     /// <summary>Runs <paramref name="action"/> and measures the bytes it allocated and how far it raised the process's peak resident memory.</summary>

@@ -1,0 +1,11 @@
+namespace TraceViewer.Tags;
+
+internal static class TagsExtensions
+{
+    public static IHostApplicationBuilder AddTags(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<TagWriter>();
+        builder.Services.AddScoped<TagTransfer>();
+        return builder;
+    }
+}
