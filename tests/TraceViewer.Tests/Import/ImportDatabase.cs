@@ -17,8 +17,10 @@ internal static class ImportDatabase
         return await scope.ServiceProvider.GetRequiredService<ImportService>().ImportAsync(path, namesAboveRoot, null, CancellationToken.None);
     }
 
+    /// <summary>The tables that hold the app's data: not the data-protection keys, which the first page that carries a form token adds.</summary>
     public static IReadOnlyList<string> Tables(TraceViewerDbContext db) =>
-        [.. db.Model.GetEntityTypes().Select(e => e.GetTableName()).OfType<string>().Distinct().Order(StringComparer.Ordinal)];
+        [.. db.Model.GetEntityTypes().Where(e => e.ClrType != typeof(Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey))
+            .Select(e => e.GetTableName()).OfType<string>().Distinct().Order(StringComparer.Ordinal)];
 
     /// <summary>The tables an import may write: all but the data-protection keys, which the first page carrying an antiforgery token makes.</summary>
     public static IEnumerable<string> DataTables(TraceViewerDbContext db) => Tables(db).Where(t => t != "DataProtectionKeys");

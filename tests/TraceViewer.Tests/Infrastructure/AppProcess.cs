@@ -24,7 +24,8 @@ internal enum Launch
 /// </summary>
 internal sealed partial class AppProcess : IAsyncDisposable
 {
-    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    // Generous: with the suite's collections running side by side on two cores, a start has taken over a minute.
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
