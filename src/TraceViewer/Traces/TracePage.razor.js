@@ -54,6 +54,8 @@ export function attach(root, dotnet) {
   typeset();
   loadQueue();
   pump();
+  // The keys are live from here on.
+  root.dataset.keys = 'ready';
 }
 
 export function detach() {
