@@ -56,7 +56,9 @@ internal static class TagLayers
                     : layer == TagLayer.Everyone || givers * 2 > annotators;
                 if (include)
                 {
-                    list.Add(new ShownTag(tag.Id, tag.Name, tag.Colour, tag.Hotkey, mine is not null, hideOthers ? 1 : givers, hideOthers ? 1 : annotators, mine?.Note));
+                    // Counts only where others are shown: "2/3" reads as two of the sentence's three annotators.
+                    var counted = !hideOthers && layer != TagLayer.Mine;
+                    list.Add(new ShownTag(tag.Id, tag.Name, tag.Colour, tag.Hotkey, mine is not null, counted ? givers : 1, counted ? annotators : 1, mine?.Note));
                 }
             }
 

@@ -187,23 +187,26 @@ public sealed class TaggingWorkbenchTests(BrowserApp app, ITestOutputHelper outp
     {
         await using var browser = await app.NewPageAsync(viewport);
         var page = browser.Page;
-        await OpenWorkbenchAsync(page, Path(50), 50);
+        // Each viewport its own sentences: a second 4 on the same ones would take the tag off again.
+        var k = viewport == Viewports.Laptop ? 50 : 54;
+        await OpenWorkbenchAsync(page, Path(k), k);
         await page.Keyboard.PressAsync("Shift+ArrowDown");
         await page.Keyboard.PressAsync("4");
-        await Assertions.Expect(Saved(page, 51)).ToHaveCountAsync(1, Soon);
+        await Assertions.Expect(Saved(page, k + 1)).ToHaveCountAsync(1, Soon);
+        await Assertions.Expect(Chip(page, k + 1, "active_computation")).ToHaveCountAsync(1, Soon);
 
         await page.AssertNoSidewaysScrollAsync(viewport);
-        await Assertions.Expect(page.Locator("#s-50")).ToBeInViewportAsync();
+        await Assertions.Expect(page.Locator($"#s-{k}")).ToBeInViewportAsync();
         await Assertions.Expect(page.Locator("[data-testid=tag-keys]")).ToBeInViewportAsync();
         var covered = await page.EvaluateAsync<bool>(
             """
-            () => {
-              const s = document.getElementById('s-50').getBoundingClientRect();
+            k => {
+              const s = document.getElementById(`s-${k}`).getBoundingClientRect();
               const sheet = document.querySelector('.side-detail');
               if (getComputedStyle(sheet).position !== 'fixed') return false;
               return s.bottom > sheet.getBoundingClientRect().top;
             }
-            """);
+            """, k);
         Assert.False(covered, "the selected sentence is under the detail sheet");
         var path = System.IO.Path.Combine(BrowserApp.ArtifactsDirectory, $"tagging-{viewport}.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = path });
