@@ -37,9 +37,10 @@ internal sealed record WorkbenchData(IReadOnlyList<WorkbenchTaxonomy> Taxonomies
 /// </summary>
 internal sealed class TagNotifier
 {
-    public event Action<int>? Changed;
+    /// <summary>The trace whose tags changed and the desk (circuit) that changed them, which has read them already.</summary>
+    public event Action<int, object>? Changed;
 
-    public void Publish(int traceId) => Changed?.Invoke(traceId);
+    public void Publish(int traceId, object source) => Changed?.Invoke(traceId, source);
 }
 
 /// <summary>
@@ -146,7 +147,7 @@ internal sealed partial class TagDesk(IServiceScopeFactory scopes, IAccess acces
                     return new KeystrokeResult(KeystrokeResult.Refused, $"Unknown key press '{key.Kind}'.", []);
             }
 
-            notifier.Publish(key.TraceId);
+            notifier.Publish(key.TraceId, this);
             var touched = change.Edits.Select(e => e.SentenceId).ToHashSet();
             IReadOnlyList<int> shown = key.Kind == "undo"
                 ? await db.Set<Sentence>().Where(s => s.TraceId == key.TraceId && touched.Contains(s.Id)).Select(s => s.Index).ToListAsync(ct)

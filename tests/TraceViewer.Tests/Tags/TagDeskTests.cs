@@ -53,7 +53,7 @@ public sealed class TagDeskTests(TestApp app) : IClassFixture<TestApp>
         var (trace, taxonomy) = await SeedAsync();
         var notifier = new TagNotifier();
         var told = new List<int>();
-        notifier.Changed += told.Add;
+        notifier.Changed += (traceId, _) => told.Add(traceId);
 
         var result = await Desk(new FixedAccess(Roles.Annotator), notifier).ApplyAsync(Toggle(trace.TraceId, taxonomy, 2, 0, 1), CancellationToken.None);
 
