@@ -1,5 +1,9 @@
 using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using TraceViewer.Tags;
+using TraceViewer.Tests;
 using TraceViewer.Accounts;
 using TraceViewer.BrowserTests.Accounts;
 using TraceViewer.Tests.Accounts;
@@ -180,6 +184,41 @@ public sealed class TaggingWorkbenchTests(BrowserApp app, ITestOutputHelper outp
         Assert.Empty(second.Errors);
     }
 
+    [Fact]
+    public async Task BlindModeHidesAColleaguesTagsUntilISubmitTheTrace()
+    {
+        const int k = 35;
+        await using (var db = app.App.CreateDbContext())
+        {
+            var tag = await db.Set<Tag>().Where(t => t.Name == "monitoring").Select(t => t.Id).SingleAsync();
+            db.Add(new SentenceTag
+            {
+                SentenceId = app.Trace.Sentences[k].Id, TagId = tag, AnnotatorKind = AnnotatorKind.Person, Annotator = "colleague",
+                CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        await using var browser = await app.NewPageAsync(Viewports.Laptop);
+        var page = browser.Page;
+        await OpenWorkbenchAsync(page, Path(k), k);
+        await page.Locator("[data-testid=tag-taxonomy]").SelectOptionAsync(new SelectOptionValue { Label = BuiltInTaxonomies.Reasoning });
+        await Assertions.Expect(page.Locator("[data-testid=tag-panel] li[data-tag='monitoring']")).ToHaveCountAsync(1, Soon);
+        await Assertions.Expect(Chip(page, k, "monitoring")).ToHaveCountAsync(0);
+
+        await page.Locator("[data-testid=tag-layers] [data-layer=everyone]").ClickAsync();
+        await Assertions.Expect(page.Locator($"#s-{k} .tag-chip[data-tag='monitoring'][data-mine='false']")).ToHaveCountAsync(1, Soon);
+
+        await page.Locator("[data-testid=tag-blind]").CheckAsync();
+        await Assertions.Expect(Chip(page, k, "monitoring")).ToHaveCountAsync(0, Soon);
+        await Assertions.Expect(page.Locator("[data-testid=tag-blind-note]")).ToBeVisibleAsync();
+
+        await page.Locator("[data-testid=tag-submit]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=tag-submitted]")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await Assertions.Expect(Chip(page, k, "monitoring")).ToHaveCountAsync(1, Soon);
+        Assert.Empty(browser.Errors);
+    }
+
     [Theory]
     [InlineData(Viewports.Laptop)]
     [InlineData(Viewports.Phone)]
@@ -241,5 +280,50 @@ public sealed class ReaderTaggingTests(AccountsBrowserApp app) : IClassFixture<A
         await Assertions.Expect(page.Locator("#s-5 .tag-chip")).ToHaveCountAsync(0);
         await Assertions.Expect(page.Locator(".trace-page[data-tag-queue]:not([data-tag-queue='0'])")).ToHaveCountAsync(0);
         Assert.Empty(browser.Errors);
+    }
+}
+
+/// <summary>The app whose SQLite writes can be made to fail at an exact moment.</summary>
+public sealed class FailingWritesBrowserApp : BrowserApp
+{
+    public FailingWritesBrowserApp()
+        : base(s => s.ConfigureDbContext<TraceViewer.Data.SqliteTraceViewerDbContext>(options => options.AddInterceptors(Writes)))
+    {
+    }
+
+    internal static FailingWrites Writes { get; } = new();
+}
+
+/// <summary>A save that fails is shown and sent again until it is saved, once.</summary>
+public sealed class TaggingFaultTests(FailingWritesBrowserApp app) : IClassFixture<FailingWritesBrowserApp>
+{
+    [Fact]
+    public async Task AFailedSaveIsShownAndRetriedUntilItIsSavedOnce()
+    {
+        await using var browser = await app.NewPageAsync(Viewports.Laptop);
+        var page = browser.Page;
+        await TaggingWorkbenchTests.OpenWorkbenchAsync(page, $"/traces/{app.Trace.TraceId}/sentences/45", 45);
+
+        FailingWritesBrowserApp.Writes.Failing = true;
+        try
+        {
+            await page.Keyboard.PressAsync("8");
+            await Assertions.Expect(page.Locator("#s-45[data-save='failed']")).ToHaveCountAsync(1, new() { Timeout = 15_000 });
+            await Assertions.Expect(page.Locator("[data-testid=tag-status]")).ToHaveAttributeAsync("data-state", "failed");
+            await Assertions.Expect(page.Locator(".trace-page[data-tag-queue='1']")).ToHaveCountAsync(1);
+            // Sent again while the disk still fails: more than one refused write.
+            await Wait.UntilAsync(() => Task.FromResult(FailingWritesBrowserApp.Writes.Refused >= 2), TimeSpan.FromSeconds(15), "a second attempt");
+        }
+        finally
+        {
+            FailingWritesBrowserApp.Writes.Failing = false;
+        }
+
+        await Assertions.Expect(page.Locator("#s-45 .tag-chip[data-tag='final_answer_emission']")).ToHaveCountAsync(1, new() { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator("#s-45[data-save='saved']")).ToHaveCountAsync(1, new() { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator(".trace-page[data-tag-queue='0']")).ToHaveCountAsync(1, new() { Timeout = 15_000 });
+        await using var db = app.App.CreateDbContext();
+        var rows = await db.Set<SentenceTag>().CountAsync(t => t.SentenceId == app.Trace.Sentences[45].Id && t.Annotator == BuiltInTaxonomies.LocalPerson);
+        Assert.Equal(1, rows);
     }
 }
