@@ -29,7 +29,26 @@ public sealed record KeystrokeResult(
 }
 
 /// <summary>What the workbench needs of a trace: the taxonomies on offer, every annotator's tags, and whether the viewer submitted the trace.</summary>
-internal sealed record WorkbenchData(IReadOnlyList<WorkbenchTaxonomy> Taxonomies, IReadOnlyList<WorkbenchTagRow> Rows, bool Submitted, long LatestAudit);
+internal sealed record WorkbenchData(
+    IReadOnlyList<WorkbenchTaxonomy> Taxonomies, IReadOnlyList<WorkbenchTagRow> Rows, bool Submitted, long LatestAudit, IReadOnlyDictionary<int, TagName> Names)
+{
+    /// <summary>The trace's sentences with the tags of <paramref name="rows"/> (in row order), as the rest of the page shows them.</summary>
+    public IReadOnlyList<SentenceView> WithTags(IReadOnlyList<SentenceView> sentences, IReadOnlyList<WorkbenchTagRow> rows)
+    {
+        var bySentence = rows.Where(r => Names.ContainsKey(r.TagId)).OrderBy(r => r.Id).GroupBy(r => r.SentenceIndex)
+            .ToDictionary(g => g.Key, g => g.Select(View).ToList());
+        return [.. sentences.Select(s => s with { Tags = bySentence.TryGetValue(s.Index, out var tags) ? tags : [] })];
+    }
+
+    private SentenceTagView View(WorkbenchTagRow row)
+    {
+        var name = Names[row.TagId];
+        return TagReads.View(name.Taxonomy, name.Name, name.Colour, row.Kind, row.Annotator, row.Note);
+    }
+}
+
+/// <summary>A tag's taxonomy, name and stored colour, for showing a row.</summary>
+internal sealed record TagName(string Taxonomy, string Name, string? Colour);
 
 /// <summary>
 /// Tells the workbenches open in this process that a trace's tags changed, so every circuit on it reads them again.
@@ -72,7 +91,8 @@ internal sealed partial class TagDesk(IServiceScopeFactory scopes, IAccess acces
         var latest = await LatestAsync(db, ct);
         var rows = await RowsAsync(db, traceId, ct);
         var submitted = await db.Set<TagSubmission>().AnyAsync(s => s.TraceId == traceId && s.AnnotatorKind == viewer.Kind && s.Annotator == viewer.Id, ct);
-        return new WorkbenchData(offered, rows, submitted, latest);
+        var names = taxonomies.SelectMany(x => x.Tags.Select(t => (t.Id, Name: new TagName(x.Name, t.Name, t.Colour)))).ToDictionary(t => t.Id, t => t.Name);
+        return new WorkbenchData(offered, rows, submitted, latest, names);
     }
 
     /// <summary>Every annotator's tags on the trace, with the id of the latest audit row read alongside.</summary>

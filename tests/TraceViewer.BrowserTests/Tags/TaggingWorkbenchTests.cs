@@ -53,6 +53,9 @@ public sealed class TaggingWorkbenchTests(BrowserApp app, ITestOutputHelper outp
         }
 
         await Assertions.Expect(Chip(page, 13, "plan_generation")).ToHaveCountAsync(0);
+        // The selected sentence's detail lists the new tag as the annotator's.
+        await Assertions.Expect(page.Locator("[data-testid=sentence-detail] .detail-tags .tag-chip[data-tag='plan_generation'][data-annotator-kind='Person']"))
+            .ToHaveCountAsync(1, Soon);
         await Assertions.Expect(page.Locator("[data-testid=tag-status]")).ToHaveAttributeAsync("data-state", "saved");
 
         await page.ReloadAsync();
