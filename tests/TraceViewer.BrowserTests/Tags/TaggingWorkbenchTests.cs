@@ -87,6 +87,13 @@ public sealed class TaggingWorkbenchTests(BrowserApp app, ITestOutputHelper outp
         await page.WaitForCircuitAsync();
         await Assertions.Expect(page.Locator("[data-testid=tag-panel]")).ToBeVisibleAsync();
         await Assertions.Expect(Chip(page, 20, "fact_retrieval")).ToHaveCountAsync(0);
+
+        // ? lists the workbench's keys beside the others.
+        await Assertions.Expect(page.Locator(".trace-page[data-keys='ready']")).ToHaveCountAsync(1, Soon);
+        await page.Keyboard.PressAsync("?");
+        var shortcuts = page.Locator(".mud-dialog");
+        await Assertions.Expect(shortcuts).ToContainTextAsync("undo your latest change", new() { Timeout = 10_000 });
+        await Assertions.Expect(shortcuts).ToContainTextAsync("extend the selection to a range");
         Assert.Empty(browser.Errors);
     }
 
@@ -185,6 +192,28 @@ public sealed class TaggingWorkbenchTests(BrowserApp app, ITestOutputHelper outp
         await Assertions.Expect(Chip(first.Page, 40, "self_checking")).ToHaveCountAsync(0, Soon);
         Assert.Empty(first.Errors);
         Assert.Empty(second.Errors);
+    }
+
+    [Fact]
+    public async Task AChangeWrittenElsewhereReachesAnOpenWorkbench()
+    {
+        const int k = 42;
+        await using var browser = await app.NewPageAsync(Viewports.Laptop);
+        var page = browser.Page;
+        await OpenWorkbenchAsync(page, Path(k), k);
+
+        // Written as another instance would: straight through the writer, so no in-process notice reaches the page.
+        await using (var scope = app.App.Services.CreateAsyncScope())
+        {
+            await using var db = app.App.CreateDbContext();
+            var taxonomy = await db.Set<Taxonomy>().Where(t => t.Name == BuiltInTaxonomies.Functions).Select(t => t.Id).SingleAsync();
+            var tag = await db.Set<Tag>().Where(t => t.TaxonomyId == taxonomy && t.Name == "problem_setup").Select(t => t.Id).SingleAsync();
+            await scope.ServiceProvider.GetRequiredService<TagWriter>().ToggleAsync(
+                TagAuthor.Person(BuiltInTaxonomies.LocalPerson), taxonomy, [tag], [app.Trace.Sentences[k].Id], CancellationToken.None);
+        }
+
+        await Assertions.Expect(Chip(page, k, "problem_setup")).ToHaveCountAsync(1, new() { Timeout = 15_000 });
+        Assert.Empty(browser.Errors);
     }
 
     [Fact]
