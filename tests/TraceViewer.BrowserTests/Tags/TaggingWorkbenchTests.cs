@@ -282,6 +282,14 @@ public sealed class TaggingWorkbenchTests(BrowserApp app, ITestOutputHelper outp
         var path = System.IO.Path.Combine(BrowserApp.ArtifactsDirectory, $"tagging-{viewport}.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = path });
         output.WriteLine(path);
+
+        // The top of the page: the title row with its Tag button.
+        await page.Locator(".trace-header").ScrollIntoViewIfNeededAsync();
+        await Assertions.Expect(page.Locator("[data-testid=tag-mode]")).ToBeInViewportAsync();
+        await page.AssertNoSidewaysScrollAsync(viewport);
+        var top = System.IO.Path.Combine(BrowserApp.ArtifactsDirectory, $"tagging-{viewport}-top.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = top });
+        output.WriteLine(top);
         Assert.Empty(browser.Errors);
     }
 }
