@@ -189,6 +189,8 @@ public sealed class TracePageTests(BrowserApp app, ITestOutputHelper output) : I
         await Assertions.Expect(page.Locator($"#sentence-detail .sentence-detail[data-index='{k + 3}']")).ToBeVisibleAsync(Visible);
         Assert.Equal([$"s-{k + 3}"], await SelectedAsync(page));
         Assert.Equal(1, await page.Locator("#curve-chart .js-plotly-plot").CountAsync());
+        // The dotted line follows the selection.
+        await page.WaitForFunctionAsync("k => document.querySelector('#curve-chart .js-plotly-plot').layout.shapes[0]?.x0 === k", k + 3, new() { Timeout = 10_000 });
         Assert.Empty(browser.Errors);
     }
 
