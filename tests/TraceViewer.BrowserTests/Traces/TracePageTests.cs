@@ -194,6 +194,35 @@ public sealed class TracePageTests(BrowserApp app, ITestOutputHelper output) : I
         Assert.Empty(browser.Errors);
     }
 
+    [Fact]
+    public async Task OnAPhoneTheDrawnCurveStaysWhereItIsWhenTheCircuitConnects()
+    {
+        await using var browser = await app.NewPageAsync(Viewports.Phone);
+        var page = browser.Page;
+        var drawn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await page.RouteAsync("**/_blazor/negotiate**", async route =>
+        {
+            await drawn.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await route.ContinueAsync();
+        });
+
+        // Without a sentence in the address the phone opens at the top, the curve above the text.
+        await page.GotoAsync($"/traces/{TraceId}");
+        await Wait.UntilAsync(async () => await page.EvaluateAsync<int>(DrawnPoints) == BrowserApp.SentenceCount, TimeSpan.FromSeconds(15), "the prerendered curve's points");
+        const string Box = "() => { const gd = document.querySelector('#curve-chart .js-plotly-plot'); const r = gd.getBoundingClientRect(); window.__drawn ??= gd; return [r.left, r.top, r.width, r.height]; }";
+        var before = await page.EvaluateAsync<double[]>(Box);
+        await page.AssertNoSidewaysScrollAsync(Viewports.Phone);
+        output.WriteLine(await ViewportShotAsync(page, "trace-chart-first-phone-before-connect"));
+        drawn.SetResult();
+        await WaitForChartAsync(page);
+
+        Assert.True(await page.EvaluateAsync<bool>("() => document.querySelector('#curve-chart .js-plotly-plot') === window.__drawn"), "the curve was drawn again in a new element");
+        Assert.Equal(before, await page.EvaluateAsync<double[]>(Box));
+        await page.AssertNoSidewaysScrollAsync(Viewports.Phone);
+        output.WriteLine(await ViewportShotAsync(page, "trace-chart-first-phone-after-connect"));
+        Assert.Empty(browser.Errors);
+    }
+
     /// <summary>Where the solid line's point for the prefix ending with sentence k is on the screen.</summary>
     private static async Task<(float X, float Y)> PointAsync(IPage page, int k)
     {
