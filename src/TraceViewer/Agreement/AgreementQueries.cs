@@ -155,7 +155,7 @@ internal sealed class AgreementQueries(TraceViewerDbContext db)
                 "Person" => users.GetValueOrDefault(id) ?? id,
                 "Model" => $"model {id}",
                 "Import" => $"import {id}",
-                "Judge" => $"judge {id}",
+                "Judge" => $"{id} (judge)",
                 _ => id,
             };
         }

@@ -32,6 +32,7 @@ public sealed class VerdictControlTests : PageComponentTests, IClassFixture<Test
         var traceId = await TraceAsync();
         var control = Render<VerdictControl>(p => p.Add(c => c.TraceId, traceId));
 
+        control.Find("[data-testid=verdict-add-note]").Click();
         control.Find("input[data-testid=verdict-note]").Change("Protects its values <b>later</b>");
         control.Find("[data-testid=verdict-yes]").Click();
 
