@@ -121,8 +121,10 @@ public sealed class AgreementPageTests(TestApp app) : IClassFixture<TestApp>
             Assert.Equal(report.Pairwise.Select(p => p.CohenKappa), pairs.Select(p => (double?)p.GetProperty("kappa").GetProperty("value").GetDouble()));
         }
 
-        var document = await app.CreateClient().GetStringAsync("/openapi/v1.json");
-        Assert.Contains("\"/api/agreement\"", document, StringComparison.Ordinal);
+        using var openApi = JsonDocument.Parse(await app.CreateClient().GetStringAsync("/openapi/v1.json"));
+        var get = openApi.RootElement.GetProperty("paths").GetProperty("/api/agreement").GetProperty("get");
+        Assert.Equal("GetAgreement", get.GetProperty("operationId").GetString());
+        Assert.Equal(["dataset", "taxonomy", "annotator", "judge"], get.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
     }
 
     [Fact]
