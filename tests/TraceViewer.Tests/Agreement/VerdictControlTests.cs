@@ -50,6 +50,19 @@ public sealed class VerdictControlTests : PageComponentTests, IClassFixture<Test
     }
 
     [Fact]
+    public async Task ANoteBeingTypedSurvivesTheParentRenderingAgain()
+    {
+        var traceId = await TraceAsync();
+        var control = Render<VerdictControl>(p => p.Add(c => c.TraceId, traceId));
+        control.Find("[data-testid=verdict-add-note]").Click();
+        control.Find("input[data-testid=verdict-note]").Change("half a thought");
+
+        control.Render(p => p.Add(c => c.TraceId, traceId));
+
+        Assert.Equal("half a thought", control.Find("input[data-testid=verdict-note]").GetAttribute("value"));
+    }
+
+    [Fact]
     public async Task AReaderIsNotOfferedTheControl()
     {
         var traceId = await TraceAsync();
