@@ -3,6 +3,7 @@ using Microsoft.Extensions.FileProviders;
 using MudBlazor.Services;
 using TraceViewer;
 using TraceViewer.Accounts;
+using TraceViewer.Agreement;
 using TraceViewer.Components;
 using TraceViewer.Data;
 using TraceViewer.Embeddings;
@@ -70,6 +71,7 @@ builder.AddTraces();
 builder.AddSearch();
 builder.AddTags();
 builder.AddStudies();
+builder.AddAgreement();
 builder.AddJobs();
 builder.AddHealth();
 
@@ -101,6 +103,7 @@ app.MapGet("/", () => TypedResults.Redirect("/datasets")).ExcludeFromDescription
 app.MapAccounts();
 app.MapImport();
 app.MapTraces();
+app.MapAgreement();
 app.MapMetrics();
 app.MapJobs();
 app.MapHealth();
