@@ -8,6 +8,7 @@ using TraceViewer.Data;
 using TraceViewer.Embeddings;
 using TraceViewer.Import;
 using TraceViewer.Jobs;
+using TraceViewer.Kinds;
 using TraceViewer.Metrics;
 using TraceViewer.Providers;
 using TraceViewer.Search;
@@ -70,6 +71,7 @@ builder.AddTraces();
 builder.AddSearch();
 builder.AddTags();
 builder.AddStudies();
+builder.AddKinds();
 builder.AddJobs();
 builder.AddHealth();
 
@@ -101,6 +103,7 @@ app.MapGet("/", () => TypedResults.Redirect("/datasets")).ExcludeFromDescription
 app.MapAccounts();
 app.MapImport();
 app.MapTraces();
+app.MapKinds();
 app.MapMetrics();
 app.MapJobs();
 app.MapHealth();
