@@ -7,19 +7,19 @@ internal static class KindsLinks
 {
     public const string Path = "/kinds";
 
-    public static string Page(KindsSelection s, string? tag = null, bool allDatasets = false) => Build(Path, s, tag, allDatasets);
+    public static string Page(KindsSelection s, string? tag = null) => Build(Path, s, tag);
 
-    public static string Api(KindsSelection s, bool allDatasets = false) => Build("/api/kinds", s, null, allDatasets);
+    public static string Api(KindsSelection s) => Build("/api/kinds", s, null);
 
-    public static string Csv(KindsSelection s, bool allDatasets = false) => Build("/api/kinds.csv", s, null, allDatasets);
+    public static string Csv(KindsSelection s) => Build("/api/kinds.csv", s, null);
 
     /// <summary>The page for one dataset, everything else at its defaults (for the datasets and study pages).</summary>
     public static string ForDataset(int datasetId) => $"{Path}?dataset={datasetId}";
 
-    private static string Build(string path, KindsSelection s, string? tag, bool allDatasets)
+    private static string Build(string path, KindsSelection s, string? tag)
     {
         var query = new List<KeyValuePair<string, string?>>();
-        if (!allDatasets)
+        if (!s.AllDatasets)
         {
             query.AddRange(s.Datasets.Select(d => new KeyValuePair<string, string?>("dataset", d.ToString(System.Globalization.CultureInfo.InvariantCulture))));
         }

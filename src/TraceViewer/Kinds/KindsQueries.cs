@@ -73,7 +73,8 @@ internal sealed class KindsQueries(TraceViewerDbContext db)
             .Select(d => new { d.Id, d.Key, d.Name, d.PrimaryOutcomeId })
             .ToListAsync(ct);
         var chosen = datasets.Where(d => request.Datasets.Any(v => v == d.Key || v == d.Id.ToString(CultureInfo.InvariantCulture))).ToList();
-        if (chosen.Count == 0)
+        var allDatasets = chosen.Count == 0;
+        if (allDatasets)
         {
             chosen = datasets;
         }
@@ -109,7 +110,7 @@ internal sealed class KindsQueries(TraceViewerDbContext db)
 
         var effect = EffectKinds.Parse(request.Effect);
         var topK = Math.Clamp(request.TopK ?? DefaultTopK, 1, MaxTopK);
-        var selection = new KindsSelection(datasetIds, outcome?.Key, effect.QueryValue(), taxonomy?.Name, layer, topK);
+        var selection = new KindsSelection(datasetIds, allDatasets, outcome?.Key, effect.QueryValue(), taxonomy?.Name, layer, topK);
         var options = new KindsOptions(
             [.. datasets.Select(d => new KindsDataset(d.Id, d.Key, d.Name))],
             [.. outcomes.Select(o => new KindsOutcome(o.Key, o.Name))],

@@ -16,8 +16,10 @@ public sealed record KindsRequest(
     int? TopK = null);
 
 /// <summary>The selection the numbers were computed for, every default filled in.</summary>
+/// <param name="AllDatasets">No dataset was named (or none known), so every dataset is taken, also ones added later.</param>
 public sealed record KindsSelection(
     IReadOnlyList<int> Datasets,
+    bool AllDatasets,
     string? Outcome,
     string Effect,
     string? Taxonomy,

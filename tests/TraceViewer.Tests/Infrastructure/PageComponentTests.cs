@@ -16,6 +16,7 @@ public abstract class PageComponentTests : MudComponentTests
         Services.AddSingleton(new QueryScope<TraceQueries>(scopes));
         Services.AddSingleton(new QueryScope<StudyQueries>(scopes));
         Services.AddSingleton(new QueryScope<SearchQueries>(scopes));
+        Services.AddSingleton(new QueryScope<TraceViewer.Kinds.KindsQueries>(scopes));
     }
 
     public TestApp App { get; }
