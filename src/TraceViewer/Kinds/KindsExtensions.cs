@@ -5,6 +5,7 @@ internal static class KindsExtensions
     public static IHostApplicationBuilder AddKinds(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<KindsQueries>();
+        builder.Services.AddSingleton<KindsCache>();
         return builder;
     }
 

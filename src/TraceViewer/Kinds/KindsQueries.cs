@@ -21,7 +21,7 @@ public sealed record KindsPageData(KindsView View, KindsSentences? Sentences);
 /// from the metric set each trace shows (<see cref="ShownMetricSets"/>), and their tags of one taxonomy, then hands
 /// them to the pure statistics (<see cref="TagEffectAnalysis"/>). Five set-based reads, whatever the number of traces.
 /// </summary>
-internal sealed class KindsQueries(TraceViewerDbContext db)
+internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
 {
     public const string Everyone = "everyone";
 
@@ -62,11 +62,52 @@ internal sealed class KindsQueries(TraceViewerDbContext db)
 
     public static string AnnotatorKey(AnnotatorKind kind, string annotator) => $"{kind}:{annotator}";
 
-    private sealed record SentenceRow(int SentenceId, int TraceId, int Index, double Effect);
+    internal sealed record SentenceRow(int SentenceId, int TraceId, int Index, double Effect);
 
-    private sealed record Read(KindsView View, TagEffectTable? Table, List<SentenceRow> Rows, int TopK);
+    internal sealed record Read(KindsView View, TagEffectTable? Table, List<SentenceRow> Rows, int TopK);
 
+    /// <summary>
+    /// The numbers of a request, from the cache while the data they rest on is unchanged: opening a tag, Back and
+    /// Forward, or the CSV after the page then cost one look at the data's stamp.
+    /// </summary>
     private async Task<Read> ReadAsync(KindsRequest request, CancellationToken ct)
+    {
+        var key = string.Join('\u001f', [.. request.Datasets, "|", request.Outcome ?? "", request.Effect ?? "", request.Taxonomy ?? "", request.Layer ?? "",
+            request.TopK?.ToString(CultureInfo.InvariantCulture) ?? "", await StampAsync(ct)]);
+        if (cache.TryGet(key, out var cached))
+        {
+            return cached;
+        }
+
+        var read = await ComputeAsync(request, ct);
+        cache.Add(key, read);
+        return read;
+    }
+
+    /// <summary>
+    /// Changes whenever a trace, metric set, tag, taxonomy or dataset is added, replaced or removed (ids only grow, so
+    /// the largest id and the count together notice both). Metric values and tag rows are never edited in place.
+    /// </summary>
+    private async Task<string> StampAsync(CancellationToken ct)
+    {
+        var stamp = await db.Set<Dataset>().AsNoTracking().GroupBy(_ => 1).Select(_ => new
+        {
+            Datasets = db.Set<Dataset>().Count(),
+            DatasetMax = db.Set<Dataset>().Max(d => (int?)d.Id),
+            Traces = db.Set<Trace>().Count(),
+            TraceMax = db.Set<Trace>().Max(t => (int?)t.Id),
+            Sets = db.Set<MetricSet>().Count(),
+            SetMax = db.Set<MetricSet>().Max(m => (int?)m.Id),
+            Tags = db.Set<SentenceTag>().Count(),
+            TagMax = db.Set<SentenceTag>().Max(t => (long?)t.Id),
+            TagDefinitions = db.Set<Tag>().Count(),
+            TagDefinitionMax = db.Set<Tag>().Max(t => (int?)t.Id),
+            Retired = db.Set<Tag>().Count(t => t.Retired),
+        }).ToListAsync(ct);
+        return stamp.Count == 0 ? "empty" : stamp[0].ToString() ?? "";
+    }
+
+    private async Task<Read> ComputeAsync(KindsRequest request, CancellationToken ct)
     {
         var datasets = await db.Set<Dataset>().AsNoTracking()
             .OrderBy(d => d.Name).ThenBy(d => d.Id)
@@ -146,41 +187,45 @@ internal sealed class KindsQueries(TraceViewerDbContext db)
             return Empty($"No trace of the chosen datasets has per-sentence metrics for {outcome.Name}, so no sentence has an effect to compare.");
         }
 
-        var traceOfSet = shown.Values.ToDictionary(s => s.Id, s => s.TraceId);
-        var setIds = traceOfSet.Keys.ToList();
+        // One row per sentence with its effect numbers side by side (the database pivots the metric rows).
+        var setIds = shown.Values.Select(s => s.Id).ToList();
         var names = EffectNamesFor(effect);
-        var values = await db.Set<SentenceMetric>().AsNoTracking()
-            .Where(v => setIds.Contains(v.MetricSetId) && names.Contains(v.Name))
-            .Select(v => new { v.MetricSetId, v.SentenceIndex, v.Name, v.Value })
-            .ToListAsync(ct);
-        var named = new Dictionary<(int TraceId, int Index), double?[]>();
-        foreach (var v in values)
-        {
-            var key = (traceOfSet[v.MetricSetId], v.SentenceIndex);
-            if (!named.TryGetValue(key, out var slots))
+        var pivoted = await (
+            from v in db.Set<SentenceMetric>().AsNoTracking()
+            where setIds.Contains(v.MetricSetId) && names.Contains(v.Name)
+            join m in db.Set<MetricSet>() on v.MetricSetId equals m.Id
+            join s in db.Set<Sentence>() on new { m.TraceId, v.SentenceIndex } equals new { s.TraceId, SentenceIndex = s.Index }
+            group new { v.Name, v.Value } by new { s.Id, s.TraceId, s.Index } into g
+            orderby g.Key.TraceId, g.Key.Index
+            select new
             {
-                named[key] = slots = new double?[Names.Length];
-            }
-
+                g.Key.Id,
+                g.Key.TraceId,
+                g.Key.Index,
+                Counterfactual = g.Max(x => x.Name == MetricNames.CounterfactualEffect ? (double?)x.Value : null),
+                Resampling = g.Max(x => x.Name == MetricNames.ResamplingEffect ? (double?)x.Value : null),
+                Dissimilar = g.Max(x => x.Name == MetricNames.DissimilarFraction ? (double?)x.Value : null),
+                CounterfactualKl = g.Max(x => x.Name == MetricNames.CounterfactualKl ? (double?)x.Value : null),
+                ResamplingKl = g.Max(x => x.Name == MetricNames.ResamplingKl ? (double?)x.Value : null),
+            })
+            .ToListAsync(ct);
+        var rows = new List<SentenceRow>(pivoted.Count);
+        var slots = new double?[Names.Length];
+        foreach (var p in pivoted)
+        {
             // A number that is not finite is not defined (docs/decisions/0008).
-            slots[Array.IndexOf(Names, v.Name)] = double.IsFinite(v.Value) ? v.Value : null;
+            slots[0] = Finite(p.Counterfactual);
+            slots[1] = Finite(p.Resampling);
+            slots[2] = Finite(p.Dissimilar);
+            slots[3] = Finite(p.CounterfactualKl);
+            slots[4] = Finite(p.ResamplingKl);
+            if (EffectOf(effect, slots) is { } value)
+            {
+                rows.Add(new SentenceRow(p.Id, p.TraceId, p.Index, value));
+            }
         }
 
         var traceIds = shown.Keys.ToList();
-        var sentenceRows = await db.Set<Sentence>().AsNoTracking()
-            .Where(s => traceIds.Contains(s.TraceId))
-            .OrderBy(s => s.TraceId).ThenBy(s => s.Index)
-            .Select(s => new { s.Id, s.TraceId, s.Index })
-            .ToListAsync(ct);
-        var rows = new List<SentenceRow>(sentenceRows.Count);
-        foreach (var s in sentenceRows)
-        {
-            if (named.TryGetValue((s.TraceId, s.Index), out var slots) && EffectOf(effect, slots) is { } value)
-            {
-                rows.Add(new SentenceRow(s.Id, s.TraceId, s.Index, value));
-            }
-        }
-
         if (rows.Count == 0)
         {
             return Empty($"The sentences of the chosen traces have no {effect.Label().ToLowerInvariant()} for {outcome.Name}.");
@@ -191,15 +236,16 @@ internal sealed class KindsQueries(TraceViewerDbContext db)
             join s in db.Set<Sentence>() on st.SentenceId equals s.Id
             join t in db.Set<Tag>() on st.TagId equals t.Id
             where t.TaxonomyId == taxonomy.Id && traceIds.Contains(s.TraceId)
-            select new { s.TraceId, st.SentenceId, Tag = t.Name, st.AnnotatorKind, st.Annotator })
+            select new { s.TraceId, st.SentenceId, st.TagId, st.AnnotatorKind, st.Annotator })
             .ToListAsync(ct);
         var tags = await db.Set<Tag>().AsNoTracking()
             .Where(t => t.TaxonomyId == taxonomy.Id)
             .OrderBy(t => t.Hotkey == null).ThenBy(t => t.Hotkey).ThenBy(t => t.Name)
-            .Select(t => new { t.Name, t.Colour, t.Retired })
+            .Select(t => new { t.Id, t.Name, t.Colour, t.Retired })
             .ToListAsync(ct);
-        var used = tagRows.Select(r => r.Tag).ToHashSet(StringComparer.Ordinal);
-        tags = [.. tags.Where(t => !t.Retired || used.Contains(t.Name))];
+        var used = tagRows.Select(r => r.TagId).ToHashSet();
+        tags = [.. tags.Where(t => !t.Retired || used.Contains(t.Id))];
+        var nameOf = tags.ToDictionary(t => t.Id, t => t.Name);
 
         var basis = (int traces, int sentences) => new KindsBasis(
             traces, sentences, shown.Count, rows.Count,
@@ -215,28 +261,38 @@ internal sealed class KindsQueries(TraceViewerDbContext db)
         // An annotator who tagged a sentence of a trace has been through the trace: its other sentences are
         // "looked at, not tagged". The store keeps tags, not visits, so this is the closest reading of "finished".
         var byAnnotator = tagRows
-            .Select(r => new { r.TraceId, r.SentenceId, r.Tag, Annotator = AnnotatorKey(r.AnnotatorKind, r.Annotator) })
+            .Select(r => (r.TraceId, r.SentenceId, r.TagId, Annotator: AnnotatorKey(r.AnnotatorKind, r.Annotator)))
             .Where(r => layer is Everyone or Consensus || r.Annotator == layer)
             .GroupBy(r => r.Annotator)
             .ToList();
+        var items = rows.ConvertAll(r => Item(r.SentenceId));
         var finished = new List<FinishedItem>();
         var finishedTraces = new HashSet<int>();
         foreach (var annotator in byAnnotator)
         {
             var tracesOf = annotator.Select(r => r.TraceId).ToHashSet();
             finishedTraces.UnionWith(tracesOf);
-            var tagsOf = annotator.GroupBy(r => r.SentenceId).ToDictionary(g => g.Key, g => (IReadOnlyCollection<string>)[.. g.Select(r => r.Tag)]);
-            foreach (var row in rows)
+            var tagsOf = new Dictionary<int, List<string>>();
+            foreach (var r in annotator)
             {
-                if (tracesOf.Contains(row.TraceId))
+                if (nameOf.TryGetValue(r.TagId, out var name))
                 {
-                    finished.Add(new FinishedItem(annotator.Key, Item(row.SentenceId), tagsOf.GetValueOrDefault(row.SentenceId) ?? []));
+                    (tagsOf.TryGetValue(r.SentenceId, out var list) ? list : tagsOf[r.SentenceId] = []).Add(name);
+                }
+            }
+
+            for (var j = 0; j < rows.Count; j++)
+            {
+                if (tracesOf.Contains(rows[j].TraceId))
+                {
+                    finished.Add(new FinishedItem(annotator.Key, items[j], tagsOf.TryGetValue(rows[j].SentenceId, out var own) ? own : []));
                 }
             }
         }
 
         // Only sentences someone under the rule has looked at; the table keeps their order, so index j is rows[j].
-        var annotated = rows.Where(r => finishedTraces.Contains(r.TraceId)).ToList();
+        var annotatedIndices = Enumerable.Range(0, rows.Count).Where(j => finishedTraces.Contains(rows[j].TraceId)).ToList();
+        var annotated = annotatedIndices.ConvertAll(j => rows[j]);
         if (annotated.Count == 0)
         {
             var who = layers.First(l => l.Value == layer).Label;
@@ -248,7 +304,7 @@ internal sealed class KindsQueries(TraceViewerDbContext db)
         var tagNames = tags.Select(t => t.Name).ToList();
         var table = TagEffectTable.FromAnnotations(
             tagNames,
-            annotated.Select(r => new EffectSentence(r.TraceId.ToString(CultureInfo.InvariantCulture), Item(r.SentenceId), r.Effect)),
+            annotatedIndices.Select(j => new EffectSentence(TraceKey(rows[j].TraceId), items[j], rows[j].Effect)),
             finished,
             RuleOf(layer));
         var report = TagEffectAnalysis.Compute(table, topK, Bootstrap);
@@ -290,6 +346,10 @@ internal sealed class KindsQueries(TraceViewerDbContext db)
     }
 
     private static string Item(int sentenceId) => sentenceId.ToString(CultureInfo.InvariantCulture);
+
+    private static string TraceKey(int traceId) => traceId.ToString(CultureInfo.InvariantCulture);
+
+    private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
 
     private static readonly string[] Names =
     [
