@@ -62,7 +62,7 @@ internal static class KindsChartData
         XAxis = [new XAxis
         {
             FixedRange = true, ZeroLine = true, ZeroLineWidth = 2, TickFormat = ".2f",
-            Title = new Plotly.Blazor.LayoutLib.XAxisLib.Title { Text = "mean signed effect of the tagged sentences (95% interval)" },
+            Title = new Plotly.Blazor.LayoutLib.XAxisLib.Title { Text = "mean signed effect, 95% interval" },
         }],
         // Categories top to bottom in the table's order; tag names that look like numbers stay names.
         YAxis = [new YAxis
