@@ -48,8 +48,9 @@ internal sealed class MetricsPreview(TraceViewerDbContext db, EmbeddingService e
     /// as the metrics compare them, from what is at hand (the lexical measure, the cached pairs or cached vectors); null
     /// when the model's vectors are not all cached, since a page never waits on an embedding endpoint.
     /// </summary>
+    /// <param name="memo">Vectors a page looked up before; without it every call reads the cache table.</param>
     public async Task<IReadOnlyDictionary<string, double>?> SimilaritiesAsync(
-        int traceId, string model, string sentence, IReadOnlyCollection<string> firsts, CancellationToken ct)
+        int traceId, string model, string sentence, IReadOnlyCollection<string> firsts, CancellationToken ct, VectorMemo? memo = null)
     {
         Func<string, string, double> similarity;
         if (model == LexicalSimilarity.ModelName)
@@ -63,7 +64,9 @@ internal sealed class MetricsPreview(TraceViewerDbContext db, EmbeddingService e
         else
         {
             var texts = firsts.Append(sentence).Distinct(StringComparer.Ordinal).ToList();
-            var vectors = await embeddings.GetCachedAsync(model, texts, ct);
+            var vectors = memo is null
+                ? await embeddings.GetCachedAsync(model, texts, ct)
+                : await memo.GetAsync(model, texts, (m, t, c) => embeddings.GetCachedAsync(m, t, c), ct);
             if (vectors.Count != texts.Count)
             {
                 return null;

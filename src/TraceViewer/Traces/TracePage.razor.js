@@ -35,10 +35,12 @@ export function attach(root, dotnet) {
   page.observer = new MutationObserver(() => {
     rebaseChart();
     bindChart();
+    followSelection();
     typeset();
   });
-  page.observer.observe(root, { childList: true, subtree: true });
+  page.observer.observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-selected'] });
   bindChart();
+  followSelection();
   typeset();
 }
 
@@ -254,6 +256,18 @@ function bindChart() {
   gd.on('plotly_hover', (event) => hoverSentence(event.points?.[0]?.x));
   gd.on('plotly_unhover', () => hoverSentence(null));
   gd.dataset.linked = 'true';
+}
+
+// The dotted line at the selected sentence moves with the selection. The chart redraws from the circuit only when its
+// data changes (another outcome or effect); a selection moves the one shape here instead of sending the figure again.
+function followSelection() {
+  const gd = chartElement();
+  const k = Number(gd?.closest('#curve-chart')?.dataset.selected);
+  const shape = gd?.layout?.shapes?.[0];
+  if (!shape || !window.Plotly || !Number.isFinite(k) || (shape.x0 === k && shape.x1 === k)) {
+    return;
+  }
+  window.Plotly.relayout(gd, { 'shapes[0].x0': k, 'shapes[0].x1': k });
 }
 
 function hoverSentence(k) {

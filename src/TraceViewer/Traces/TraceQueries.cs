@@ -221,21 +221,24 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
     /// <paramref name="similarityModel"/> (the model the shown metrics used), each group's similarity to the original
     /// sentence under that model when its vectors are at hand.
     /// </summary>
+    /// <param name="vectors">Embedding vectors a page already looked up (kept for the page's life), so a selection reads no vector twice.</param>
     public async Task<SentenceResamples> GetSentenceResamplesAsync(
-        int traceId, int index, string? original, CancellationToken ct, string? similarityModel = null)
+        int traceId, int index, string? original, CancellationToken ct, string? similarityModel = null, TraceViewer.Embeddings.VectorMemo? vectors = null)
     {
         var resamples = db.Set<Resample>().AsNoTracking().Where(r => r.TraceId == traceId && r.Position == index);
-        var labelled = await (
+        // One command: the resamples per first sentence, then their labels per outcome and value (UNION ALL).
+        var rows = await resamples
+            .GroupBy(r => r.FirstSentence)
+            .Select(g => new GroupedResamples { FirstSentence = g.Key, Labelled = false, Key = null, Name = null, IsPositive = null, Count = g.Count() })
+            .Concat(
                 from r in resamples
                 from l in r.Labels
                 join o in db.Set<Outcome>() on l.OutcomeId equals o.Id
                 group l by new { r.FirstSentence, o.Key, o.Name, l.IsPositive } into g
-                select new { g.Key.FirstSentence, g.Key.Key, g.Key.Name, g.Key.IsPositive, Count = g.Count() })
+                select new GroupedResamples { FirstSentence = g.Key.FirstSentence, Labelled = true, Key = g.Key.Key, Name = g.Key.Name, IsPositive = g.Key.IsPositive, Count = g.Count() })
             .ToListAsync(ct);
-        var groups = await resamples
-            .GroupBy(r => r.FirstSentence)
-            .Select(g => new { Text = g.Key, Count = g.Count() })
-            .ToListAsync(ct);
+        var labelled = rows.Where(r => r.Labelled).ToList();
+        var groups = rows.Where(r => !r.Labelled).Select(r => new { Text = r.FirstSentence, r.Count }).ToList();
         var labelsByText = labelled.ToLookup(l => l.FirstSentence ?? "");
         var alternatives = groups
             .Where(g => !string.IsNullOrEmpty(g.Text))
@@ -248,7 +251,7 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
                     .GroupBy(l => (l.Key, l.Name))
                     .OrderBy(o => o.Key.Name, StringComparer.Ordinal)
                     .Select(o => new AlternativeOutcome(
-                        o.Key.Key, o.Key.Name,
+                        o.Key.Key!, o.Key.Name!,
                         o.Where(l => l.IsPositive == true).Sum(l => l.Count),
                         o.Where(l => l.IsPositive == false).Sum(l => l.Count),
                         o.Where(l => l.IsPositive is null).Sum(l => l.Count)))]))
@@ -267,7 +270,7 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
         string? measuredWith = null;
         if (similarityModel is not null && original is not null && preview is not null && alternatives.Count > 0)
         {
-            var similarities = await preview.SimilaritiesAsync(traceId, similarityModel, original, [.. alternatives.Select(a => a.Text)], ct);
+            var similarities = await preview.SimilaritiesAsync(traceId, similarityModel, original, [.. alternatives.Select(a => a.Text)], ct, vectors);
             if (similarities is not null)
             {
                 measuredWith = similarityModel;
@@ -549,4 +552,20 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
         !string.IsNullOrEmpty(prompt)
             ? prompt
             : string.Join("\n\n", new[] { systemPrompt, userPrompt }.Where(p => !string.IsNullOrEmpty(p)));
+}
+
+/// <summary>One row of the grouped resamples of a position: a first sentence's count, or its labels for one outcome and value.</summary>
+internal sealed class GroupedResamples
+{
+    public string? FirstSentence { get; init; }
+
+    public bool Labelled { get; init; }
+
+    public string? Key { get; init; }
+
+    public string? Name { get; init; }
+
+    public bool? IsPositive { get; init; }
+
+    public int Count { get; init; }
 }

@@ -55,12 +55,37 @@ public sealed class PostgresTests(PostgresServer server) : IDisposable
         var postgresList = await GetJsonAsync(postgres, "/api/traces?pageSize=100");
         var sqliteList = await GetJsonAsync(sqlite, "/api/traces?pageSize=100");
         Assert.Equal(sqliteList.ToJsonString(), postgresList.ToJsonString());
+        var alternatives = 0;
         foreach (var id in await TraceIdsAsync(sqlite))
         {
             var expected = await GetJsonAsync(sqlite, $"/api/traces/{id}");
             var actual = await GetJsonAsync(postgres, $"/api/traces/{id}");
             Assert.Equal(expected.ToJsonString(), actual.ToJsonString());
+            // A selected sentence's resamples, grouped with their labels in one command (UNION ALL, typed nulls on one side).
+            foreach (var k in await PositionsAsync(sqlite, id))
+            {
+                var resamples = await ResamplesJsonAsync(sqlite, id, k);
+                Assert.Equal(resamples, await ResamplesJsonAsync(postgres, id, k));
+                alternatives += resamples.Contains("\"Alternatives\":[{", StringComparison.Ordinal) ? 1 : 0;
+            }
         }
+
+        Assert.True(alternatives > 0, "no sentence compared had resamples");
+    }
+
+    /// <summary>Up to 20 positions of a trace that have resamples.</summary>
+    private static async Task<List<int>> PositionsAsync(TestApp app, int traceId)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TraceViewer.Data.TraceViewerDbContext>();
+        return await db.Set<Resample>().Where(r => r.TraceId == traceId).Select(r => r.Position).Distinct().OrderBy(p => p).Take(20).ToListAsync();
+    }
+
+    private static async Task<string> ResamplesJsonAsync(TestApp app, int traceId, int index)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var resamples = await scope.ServiceProvider.GetRequiredService<TraceQueries>().GetSentenceResamplesAsync(traceId, index, null, CancellationToken.None);
+        return System.Text.Json.JsonSerializer.Serialize(resamples);
     }
 
     [Fact]

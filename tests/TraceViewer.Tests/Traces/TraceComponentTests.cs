@@ -54,6 +54,28 @@ public sealed class TraceComponentTests : MudComponentTests
     }
 
     [Fact]
+    public void SelectingAnotherSentenceRendersOnlyTheRowsWhoseStateChanged()
+    {
+        var list = RenderList(selected: 1);
+        int[] Renders() => [.. list.FindComponents<SentenceRow>().Select(r => r.RenderCount)];
+        Assert.Equal([1, 1, 1, 1], Renders());
+
+        list.Render(p => p.Add(c => c.Selected, 3));
+
+        // Sentence 1 loses the selection and the tab stop, sentence 3 gains them; 0 and 2 are not rendered again.
+        Assert.Equal([1, 2, 1, 2], Renders());
+        Assert.Equal(["s-3"], list.FindAll("#sentences > a.sentence[aria-selected='true']").Select(a => a.Id));
+        Assert.Equal(["s-3"], list.FindAll("#sentences > a.sentence[tabindex='0']").Select(a => a.Id));
+
+        // The same selection again renders no row; dimming renders only the rows it dims (sentences 1 and 2 are weaker than 0.3).
+        list.Render(p => p.Add(c => c.Selected, 3));
+        Assert.Equal([1, 2, 1, 2], Renders());
+        list.Render(p => p.Add(c => c.Dim, 0.3));
+        Assert.Equal([1, 3, 2, 2], Renders());
+        Assert.Equal(["s-1", "s-2"], list.FindAll("#sentences > a.sentence[data-dim='true']").Select(a => a.Id));
+    }
+
+    [Fact]
     public void TheListIsOneTabStopAndEachSentenceIsALinkToItsView()
     {
         var list = RenderList(selected: 2);
