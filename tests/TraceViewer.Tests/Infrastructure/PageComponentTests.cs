@@ -19,6 +19,7 @@ public abstract class PageComponentTests : MudComponentTests
         Services.AddSingleton(new QueryScope<SearchQueries>(scopes));
         Services.AddSingleton(new QueryScope<AgreementQueries>(scopes));
         Services.AddSingleton(new QueryScope<VerdictStore>(scopes));
+        Services.AddSingleton(new QueryScope<TraceViewer.Kinds.KindsQueries>(scopes));
     }
 
     public TestApp App { get; }
