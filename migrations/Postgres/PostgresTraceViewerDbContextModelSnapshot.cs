@@ -283,6 +283,51 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.ToTable("Invitation");
                 });
 
+            modelBuilder.Entity("TraceViewer.Agreement.HumanVerdict", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Annotator")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<long?>("ResampleId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("TraceId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Verdict")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ResampleId", "Annotator")
+                        .IsUnique()
+                        .HasFilter("\"ResampleId\" IS NOT NULL");
+
+                    b.HasIndex("TraceId", "Annotator")
+                        .IsUnique()
+                        .HasFilter("\"ResampleId\" IS NULL");
+
+                    b.ToTable("HumanVerdict");
+                });
+
             modelBuilder.Entity("TraceViewer.Datasets.Dataset", b =>
                 {
                     b.Property<int>("Id")
@@ -1232,6 +1277,20 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TraceViewer.Agreement.HumanVerdict", b =>
+                {
+                    b.HasOne("TraceViewer.Resampling.Resample", null)
+                        .WithMany()
+                        .HasForeignKey("ResampleId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("TraceViewer.Traces.Trace", null)
+                        .WithMany()
+                        .HasForeignKey("TraceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -270,6 +270,49 @@ namespace TraceViewer.Migrations
                     b.ToTable("Invitation");
                 });
 
+            modelBuilder.Entity("TraceViewer.Agreement.HumanVerdict", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Annotator")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ResampleId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TraceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Verdict")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ResampleId", "Annotator")
+                        .IsUnique()
+                        .HasFilter("\"ResampleId\" IS NOT NULL");
+
+                    b.HasIndex("TraceId", "Annotator")
+                        .IsUnique()
+                        .HasFilter("\"ResampleId\" IS NULL");
+
+                    b.ToTable("HumanVerdict");
+                });
+
             modelBuilder.Entity("TraceViewer.Datasets.Dataset", b =>
                 {
                     b.Property<int>("Id")
@@ -1189,6 +1232,20 @@ namespace TraceViewer.Migrations
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TraceViewer.Agreement.HumanVerdict", b =>
+                {
+                    b.HasOne("TraceViewer.Resampling.Resample", null)
+                        .WithMany()
+                        .HasForeignKey("ResampleId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("TraceViewer.Traces.Trace", null)
+                        .WithMany()
+                        .HasForeignKey("TraceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

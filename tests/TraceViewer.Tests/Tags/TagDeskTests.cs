@@ -59,7 +59,8 @@ public sealed class TagDeskTests(TestApp app) : IClassFixture<TestApp>
 
         Assert.Equal(KeystrokeResult.Saved, result.Outcome);
         Assert.Equal([0, 1], result.Sentences);
-        Assert.Equal([(0, "annotator@example.test", (string?)null), (1, "annotator@example.test", null)], await PersonRowsAsync(trace.TraceId));
+        // The annotator is the user id.
+        Assert.Equal([(0, "annotator-id", (string?)null), (1, "annotator-id", null)], await PersonRowsAsync(trace.TraceId));
         Assert.Equal([trace.TraceId], told);
     }
 
