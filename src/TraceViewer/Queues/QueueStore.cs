@@ -58,6 +58,10 @@ internal sealed record QueueStop(int Position, int TraceId, int SentenceIndex, A
     public bool IsDone => State == AssignmentState.Done || Tagged;
 }
 
+internal sealed record QueueChoice(int Id, string Name);
+
+internal sealed record QueueChoices(IReadOnlyList<QueueChoice> Datasets, IReadOnlyList<QueueChoice> Outcomes, IReadOnlyList<QueueChoice> Taxonomies, IReadOnlyList<QueuePerson> People);
+
 /// <summary>A person who can be given items: the account's id, or <c>local</c> while no account exists.</summary>
 internal sealed record QueuePerson(string Id, string Label);
 
@@ -68,6 +72,13 @@ internal sealed record QueuePerson(string Id, string Label);
 /// </summary>
 internal sealed class QueueStore(TraceViewerDbContext db, IAccess access, AccountsState accounts, TimeProvider time)
 {
+    /// <summary>The form's choices: datasets, outcomes and taxonomies, by id and name.</summary>
+    public async Task<QueueChoices> ChoicesAsync(CancellationToken ct) => new(
+        await db.Set<Datasets.Dataset>().AsNoTracking().OrderBy(d => d.Name).ThenBy(d => d.Id).Select(d => new QueueChoice(d.Id, d.Name + " (" + d.Model + ")")).ToListAsync(ct),
+        await db.Set<Outcomes.Outcome>().AsNoTracking().OrderBy(o => o.Name).Select(o => new QueueChoice(o.Id, o.Name)).ToListAsync(ct),
+        await db.Set<Taxonomy>().AsNoTracking().OrderBy(t => t.Name).Select(t => new QueueChoice(t.Id, t.Name)).ToListAsync(ct),
+        await PeopleAsync(ct));
+
     public async Task<string?> CurrentPersonAsync() => VerdictStore.PersonId(await access.UserAsync());
 
     /// <summary>Who can be an annotator: every account, or the local owner while none exists.</summary>

@@ -5,6 +5,7 @@ internal static class QueuesExtensions
     public static IHostApplicationBuilder AddQueues(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<QueueStore>();
+        builder.Services.AddScoped<QueueDesk>();
         return builder;
     }
 }
