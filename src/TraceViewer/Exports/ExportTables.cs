@@ -28,4 +28,54 @@ public static class ExportTables
             ExportCsv.Number(h.Effect?.Value), h.Effect is { } e ? e.Shown.Direction.ToString().ToLowerInvariant() : "",
             h.Effect is { } f ? ExportCsv.Bool(f.Fallback) : "", ExportCsv.Text(h.Effect?.Source),
         ]).ToList());
+
+    /// <summary>
+    /// A trace's sentence metrics, one row per sentence and outcome (one row with an empty outcome when the trace has
+    /// none): the outcome rate with the sentence removed (before) and kept (after), the effects with their 95% intervals,
+    /// the KL divergences, direction, importance and tags as taxonomy:tag.
+    /// </summary>
+    public static ExportTable Sentences(TraceDocument trace)
+    {
+        var rows = new List<IReadOnlyList<string>>();
+        foreach (var sentence in trace.Sentences)
+        {
+            var common = new[]
+            {
+                ExportCsv.Number(trace.Id), ExportCsv.Number(sentence.Index), ExportCsv.Text(sentence.Text),
+            };
+            var tags = ExportCsv.Text(string.Join("; ", sentence.Tags.Select(t => $"{t.Taxonomy}:{t.Tag}").Distinct()));
+            if (trace.Outcomes.Count == 0)
+            {
+                rows.Add([.. common, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", tags]);
+                continue;
+            }
+
+            foreach (var outcome in trace.Outcomes)
+            {
+                var before = outcome.PrefixRates.FirstOrDefault(r => r.Index == sentence.Index);
+                var after = outcome.PrefixRates.FirstOrDefault(r => r.Index == sentence.Index + 1);
+                var e = outcome.Effects.FirstOrDefault(x => x.Index == sentence.Index);
+                rows.Add(
+                [
+                    .. common, ExportCsv.Text(outcome.Key), ExportCsv.Number(before?.Value), ExportCsv.Number(after?.Value),
+                    ExportCsv.Number(e?.CounterfactualEffect?.Value), ExportCsv.Number(e?.CounterfactualEffect?.Low), ExportCsv.Number(e?.CounterfactualEffect?.High),
+                    ExportCsv.Number(e?.ResamplingEffect?.Value), ExportCsv.Number(e?.ResamplingEffect?.Low), ExportCsv.Number(e?.ResamplingEffect?.High),
+                    ExportCsv.Number(e?.CounterfactualKl), ExportCsv.Number(e?.ResamplingKl), ExportCsv.Number(e?.DissimilarFraction),
+                    e is null ? "" : e.Direction.ToString().ToLowerInvariant(), ExportCsv.Number(e?.Importance), e is null ? "" : ExportCsv.Bool(e.Fallback),
+                    tags,
+                ]);
+            }
+        }
+
+        return new(SentenceHeader, rows);
+    }
+
+    public static readonly IReadOnlyList<string> SentenceHeader =
+    [
+        "trace_id", "index", "text", "outcome", "rate_before", "rate_after",
+        "counterfactual_effect", "counterfactual_low", "counterfactual_high",
+        "resampling_effect", "resampling_low", "resampling_high",
+        "counterfactual_kl", "resampling_kl", "dissimilar_fraction",
+        "direction", "importance", "fallback", "tags",
+    ];
 }

@@ -44,8 +44,42 @@ internal static class ExportsApi
         api.MapGet("/search.json", GetSearchJsonAsync)
             .WithName("ExportSearchJson")
             .WithSummary("Every sentence the /search page finds for the same query string (all pages), as a JSON attachment.");
+        api.MapGet("/traces/{id:int}/sentences.csv", GetSentencesCsvAsync)
+            .WithName("ExportTraceSentencesCsv")
+            .Produces<string>(StatusCodes.Status200OK, "text/csv")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("A trace's sentence metrics as CSV, one row per sentence and outcome: rate before (sentence removed) and after, "
+                + "counterfactual and resampling effects with 95% intervals, KL divergences, direction, importance, tags.");
+        api.MapGet("/traces/{id:int}/sentences.json", GetSentencesJsonAsync)
+            .WithName("ExportTraceSentencesJson")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("The same rows as sentences.csv, as a JSON attachment (an array of objects keyed by the CSV's column names).");
         return app;
     }
+
+    internal static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetSentencesCsvAsync(int id, TraceQueries queries, CancellationToken ct) =>
+        await queries.GetTraceAsync(id, ct) is { } trace
+            ? Csv(ExportTables.Sentences(trace), $"trace-{id}-sentences")
+            : NotFound(id);
+
+    internal static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetSentencesJsonAsync(
+        int id, TraceQueries queries, HttpContext http, CancellationToken ct)
+    {
+        if (await queries.GetTraceAsync(id, ct) is not { } trace)
+        {
+            return NotFound(id);
+        }
+
+        // JSON keeps the raw text (no formula guard: that is for spreadsheets).
+        var table = ExportTables.Sentences(trace);
+        var raw = trace.Sentences.SelectMany(s => Enumerable.Repeat(s.Text, Math.Max(1, trace.Outcomes.Count))).ToList();
+        var objects = table.Rows.Select((row, r) => table.Header.Select((name, c) => (name, value: c == 2 ? raw[r] : row[c]))
+            .ToDictionary(x => x.name, x => x.value)).ToList();
+        return Json(http, objects, $"trace-{id}-sentences");
+    }
+
+    private static ProblemHttpResult NotFound(int id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Trace not found", detail: $"There is no trace with id {id}.");
 
     /// <summary>All rows of the trace list for a filter, in the page's order.</summary>
     internal static async Task<IReadOnlyList<TraceRow>> AllTracesAsync(TraceListQuery query, TraceQueries queries, CancellationToken ct)

@@ -137,4 +137,45 @@ public sealed class ExportsApiTests(TestApp app) : IClassFixture<TestApp>
 
     [Fact]
     public void NumbersAreNotGuarded() => Assert.Equal("-0.25", ExportCsv.Number(-0.25));
+
+    [Fact]
+    public async Task SentencesCsvHasARowPerSentenceWithTheTracesRatesAndEffects()
+    {
+        var seeded = await TraceSeeder.SeedAsync(app, new TraceSeed
+        {
+            Model = Unique("sentences"), Sentences = ["-1 is the start.", "Then add.", "Done."], Counterfactual = i => 0.1 * (i + 1) - 0.25,
+        });
+        var trace = (await app.CreateClient().GetFromJsonAsync<TraceDocument>($"/api/traces/{seeded.TraceId}", JsonSerializerOptions.Web))!;
+
+        using var response = await app.CreateClient().GetAsync($"/api/traces/{seeded.TraceId}/sentences.csv");
+        var records = ParseCsv(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal($"trace-{seeded.TraceId}-sentences.csv", response.Content.Headers.ContentDisposition!.FileNameStar ?? response.Content.Headers.ContentDisposition.FileName);
+        Assert.Equal(ExportTables.SentenceHeader, records[0].Fields);
+        var outcome = Assert.Single(trace.Outcomes);
+        Assert.Equal(3, records.Count - 1);
+        Assert.Equal("'-1 is the start.", records[1].Fields[2]);
+        foreach (var (record, i) in records.Skip(1).Select((r, i) => (r, i)))
+        {
+            Assert.Equal(outcome.Key, record.Fields[3]);
+            Assert.Equal(ExportCsv.Number(outcome.PrefixRates.Single(r => r.Index == i).Value), record.Fields[4]);
+            Assert.Equal(ExportCsv.Number(outcome.PrefixRates.SingleOrDefault(r => r.Index == i + 1)?.Value), record.Fields[5]);
+            Assert.Equal(ExportCsv.Number(outcome.Effects.Single(e => e.Index == i).CounterfactualEffect?.Value), record.Fields[6]);
+            Assert.Contains("active_computation", record.Fields[18], StringComparison.Ordinal);
+        }
+
+        var json = await app.CreateClient().GetFromJsonAsync<List<Dictionary<string, string>>>($"/api/traces/{seeded.TraceId}/sentences.json");
+        Assert.Equal("-1 is the start.", json![0]["text"]);
+        Assert.Equal(records[2].Fields[6], json[1]["counterfactual_effect"]);
+    }
+
+    [Theory]
+    [InlineData("csv")]
+    [InlineData("json")]
+    public async Task SentencesOfAnUnknownTraceAreNotFound(string extension)
+    {
+        using var response = await app.CreateClient().GetAsync($"/api/traces/987654321/sentences.{extension}");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
 }
