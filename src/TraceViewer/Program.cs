@@ -11,6 +11,7 @@ using TraceViewer.Jobs;
 using TraceViewer.Metrics;
 using TraceViewer.Providers;
 using TraceViewer.Search;
+using TraceViewer.Sharing;
 using TraceViewer.Studies;
 using TraceViewer.Tags;
 using TraceViewer.Traces;
@@ -70,6 +71,7 @@ builder.AddTraces();
 builder.AddSearch();
 builder.AddTags();
 builder.AddStudies();
+builder.AddSharing();
 builder.AddJobs();
 builder.AddHealth();
 
@@ -101,6 +103,7 @@ app.MapGet("/", () => TypedResults.Redirect("/datasets")).ExcludeFromDescription
 app.MapAccounts();
 app.MapImport();
 app.MapTraces();
+app.MapSharing();
 app.MapMetrics();
 app.MapJobs();
 app.MapHealth();
