@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace TraceViewer.Sharing;
 
-internal enum ShareScopeKind
+public enum ShareScopeKind
 {
     /// <summary>One trace, at any of its sentences and in any view.</summary>
     Trace,
