@@ -14,10 +14,10 @@ namespace TraceViewer.Sharing;
 /// </summary>
 internal static partial class LogRedaction
 {
-    public const string Replacement = "/s/[redacted]";
+    public const string Replacement = "s/[redacted]";
 
     public static string Redact(string text) =>
-        text.Contains("/s/", StringComparison.Ordinal) ? Link().Replace(text, Replacement) : text;
+        text.Contains("s/", StringComparison.Ordinal) ? Link().Replace(text, Replacement) : text;
 
     public static IServiceCollection AddLogRedaction(this IServiceCollection services)
     {
@@ -32,7 +32,8 @@ internal static partial class LogRedaction
     private static ILoggerProvider Wrap(ILoggerProvider provider) =>
         provider is ISupportExternalScope ? new ScopedProvider(provider) : new Provider(provider);
 
-    [GeneratedRegex(@"/s/[^/?#\s""'&<>;,]+")]
+    // "s/" starting a path or a route value ("/s/…", "'s/…", "=s/…"), not ending a word ("traces/…").
+    [GeneratedRegex(@"(?<![A-Za-z0-9_.~%-])s/[^/?#\s""'&<>;,\]\[]+")]
     private static partial Regex Link();
 
     private static object? RedactValue(object? value) => value switch
@@ -91,7 +92,8 @@ internal static partial class LogRedaction
     private sealed class State(object? original) : IReadOnlyList<KeyValuePair<string, object?>>
     {
         private readonly IReadOnlyList<KeyValuePair<string, object?>> _values = original is IEnumerable<KeyValuePair<string, object?>> pairs
-            ? pairs.Select(p => new KeyValuePair<string, object?>(p.Key, RedactValue(p.Value))).ToList()
+            ? pairs.Select(p => new KeyValuePair<string, object?>(p.Key,
+                string.Equals(p.Key, "token", StringComparison.OrdinalIgnoreCase) ? "[redacted]" : RedactValue(p.Value))).ToList()
             : [];
 
         public int Count => _values.Count;

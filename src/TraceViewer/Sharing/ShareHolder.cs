@@ -14,7 +14,7 @@ namespace TraceViewer.Sharing;
 
 /// <summary>
 /// Whoever opened a share link: no account and no role, only the share's id, carried in the <c>tv-share</c> cookie
-/// (HttpOnly, SameSite=Lax, data-protected so it cannot be read or forged, valid until the share expires). The
+/// (HttpOnly, SameSite=Lax, for the browser session, data-protected so it cannot be read or forged). The
 /// <see cref="ShareAccess"/> check lets it read its scope; every other policy fails for it, so it writes nothing.
 /// Outside its scope it is answered as a signed-out visitor (sent to sign in, or 401).
 /// </summary>
@@ -25,9 +25,6 @@ internal static class ShareHolder
     public const string ShareIdClaim = "tv-share-id";
     public const string Name = "shared link";
     private const string Purpose = "TraceViewer.Sharing.Cookie.v1";
-
-    /// <summary>How long the cookie lasts for a share that never expires (opening the link again renews it).</summary>
-    public static readonly TimeSpan OpenEndedCookie = TimeSpan.FromDays(30);
 
     public static ClaimsPrincipal Principal(int shareId) => new(new ClaimsIdentity(
     [
@@ -45,18 +42,20 @@ internal static class ShareHolder
     public static bool Carries(HttpRequest request) =>
         request.Cookies.ContainsKey(CookieName) && !request.Cookies.ContainsKey("tv-auth");
 
-    public static void Issue(HttpContext context, int shareId, DateTimeOffset? shareExpires, DateTimeOffset now)
+    /// <summary>
+    /// Sets the cookie for the browser session. The share's expiry and revocation are checked against the database on
+    /// every request and navigation, so the cookie itself needs no lifetime.
+    /// </summary>
+    public static void Issue(HttpContext context, int shareId)
     {
-        var expires = shareExpires ?? now + OpenEndedCookie;
-        var protector = context.RequestServices.GetRequiredService<IDataProtectionProvider>().CreateProtector(Purpose).ToTimeLimitedDataProtector();
-        var value = protector.Protect(shareId.ToString(CultureInfo.InvariantCulture), expires);
+        var protector = context.RequestServices.GetRequiredService<IDataProtectionProvider>().CreateProtector(Purpose);
+        var value = protector.Protect(shareId.ToString(CultureInfo.InvariantCulture));
         context.Response.Cookies.Append(CookieName, value, new CookieOptions
         {
             HttpOnly = true,
             SameSite = SameSiteMode.Lax,
             Secure = context.Request.IsHttps,
             Path = "/",
-            Expires = expires,
             IsEssential = true,
         });
     }
@@ -73,7 +72,7 @@ internal static class ShareHolder
 
             try
             {
-                var text = protection.CreateProtector(Purpose).ToTimeLimitedDataProtector().Unprotect(value);
+                var text = protection.CreateProtector(Purpose).Unprotect(value);
                 if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
                 {
                     return Task.FromResult(AuthenticateResult.Fail("Malformed share cookie."));
@@ -83,7 +82,7 @@ internal static class ShareHolder
             }
             catch (System.Security.Cryptography.CryptographicException)
             {
-                return Task.FromResult(AuthenticateResult.Fail("Share cookie expired or not ours."));
+                return Task.FromResult(AuthenticateResult.Fail("Share cookie not made by this app."));
             }
         }
 

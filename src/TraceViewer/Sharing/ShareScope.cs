@@ -12,7 +12,7 @@ public enum ShareScopeKind
 }
 
 /// <summary>The page a request or a navigation asks for, as far as sharing cares.</summary>
-internal enum SharedPage
+public enum SharedPage
 {
     Other,
     Trace,

@@ -25,7 +25,7 @@ internal static partial class SharingExtensions
     /// Opens a link: sets the share cookie and sends the browser to the shared place, so the token leaves the address bar
     /// (and the history, and the Referer of anything the page loads) at once. A link that no longer works answers 410.
     /// </summary>
-    private static async Task<IResult> OpenAsync(string token, HttpContext context, ShareService shares, TimeProvider clock, ILoggerFactory logs)
+    private static async Task<IResult> OpenAsync(string token, HttpContext context, ShareService shares, ILoggerFactory logs)
     {
         context.Response.Headers.CacheControl = "no-store";
         context.Response.Headers["Referrer-Policy"] = "no-referrer";
@@ -35,7 +35,7 @@ internal static partial class SharingExtensions
         {
             case RedeemStatus.Valid:
                 LogOpened(log, opened.ShareId);
-                ShareHolder.Issue(context, opened.ShareId, opened.ExpiresAt, clock.GetUtcNow());
+                ShareHolder.Issue(context, opened.ShareId);
                 return TypedResults.Redirect(AccountsExtensions.SafeReturnUrl(opened.Target));
             case RedeemStatus.Expired:
                 return Gone(StatusCodes.Status410Gone, "This link has expired", "The person who shared it can make a new one.", "share-expired");
