@@ -79,6 +79,7 @@ internal sealed class ShareService(TraceViewerDbContext db, TimeProvider clock)
                 ShareScope.IsGone(s.ExpiresAt, s.RevokedAt, now)))
             .OrderBy(s => s.Gone)
             .ThenByDescending(s => s.CreatedAt)
+            .ThenByDescending(s => s.Id)
             .ToList();
     }
 
