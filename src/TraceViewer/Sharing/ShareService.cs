@@ -7,7 +7,7 @@ using TraceViewer.Traces;
 namespace TraceViewer.Sharing;
 
 /// <summary>A share just made: its link's token is shown once and never stored.</summary>
-internal sealed record NewShare(int Id, string Token, string Path);
+internal sealed record NewShare(int Id, string Token, string Path, DateTimeOffset? ExpiresAt);
 
 /// <summary>One row of the shares page.</summary>
 internal sealed record ShareRow(int Id, ShareScopeKind Kind, string Title, string Target, string CreatedBy, DateTimeOffset CreatedAt,
@@ -67,7 +67,7 @@ internal sealed class ShareService(TraceViewerDbContext db, TimeProvider clock)
         share.Title = share.Title.Length > 512 ? share.Title[..512] : share.Title;
         db.Add(share);
         await db.SaveChangesAsync(ct);
-        return new NewShare(share.Id, token, LinkPrefix + token);
+        return new NewShare(share.Id, token, LinkPrefix + token, share.ExpiresAt);
     }
 
     public async Task<IReadOnlyList<ShareRow>> ListAsync(CancellationToken ct = default)
