@@ -80,6 +80,12 @@ public sealed class ShareBrowserTests(ShareBrowserApp app) : IClassFixture<Share
             await visitor.Page.ScreenshotAsync($"screen-shared-trace-{viewport}", fullPage: false);
             Assert.Empty(visitor.Errors);
 
+            // Moving to another sentence stays in scope, in the circuit.
+            await visitor.Page.Locator($"[data-testid=sentence-detail] >> text=Next").First.ClickAsync();
+            await visitor.Page.WaitForURLAsync($"**/traces/{app.Trace.TraceId}/sentences/{sentence + 1}?effect=resampling");
+            await Assertions.Expect(detail).ToContainTextAsync($"Step {sentence + 1} of the argument");
+            await Assertions.Expect(visitor.Page.Locator("[data-testid=not-allowed]")).ToHaveCountAsync(0);
+
             // Anything else is as for a signed-out visitor.
             await visitor.Page.GotoAsync("/traces");
             await visitor.Page.WaitForURLAsync("**" + AccountsExtensions.SignInPath + "?returnUrl=*");
