@@ -1044,6 +1044,38 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.ToTable("TagAudit");
                 });
 
+            modelBuilder.Entity("TraceViewer.Tags.TagSubmission", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("Annotator")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("AnnotatorKind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTimeOffset>("SubmittedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("TraceId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TraceId", "AnnotatorKind", "Annotator")
+                        .IsUnique();
+
+                    b.ToTable("TagSubmission");
+                });
+
             modelBuilder.Entity("TraceViewer.Tags.Taxonomy", b =>
                 {
                     b.Property<int>("Id")
@@ -1463,6 +1495,15 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                         .WithMany()
                         .HasForeignKey("TagId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TraceViewer.Tags.TagSubmission", b =>
+                {
+                    b.HasOne("TraceViewer.Traces.Trace", null)
+                        .WithMany()
+                        .HasForeignKey("TraceId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

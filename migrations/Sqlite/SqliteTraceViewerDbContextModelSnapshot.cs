@@ -1005,6 +1005,36 @@ namespace TraceViewer.Migrations
                     b.ToTable("TagAudit");
                 });
 
+            modelBuilder.Entity("TraceViewer.Tags.TagSubmission", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Annotator")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AnnotatorKind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("SubmittedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("TraceId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TraceId", "AnnotatorKind", "Annotator")
+                        .IsUnique();
+
+                    b.ToTable("TagSubmission");
+                });
+
             modelBuilder.Entity("TraceViewer.Tags.Taxonomy", b =>
                 {
                     b.Property<int>("Id")
@@ -1418,6 +1448,15 @@ namespace TraceViewer.Migrations
                         .WithMany()
                         .HasForeignKey("TagId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TraceViewer.Tags.TagSubmission", b =>
+                {
+                    b.HasOne("TraceViewer.Traces.Trace", null)
+                        .WithMany()
+                        .HasForeignKey("TraceId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
