@@ -7,6 +7,7 @@ using TraceViewer.Agreement;
 using TraceViewer.Components;
 using TraceViewer.Data;
 using TraceViewer.Embeddings;
+using TraceViewer.Exports;
 using TraceViewer.Import;
 using TraceViewer.Jobs;
 using TraceViewer.Kinds;
@@ -107,6 +108,7 @@ app.MapGet("/", () => TypedResults.Redirect("/datasets")).ExcludeFromDescription
 app.MapAccounts();
 app.MapImport();
 app.MapTraces();
+app.MapExportsApi();
 app.MapAgreement();
 app.MapKinds();
 app.MapSharing();
