@@ -117,7 +117,7 @@ public sealed class TagJobTests : IAsyncLifetime
         Assert.Equal(["Harm"], harm[1].Tags);
         Assert.Equal(["Harm"], harm[2].Tags);
         Assert.Equal(["Pondering"], harm[2].Unknown);
-        Assert.Equal(["Harm"], JsonSerializer.Deserialize<string[]>(votes[2].Tags));
+        Assert.Equal(["Harm"], JsonSerializer.Deserialize<string[]>(votes[2].Tags)!);
         Assert.All(TagVote.FromJson(votes[0].Votes), v => Assert.NotNull(v.Failure));
         Assert.Equal("[]", votes[0].Tags);
 
@@ -287,7 +287,7 @@ public sealed class TagJobTests : IAsyncLifetime
     [InlineData("{\"kind\":\"tag\",\"traceId\":1,\"provider\":\"loop\",\"tag\":{\"taxonomy\":\"Test reasoning\",\"votes\":0}}", "tag.votes")]
     [InlineData("{\"kind\":\"tag\",\"traceId\":1,\"provider\":\"loop\",\"tag\":{\"taxonomy\":\"Test reasoning\",\"votes\":101}}", "tag.votes")]
     [InlineData("{\"kind\":\"tag\",\"traceId\":1,\"provider\":\"loop\",\"tag\":{\"taxonomy\":\"Test reasoning\",\"topK\":0}}", "tag.topK")]
-    [InlineData("{\"kind\":\"tag\",\"traceId\":1,\"provider\":\"loop\",\"tag\":{\"taxonomy\":\"Test reasoning\",\"topK\":3}}", "tag.topK")]
+    [InlineData("{\"kind\":\"tag\",\"traceId\":1,\"provider\":\"loop\",\"tag\":{\"taxonomy\":\"Test reasoning\",\"topK\":10001}}", "tag.topK")]
     [InlineData("{\"kind\":\"tag\",\"traceId\":1,\"provider\":\"loop\",\"tag\":{\"taxonomy\":\"Test reasoning\",\"prompt\":\"Tag it: {tags}\"}}", "tag.prompt")]
     [InlineData("{\"kind\":\"tag\",\"traceId\":1,\"provider\":\"loop\",\"tag\":{\"taxonomy\":\"Test reasoning\",\"prompt\":\"{sentence} {scratchpad}\"}}", "tag.prompt")]
     [InlineData("{\"kind\":\"tag\",\"traceId\":1,\"provider\":\"loop\",\"positions\":{\"from\":3,\"to\":1},\"tag\":{\"taxonomy\":\"Test reasoning\"}}", "positions")]
