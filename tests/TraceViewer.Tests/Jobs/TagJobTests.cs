@@ -22,7 +22,7 @@ public sealed class TagJobTests : IAsyncLifetime
     /// 1 is Setup, 2 is Harm by all three votes (Planning by one, and an unknown name in the third), 3 is Planning,
     /// 4 names only a tag the taxonomy does not have.
     /// </summary>
-    private static readonly Dictionary<string, string[]> Replies = new(StringComparer.Ordinal)
+    internal static readonly Dictionary<string, string[]> Replies = new(StringComparer.Ordinal)
     {
         ["<SCRATCHPAD_REASONING>"] = ["I cannot tell."],
         ["I am asked to help."] = ["TAGS: Setup"],
@@ -40,7 +40,7 @@ public sealed class TagJobTests : IAsyncLifetime
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
     /// <summary>A trace of five sentences and a multi-choice taxonomy of three tags with descriptions.</summary>
-    private static async Task<int> SeedAsync(TestApp app, bool multiChoice = true)
+    internal static async Task<int> SeedAsync(TestApp app, bool multiChoice = true)
     {
         var trace = await JobTestHost.SeedAsync(app);
         await using var db = app.CreateDbContext();
@@ -58,12 +58,12 @@ public sealed class TagJobTests : IAsyncLifetime
         return trace.TraceId;
     }
 
-    private static object Request(int traceId, int votes = 3) => new
+    internal static object Request(int traceId, int votes = 3) => new
     {
         kind = "tag", traceId, provider = "loop", temperature = 0.7, tag = new { taxonomy = TaxonomyName, votes },
     };
 
-    private static async Task<List<(int Index, string Tag)>> ModelTagsAsync(TestApp app, int traceId, string annotator = Model)
+    internal static async Task<List<(int Index, string Tag)>> ModelTagsAsync(TestApp app, int traceId, string annotator = Model)
     {
         await using var db = app.CreateDbContext();
         var rows = await (from t in db.Set<SentenceTag>().AsNoTracking()
@@ -74,7 +74,7 @@ public sealed class TagJobTests : IAsyncLifetime
         return [.. rows.Select(r => (r.Index, r.Name)).OrderBy(r => r.Index).ThenBy(r => r.Name, StringComparer.Ordinal)];
     }
 
-    private static async Task<Dictionary<int, TagVoteRecord>> VotesAsync(TestApp app, int traceId)
+    internal static async Task<Dictionary<int, TagVoteRecord>> VotesAsync(TestApp app, int traceId)
     {
         await using var db = app.CreateDbContext();
         var rows = await (from v in db.Set<TagVoteRecord>().AsNoTracking()
@@ -333,5 +333,39 @@ public sealed class TagJobTests : IAsyncLifetime
             Assert.Equal(-1, bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(key)));
             Assert.Equal(-1, bytes.AsSpan().IndexOf(System.Text.Encoding.Unicode.GetBytes(key)));
         }
+    }
+}
+
+/// <summary>The same tag job on PostgreSQL: the votes, the model annotator's tags and their audit, once each.</summary>
+[Collection(TraceViewer.Tests.Data.PostgresServerGroup.Name)]
+public sealed class TagJobPostgresTests(PostgresServer postgres) : IAsyncLifetime
+{
+    private LoopbackOpenAIServer _server = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await StartAsync();
+        _server.Completion = TagReplies(TagJobTests.Replies);
+    }
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task TagJobOnPostgresWritesTheModelAnnotatorsTags()
+    {
+        await using var app = JobTestHost.Create(_server)
+            .WithSetting("Database:Provider", "PostgreSQL")
+            .WithSetting("ConnectionStrings:TraceViewer", postgres.ConnectionString("tv_" + Guid.NewGuid().ToString("N")));
+        var traceId = await TagJobTests.SeedAsync(app);
+        var client = app.CreateClient();
+
+        var id = await JobTestHost.StartAsync(client, TagJobTests.Request(traceId));
+        var status = await JobTestHost.WaitFinishedAsync(client, id);
+
+        Assert.Equal("Completed", status.GetProperty("status").GetString());
+        Assert.Equal([(1, "Setup"), (2, "Harm"), (3, "Planning")], await TagJobTests.ModelTagsAsync(app, traceId));
+        Assert.Equal(5, (await TagJobTests.VotesAsync(app, traceId)).Count);
+        await using var db = app.CreateDbContext();
+        Assert.Equal(3, await db.Set<TagAudit>().CountAsync(a => a.AnnotatorKind == AnnotatorKind.Model));
     }
 }
