@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using TraceViewer.Collect;
@@ -30,7 +31,7 @@ public sealed record TagSettings
     /// <summary>A custom prompt with placeholders (<see cref="TagPrompt"/>); must contain <c>{sentence}</c>. Omitted means ours.</summary>
     public string? Prompt { get; init; }
 
-    /// <summary>Set when the job is planned: the taxonomy's id and name, and the number of sentences it covers.</summary>
+    /// <summary>Set by the server when the job is planned (a value sent is replaced): the taxonomy's id and name, and the number of sentences it covers.</summary>
     public int? TaxonomyId { get; init; }
 
     public string? TaxonomyName { get; init; }
@@ -41,11 +42,14 @@ public sealed record TagSettings
 
     public const int MaxTopK = 10_000;
 
+    [JsonIgnore]
     public int VoteCount => Votes ?? 1;
 
+    [JsonIgnore]
     public string PromptText => Prompt ?? TagPrompt.Default;
 
     /// <summary>Stored with every vote record: a changed prompt is a different annotation.</summary>
+    [JsonIgnore]
     public string PromptHash => Judging.PromptHash.Of(PromptText);
 
     /// <summary>Checks the settings; errors are keyed <c>tag.&lt;field&gt;</c>.</summary>

@@ -137,6 +137,7 @@ public sealed class TagJobTests : IAsyncLifetime
             Assert.All(audit, a => Assert.True(a.Action == TagAction.Add && a.Annotator == Model && !a.Before && a.After));
             var job = await db.Set<Job>().AsNoTracking().SingleAsync(j => j.Id == id);
             Assert.Equal("tag with Test reasoning on 5 sentences × 3 votes", JobFormat.What(JobParameters.FromJson(job.Parameters)));
+            Assert.DoesNotContain("You are annotating", job.Parameters, StringComparison.Ordinal);
         }
 
         // A second job with the same model and prompt has nothing left to ask.
