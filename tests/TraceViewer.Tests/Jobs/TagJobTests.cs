@@ -311,6 +311,21 @@ public sealed class TagJobTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheOpenApiDocumentDescribesTagJobs()
+    {
+        await using var app = JobTestHost.Create(_server);
+        var document = JsonDocument.Parse(await app.CreateClient().GetStringAsync("/openapi/v1.json")).RootElement;
+
+        var create = document.GetProperty("paths").EnumerateObject()
+            .Select(p => p.Value.TryGetProperty("post", out var post) ? post : default)
+            .Single(p => p.ValueKind == JsonValueKind.Object && p.TryGetProperty("operationId", out var op) && op.GetString() == "CreateJob");
+        Assert.Contains("tag {taxonomy, votes, topK, prompt}", create.GetProperty("summary").GetString(), StringComparison.Ordinal);
+        var settings = document.GetProperty("components").GetProperty("schemas").GetProperty("TagSettings").GetProperty("properties");
+        Assert.True(settings.TryGetProperty("taxonomy", out _) && settings.TryGetProperty("topK", out _) && settings.TryGetProperty("prompt", out _), settings.ToString());
+        Assert.False(settings.TryGetProperty("promptText", out _), settings.ToString());
+    }
+
+    [Fact]
     public async Task TheApiKeyIsSentButNeverStored()
     {
         var variable = "TRACEVIEWER_TEST_TAG_KEY_" + Guid.NewGuid().ToString("N");
