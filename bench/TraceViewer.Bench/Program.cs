@@ -12,14 +12,17 @@ internal static class BenchProgram
         "jobs" => await JobsBenchmark.RunAsync(args[1..]),
         "jobs-instances" => await JobsInstancesBenchmark.RunAsync(args[1..]),
         "agreement" => AgreementBenchmark.RunAgreement(args[1..]),
+        "agreement-db" => await AgreementDatabaseBenchmark.RunAsync(args[1..]),
         "tag-effects" => AgreementBenchmark.RunTagEffects(args[1..]),
         "search" => await SearchBenchmark.RunAsync(args[1..]),
+        "keystroke" => await KeystrokeBenchmark.RunAsync(args[1..]),
+        "kinds" => await KindsBenchmark.RunAsync(args[1..]),
         _ => Usage(),
     };
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: TraceViewer.Bench metrics [case.json] | trace-page [requests] | pages [requests] [views] | jobs [requests] | jobs-instances [requests] [runs] | agreement [items] [replicates] | tag-effects [traces] [replicates] | search [runs] [copies]");
+        Console.Error.WriteLine("usage: TraceViewer.Bench metrics [case.json] | trace-page [requests] | pages [requests] [views] | jobs [requests] | jobs-instances [requests] [runs] | agreement [items] [replicates] | agreement-db [items] [annotators] | tag-effects [traces] [replicates] | search [runs] [copies] | kinds [traces] [runs] | keystroke [presses]");
         return 1;
     }
 }

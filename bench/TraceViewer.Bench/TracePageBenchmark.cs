@@ -151,7 +151,7 @@ internal static partial class TracePageBenchmark
         return await response.Content.ReadAsStringAsync();
     }
 
-    private static string FindAppFolder()
+    internal static string FindAppFolder()
     {
         for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
         {

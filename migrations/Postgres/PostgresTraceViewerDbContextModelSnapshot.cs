@@ -283,6 +283,51 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.ToTable("Invitation");
                 });
 
+            modelBuilder.Entity("TraceViewer.Agreement.HumanVerdict", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Annotator")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<long?>("ResampleId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("TraceId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Verdict")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ResampleId", "Annotator")
+                        .IsUnique()
+                        .HasFilter("\"ResampleId\" IS NOT NULL");
+
+                    b.HasIndex("TraceId", "Annotator")
+                        .IsUnique()
+                        .HasFilter("\"ResampleId\" IS NULL");
+
+                    b.ToTable("HumanVerdict");
+                });
+
             modelBuilder.Entity("TraceViewer.Datasets.Dataset", b =>
                 {
                     b.Property<int>("Id")
@@ -778,57 +823,68 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.ToTable("ResampleLabel");
                 });
 
-            modelBuilder.Entity("TraceViewer.Tagging.TagVoteRecord", b =>
+            modelBuilder.Entity("TraceViewer.Sharing.ShareLink", b =>
                 {
-                    b.Property<long>("Id")
+                    b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint");
+                        .HasColumnType("integer");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<string>("Annotator")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<int?>("JobId")
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<int>("DatasetId")
                         .HasColumnType("integer");
 
-                    b.Property<string>("PromptHash")
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTimeOffset?>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Target")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
+                    b.Property<string>("TokenHash")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
-                    b.Property<int>("SentenceId")
+                    b.Property<int?>("TraceId")
                         .HasColumnType("integer");
 
-                    b.Property<string>("Tags")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<int>("TaxonomyId")
+                    b.Property<int>("UseCount")
                         .HasColumnType("integer");
-
-                    b.Property<double?>("Temperature")
-                        .HasColumnType("double precision");
-
-                    b.Property<string>("Votes")
-                        .IsRequired()
-                        .HasColumnType("text");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("JobId");
+                    b.HasIndex("DatasetId");
 
-                    b.HasIndex("TaxonomyId");
-
-                    b.HasIndex("SentenceId", "TaxonomyId", "Annotator", "PromptHash")
+                    b.HasIndex("TokenHash")
                         .IsUnique();
 
-                    b.ToTable("TagVotes", (string)null);
+                    b.ToTable("ShareLinks", (string)null);
                 });
 
             modelBuilder.Entity("TraceViewer.Tags.SentenceTag", b =>
@@ -986,6 +1042,38 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.HasIndex("AnnotatorKind", "Annotator", "Id");
 
                     b.ToTable("TagAudit");
+                });
+
+            modelBuilder.Entity("TraceViewer.Tags.TagSubmission", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("Annotator")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("AnnotatorKind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTimeOffset>("SubmittedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("TraceId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TraceId", "AnnotatorKind", "Annotator")
+                        .IsUnique();
+
+                    b.ToTable("TagSubmission");
                 });
 
             modelBuilder.Entity("TraceViewer.Tags.Taxonomy", b =>
@@ -1257,6 +1345,20 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("TraceViewer.Agreement.HumanVerdict", b =>
+                {
+                    b.HasOne("TraceViewer.Resampling.Resample", null)
+                        .WithMany()
+                        .HasForeignKey("ResampleId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("TraceViewer.Traces.Trace", null)
+                        .WithMany()
+                        .HasForeignKey("TraceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("TraceViewer.Datasets.Dataset", b =>
                 {
                     b.HasOne("TraceViewer.Outcomes.Outcome", null)
@@ -1359,21 +1461,6 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("TraceViewer.Tagging.TagVoteRecord", b =>
-                {
-                    b.HasOne("TraceViewer.Traces.Sentence", null)
-                        .WithMany()
-                        .HasForeignKey("SentenceId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.HasOne("TraceViewer.Tags.Taxonomy", null)
-                        .WithMany()
-                        .HasForeignKey("TaxonomyId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("TraceViewer.Tags.SentenceTag", b =>
                 {
                     b.HasOne("TraceViewer.Traces.Sentence", null)
@@ -1408,6 +1495,15 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                         .WithMany()
                         .HasForeignKey("TagId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TraceViewer.Tags.TagSubmission", b =>
+                {
+                    b.HasOne("TraceViewer.Traces.Trace", null)
+                        .WithMany()
+                        .HasForeignKey("TraceId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -270,6 +270,49 @@ namespace TraceViewer.Migrations
                     b.ToTable("Invitation");
                 });
 
+            modelBuilder.Entity("TraceViewer.Agreement.HumanVerdict", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Annotator")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ResampleId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TraceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Verdict")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ResampleId", "Annotator")
+                        .IsUnique()
+                        .HasFilter("\"ResampleId\" IS NOT NULL");
+
+                    b.HasIndex("TraceId", "Annotator")
+                        .IsUnique()
+                        .HasFilter("\"ResampleId\" IS NULL");
+
+                    b.ToTable("HumanVerdict");
+                });
+
             modelBuilder.Entity("TraceViewer.Datasets.Dataset", b =>
                 {
                     b.Property<int>("Id")
@@ -749,55 +792,66 @@ namespace TraceViewer.Migrations
                     b.ToTable("ResampleLabel");
                 });
 
-            modelBuilder.Entity("TraceViewer.Tagging.TagVoteRecord", b =>
+            modelBuilder.Entity("TraceViewer.Sharing.ShareLink", b =>
                 {
-                    b.Property<long>("Id")
+                    b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
-
-                    b.Property<string>("Annotator")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<int?>("JobId")
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("DatasetId")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("PromptHash")
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset?>("LastUsedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Target")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TokenHash")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
-                    b.Property<int>("SentenceId")
+                    b.Property<int?>("TraceId")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Tags")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("TaxonomyId")
+                    b.Property<int>("UseCount")
                         .HasColumnType("INTEGER");
-
-                    b.Property<double?>("Temperature")
-                        .HasColumnType("REAL");
-
-                    b.Property<string>("Votes")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("JobId");
+                    b.HasIndex("DatasetId");
 
-                    b.HasIndex("TaxonomyId");
-
-                    b.HasIndex("SentenceId", "TaxonomyId", "Annotator", "PromptHash")
+                    b.HasIndex("TokenHash")
                         .IsUnique();
 
-                    b.ToTable("TagVotes", (string)null);
+                    b.ToTable("ShareLinks", (string)null);
                 });
 
             modelBuilder.Entity("TraceViewer.Tags.SentenceTag", b =>
@@ -949,6 +1003,36 @@ namespace TraceViewer.Migrations
                     b.HasIndex("AnnotatorKind", "Annotator", "Id");
 
                     b.ToTable("TagAudit");
+                });
+
+            modelBuilder.Entity("TraceViewer.Tags.TagSubmission", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Annotator")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AnnotatorKind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("SubmittedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("TraceId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TraceId", "AnnotatorKind", "Annotator")
+                        .IsUnique();
+
+                    b.ToTable("TagSubmission");
                 });
 
             modelBuilder.Entity("TraceViewer.Tags.Taxonomy", b =>
@@ -1214,6 +1298,20 @@ namespace TraceViewer.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("TraceViewer.Agreement.HumanVerdict", b =>
+                {
+                    b.HasOne("TraceViewer.Resampling.Resample", null)
+                        .WithMany()
+                        .HasForeignKey("ResampleId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("TraceViewer.Traces.Trace", null)
+                        .WithMany()
+                        .HasForeignKey("TraceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("TraceViewer.Datasets.Dataset", b =>
                 {
                     b.HasOne("TraceViewer.Outcomes.Outcome", null)
@@ -1316,21 +1414,6 @@ namespace TraceViewer.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("TraceViewer.Tagging.TagVoteRecord", b =>
-                {
-                    b.HasOne("TraceViewer.Traces.Sentence", null)
-                        .WithMany()
-                        .HasForeignKey("SentenceId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.HasOne("TraceViewer.Tags.Taxonomy", null)
-                        .WithMany()
-                        .HasForeignKey("TaxonomyId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("TraceViewer.Tags.SentenceTag", b =>
                 {
                     b.HasOne("TraceViewer.Traces.Sentence", null)
@@ -1365,6 +1448,15 @@ namespace TraceViewer.Migrations
                         .WithMany()
                         .HasForeignKey("TagId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TraceViewer.Tags.TagSubmission", b =>
+                {
+                    b.HasOne("TraceViewer.Traces.Trace", null)
+                        .WithMany()
+                        .HasForeignKey("TraceId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -23,6 +23,19 @@ internal sealed record CsvRecord(long Line, IReadOnlyList<string> Fields);
 /// </summary>
 internal static class CsvText
 {
+    /// <summary>A field as written: quoted when it holds a comma, quote or line break, or starts or ends with white space.</summary>
+    public static string Quote(string? field)
+    {
+        if (string.IsNullOrEmpty(field))
+        {
+            return "";
+        }
+
+        return field.AsSpan().IndexOfAny(",\"\r\n") >= 0 || char.IsWhiteSpace(field[0]) || char.IsWhiteSpace(field[^1])
+            ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
+            : field;
+    }
+
     public static IReadOnlyList<CsvRecord> Parse(string text, string file)
     {
         ArgumentNullException.ThrowIfNull(text);

@@ -107,6 +107,7 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
         var values =
             from s in sentences
             join t in traces on s.TraceId equals t.Id
+            // ShownMetricSets' rule, written out so the database applies it per trace.
             let set = sets.Where(m => m.TraceId == t.Id)
                 .OrderBy(m => m.Source == MetricSource.Computed ? 0 : 1).ThenByDescending(m => m.Id)
                 .Select(m => (int?)m.Id).FirstOrDefault()
@@ -165,9 +166,8 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
             .Select(m => new { m.Id, m.TraceId, m.Source, m.Threshold })
             .ToListAsync(ct);
         // The same set the ranking used, per trace.
-        var shown = sets
-            .GroupBy(m => m.TraceId)
-            .ToDictionary(g => g.Key, g => g.OrderBy(m => m.Source == MetricSource.Computed ? 0 : 1).ThenByDescending(m => m.Id).First());
+        var shown = ShownMetricSets.PerTrace(sets.Select(m => new MetricSetChoice(m.Id, m.TraceId, m.Source)))
+            .ToDictionary(p => p.Key, p => sets.First(m => m.Id == p.Value.Id));
         var setIds = shown.Values.Select(m => m.Id).ToList();
         var values = await db.Set<SentenceMetric>().AsNoTracking()
             .Where(v => setIds.Contains(v.MetricSetId) && indices.Contains(v.SentenceIndex) && EffectNames.Contains(v.Name))

@@ -61,7 +61,7 @@ internal static class TagFile
                     row.Dataset, row.Trace, row.Sentence.ToString(CultureInfo.InvariantCulture), row.Text, row.Taxonomy, row.Tag,
                     row.AnnotatorKind.ToString(), row.Annotator, row.Time is { } t ? Time(t) : null, row.Note,
                 ];
-                writer.Write(string.Join(',', fields.Select(Quote)));
+                writer.Write(string.Join(',', fields.Select(CsvText.Quote)));
             }
 
             writer.Write('\n');
@@ -69,18 +69,6 @@ internal static class TagFile
     }
 
     public static string Time(DateTimeOffset time) => time.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
-
-    private static string Quote(string? field)
-    {
-        if (string.IsNullOrEmpty(field))
-        {
-            return "";
-        }
-
-        return field.AsSpan().IndexOfAny(",\"\r\n") >= 0 || char.IsWhiteSpace(field[0]) || char.IsWhiteSpace(field[^1])
-            ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
-            : field;
-    }
 
     /// <summary>Reads a whole tag file; <paramref name="relativePath"/> is how errors name it.</summary>
     public static List<TagFileRow> Read(string fullPath, string relativePath, TagFileFormat format, ImportOptions limits) =>

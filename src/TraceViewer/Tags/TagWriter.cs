@@ -27,8 +27,8 @@ public sealed record TagChange(Guid? ChangeId, IReadOnlyList<TagEdit> Edits)
 /// </summary>
 internal sealed class TagWriter(TraceViewerDbContext db, TimeProvider time)
 {
-    public Task<TagChange> ToggleAsync(TagAuthor author, int taxonomyId, IReadOnlyList<int> tagIds, IReadOnlyList<int> sentenceIds, CancellationToken ct) =>
-        RunAsync(author, async () =>
+    public Task<TagChange> ToggleAsync(TagAuthor author, int taxonomyId, IReadOnlyList<int> tagIds, IReadOnlyList<int> sentenceIds, CancellationToken ct, Guid? changeId = null) =>
+        RunAsync(author, changeId, async () =>
         {
             var taxonomy = await db.Set<Taxonomy>().AsNoTracking().Where(t => t.Id == taxonomyId).Select(t => new { t.Id, t.MultiChoice }).SingleOrDefaultAsync(ct)
                 ?? throw new TagRuleException($"There is no taxonomy {taxonomyId}.");
@@ -43,8 +43,8 @@ internal sealed class TagWriter(TraceViewerDbContext db, TimeProvider time)
             return (TagRules.Toggle(new TaxonomyShape(taxonomy.Id, taxonomy.MultiChoice, tags), tagIds, sentences, current), (Guid?)null);
         }, ct);
 
-    public Task<TagChange> SetNoteAsync(TagAuthor author, int sentenceId, int tagId, string? note, CancellationToken ct) =>
-        RunAsync(author, async () =>
+    public Task<TagChange> SetNoteAsync(TagAuthor author, int sentenceId, int tagId, string? note, CancellationToken ct, Guid? changeId = null) =>
+        RunAsync(author, changeId, async () =>
         {
             var current = await Own(author).Where(t => t.SentenceId == sentenceId && t.TagId == tagId)
                 .Select(t => new TagState(t.SentenceId, t.TagId, t.Note))
@@ -53,8 +53,8 @@ internal sealed class TagWriter(TraceViewerDbContext db, TimeProvider time)
         }, ct);
 
     /// <summary>Takes back the annotator's latest change that is not an undo and was not undone; again and again goes further back.</summary>
-    public Task<TagChange> UndoAsync(TagAuthor author, CancellationToken ct) =>
-        RunAsync(author, async () =>
+    public Task<TagChange> UndoAsync(TagAuthor author, CancellationToken ct, Guid? changeId = null) =>
+        RunAsync(author, changeId, async () =>
         {
             var history = db.Set<TagAudit>().AsNoTracking().Where(a => a.AnnotatorKind == author.Kind && a.Annotator == author.Id);
             var last = await history.Where(a => !a.IsUndo && a.UndoneBy == null).OrderByDescending(a => a.Id).Select(a => (Guid?)a.ChangeId).FirstOrDefaultAsync(ct);
@@ -89,7 +89,11 @@ internal sealed class TagWriter(TraceViewerDbContext db, TimeProvider time)
         }
     }
 
-    private Task<TagChange> RunAsync(TagAuthor author, Func<Task<(IReadOnlyList<TagEdit> Edits, Guid? Undoing)>> decide, CancellationToken ct)
+    /// <param name="requested">
+    /// The change id the caller chose, so a request sent again (its answer was lost) is applied once: a change of this
+    /// annotator already stored under it (or an undo marked with it) makes the call return without writing.
+    /// </param>
+    private Task<TagChange> RunAsync(TagAuthor author, Guid? requested, Func<Task<(IReadOnlyList<TagEdit> Edits, Guid? Undoing)>> decide, CancellationToken ct)
     {
         if (!Enum.IsDefined(author.Kind) || string.IsNullOrWhiteSpace(author.Id) || author.Id.Length > TagLimits.MaxAnnotatorLength)
         {
@@ -100,13 +104,19 @@ internal sealed class TagWriter(TraceViewerDbContext db, TimeProvider time)
         {
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             await LockAsync(author, ct);
+            if (requested is { } id && await db.Set<TagAudit>().AnyAsync(
+                    a => a.AnnotatorKind == author.Kind && a.Annotator == author.Id && (a.ChangeId == id || a.UndoneBy == id), ct))
+            {
+                return new TagChange(id, []);
+            }
+
             var (edits, undoing) = await decide();
             if (edits.Count == 0 && undoing is null)
             {
                 return TagChange.None;
             }
 
-            var changeId = Guid.NewGuid();
+            var changeId = requested ?? Guid.NewGuid();
             var now = time.GetUtcNow();
             foreach (var edit in edits)
             {

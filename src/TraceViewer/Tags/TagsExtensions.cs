@@ -6,6 +6,8 @@ internal static class TagsExtensions
     {
         builder.Services.AddScoped<TagWriter>();
         builder.Services.AddScoped<TagTransfer>();
+        builder.Services.AddScoped<TagDesk>();
+        builder.Services.AddSingleton<TagNotifier>();
         return builder;
     }
 }

@@ -7,4 +7,11 @@ namespace TraceViewer.Traces;
 /// </summary>
 public sealed record SentenceRowView(
     int Index, string Direction, bool Uncertain, bool Differs, bool Dimmed, string? Tag, string Style, string Title,
-    bool Selected = false, bool Focusable = false, string Href = "");
+    bool Selected = false, bool Focusable = false, string Href = "")
+{
+    /// <summary>In the tagging workbench: the tags the layer shows on the sentence (null: none, or outside it).</summary>
+    public IReadOnlyList<Tags.ShownTag>? Chips { get; init; }
+
+    /// <summary>In the tagging workbench: pending, saved or failed for the sentence's latest change; null when it has none.</summary>
+    public string? Save { get; init; }
+}

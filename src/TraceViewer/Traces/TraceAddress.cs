@@ -6,7 +6,7 @@ namespace TraceViewer.Traces;
 /// The trace page's view as its address carries it: the trace, the selected sentence (a path segment, so old deep links
 /// keep working) and the query: <c>outcome</c>, <c>effect</c> and <c>threshold</c> as before, then <c>dim</c> (sentences
 /// weaker than this share of the largest effect are dimmed), <c>tags=on</c> (function tags marked in the text) and
-/// <c>math=source</c> (LaTeX shown as written). Defaults are left out, so the shortest address is the default view.
+/// <c>math=source</c> (LaTeX shown as written) and <c>tagging=</c> (the tagging workbench open on this taxonomy id). Defaults are left out, so the shortest address is the default view.
 /// </summary>
 public sealed record TraceAddress(
     int TraceId,
@@ -16,7 +16,8 @@ public sealed record TraceAddress(
     double? Threshold = null,
     double Dim = 0,
     bool Tags = false,
-    bool MathSource = false)
+    bool MathSource = false,
+    int? Tagging = null)
 {
     /// <summary>The importance filter's choices: share of the trace's largest effect below which a sentence is dimmed.</summary>
     public static readonly IReadOnlyList<double> DimSteps = [0, 0.1, 0.25, 0.5];
@@ -58,12 +59,17 @@ public sealed record TraceAddress(
                 query.Add("math=source");
             }
 
+            if (Tagging is { } taxonomy)
+            {
+                query.Add("tagging=" + taxonomy.ToString(CultureInfo.InvariantCulture));
+            }
+
             return query.Count == 0 ? Path : Path + "?" + string.Join("&", query);
         }
     }
 
     /// <summary>Reads the query values as the page receives them; values it cannot read fall back to the default.</summary>
-    public static TraceAddress Parse(int traceId, int? sentence, string? outcome, string? effect, string? threshold, string? dim, string? tags, string? math) => new(
+    public static TraceAddress Parse(int traceId, int? sentence, string? outcome, string? effect, string? threshold, string? dim, string? tags, string? math, string? tagging = null) => new(
         traceId,
         sentence,
         string.IsNullOrWhiteSpace(outcome) ? null : outcome,
@@ -71,5 +77,6 @@ public sealed record TraceAddress(
         TraceLinks.TryParseThreshold(threshold, out var t) ? t : null,
         double.TryParse(dim, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && d is > 0 and <= 1 ? d : 0,
         tags is "on" or "true" or "1",
-        math == "source");
+        math == "source",
+        int.TryParse(tagging, NumberStyles.None, CultureInfo.InvariantCulture, out var x) && x > 0 ? x : null);
 }

@@ -1,6 +1,9 @@
 // The trace page's browser work that Blazor has no API for: keys in the sentence list, scrolling a sentence into view,
 // hovering between sentences and curve points (Plotly.Fx), the clipboard, and typesetting LaTeX with KaTeX.
 // Everything here reads or decorates the page; selecting a sentence is always an address change made by the page.
+// In the tagging workbench the keys 1-9, n and u become key presses that are queued here, in order, kept in
+// sessionStorage, and sent one at a time until the server says each is committed (or refused); a lost connection or a
+// failed save is retried with backoff, and the browser-chosen id of each makes a resend apply once.
 
 let page = null;
 
@@ -12,6 +15,15 @@ export function attach(root, dotnet) {
   page = { root, list, dotnet, controller, requested: null, requestedAt: 0, keepScrollUntil: 0, hovered: null, chart: null, observer: null };
 
   document.addEventListener('keydown', onKey, { signal });
+  root.addEventListener('keydown', onNoteKey, { signal });
+  root.addEventListener('click', (event) => {
+    if (event.target.closest?.('[data-tag-note-save]')) {
+      event.preventDefault();
+      saveNote();
+    }
+  }, { signal });
+  // Back in this tab: read the tags again (another tab or instance may have changed them).
+  window.addEventListener('focus', () => tagging() !== null && page?.dotnet.invokeMethodAsync('RefreshTags').catch(() => {}), { signal });
   // A link to another view of this trace keeps the reading position (Blazor scrolls to the top on a new path).
   root.addEventListener('click', (event) => {
     const link = event.target.closest?.('a[href]');
@@ -42,6 +54,10 @@ export function attach(root, dotnet) {
   bindChart();
   followSelection();
   typeset();
+  loadQueue();
+  pump();
+  // The keys are live from here on.
+  root.dataset.keys = 'ready';
 }
 
 export function detach() {
@@ -115,6 +131,11 @@ function onKey(event) {
     page.dotnet.invokeMethodAsync('ShowShortcuts');
     return;
   }
+  if (event.key === 't' && !event.shiftKey) {
+    event.preventDefault();
+    page.dotnet.invokeMethodAsync('ToggleTagging');
+    return;
+  }
   if (event.key === 'Escape' && event.target.closest?.('#sentence-detail-article')) {
     event.preventDefault();
     focusSelected();
@@ -128,6 +149,12 @@ function onKey(event) {
   // A key pressed before the last one's selection has rendered moves on from where that one went.
   const pending = page.requested !== null && performance.now() - page.requestedAt < 2000 ? String(page.requested) : null;
   const current = pending ?? page.list?.dataset.selected;
+  if (tagging() !== null && onTagKey(event, current, inList)) {
+    return;
+  }
+  if (!event.shiftKey) {
+    clearRange();
+  }
   const step = { j: 1, k: -1 }[event.key] ?? (inList ? { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 }[event.key] : undefined);
   const count = page.list ? page.list.querySelectorAll('.sentence').length : 0;
   let to;
@@ -150,6 +177,222 @@ function onKey(event) {
     page.requestedAt = performance.now();
     page.dotnet.invokeMethodAsync('SelectFromKeys', to);
   }
+}
+
+// ---- the tagging workbench ----
+
+const tag = { queue: [], busy: false, attempts: 0, timer: null, range: null, storageKey: null };
+
+function tagging() {
+  const id = page?.root.dataset.tagging;
+  return id ? Number(id) : null;
+}
+
+function mayTag() {
+  return page?.root.dataset.mayTag === 'true';
+}
+
+/** Keys of the workbench; true when the key was one. */
+function onTagKey(event, current, inList) {
+  const extend = event.shiftKey ? ({ J: 1, K: -1 }[event.key] ?? (inList ? { ArrowDown: 1, ArrowUp: -1 }[event.key] : undefined)) : undefined;
+  if (extend) {
+    event.preventDefault();
+    extendRange(Number(current ?? 0), extend);
+    return true;
+  }
+  if (!mayTag() || current == null) {
+    return false;
+  }
+  const [from, to] = selection(Number(current));
+  if (/^[1-9]$/.test(event.key)) {
+    event.preventDefault();
+    enqueue({ kind: 'toggle', taxonomyId: tagging(), key: Number(event.key), from, to });
+    return true;
+  }
+  if (event.key === 'u') {
+    event.preventDefault();
+    enqueue({ kind: 'undo', taxonomyId: tagging(), key: 0, from: -1, to: -1 });
+    return true;
+  }
+  if (event.key === 'n') {
+    event.preventDefault();
+    page.dotnet.invokeMethodAsync('OpenNote', Number(current));
+    return true;
+  }
+  return false;
+}
+
+/** The sentences a key tags: the range Shift+arrows made, or the selected sentence. */
+function selection(current) {
+  const range = tag.range;
+  return range ? [Math.min(range.anchor, range.end), Math.max(range.anchor, range.end)] : [current, current];
+}
+
+function extendRange(current, step) {
+  const count = page.list ? page.list.querySelectorAll('.sentence').length : 0;
+  tag.range ??= { anchor: current, end: current };
+  tag.range.end = Math.min(count - 1, Math.max(0, tag.range.end + step));
+  markRange();
+  const end = document.getElementById(`s-${tag.range.end}`);
+  end?.focus({ preventScroll: true });
+  end?.scrollIntoView({ block: 'nearest' });
+}
+
+function markRange() {
+  for (const sentence of page?.list?.querySelectorAll('.sentence[data-in-range]') ?? []) {
+    sentence.removeAttribute('data-in-range');
+  }
+  if (!tag.range) {
+    return;
+  }
+  const [from, to] = selection(tag.range.anchor);
+  for (let k = from; k <= to; k++) {
+    document.getElementById(`s-${k}`)?.setAttribute('data-in-range', 'true');
+  }
+}
+
+function clearRange() {
+  if (tag.range) {
+    tag.range = null;
+    markRange();
+  }
+}
+
+function newId() {
+  if (crypto.randomUUID) {
+    return crypto.randomUUID();
+  }
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map(x => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+function enqueue(item) {
+  tag.queue.push({ ...item, id: newId(), traceId: Number(page.root.dataset.traceId), tagId: item.tagId ?? null, note: item.note ?? null });
+  saveQueue();
+  showQueue();
+  pump();
+}
+
+function loadQueue() {
+  tag.storageKey = `tv-tag-queue:${page.root.dataset.traceId}`;
+  try {
+    const stored = JSON.parse(sessionStorage.getItem(tag.storageKey) ?? '[]');
+    const known = new Set(tag.queue.map(i => i.id));
+    tag.queue.push(...stored.filter(i => !known.has(i.id)));
+  } catch {
+    // Nothing readable was kept.
+  }
+  showQueue();
+}
+
+function saveQueue() {
+  try {
+    if (tag.storageKey) {
+      sessionStorage.setItem(tag.storageKey, JSON.stringify(tag.queue));
+    }
+  } catch {
+    // Storage full or off: the queue still lives in this page.
+  }
+}
+
+/** Shows what waits to be sent: a dashed mark on its sentences and a count in the panel. */
+function showQueue(problem) {
+  if (!page) {
+    return;
+  }
+  for (const sentence of page.list?.querySelectorAll('.sentence[data-queued]') ?? []) {
+    sentence.removeAttribute('data-queued');
+  }
+  for (const item of tag.queue) {
+    for (let k = Math.min(item.from, item.to); k >= 0 && k <= Math.max(item.from, item.to); k++) {
+      document.getElementById(`s-${k}`)?.setAttribute('data-queued', 'true');
+    }
+  }
+  page.root.dataset.tagQueue = String(tag.queue.length);
+  const label = page.root.querySelector('[data-testid="tag-queue"]');
+  if (label) {
+    label.textContent = tag.queue.length === 0 ? '' : `${tag.queue.length} change${tag.queue.length === 1 ? '' : 's'} waiting${problem ? ` (${problem})` : ''}`;
+  }
+}
+
+function answerWithin(promise, ms) {
+  let timer;
+  const late = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('no answer')), ms); });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/** Sends the oldest waiting key press; the next goes only once this one is saved or refused. */
+async function pump() {
+  if (!page || tag.busy || tag.queue.length === 0) {
+    return;
+  }
+  clearTimeout(tag.timer);
+  tag.busy = true;
+  const item = tag.queue[0];
+  let result;
+  try {
+    result = await answerWithin(page.dotnet.invokeMethodAsync('TagKey', item), 8000);
+  } catch {
+    result = { outcome: 'failed', message: 'no connection' };
+  }
+  tag.busy = false;
+  if (!page) {
+    return;
+  }
+  if (!result || result.outcome === 'failed') {
+    tag.attempts++;
+    const delay = Math.min(2000, 100 * 2 ** tag.attempts);
+    showQueue(`${result?.message ?? 'not saved'}; trying again`);
+    tag.timer = setTimeout(pump, delay);
+    return;
+  }
+  tag.attempts = 0;
+  if (tag.queue[0]?.id === item.id) {
+    tag.queue.shift();
+  }
+  saveQueue();
+  showQueue();
+  pump();
+}
+
+export function focusNote() {
+  const text = document.getElementById('tag-note-text');
+  if (text) {
+    text.focus();
+    text.setSelectionRange(text.value.length, text.value.length);
+  } else {
+    page?.root.querySelector('[data-testid="tag-note"] button')?.focus();
+  }
+}
+
+function onNoteKey(event) {
+  if (!event.target.closest?.('[data-testid="tag-note"]')) {
+    return;
+  }
+  if (event.key === 'Enter' && !event.shiftKey && event.target.id === 'tag-note-text') {
+    event.preventDefault();
+    saveNote();
+  } else if (event.key === 'Escape') {
+    event.preventDefault();
+    page.dotnet.invokeMethodAsync('CloseNote');
+    focusSelected();
+  }
+}
+
+function saveNote() {
+  const editor = page?.root.querySelector('[data-testid="tag-note"]');
+  const text = document.getElementById('tag-note-text');
+  const choice = document.getElementById('tag-note-tag');
+  if (!editor || !text || !choice) {
+    return;
+  }
+  const index = Number(editor.dataset.index);
+  enqueue({ kind: 'note', taxonomyId: tagging(), key: 0, from: index, to: index, tagId: Number(choice.value), note: text.value });
+  page.dotnet.invokeMethodAsync('CloseNote');
+  focusSelected();
 }
 
 function focusSelected() {

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.Playwright;
 using TraceViewer.Jobs;
+using TraceViewer.Tags;
+using TraceViewer.Tests.Agreement;
 using TraceViewer.Tests.Jobs;
 using TraceViewer.Tests.Studies;
 using Xunit.Abstractions;
@@ -19,6 +21,7 @@ public sealed class PageScreenshotTests(BrowserApp app, ITestOutputHelper output
     private static readonly SemaphoreSlim Seeding = new(1, 1);
     private static int? _studyId;
     private static int? _jobId;
+    private static SeededAgreement? _agreement;
 
     /// <summary>A study dataset and a paused resample job, written once for the fixture's app.</summary>
     private async Task<(int Study, int Job)> SeedAsync()
@@ -32,6 +35,12 @@ public sealed class PageScreenshotTests(BrowserApp app, ITestOutputHelper output
             _jobId ??= await JobSeeder.AddJobAsync(app.App, app.Trace.TraceId, JobStatus.Paused,
                 [JobItemStatus.Done, JobItemStatus.Done, JobItemStatus.Failed],
                 [JobItemStatus.Done, JobItemStatus.Pending, JobItemStatus.Pending]);
+            _agreement ??= await AgreementSeeder.SeedAsync(app.App, new AgreementSeed
+            {
+                DatasetName = "Agreement screenshots", Traces = 2, SentencesPerTrace = 12,
+                Annotators = [new(AnnotatorKind.Person, "ann"), new(AnnotatorKind.Model, "tagger"), new(AnnotatorKind.Import, "source")],
+                TagsOf = (a, s) => (s + a) % 4 == 0 ? ["plan", "doubt"] : (s * (a + 1)) % 3 == 0 ? ["fact"] : ["plan"],
+            });
             return (_studyId.Value, _jobId.Value);
         }
         finally
@@ -43,7 +52,7 @@ public sealed class PageScreenshotTests(BrowserApp app, ITestOutputHelper output
     public static TheoryData<string, string> Pages()
     {
         var data = new TheoryData<string, string>();
-        foreach (var page in new[] { "datasets", "traces", "trace-deep-link", "study", "search", "jobs", "job", "import" })
+        foreach (var page in new[] { "datasets", "traces", "trace-deep-link", "study", "search", "agreement", "jobs", "job", "import" })
         {
             data.Add(page, Viewports.Laptop);
             data.Add(page, Viewports.Phone);
@@ -66,6 +75,7 @@ public sealed class PageScreenshotTests(BrowserApp app, ITestOutputHelper output
                 "#curve-chart .js-plotly-plot[data-linked='true']"),
             "study" => ($"/datasets/{study}/study", ["[data-testid=study-chart] .js-plotly-plot"], "[data-testid=study-chart] .js-plotly-plot .barlayer .trace"),
             "search" => ($"/search?text={Uri.EscapeDataString("argument goes")}", [".hits-table tr.hit"], (string?)null),
+            "agreement" => ($"/agreement?dataset={_agreement!.DatasetId}&taxonomy={_agreement.TaxonomyId}", ["tr.tag-row td.alpha"], (string?)null),
             "jobs" => ("/jobs", [".jobs-table tr.job-row"], (string?)null),
             "job" => ($"/jobs/{job}", ["[data-testid=job-summary]"], (string?)null),
             "import" => ("/import", ["[data-testid=import-form]"], (string?)null),

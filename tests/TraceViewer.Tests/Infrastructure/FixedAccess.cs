@@ -26,5 +26,6 @@ internal sealed class FixedAccess(string? role) : IAccess
     }
 
     public Task<ClaimsPrincipal> UserAsync() => Task.FromResult(Role is null ? LocalOwner.Principal
-        : new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, Role + "@example.test"), new Claim(ClaimTypes.Role, Role)], "Test")));
+        : new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim(ClaimTypes.NameIdentifier, Role + "-id"), new Claim(ClaimTypes.Name, Role + "@example.test"), new Claim(ClaimTypes.Role, Role)], "Test")));
 }

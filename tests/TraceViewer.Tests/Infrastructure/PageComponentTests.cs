@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using TraceViewer.Agreement;
 using TraceViewer.Components;
 using TraceViewer.Search;
 using TraceViewer.Studies;
@@ -16,6 +17,9 @@ public abstract class PageComponentTests : MudComponentTests
         Services.AddSingleton(new QueryScope<TraceQueries>(scopes));
         Services.AddSingleton(new QueryScope<StudyQueries>(scopes));
         Services.AddSingleton(new QueryScope<SearchQueries>(scopes));
+        Services.AddSingleton(new QueryScope<AgreementQueries>(scopes));
+        Services.AddSingleton(new QueryScope<VerdictStore>(scopes));
+        Services.AddSingleton(new QueryScope<TraceViewer.Kinds.KindsQueries>(scopes));
     }
 
     public TestApp App { get; }

@@ -94,6 +94,28 @@ public abstract class TagWriterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AChangeIdAlreadyStoredIsNotAppliedAgain()
+    {
+        var id = Guid.NewGuid();
+        var first = await WithWriterAsync(w => w.ToggleAsync(Me, _functions, [_tags["self_checking"]], [Sentence(3)], CancellationToken.None, id));
+        var again = await WithWriterAsync(w => w.ToggleAsync(Me, _functions, [_tags["self_checking"]], [Sentence(3)], CancellationToken.None, id));
+
+        Assert.Equal(id, first.ChangeId);
+        Assert.Empty(again.Edits);
+        Assert.Single(await RowsAsync(), r => r.Kind == AnnotatorKind.Person);
+        Assert.Single(await AuditAsync());
+
+        // An undo sent twice takes back one change, not two; another annotator may use the same id for their own change.
+        await ToggleAsync("self_checking", 2);
+        var undo = Guid.NewGuid();
+        await WithWriterAsync(w => w.UndoAsync(Me, CancellationToken.None, undo));
+        await WithWriterAsync(w => w.UndoAsync(Me, CancellationToken.None, undo));
+        Assert.Equal([(3, "self_checking")], (await RowsAsync()).Where(r => r.Kind == AnnotatorKind.Person).Select(r => (r.Index, r.Tag)));
+        var theirs = await WithWriterAsync(w => w.ToggleAsync(Someone, _functions, [_tags["self_checking"]], [Sentence(3)], CancellationToken.None, id));
+        Assert.Single(theirs.Edits);
+    }
+
+    [Fact]
     public async Task APersonsTagsNeverTouchAnotherAnnotatorsRows()
     {
         // The seeded trace carries imported "active_computation" on every sentence.

@@ -8,7 +8,7 @@ namespace TraceViewer.Tests.Traces;
 /// <summary>The dialog that opens an alternative's resamples, reading them from the real app's SQLite file.</summary>
 public sealed class AlternativeDialogTests(TestApp app) : PageComponentTests(app), IClassFixture<TestApp>
 {
-    private async Task<IRenderedComponent<MudDialogProvider>> OpenAsync(int traceId, int position, string firstSentence)
+    private async Task<IRenderedComponent<MudDialogProvider>> OpenAsync(int traceId, int position, string firstSentence, bool takesVerdicts = false)
     {
         var provider = Render<MudDialogProvider>();
         var dialogs = Services.GetRequiredService<IDialogService>();
@@ -17,6 +17,7 @@ public sealed class AlternativeDialogTests(TestApp app) : PageComponentTests(app
             { d => d.TraceId, traceId },
             { d => d.Position, position },
             { d => d.FirstSentence, firstSentence },
+            { d => d.TakesVerdicts, takesVerdicts },
         };
         await provider.InvokeAsync(() => dialogs.ShowAsync<AlternativeDialog>("Resamples", parameters));
         return provider;
@@ -44,6 +45,22 @@ public sealed class AlternativeDialogTests(TestApp app) : PageComponentTests(app
         Assert.Empty(dialog.FindAll("script, b"));
         Assert.Equal(seeded.FirstSentence, dialog.Find(".dialog-first-sentence").TextContent);
         Assert.Empty(dialog.FindAll("[data-testid=alternative-more]"));
+    }
+
+    [Fact]
+    public async Task EachResampleTakesThePersonsOwnVerdictWhenTheTraceDoes()
+    {
+        var seeded = await JudgedResampleSeeder.SeedAsync(App, firstSentence: "I comply.");
+
+        var dialog = await OpenAsync(seeded.Trace.TraceId, seeded.Position, seeded.FirstSentence, takesVerdicts: true);
+
+        dialog.WaitForAssertion(() => Assert.Equal(3, dialog.FindAll("[data-testid=verdict-control]").Count));
+        var control = dialog.Find($"[data-testid=verdict-control][data-resample='{seeded.ResampleId}']");
+        control.QuerySelector("[data-testid=verdict-no]")!.Click();
+        dialog.WaitForAssertion(() => Assert.Equal("no", dialog.Find($"[data-testid=verdict-control][data-resample='{seeded.ResampleId}']").GetAttribute("data-verdict")));
+        await using var db = App.CreateDbContext();
+        var stored = Assert.Single(db.Set<TraceViewer.Agreement.HumanVerdict>().Where(v => v.ResampleId == seeded.ResampleId));
+        Assert.Equal((seeded.Trace.TraceId, false), (stored.TraceId, stored.Verdict));
     }
 
     [Fact]

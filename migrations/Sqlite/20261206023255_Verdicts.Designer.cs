@@ -11,8 +11,8 @@ using TraceViewer.Data;
 namespace TraceViewer.Migrations
 {
     [DbContext(typeof(SqliteTraceViewerDbContext))]
-    [Migration("20261206033555_TagVotes")]
-    partial class TagVotes
+    [Migration("20261206023255_Verdicts")]
+    partial class Verdicts
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -271,6 +271,49 @@ namespace TraceViewer.Migrations
                         .IsUnique();
 
                     b.ToTable("Invitation");
+                });
+
+            modelBuilder.Entity("TraceViewer.Agreement.HumanVerdict", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Annotator")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ResampleId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TraceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Verdict")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ResampleId", "Annotator")
+                        .IsUnique()
+                        .HasFilter("\"ResampleId\" IS NOT NULL");
+
+                    b.HasIndex("TraceId", "Annotator")
+                        .IsUnique()
+                        .HasFilter("\"ResampleId\" IS NULL");
+
+                    b.ToTable("HumanVerdict");
                 });
 
             modelBuilder.Entity("TraceViewer.Datasets.Dataset", b =>
@@ -752,57 +795,6 @@ namespace TraceViewer.Migrations
                     b.ToTable("ResampleLabel");
                 });
 
-            modelBuilder.Entity("TraceViewer.Tagging.TagVoteRecord", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Annotator")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<int?>("JobId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("PromptHash")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("SentenceId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Tags")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("TaxonomyId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<double?>("Temperature")
-                        .HasColumnType("REAL");
-
-                    b.Property<string>("Votes")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("JobId");
-
-                    b.HasIndex("TaxonomyId");
-
-                    b.HasIndex("SentenceId", "TaxonomyId", "Annotator", "PromptHash")
-                        .IsUnique();
-
-                    b.ToTable("TagVotes", (string)null);
-                });
-
             modelBuilder.Entity("TraceViewer.Tags.SentenceTag", b =>
                 {
                     b.Property<long>("Id")
@@ -1217,6 +1209,20 @@ namespace TraceViewer.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("TraceViewer.Agreement.HumanVerdict", b =>
+                {
+                    b.HasOne("TraceViewer.Resampling.Resample", null)
+                        .WithMany()
+                        .HasForeignKey("ResampleId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("TraceViewer.Traces.Trace", null)
+                        .WithMany()
+                        .HasForeignKey("TraceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("TraceViewer.Datasets.Dataset", b =>
                 {
                     b.HasOne("TraceViewer.Outcomes.Outcome", null)
@@ -1315,21 +1321,6 @@ namespace TraceViewer.Migrations
                     b.HasOne("TraceViewer.Resampling.Resample", null)
                         .WithMany("Labels")
                         .HasForeignKey("ResampleId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("TraceViewer.Tagging.TagVoteRecord", b =>
-                {
-                    b.HasOne("TraceViewer.Traces.Sentence", null)
-                        .WithMany()
-                        .HasForeignKey("SentenceId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.HasOne("TraceViewer.Tags.Taxonomy", null)
-                        .WithMany()
-                        .HasForeignKey("TaxonomyId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

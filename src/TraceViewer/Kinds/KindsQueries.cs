@@ -1,0 +1,397 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using TraceViewer.Components;
+using TraceViewer.Data;
+using TraceViewer.Datasets;
+using TraceViewer.Metrics;
+using TraceViewer.Outcomes;
+using TraceViewer.Statistics;
+using TraceViewer.Statistics.Agreement;
+using TraceViewer.Statistics.TagEffects;
+using TraceViewer.Tags;
+using TraceViewer.Traces;
+
+namespace TraceViewer.Kinds;
+
+/// <summary>The page's numbers and, when a tag is opened, its sentences.</summary>
+public sealed record KindsPageData(KindsView View, KindsSentences? Sentences);
+
+/// <summary>
+/// Which kinds of sentences matter (method.md §9): reads the selected traces' sentences, their effect on an outcome
+/// from the metric set each trace shows (<see cref="ShownMetricSets"/>), and their tags of one taxonomy, then hands
+/// them to the pure statistics (<see cref="TagEffectAnalysis"/>). Five set-based reads, whatever the number of traces.
+/// </summary>
+internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
+{
+    public const string Everyone = "everyone";
+
+    public const string Consensus = "consensus";
+
+    public const int DefaultTopK = 3;
+
+    public const int MaxTopK = 50;
+
+    /// <summary>How many of an opened tag's sentences are listed.</summary>
+    public const int SentenceLimit = 100;
+
+    /// <summary>Fixed, so the same selection always gives the same intervals.</summary>
+    public static readonly BootstrapOptions Bootstrap = new();
+
+    public async Task<KindsView> LoadAsync(KindsRequest request, CancellationToken ct) =>
+        (await ReadAsync(request, ct)).View;
+
+    public async Task<KindsPageData> LoadPageAsync(KindsRequest request, string? tag, CancellationToken ct)
+    {
+        var read = await ReadAsync(request, ct);
+        KindsSentences? sentences = null;
+        if (!string.IsNullOrEmpty(tag) && read.Table is { } table && read.View.Find(tag) is not null)
+        {
+            sentences = await ListSentencesAsync(read, table, tag, ct);
+        }
+
+        return new KindsPageData(read.View, sentences);
+    }
+
+    /// <summary>"everyone", "consensus", or an annotator's key, "Kind:id".</summary>
+    public static TagRule RuleOf(string layer) => layer switch
+    {
+        Everyone => TagRule.Any,
+        Consensus => TagRule.Majority,
+        _ => TagRule.Of(layer),
+    };
+
+    public static string AnnotatorKey(AnnotatorKind kind, string annotator) => $"{kind}:{annotator}";
+
+    internal sealed record SentenceRow(int SentenceId, int TraceId, int Index, double Effect);
+
+    internal sealed record Read(KindsView View, TagEffectTable? Table, List<SentenceRow> Rows, int TopK);
+
+    /// <summary>
+    /// The numbers of a request, from the cache while the data they rest on is unchanged: opening a tag, Back and
+    /// Forward, or the CSV after the page then cost one look at the data's stamp.
+    /// </summary>
+    private async Task<Read> ReadAsync(KindsRequest request, CancellationToken ct)
+    {
+        var key = string.Join('\u001f', [.. request.Datasets, "|", request.Outcome ?? "", request.Effect ?? "", request.Taxonomy ?? "", request.Layer ?? "",
+            request.TopK?.ToString(CultureInfo.InvariantCulture) ?? "", await StampAsync(ct)]);
+        if (cache.TryGet(key, out var cached))
+        {
+            return cached;
+        }
+
+        var read = await ComputeAsync(request, ct);
+        cache.Add(key, read);
+        return read;
+    }
+
+    /// <summary>
+    /// Changes whenever a trace, metric set, tag, taxonomy or dataset is added, replaced or removed (ids only grow, so
+    /// the largest id and the count together notice both). Metric values and tag rows are never edited in place.
+    /// </summary>
+    private async Task<string> StampAsync(CancellationToken ct)
+    {
+        var stamp = await db.Set<Dataset>().AsNoTracking().GroupBy(_ => 1).Select(_ => new
+        {
+            Datasets = db.Set<Dataset>().Count(),
+            DatasetMax = db.Set<Dataset>().Max(d => (int?)d.Id),
+            Traces = db.Set<Trace>().Count(),
+            TraceMax = db.Set<Trace>().Max(t => (int?)t.Id),
+            Sets = db.Set<MetricSet>().Count(),
+            SetMax = db.Set<MetricSet>().Max(m => (int?)m.Id),
+            Tags = db.Set<SentenceTag>().Count(),
+            TagMax = db.Set<SentenceTag>().Max(t => (long?)t.Id),
+            TagDefinitions = db.Set<Tag>().Count(),
+            TagDefinitionMax = db.Set<Tag>().Max(t => (int?)t.Id),
+            Retired = db.Set<Tag>().Count(t => t.Retired),
+        }).ToListAsync(ct);
+        return stamp.Count == 0 ? "empty" : stamp[0].ToString() ?? "";
+    }
+
+    private async Task<Read> ComputeAsync(KindsRequest request, CancellationToken ct)
+    {
+        var datasets = await db.Set<Dataset>().AsNoTracking()
+            .OrderBy(d => d.Name).ThenBy(d => d.Id)
+            .Select(d => new { d.Id, d.Key, d.Name, d.PrimaryOutcomeId })
+            .ToListAsync(ct);
+        var chosen = datasets.Where(d => request.Datasets.Any(v => v == d.Key || v == d.Id.ToString(CultureInfo.InvariantCulture))).ToList();
+        var allDatasets = chosen.Count == 0;
+        if (allDatasets)
+        {
+            chosen = datasets;
+        }
+
+        var datasetIds = chosen.Select(d => d.Id).ToList();
+        // Only outcomes some trace has per-sentence metrics for can be measured.
+        var outcomes = await db.Set<Outcome>().AsNoTracking()
+            .Where(o => db.Set<MetricSet>().Any(m => m.OutcomeId == o.Id))
+            .OrderBy(o => o.Name)
+            .Select(o => new { o.Id, o.Key, o.Name })
+            .ToListAsync(ct);
+        var outcome = outcomes.FirstOrDefault(o => o.Key == request.Outcome)
+            ?? outcomes.FirstOrDefault(o => chosen.Any(d => d.PrimaryOutcomeId == o.Id))
+            ?? outcomes.FirstOrDefault();
+
+        var taxonomies = await db.Set<Taxonomy>().AsNoTracking().OrderBy(t => t.Name).Select(t => new { t.Id, t.Name }).ToListAsync(ct);
+        var taxonomy = taxonomies.FirstOrDefault(t => t.Name == request.Taxonomy)
+            ?? taxonomies.FirstOrDefault(t => t.Name == BuiltInTaxonomies.Functions)
+            ?? taxonomies.FirstOrDefault();
+        var annotators = taxonomy is null
+            ? []
+            : await (
+                from st in db.Set<SentenceTag>().AsNoTracking()
+                join t in db.Set<Tag>() on st.TagId equals t.Id
+                where t.TaxonomyId == taxonomy.Id
+                select new { st.AnnotatorKind, st.Annotator })
+                .Distinct().ToListAsync(ct);
+        var layers = new List<KindsLayer> { new(Everyone, "Everyone's tags (any annotator)"), new(Consensus, "Consensus (a majority of annotators)") };
+        layers.AddRange(annotators
+            .OrderBy(a => a.AnnotatorKind).ThenBy(a => a.Annotator, StringComparer.Ordinal)
+            .Select(a => new KindsLayer(AnnotatorKey(a.AnnotatorKind, a.Annotator), $"{a.Annotator} ({a.AnnotatorKind.ToString().ToLowerInvariant()})")));
+        var layer = layers.FirstOrDefault(l => l.Value == request.Layer)?.Value ?? Everyone;
+
+        var effect = EffectKinds.Parse(request.Effect);
+        var topK = Math.Clamp(request.TopK ?? DefaultTopK, 1, MaxTopK);
+        var selection = new KindsSelection(datasetIds, allDatasets, outcome?.Key, effect.QueryValue(), taxonomy?.Name, layer, topK);
+        var options = new KindsOptions(
+            [.. datasets.Select(d => new KindsDataset(d.Id, d.Key, d.Name))],
+            [.. outcomes.Select(o => new KindsOutcome(o.Key, o.Name))],
+            [.. taxonomies.Select(t => t.Name)],
+            layers);
+        Read Empty(string why) => new(new KindsView(selection, options, null, [], why), null, [], topK);
+
+        if (datasets.Count == 0)
+        {
+            return Empty("There are no datasets yet. Import traces with their metrics and tags first.");
+        }
+
+        if (outcome is null)
+        {
+            return Empty("No trace has per-sentence metrics for any outcome yet, so no sentence has an effect to compare. Import metrics or compute them from resamples.");
+        }
+
+        if (taxonomy is null)
+        {
+            return Empty("There is no taxonomy of tags yet.");
+        }
+
+        // The metric set each trace shows for the outcome, and the effect numbers of those sets.
+        var sets = await (
+            from m in db.Set<MetricSet>().AsNoTracking()
+            join t in db.Set<Trace>() on m.TraceId equals t.Id
+            where m.OutcomeId == outcome.Id && datasetIds.Contains(t.DatasetId)
+            select new MetricSetChoice(m.Id, m.TraceId, m.Source))
+            .ToListAsync(ct);
+        var shown = ShownMetricSets.PerTrace(sets);
+        if (shown.Count == 0)
+        {
+            return Empty($"No trace of the chosen datasets has per-sentence metrics for {outcome.Name}, so no sentence has an effect to compare.");
+        }
+
+        // One row per sentence with its effect numbers side by side (the database pivots the metric rows).
+        var setIds = shown.Values.Select(s => s.Id).ToList();
+        var names = EffectNamesFor(effect);
+        var pivoted = await (
+            from v in db.Set<SentenceMetric>().AsNoTracking()
+            where setIds.Contains(v.MetricSetId) && names.Contains(v.Name)
+            join m in db.Set<MetricSet>() on v.MetricSetId equals m.Id
+            join s in db.Set<Sentence>() on new { m.TraceId, v.SentenceIndex } equals new { s.TraceId, SentenceIndex = s.Index }
+            group new { v.Name, v.Value } by new { s.Id, s.TraceId, s.Index } into g
+            orderby g.Key.TraceId, g.Key.Index
+            select new
+            {
+                g.Key.Id,
+                g.Key.TraceId,
+                g.Key.Index,
+                Counterfactual = g.Max(x => x.Name == MetricNames.CounterfactualEffect ? (double?)x.Value : null),
+                Resampling = g.Max(x => x.Name == MetricNames.ResamplingEffect ? (double?)x.Value : null),
+                Dissimilar = g.Max(x => x.Name == MetricNames.DissimilarFraction ? (double?)x.Value : null),
+                CounterfactualKl = g.Max(x => x.Name == MetricNames.CounterfactualKl ? (double?)x.Value : null),
+                ResamplingKl = g.Max(x => x.Name == MetricNames.ResamplingKl ? (double?)x.Value : null),
+            })
+            .ToListAsync(ct);
+        var rows = new List<SentenceRow>(pivoted.Count);
+        var slots = new double?[Names.Length];
+        foreach (var p in pivoted)
+        {
+            // A number that is not finite is not defined (docs/decisions/0008).
+            slots[0] = Finite(p.Counterfactual);
+            slots[1] = Finite(p.Resampling);
+            slots[2] = Finite(p.Dissimilar);
+            slots[3] = Finite(p.CounterfactualKl);
+            slots[4] = Finite(p.ResamplingKl);
+            if (EffectOf(effect, slots) is { } value)
+            {
+                rows.Add(new SentenceRow(p.Id, p.TraceId, p.Index, value));
+            }
+        }
+
+        var traceIds = shown.Keys.ToList();
+        if (rows.Count == 0)
+        {
+            return Empty($"The sentences of the chosen traces have no {effect.Label().ToLowerInvariant()} for {outcome.Name}.");
+        }
+
+        var tagRows = await (
+            from st in db.Set<SentenceTag>().AsNoTracking()
+            join s in db.Set<Sentence>() on st.SentenceId equals s.Id
+            join t in db.Set<Tag>() on st.TagId equals t.Id
+            where t.TaxonomyId == taxonomy.Id && traceIds.Contains(s.TraceId)
+            select new { s.TraceId, st.SentenceId, st.TagId, st.AnnotatorKind, st.Annotator })
+            .ToListAsync(ct);
+        var tags = await db.Set<Tag>().AsNoTracking()
+            .Where(t => t.TaxonomyId == taxonomy.Id)
+            .OrderBy(t => t.Hotkey == null).ThenBy(t => t.Hotkey).ThenBy(t => t.Name)
+            .Select(t => new { t.Id, t.Name, t.Colour, t.Retired })
+            .ToListAsync(ct);
+        var used = tagRows.Select(r => r.TagId).ToHashSet();
+        tags = [.. tags.Where(t => !t.Retired || used.Contains(t.Id))];
+        var nameOf = tags.ToDictionary(t => t.Id, t => t.Name);
+
+        var basis = (int traces, int sentences) => new KindsBasis(
+            traces, sentences, shown.Count, rows.Count,
+            shown.Values.GroupBy(s => s.Source.ToString().ToLowerInvariant()).ToDictionary(g => g.Key, g => g.Count()),
+            Bootstrap.Replicates, Bootstrap.Seed, Bootstrap.Confidence, $"percentile bootstrap over {TagEffectAnalysis.BootstrapUnits}");
+        if (tagRows.Count == 0)
+        {
+            return new Read(
+                new KindsView(selection, options, basis(0, 0), [], $"No sentence of the chosen traces carries a tag of \"{taxonomy.Name}\"."),
+                null, [], topK);
+        }
+
+        // An annotator who tagged a sentence of a trace has been through the trace: its other sentences are
+        // "looked at, not tagged". The store keeps tags, not visits, so this is the closest reading of "finished".
+        var byAnnotator = tagRows
+            .Select(r => (r.TraceId, r.SentenceId, r.TagId, Annotator: AnnotatorKey(r.AnnotatorKind, r.Annotator)))
+            .Where(r => layer is Everyone or Consensus || r.Annotator == layer)
+            .GroupBy(r => r.Annotator)
+            .ToList();
+        var items = rows.ConvertAll(r => Item(r.SentenceId));
+        var finished = new List<FinishedItem>();
+        var finishedTraces = new HashSet<int>();
+        foreach (var annotator in byAnnotator)
+        {
+            var tracesOf = annotator.Select(r => r.TraceId).ToHashSet();
+            finishedTraces.UnionWith(tracesOf);
+            var tagsOf = new Dictionary<int, List<string>>();
+            foreach (var r in annotator)
+            {
+                if (nameOf.TryGetValue(r.TagId, out var name))
+                {
+                    (tagsOf.TryGetValue(r.SentenceId, out var list) ? list : tagsOf[r.SentenceId] = []).Add(name);
+                }
+            }
+
+            for (var j = 0; j < rows.Count; j++)
+            {
+                if (tracesOf.Contains(rows[j].TraceId))
+                {
+                    finished.Add(new FinishedItem(annotator.Key, items[j], tagsOf.TryGetValue(rows[j].SentenceId, out var own) ? own : []));
+                }
+            }
+        }
+
+        // Only sentences someone under the rule has looked at; the table keeps their order, so index j is rows[j].
+        var annotatedIndices = Enumerable.Range(0, rows.Count).Where(j => finishedTraces.Contains(rows[j].TraceId)).ToList();
+        var annotated = annotatedIndices.ConvertAll(j => rows[j]);
+        if (annotated.Count == 0)
+        {
+            var who = layers.First(l => l.Value == layer).Label;
+            return new Read(
+                new KindsView(selection, options, basis(0, 0), [], $"{who} has no tag of \"{taxonomy.Name}\" on a sentence with a {effect.Label().ToLowerInvariant()} for {outcome.Name} in the chosen datasets."),
+                null, [], topK);
+        }
+
+        var tagNames = tags.Select(t => t.Name).ToList();
+        var table = TagEffectTable.FromAnnotations(
+            tagNames,
+            annotatedIndices.Select(j => new EffectSentence(TraceKey(rows[j].TraceId), items[j], rows[j].Effect)),
+            finished,
+            RuleOf(layer));
+        var report = TagEffectAnalysis.Compute(table, topK, Bootstrap);
+        var colours = tags.ToDictionary(t => t.Name, t => ProductColors.ForTag(t.Name, t.Colour).Hex, StringComparer.Ordinal);
+        var kindsRows = report.Tags
+            .Select(e => new KindsRow(e.Tag, colours[e.Tag], Group(e.Tagged), Group(e.Untagged), Number(e.SignedDifference), Number(e.AbsoluteDifference)))
+            .OrderBy(r => r.Tagged.MeanSigned.Value is null).ThenByDescending(r => r.Tagged.MeanSigned.Value).ThenBy(r => r.Tag, StringComparer.Ordinal)
+            .ToList();
+        var view = new KindsView(selection, options, basis(report.Traces, report.Sentences), kindsRows, null);
+        return new Read(view, table, annotated, topK);
+    }
+
+    private async Task<KindsSentences> ListSentencesAsync(Read read, TagEffectTable table, string tag, CancellationToken ct)
+    {
+        var g = table.Tags.ToList().IndexOf(tag);
+        var rows = read.Rows;
+        var top = new HashSet<int>();
+        foreach (var trace in rows.Select((r, j) => (r, j)).GroupBy(p => p.r.TraceId))
+        {
+            // As the statistics take it: strongest first, ties in sentence order.
+            top.UnionWith(trace.OrderByDescending(p => Math.Abs(p.r.Effect)).Take(read.TopK).Select(p => p.j));
+        }
+
+        var tagged = Enumerable.Range(0, rows.Count).Where(j => table.Tagged[g][j]).ToList();
+        var listed = tagged.OrderByDescending(j => Math.Abs(rows[j].Effect)).ThenBy(j => j).Take(SentenceLimit).ToList();
+        var ids = listed.Select(j => rows[j].SentenceId).ToList();
+        var texts = await (
+            from s in db.Set<Sentence>().AsNoTracking()
+            where ids.Contains(s.Id)
+            join t in db.Set<Trace>() on s.TraceId equals t.Id
+            select new { s.Id, s.Text, t.Title })
+            .ToDictionaryAsync(x => x.Id, ct);
+        return new KindsSentences(tag, tagged.Count, SentenceLimit, [.. listed.Select(j =>
+        {
+            var r = rows[j];
+            var text = texts[r.SentenceId];
+            return new KindsSentence(r.TraceId, text.Title, r.Index, text.Text, r.Effect, top.Contains(j));
+        })]);
+    }
+
+    private static string Item(int sentenceId) => sentenceId.ToString(CultureInfo.InvariantCulture);
+
+    private static string TraceKey(int traceId) => traceId.ToString(CultureInfo.InvariantCulture);
+
+    private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
+
+    private static readonly string[] Names =
+    [
+        MetricNames.CounterfactualEffect,
+        MetricNames.ResamplingEffect,
+        MetricNames.DissimilarFraction,
+        MetricNames.CounterfactualKl,
+        MetricNames.ResamplingKl,
+    ];
+
+    private static List<string> EffectNamesFor(EffectKind kind) => kind switch
+    {
+        EffectKind.Resampling => [MetricNames.ResamplingEffect],
+        EffectKind.Kl => [.. Names],
+        _ => [MetricNames.CounterfactualEffect, MetricNames.ResamplingEffect, MetricNames.DissimilarFraction],
+    };
+
+    /// <summary>
+    /// A sentence's signed number for the effect kind, as the trace page reads it: the counterfactual effect or its
+    /// fallback (<see cref="SentenceDirection.Of"/>); the resampling effect; or the KL of the same choice, signed by
+    /// the sentence's direction (positive when it has none). Null when the sentence has no such number.
+    /// </summary>
+    internal static double? EffectOf(EffectKind kind, IReadOnlyList<double?> slots)
+    {
+        if (kind == EffectKind.Resampling)
+        {
+            return slots[1];
+        }
+
+        var influence = SentenceDirection.Of(slots[0], slots[1], slots[2]);
+        if (kind != EffectKind.Kl)
+        {
+            return influence.Effect;
+        }
+
+        var kl = influence.Fallback ? slots[4] : slots[3];
+        return kl is { } value ? (influence.Direction == Direction.Suppresses ? -Math.Abs(value) : Math.Abs(value)) : null;
+    }
+
+    private static KindsGroup Group(TagEffectGroup group) => new(
+        group.Sentences, group.Traces, Number(group.MeanSignedEffect), Number(group.MeanAbsoluteEffect), Number(group.TopKShare), Number(group.Share));
+
+    private static KindsNumber Number(Statistics.TagEffects.Estimate estimate) =>
+        new(estimate.Value, estimate.Interval.Range?.Low, estimate.Interval.Range?.High);
+}

@@ -1,0 +1,75 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using TraceViewer.Tests.Kinds;
+using Xunit.Abstractions;
+
+namespace TraceViewer.BrowserTests.Kinds;
+
+public sealed class KindsPageTests(BrowserApp app, ITestOutputHelper output) : IClassFixture<BrowserApp>
+{
+    private static readonly LocatorAssertionsToHaveCountOptions ChartTimeout = new() { Timeout = 15_000 };
+
+    [Theory]
+    [InlineData(Viewports.Laptop)]
+    [InlineData(Viewports.Phone)]
+    public async Task ClickingABarListsItsSentencesAndBackAndForwardRestoreIt(string viewport)
+    {
+        var study = await KindsSeeder.SeedAsync(app.App, $"kinds/browser-{viewport}", traces: 12, sentences: 14, seed: 31, people: true);
+        await using var browser = await app.NewPageAsync(viewport);
+        var page = browser.Page;
+        await page.GotoAsync($"/kinds?dataset={study.DatasetId}");
+        await page.WaitForCircuitAsync();
+        var bars = page.Locator("[data-testid=kinds-chart] .js-plotly-plot .barlayer .trace path");
+        await Assertions.Expect(bars.First).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await page.AssertNoSidewaysScrollAsync(viewport);
+        // The chart starts within the first screen; the table follows it.
+        var chart = await page.Locator("[data-testid=kinds-chart]").BoundingBoxAsync();
+        Assert.True(chart!.Y < Viewports.Size(viewport).Height, $"the chart starts at {chart.Y} px");
+        output.WriteLine(await page.ScreenshotAsync($"kinds-{viewport}"));
+        output.WriteLine(await page.ScreenshotAsync($"kinds-{viewport}-screen", fullPage: false));
+
+        // plotly.js puts a drag layer over the bars, so the click goes to the bar's place on the page.
+        var bar = bars.Nth(1);
+        await bar.ScrollIntoViewIfNeededAsync();
+        var box = await bar.BoundingBoxAsync();
+        await page.Mouse.ClickAsync(box!.X + box.Width / 2, box.Y + box.Height / 2);
+
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex(@"&tag=[a-z_]+$"));
+        var tag = Regex.Match(page.Url, "tag=([a-z_]+)$").Groups[1].Value;
+        var list = page.Locator("[data-testid=kinds-sentences]");
+        await Assertions.Expect(list).ToHaveAttributeAsync("data-tag", tag);
+        await Assertions.Expect(list.Locator("li.kinds-sentence").First).ToBeVisibleAsync();
+        await Assertions.Expect(list.Locator("a.sentence-link").First).ToHaveAttributeAsync("href", new Regex(@"^/traces/\d+/sentences/\d+$"));
+        await page.AssertNoSidewaysScrollAsync(viewport);
+        output.WriteLine(await page.ScreenshotAsync($"kinds-open-{viewport}"));
+        output.WriteLine(await page.ScreenshotAsync($"kinds-open-{viewport}-screen", fullPage: false));
+
+        await page.GoBackAsync();
+        await Assertions.Expect(list).ToHaveCountAsync(0);
+        await page.GoForwardAsync();
+        await Assertions.Expect(list).ToHaveAttributeAsync("data-tag", tag);
+
+        await page.ChooseAsync("layer", "Consensus (a majority of annotators)");
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("layer=consensus"));
+        await Assertions.Expect(page.Locator("[data-testid=kinds-table] td[data-tag]").First).ToBeVisibleAsync();
+        Assert.Empty(browser.Errors);
+    }
+
+    [Fact]
+    public async Task WithoutTagsThePageSaysSoAtBothSizes()
+    {
+        var study = await KindsSeeder.SeedAsync(app.App, "kinds/browser-empty", traces: 1, sentences: 3);
+        foreach (var viewport in new[] { Viewports.Laptop, Viewports.Phone })
+        {
+            await using var browser = await app.NewPageAsync(viewport);
+            var page = browser.Page;
+            await page.GotoAsync($"/kinds?dataset={study.DatasetId}&taxonomy=Alignment-faking%20reasoning");
+            await page.WaitForCircuitAsync();
+            await Assertions.Expect(page.Locator("[data-testid=kinds-empty]")).ToBeVisibleAsync();
+            await Assertions.Expect(page.Locator("[data-testid=kinds-chart]")).ToHaveCountAsync(0);
+            await page.AssertNoSidewaysScrollAsync(viewport);
+            output.WriteLine(await page.ScreenshotAsync($"kinds-empty-{viewport}", fullPage: false));
+            Assert.Empty(browser.Errors);
+        }
+    }
+}

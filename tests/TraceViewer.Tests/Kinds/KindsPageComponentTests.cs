@@ -1,0 +1,86 @@
+using Bunit;
+using Plotly.Blazor.Traces;
+using TraceViewer.Components;
+using TraceViewer.Components.Charts;
+using TraceViewer.Kinds;
+
+namespace TraceViewer.Tests.Kinds;
+
+public sealed class KindsPageComponentTests(TestApp app) : PageComponentTests(app), IClassFixture<TestApp>
+{
+    private IRenderedComponent<KindsPage> RenderKinds(string query)
+    {
+        NavigateTo($"/kinds{query}");
+        var page = Render<KindsPage>();
+        page.WaitForElement("[data-testid=kinds-chart], [data-testid=kinds-empty]");
+        return page;
+    }
+
+    [Fact]
+    public async Task TheBarsAreTheMeansWithTheirIntervalsInDirectionColours()
+    {
+        var study = await KindsSeeder.SeedAsync(App, "kinds/bars", traces: 6, sentences: 8, seed: 4);
+        var page = RenderKinds($"?dataset={study.DatasetId}");
+        var view = page.Instance.Data!.View;
+
+        var chart = page.FindComponent<KindsChart>().Instance;
+        var bar = Assert.IsType<Bar>(Assert.Single(chart.Data));
+
+        var drawn = view.Rows.Where(r => r.Tagged.MeanSigned.Value is not null).ToList();
+        Assert.Equal(drawn.Select(r => (object)r.Tag), bar.Y);
+        for (var i = 0; i < drawn.Count; i++)
+        {
+            var mean = drawn[i].Tagged.MeanSigned;
+            Assert.Equal(mean.Value!.Value, (double)bar.X[i], 12);
+            Assert.Equal(mean.High!.Value, (double)bar.X[i] + (double)bar.ErrorX.Array[i], 12);
+            Assert.Equal(mean.Low!.Value, (double)bar.X[i] - (double)bar.ErrorX.ArrayMinus[i], 12);
+            var direction = mean.Value > 0 ? ProductColors.Promotes : ProductColors.Suppresses;
+            Assert.Equal(mean.ExcludesZero ? direction.Hex : direction.Rgba(0.35), bar.Marker.ColorArray[i]);
+        }
+
+        Assert.Contains(drawn, r => r.Tagged.MeanSigned.Value > 0);
+        Assert.Contains(drawn, r => r.Tagged.MeanSigned.Value < 0);
+        // Undefined tags (no sentence carries them) are in the table but have no bar.
+        Assert.DoesNotContain((object)"uncertainty_management", bar.Y);
+        Assert.Equal(view.Rows.Count, page.FindAll("td[data-tag]").Count);
+    }
+
+    [Fact]
+    public async Task ClickingABarPutsItsTagInTheAddressAndListsItsSentences()
+    {
+        var study = await KindsSeeder.SeedAsync(App, "kinds/click", traces: 4, sentences: 6, seed: 6);
+        var page = RenderKinds($"?dataset={study.DatasetId}&k=2");
+        var kinds = page.FindComponent<KindsChart>().Instance;
+        var chart = page.FindComponent<Chart>();
+        var second = kinds.Bars[1].Tag;
+
+        await page.InvokeAsync(() => chart.Instance.OnPointClick.InvokeAsync(new ChartPoint(0, 1)));
+
+        Assert.Equal($"http://localhost/kinds?dataset={study.DatasetId}&outcome=is_correct&taxonomy=Thought%20Anchors%20functions&k=2&tag={second}", CurrentUri);
+        page.WaitForAssertion(() => Assert.Equal(second, page.Find("[data-testid=kinds-sentences]").GetAttribute("data-tag")));
+        var count = kinds.Bars[1].Tagged.Sentences;
+        Assert.Equal(count, page.FindAll("li.kinds-sentence").Count);
+        Assert.All(page.FindAll("a.sentence-link"), a => Assert.Matches(@"^/traces/\d+/sentences/\d+$", a.GetAttribute("href")));
+        Assert.Contains("k=2", page.Find("[data-testid=kinds-sentences] a.close").GetAttribute("href"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ImportedTagAndSentenceTextIsShownAsText()
+    {
+        const string hostile = "<img src=x onerror=alert(1)>";
+        var study = await KindsSeeder.SeedAsync(App, "kinds/hostile", traces: 2, sentences: 3, seed: 2);
+        await using (var db = App.CreateDbContext())
+        {
+            await TraceViewer.Tags.TagStore.AddTagsAsync(db, TraceViewer.Tags.BuiltInTaxonomies.Functions, [(study.Traces[0].Sentences[0].Id, hostile)],
+                TraceViewer.Tags.AnnotatorKind.Import, "viewer-bundle", App.Clock.GetUtcNow(), CancellationToken.None);
+        }
+
+        var page = RenderKinds($"?dataset={study.DatasetId}&tag={Uri.EscapeDataString(hostile)}");
+
+        Assert.Empty(page.FindAll("td img, .kinds-sentences img"));
+        Assert.Contains(page.FindAll("a.tag-link"), a => a.TextContent == hostile);
+        var bar = (Bar)page.FindComponent<KindsChart>().Instance.Data[0];
+        Assert.Contains((object)"&lt;img src=x onerror=alert(1)&gt;", bar.Y);
+        Assert.Equal(hostile, page.Find("[data-testid=kinds-sentences]").GetAttribute("data-tag"));
+    }
+}
