@@ -887,6 +887,59 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.ToTable("ShareLinks", (string)null);
                 });
 
+            modelBuilder.Entity("TraceViewer.Tagging.TagVoteRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Annotator")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("JobId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("PromptHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("SentenceId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Tags")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("TaxonomyId")
+                        .HasColumnType("integer");
+
+                    b.Property<double?>("Temperature")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Votes")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("JobId");
+
+                    b.HasIndex("TaxonomyId");
+
+                    b.HasIndex("SentenceId", "TaxonomyId", "Annotator", "PromptHash")
+                        .IsUnique();
+
+                    b.ToTable("TagVotes", (string)null);
+                });
+
             modelBuilder.Entity("TraceViewer.Tags.SentenceTag", b =>
                 {
                     b.Property<long>("Id")
@@ -1457,6 +1510,21 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.HasOne("TraceViewer.Resampling.Resample", null)
                         .WithMany("Labels")
                         .HasForeignKey("ResampleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TraceViewer.Tagging.TagVoteRecord", b =>
+                {
+                    b.HasOne("TraceViewer.Traces.Sentence", null)
+                        .WithMany()
+                        .HasForeignKey("SentenceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("TraceViewer.Tags.Taxonomy", null)
+                        .WithMany()
+                        .HasForeignKey("TaxonomyId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -854,6 +854,57 @@ namespace TraceViewer.Migrations
                     b.ToTable("ShareLinks", (string)null);
                 });
 
+            modelBuilder.Entity("TraceViewer.Tagging.TagVoteRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Annotator")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("JobId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PromptHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("SentenceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Tags")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("TaxonomyId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("Temperature")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Votes")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("JobId");
+
+                    b.HasIndex("TaxonomyId");
+
+                    b.HasIndex("SentenceId", "TaxonomyId", "Annotator", "PromptHash")
+                        .IsUnique();
+
+                    b.ToTable("TagVotes", (string)null);
+                });
+
             modelBuilder.Entity("TraceViewer.Tags.SentenceTag", b =>
                 {
                     b.Property<long>("Id")
@@ -1410,6 +1461,21 @@ namespace TraceViewer.Migrations
                     b.HasOne("TraceViewer.Resampling.Resample", null)
                         .WithMany("Labels")
                         .HasForeignKey("ResampleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TraceViewer.Tagging.TagVoteRecord", b =>
+                {
+                    b.HasOne("TraceViewer.Traces.Sentence", null)
+                        .WithMany()
+                        .HasForeignKey("SentenceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("TraceViewer.Tags.Taxonomy", null)
+                        .WithMany()
+                        .HasForeignKey("TaxonomyId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
