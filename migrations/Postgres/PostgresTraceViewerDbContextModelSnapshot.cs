@@ -746,122 +746,6 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.ToTable("Outcome");
                 });
 
-            modelBuilder.Entity("TraceViewer.Queues.Queue", b =>
-                {
-                    b.Property<int>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("integer");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("CreatedBy")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.Property<int>("DatasetId")
-                        .HasColumnType("integer");
-
-                    b.Property<string>("Filter")
-                        .HasMaxLength(4000)
-                        .HasColumnType("character varying(4000)");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.Property<int?>("OutcomeId")
-                        .HasColumnType("integer");
-
-                    b.Property<int>("Overlap")
-                        .HasColumnType("integer");
-
-                    b.Property<int>("TaxonomyId")
-                        .HasColumnType("integer");
-
-                    b.Property<int?>("TopK")
-                        .HasColumnType("integer");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("DatasetId");
-
-                    b.HasIndex("TaxonomyId");
-
-                    b.ToTable("Queue");
-                });
-
-            modelBuilder.Entity("TraceViewer.Queues.QueueAssignment", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<string>("Annotator")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.Property<int>("QueueItemId")
-                        .HasColumnType("integer");
-
-                    b.Property<string>("State")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)");
-
-                    b.Property<DateTimeOffset?>("UpdatedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("Annotator");
-
-                    b.HasIndex("QueueItemId", "Annotator")
-                        .IsUnique();
-
-                    b.ToTable("QueueAssignment");
-                });
-
-            modelBuilder.Entity("TraceViewer.Queues.QueueItem", b =>
-                {
-                    b.Property<int>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("integer");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
-
-                    b.Property<int>("Position")
-                        .HasColumnType("integer");
-
-                    b.Property<int>("QueueId")
-                        .HasColumnType("integer");
-
-                    b.Property<int>("SentenceId")
-                        .HasColumnType("integer");
-
-                    b.Property<int>("SentenceIndex")
-                        .HasColumnType("integer");
-
-                    b.Property<int>("TraceId")
-                        .HasColumnType("integer");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("SentenceId");
-
-                    b.HasIndex("QueueId", "Position")
-                        .IsUnique();
-
-                    b.ToTable("QueueItem");
-                });
-
             modelBuilder.Entity("TraceViewer.Resampling.Resample", b =>
                 {
                     b.Property<long>("Id")
@@ -937,6 +821,123 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.HasIndex("OutcomeId");
 
                     b.ToTable("ResampleLabel");
+                });
+
+            modelBuilder.Entity("TraceViewer.Sharing.ShareLink", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<int>("DatasetId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTimeOffset?>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Target")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int?>("TraceId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("UseCount")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DatasetId");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.ToTable("ShareLinks", (string)null);
+                });
+
+            modelBuilder.Entity("TraceViewer.Tagging.TagVoteRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Annotator")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("JobId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("PromptHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("SentenceId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Tags")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("TaxonomyId")
+                        .HasColumnType("integer");
+
+                    b.Property<double?>("Temperature")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Votes")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("JobId");
+
+                    b.HasIndex("TaxonomyId");
+
+                    b.HasIndex("SentenceId", "TaxonomyId", "Annotator", "PromptHash")
+                        .IsUnique();
+
+                    b.ToTable("TagVotes", (string)null);
                 });
 
             modelBuilder.Entity("TraceViewer.Tags.SentenceTag", b =>
@@ -1489,47 +1490,6 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("TraceViewer.Queues.Queue", b =>
-                {
-                    b.HasOne("TraceViewer.Datasets.Dataset", null)
-                        .WithMany()
-                        .HasForeignKey("DatasetId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.HasOne("TraceViewer.Tags.Taxonomy", null)
-                        .WithMany()
-                        .HasForeignKey("TaxonomyId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("TraceViewer.Queues.QueueAssignment", b =>
-                {
-                    b.HasOne("TraceViewer.Queues.QueueItem", "Item")
-                        .WithMany("Assignments")
-                        .HasForeignKey("QueueItemId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.Navigation("Item");
-                });
-
-            modelBuilder.Entity("TraceViewer.Queues.QueueItem", b =>
-                {
-                    b.HasOne("TraceViewer.Queues.Queue", null)
-                        .WithMany("Items")
-                        .HasForeignKey("QueueId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.HasOne("TraceViewer.Traces.Sentence", null)
-                        .WithMany()
-                        .HasForeignKey("SentenceId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("TraceViewer.Resampling.Resample", b =>
                 {
                     b.HasOne("TraceViewer.Traces.Trace", null)
@@ -1550,6 +1510,21 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.HasOne("TraceViewer.Resampling.Resample", null)
                         .WithMany("Labels")
                         .HasForeignKey("ResampleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TraceViewer.Tagging.TagVoteRecord", b =>
+                {
+                    b.HasOne("TraceViewer.Traces.Sentence", null)
+                        .WithMany()
+                        .HasForeignKey("SentenceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("TraceViewer.Tags.Taxonomy", null)
+                        .WithMany()
+                        .HasForeignKey("TaxonomyId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -1652,16 +1627,6 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
             modelBuilder.Entity("TraceViewer.Metrics.MetricSet", b =>
                 {
                     b.Navigation("Values");
-                });
-
-            modelBuilder.Entity("TraceViewer.Queues.Queue", b =>
-                {
-                    b.Navigation("Items");
-                });
-
-            modelBuilder.Entity("TraceViewer.Queues.QueueItem", b =>
-                {
-                    b.Navigation("Assignments");
                 });
 
             modelBuilder.Entity("TraceViewer.Resampling.Resample", b =>

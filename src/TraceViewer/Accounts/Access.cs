@@ -31,6 +31,12 @@ internal sealed class CircuitAccess(AuthenticationStateProvider authentication, 
     public async Task<bool> AllowsAsync(string policy)
     {
         var user = await UserAsync();
+        if (Sharing.ShareHolder.Is(user))
+        {
+            // A share link only reads.
+            return false;
+        }
+
         var exist = await accounts.RefreshAsync(force: true);
         if (LocalOwner.Is(user) || user.Identity?.IsAuthenticated != true)
         {

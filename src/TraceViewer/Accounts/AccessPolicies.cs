@@ -56,16 +56,20 @@ internal static class AccessPolicies
 
     internal sealed record LeastRoleRequirement(string Role) : IAuthorizationRequirement;
 
-    internal sealed class LeastRoleHandler(AccountsState accounts) : AuthorizationHandler<LeastRoleRequirement>
+    internal sealed class LeastRoleHandler(AccountsState accounts, Sharing.ShareAccess shares) : AuthorizationHandler<LeastRoleRequirement>
     {
-        protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, LeastRoleRequirement requirement)
+        protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, LeastRoleRequirement requirement)
         {
             if (HasLeastRole(context.User, requirement.Role, accounts.Exist))
             {
                 context.Succeed(requirement);
             }
-
-            return Task.CompletedTask;
+            else if (requirement.Role == Roles.Reader && Sharing.ShareHolder.Is(context.User)
+                     && await shares.AdmitsAsync(context.User, context.Resource))
+            {
+                // A share link reads its own scope (GET pages of that trace or study) and nothing else; it never writes.
+                context.Succeed(requirement);
+            }
         }
     }
 }

@@ -38,6 +38,7 @@ internal static class AccountsExtensions
             })
             .AddPolicyScheme(LocalOwner.SelectorScheme, null, options => options.ForwardDefaultSelector = LocalOwner.Select)
             .AddScheme<AuthenticationSchemeOptions, LocalOwner.Handler>(LocalOwner.Scheme, null)
+            .AddScheme<AuthenticationSchemeOptions, Sharing.ShareHolder.Handler>(Sharing.ShareHolder.Scheme, null)
             .AddIdentityCookies(cookies => cookies.ApplicationCookie!.Configure(ConfigureCookie));
 
         builder.Services.AddIdentityCore<IdentityUser>(options =>

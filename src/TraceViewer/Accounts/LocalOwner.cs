@@ -26,9 +26,14 @@ internal static class LocalOwner
 
     public static bool Is(ClaimsPrincipal user) => user.Identity is { IsAuthenticated: true, AuthenticationType: Scheme };
 
-    /// <summary>The request's scheme: the local owner while no account exists, else Identity's sign-in cookie.</summary>
+    /// <summary>
+    /// The request's scheme: the local owner while no account exists, else Identity's sign-in cookie, or the share
+    /// cookie of a visitor who opened a share link and is not signed in.
+    /// </summary>
     public static string Select(HttpContext context) =>
-        context.RequestServices.GetRequiredService<AccountsState>().Exist ? IdentityConstants.ApplicationScheme : Scheme;
+        !context.RequestServices.GetRequiredService<AccountsState>().Exist ? Scheme
+        : Sharing.ShareHolder.Carries(context.Request) ? Sharing.ShareHolder.Scheme
+        : IdentityConstants.ApplicationScheme;
 
     internal sealed class Handler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
         : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)

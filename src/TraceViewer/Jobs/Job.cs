@@ -9,6 +9,7 @@ internal enum JobKind
     Embed,
     Judge,
     Collect,
+    Tag,
 }
 
 internal enum JobStatus

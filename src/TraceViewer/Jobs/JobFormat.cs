@@ -40,7 +40,10 @@ internal static class JobFormat
     };
 
     /// <summary>A job's work in a few words: the judge and its targets for a judge job, the positions and samples otherwise.</summary>
-    public static string What(JobParameters parameters) => parameters.Judge is { } judge
+    public static string What(JobParameters parameters) => parameters.Tag is { } tag
+        ? $"tag with {tag.TaxonomyName ?? tag.Taxonomy} on {tag.Sentences?.ToString("N0", CultureInfo.InvariantCulture) ?? "?"} sentence{(tag.Sentences == 1 ? "" : "s")}"
+            + (tag.TopK is { } k ? $" (top {k} per trace)" : "") + (tag.VoteCount > 1 ? $" × {tag.VoteCount} votes" : "")
+        : parameters.Judge is { } judge
         ? $"{judge.ClassifierName} on " + (judge.Target == JudgeSettings.Traces ? "the base trace"
             : parameters.From is null && parameters.To is null ? "every resample" : $"the resamples at positions {Positions(parameters)}")
         : $"positions {Positions(parameters)} × {parameters.N}";

@@ -47,7 +47,8 @@ internal sealed record JobPlan(
     string? Model = null,
     JudgeSettings? Judge = null,
     CollectSettings? Collect = null,
-    int? DatasetId = null)
+    int? DatasetId = null,
+    TagSettings? Tag = null)
 {
     public static JobPlan Invalid(string field, string message) => new([], new Dictionary<string, string[]> { [field] = [message] });
 }

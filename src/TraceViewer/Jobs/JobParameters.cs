@@ -37,6 +37,9 @@ public sealed record JobParameters
     /// <summary>Collect jobs: AdvBench selection, tiers, prompt variants, dataset, optional judge step.</summary>
     public CollectSettings? Collect { get; init; }
 
+    /// <summary>Tag jobs: taxonomy (resolved to its id), votes, topK, prompt.</summary>
+    public TagSettings? Tag { get; init; }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,

@@ -12,7 +12,7 @@ internal sealed record PositionRange(int? From, int? To);
 /// <summary>A request to start a job. Either <see cref="TraceId"/> or <see cref="DatasetId"/> names the target.</summary>
 internal sealed record JobRequest
 {
-    /// <summary>Resample (default), Embed, Judge or Collect.</summary>
+    /// <summary>Resample (default), Embed, Judge, Collect or Tag.</summary>
     public string? Kind { get; init; }
 
     public int? TraceId { get; init; }
@@ -41,6 +41,9 @@ internal sealed record JobRequest
 
     /// <summary>Collect jobs: dataset, n, seed, tiers, variants, samplesPerQuery, optional judge step.</summary>
     public CollectSettings? Collect { get; init; }
+
+    /// <summary>Tag jobs: taxonomy (name or id), votes (default 1), topK, prompt.</summary>
+    public TagSettings? Tag { get; init; }
 }
 
 /// <summary>
@@ -213,6 +216,7 @@ internal sealed class JobService(
             CompletionTemplate = provider?.PrefixMode == PrefixMode.TextCompletion ? provider.CompletionTemplate : null,
             Judge = plan.Judge,
             Collect = plan.Collect,
+            Tag = plan.Tag,
         };
         var job = new Job
         {
@@ -300,6 +304,9 @@ internal static class JobRules
     public static string? Temperature(double? temperature) => temperature is < 0 or > 2 ? "temperature must be between 0 and 2." : null;
 
     public static string? TopP(double? topP) => topP is <= 0 or > 1 ? "topP must be greater than 0 and at most 1." : null;
+
+    /// <summary>Model calls per target of a judge or tag job.</summary>
+    public static string? Votes(int? votes, int max) => votes is < 1 || votes > max ? $"votes must be between 1 and {max}." : null;
 
     public static string? MaxTokens(int? maxTokens) => maxTokens is < 1 or > MaxTokensLimit ? "maxTokens must be between 1 and 1,000,000." : null;
 

@@ -21,6 +21,7 @@ internal static class JobsExtensions
         builder.Services.AddScoped<IJobItemHandler, EmbedHandler>();
         builder.Services.AddScoped<IJobItemHandler, JudgeHandler>();
         builder.Services.AddScoped<IJobItemHandler, CollectHandler>();
+        builder.Services.AddScoped<IJobItemHandler, TagHandler>();
         builder.Services.AddSingleton<JobWorkerHeartbeat>();
         builder.Services.AddSingleton<JobInstance>();
         builder.Services.AddHostedService<JobWorker>();

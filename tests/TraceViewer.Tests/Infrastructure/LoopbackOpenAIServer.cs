@@ -92,6 +92,36 @@ public sealed class LoopbackOpenAIServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>
+    /// Answers a tag job's prompt deterministically: the sentence between <c>&lt;sentence&gt;</c> lines of the default
+    /// prompt is looked up in <paramref name="replies"/> and the reply for the vote number (0, 1, ... per sentence, cycling
+    /// through the list) is given; a sentence not in it is answered "TAGS: none".
+    /// </summary>
+    public static Func<JsonObject, string> TagReplies(IReadOnlyDictionary<string, string[]> replies)
+    {
+        var seen = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        return body =>
+        {
+            var sentence = SentenceOf(body);
+            if (sentence is null || !replies.TryGetValue(sentence, out var answers))
+            {
+                return "TAGS: none";
+            }
+
+            var n = seen.AddOrUpdate(sentence, 0, (_, v) => v + 1);
+            return answers[n % answers.Length];
+        };
+    }
+
+    /// <summary>The sentence a tag prompt asks about (between <c>&lt;sentence&gt;</c> and <c>&lt;/sentence&gt;</c>), or null.</summary>
+    public static string? SentenceOf(JsonObject body)
+    {
+        var text = body["messages"] is JsonArray messages ? messages[^1]!["content"]!.GetValue<string>() : body["prompt"]?.GetValue<string>() ?? "";
+        var start = text.IndexOf("<sentence>\n", StringComparison.Ordinal);
+        var end = text.IndexOf("\n</sentence>", StringComparison.Ordinal);
+        return start < 0 || end < start ? null : text[(start + "<sentence>\n".Length)..end];
+    }
+
     /// <summary>A deterministic unit vector for a text, so tests can compute expected similarities.</summary>
     public static float[] VectorFor(string text, int dimensions)
     {
