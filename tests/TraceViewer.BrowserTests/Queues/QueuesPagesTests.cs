@@ -93,6 +93,18 @@ public sealed class QueuesPagesTests(BrowserApp app, ITestOutputHelper output) :
             output.WriteLine(await page.ScreenshotAsync($"{name}-{viewport}"));
         }
 
+        // Start opens the trace page with the queue bar above the workbench, on the first screen.
+        await page.Locator("[data-testid=my-queue]", new() { HasText = $"Screens {viewport}" }).Locator("[data-testid=queue-start]").ClickAsync();
+        await page.WaitForURLAsync($"**queue={id}");
+        await page.WaitForCircuitAsync();
+        var bar = page.Locator("[data-testid=queue-bar]");
+        await Assertions.Expect(bar).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator("[data-testid=tag-panel]")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await page.AssertNoSidewaysScrollAsync(viewport);
+        var top = await bar.BoundingBoxAsync();
+        Assert.True(top!.Y < Viewports.Size(viewport).Height, $"the queue bar starts at {top.Y} px");
+        output.WriteLine(await page.ScreenshotAsync($"queue-trace-{viewport}", fullPage: false));
+
         Assert.Empty(browser.Errors);
     }
 }
