@@ -69,6 +69,33 @@ public sealed class QueuesPagesTests(BrowserApp app, ITestOutputHelper output) :
         Assert.Empty(browser.Errors);
     }
 
+    /// <summary>A MudBlazor field's input, whether the test id sits on the input or around it.</summary>
+    private static ILocator Field(IPage page, string testId) => page.Locator($"input[data-testid={testId}], [data-testid={testId}] input").First;
+
+    [Fact]
+    public async Task TheFormShowsErrorsOnItsFieldsThenMakesTheQueue()
+    {
+        await using var browser = await app.NewPageAsync(Viewports.Laptop);
+        var page = browser.Page;
+        await page.GotoAsync("/queues");
+        await page.WaitForCircuitAsync();
+        var form = page.Locator(".queue-form");
+        await Assertions.Expect(form).ToBeVisibleAsync(new() { Timeout = 15_000 });
+
+        await Field(page, "queue-overlap").FillAsync("2");
+        await page.Locator("[data-testid=queue-create]").ClickAsync();
+        await Assertions.Expect(form).ToContainTextAsync("A name is 1 to 200 characters.", new() { Timeout = 15_000 });
+        await Assertions.Expect(form).ToContainTextAsync("The overlap is 1 to 1 (the annotators chosen).");
+
+        await Field(page, "queue-name").FillAsync("From the form");
+        await Field(page, "queue-overlap").FillAsync("1");
+        await page.Locator("[data-testid=queue-create]").ClickAsync();
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/queues/[0-9]+$"));
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("From the form", new() { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator("[data-testid=annotator-progress]")).ToContainTextAsync("local");
+        Assert.Empty(browser.Errors);
+    }
+
     [Theory]
     [InlineData(Viewports.Laptop)]
     [InlineData(Viewports.Phone)]
