@@ -746,6 +746,122 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.ToTable("Outcome");
                 });
 
+            modelBuilder.Entity("TraceViewer.Queues.Queue", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("DatasetId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Filter")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int?>("OutcomeId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Overlap")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("TaxonomyId")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("TopK")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DatasetId");
+
+                    b.HasIndex("TaxonomyId");
+
+                    b.ToTable("Queue");
+                });
+
+            modelBuilder.Entity("TraceViewer.Queues.QueueAssignment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Annotator")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("QueueItemId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTimeOffset?>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Annotator");
+
+                    b.HasIndex("QueueItemId", "Annotator")
+                        .IsUnique();
+
+                    b.ToTable("QueueAssignment");
+                });
+
+            modelBuilder.Entity("TraceViewer.Queues.QueueItem", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("QueueId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("SentenceId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("SentenceIndex")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("TraceId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SentenceId");
+
+                    b.HasIndex("QueueId", "Position")
+                        .IsUnique();
+
+                    b.ToTable("QueueItem");
+                });
+
             modelBuilder.Entity("TraceViewer.Resampling.Resample", b =>
                 {
                     b.Property<long>("Id")
@@ -1490,6 +1606,47 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("TraceViewer.Queues.Queue", b =>
+                {
+                    b.HasOne("TraceViewer.Datasets.Dataset", null)
+                        .WithMany()
+                        .HasForeignKey("DatasetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("TraceViewer.Tags.Taxonomy", null)
+                        .WithMany()
+                        .HasForeignKey("TaxonomyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TraceViewer.Queues.QueueAssignment", b =>
+                {
+                    b.HasOne("TraceViewer.Queues.QueueItem", "Item")
+                        .WithMany("Assignments")
+                        .HasForeignKey("QueueItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Item");
+                });
+
+            modelBuilder.Entity("TraceViewer.Queues.QueueItem", b =>
+                {
+                    b.HasOne("TraceViewer.Queues.Queue", null)
+                        .WithMany("Items")
+                        .HasForeignKey("QueueId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("TraceViewer.Traces.Sentence", null)
+                        .WithMany()
+                        .HasForeignKey("SentenceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("TraceViewer.Resampling.Resample", b =>
                 {
                     b.HasOne("TraceViewer.Traces.Trace", null)
@@ -1627,6 +1784,16 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
             modelBuilder.Entity("TraceViewer.Metrics.MetricSet", b =>
                 {
                     b.Navigation("Values");
+                });
+
+            modelBuilder.Entity("TraceViewer.Queues.Queue", b =>
+                {
+                    b.Navigation("Items");
+                });
+
+            modelBuilder.Entity("TraceViewer.Queues.QueueItem", b =>
+                {
+                    b.Navigation("Assignments");
                 });
 
             modelBuilder.Entity("TraceViewer.Resampling.Resample", b =>

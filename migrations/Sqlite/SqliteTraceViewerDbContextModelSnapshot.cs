@@ -717,6 +717,116 @@ namespace TraceViewer.Migrations
                     b.ToTable("Outcome");
                 });
 
+            modelBuilder.Entity("TraceViewer.Queues.Queue", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("DatasetId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Filter")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("OutcomeId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Overlap")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TaxonomyId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("TopK")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DatasetId");
+
+                    b.HasIndex("TaxonomyId");
+
+                    b.ToTable("Queue");
+                });
+
+            modelBuilder.Entity("TraceViewer.Queues.QueueAssignment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Annotator")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("QueueItemId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset?>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Annotator");
+
+                    b.HasIndex("QueueItemId", "Annotator")
+                        .IsUnique();
+
+                    b.ToTable("QueueAssignment");
+                });
+
+            modelBuilder.Entity("TraceViewer.Queues.QueueItem", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("QueueId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SentenceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SentenceIndex")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TraceId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SentenceId");
+
+                    b.HasIndex("QueueId", "Position")
+                        .IsUnique();
+
+                    b.ToTable("QueueItem");
+                });
+
             modelBuilder.Entity("TraceViewer.Resampling.Resample", b =>
                 {
                     b.Property<long>("Id")
@@ -1441,6 +1551,47 @@ namespace TraceViewer.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("TraceViewer.Queues.Queue", b =>
+                {
+                    b.HasOne("TraceViewer.Datasets.Dataset", null)
+                        .WithMany()
+                        .HasForeignKey("DatasetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("TraceViewer.Tags.Taxonomy", null)
+                        .WithMany()
+                        .HasForeignKey("TaxonomyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TraceViewer.Queues.QueueAssignment", b =>
+                {
+                    b.HasOne("TraceViewer.Queues.QueueItem", "Item")
+                        .WithMany("Assignments")
+                        .HasForeignKey("QueueItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Item");
+                });
+
+            modelBuilder.Entity("TraceViewer.Queues.QueueItem", b =>
+                {
+                    b.HasOne("TraceViewer.Queues.Queue", null)
+                        .WithMany("Items")
+                        .HasForeignKey("QueueId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("TraceViewer.Traces.Sentence", null)
+                        .WithMany()
+                        .HasForeignKey("SentenceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("TraceViewer.Resampling.Resample", b =>
                 {
                     b.HasOne("TraceViewer.Traces.Trace", null)
@@ -1578,6 +1729,16 @@ namespace TraceViewer.Migrations
             modelBuilder.Entity("TraceViewer.Metrics.MetricSet", b =>
                 {
                     b.Navigation("Values");
+                });
+
+            modelBuilder.Entity("TraceViewer.Queues.Queue", b =>
+                {
+                    b.Navigation("Items");
+                });
+
+            modelBuilder.Entity("TraceViewer.Queues.QueueItem", b =>
+                {
+                    b.Navigation("Assignments");
                 });
 
             modelBuilder.Entity("TraceViewer.Resampling.Resample", b =>

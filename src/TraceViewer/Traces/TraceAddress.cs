@@ -6,7 +6,7 @@ namespace TraceViewer.Traces;
 /// The trace page's view as its address carries it: the trace, the selected sentence (a path segment, so old deep links
 /// keep working) and the query: <c>outcome</c>, <c>effect</c> and <c>threshold</c> as before, then <c>dim</c> (sentences
 /// weaker than this share of the largest effect are dimmed), <c>tags=on</c> (function tags marked in the text) and
-/// <c>math=source</c> (LaTeX shown as written) and <c>tagging=</c> (the tagging workbench open on this taxonomy id). Defaults are left out, so the shortest address is the default view.
+/// <c>math=source</c> (LaTeX shown as written) and <c>tagging=</c> (the tagging workbench open on this taxonomy id) and <c>queue=</c> (moving through this tagging queue's items). Defaults are left out, so the shortest address is the default view.
 /// </summary>
 public sealed record TraceAddress(
     int TraceId,
@@ -17,7 +17,8 @@ public sealed record TraceAddress(
     double Dim = 0,
     bool Tags = false,
     bool MathSource = false,
-    int? Tagging = null)
+    int? Tagging = null,
+    int? Queue = null)
 {
     /// <summary>The importance filter's choices: share of the trace's largest effect below which a sentence is dimmed.</summary>
     public static readonly IReadOnlyList<double> DimSteps = [0, 0.1, 0.25, 0.5];
@@ -64,12 +65,17 @@ public sealed record TraceAddress(
                 query.Add("tagging=" + taxonomy.ToString(CultureInfo.InvariantCulture));
             }
 
+            if (Queue is { } queue)
+            {
+                query.Add("queue=" + queue.ToString(CultureInfo.InvariantCulture));
+            }
+
             return query.Count == 0 ? Path : Path + "?" + string.Join("&", query);
         }
     }
 
     /// <summary>Reads the query values as the page receives them; values it cannot read fall back to the default.</summary>
-    public static TraceAddress Parse(int traceId, int? sentence, string? outcome, string? effect, string? threshold, string? dim, string? tags, string? math, string? tagging = null) => new(
+    public static TraceAddress Parse(int traceId, int? sentence, string? outcome, string? effect, string? threshold, string? dim, string? tags, string? math, string? tagging = null, string? queue = null) => new(
         traceId,
         sentence,
         string.IsNullOrWhiteSpace(outcome) ? null : outcome,
@@ -78,5 +84,6 @@ public sealed record TraceAddress(
         double.TryParse(dim, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && d is > 0 and <= 1 ? d : 0,
         tags is "on" or "true" or "1",
         math == "source",
-        int.TryParse(tagging, NumberStyles.None, CultureInfo.InvariantCulture, out var x) && x > 0 ? x : null);
+        int.TryParse(tagging, NumberStyles.None, CultureInfo.InvariantCulture, out var x) && x > 0 ? x : null,
+        int.TryParse(queue, NumberStyles.None, CultureInfo.InvariantCulture, out var q) && q > 0 ? q : null);
 }

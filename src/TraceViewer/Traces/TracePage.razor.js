@@ -131,6 +131,13 @@ function onKey(event) {
     page.dotnet.invokeMethodAsync('ShowShortcuts');
     return;
   }
+  // In a tagging queue: b back, s skip, d done and on, . next (the queue bar's buttons).
+  const queueButton = { b: 'queue-back', s: 'queue-skip', d: 'queue-done', '.': 'queue-next' }[event.key];
+  if (queueButton && !event.shiftKey && document.getElementById(queueButton)) {
+    event.preventDefault();
+    document.getElementById(queueButton).click();
+    return;
+  }
   if (event.key === 't' && !event.shiftKey) {
     event.preventDefault();
     page.dotnet.invokeMethodAsync('ToggleTagging');

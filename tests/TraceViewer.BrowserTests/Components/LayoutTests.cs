@@ -25,7 +25,7 @@ public sealed class LayoutTests(BrowserApp app, ITestOutputHelper output) : ICla
 
         var links = viewport == Viewports.Phone ? page.Locator(".mud-drawer a") : appBarLinks;
         // With no account yet the local owner holds every right, so the admin's Users page is listed too.
-        await Assertions.Expect(links).ToHaveTextAsync(["Datasets", "Traces", "Search", "Agreement", "Kinds", "Jobs", "Import", "API", "Users"]);
+        await Assertions.Expect(links).ToHaveTextAsync(["Datasets", "Traces", "Search", "Agreement", "Kinds", "Jobs", "Import", "API", "Queues", "Shares", "Users"]);
         if (viewport == Viewports.Phone)
         {
             output.WriteLine(await page.ScreenshotAsync($"navigation-{viewport}"));

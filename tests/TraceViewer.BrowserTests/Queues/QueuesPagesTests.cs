@@ -1,0 +1,147 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using TraceViewer.Accounts;
+using TraceViewer.Queues;
+using TraceViewer.Tags;
+using TraceViewer.Tests;
+using Xunit.Abstractions;
+
+namespace TraceViewer.BrowserTests.Queues;
+
+/// <summary>Tagging queues in the browser, as the local owner: My queue, the workbench moving through the items, the researcher's pages.</summary>
+public sealed class QueuesPagesTests(BrowserApp app, ITestOutputHelper output) : IClassFixture<BrowserApp>
+{
+    private static readonly LocatorAssertionsToHaveCountOptions Soon = new() { Timeout = 15_000 };
+
+    private async Task<int> MakeQueueAsync(string name)
+    {
+        await using var db = app.App.CreateDbContext();
+        var taxonomy = await db.Set<Taxonomy>().Where(t => t.Name == BuiltInTaxonomies.Reasoning).Select(t => t.Id).SingleAsync();
+        var store = new QueueStore(db, new OwnerAccess(), app.App.Services.GetRequiredService<AccountsState>(), app.App.Clock);
+        // Top 3 by |effect|: sentences 0, 3 and 6 (the fixture's counterfactual effect is 0.3 on every third sentence).
+        return await store.CreateAsync(new QueueRequest
+        {
+            Name = name, DatasetId = app.Trace.DatasetId, Traces = $"{app.Trace.TraceId}", OutcomeId = app.Trace.OutcomeId, TopK = 3,
+            TaxonomyId = taxonomy, Annotators = [BuiltInTaxonomies.LocalPerson], Overlap = 1,
+        }, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task AnAnnotatorTagsTwoItemsOfTheirQueueWithDigitsAndProgressShowsTwoDone()
+    {
+        var id = await MakeQueueAsync("Planning sentences");
+        await using var browser = await app.NewPageAsync(Viewports.Laptop);
+        var page = browser.Page;
+        await page.GotoAsync("/queues/mine");
+        await page.WaitForCircuitAsync();
+        var mine = page.Locator("[data-testid=my-queue]", new() { HasText = "Planning sentences" });
+        await Assertions.Expect(mine.Locator("[data-testid=my-queue-progress]")).ToHaveTextAsync("0 / 3 done");
+        await Assertions.Expect(mine.Locator("[data-testid=queue-start]")).ToHaveTextAsync("Start");
+
+        await mine.Locator("[data-testid=queue-start]").ClickAsync();
+        await page.WaitForURLAsync($"**/traces/{app.Trace.TraceId}/sentences/0?**queue={id}");
+        await page.WaitForCircuitAsync();
+        await Assertions.Expect(page.Locator(".trace-page[data-keys='ready']")).ToHaveCountAsync(1, Soon);
+        await Assertions.Expect(page.Locator("[data-testid=tag-panel]")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        var progress = page.Locator("[data-testid=queue-progress]");
+        await Assertions.Expect(progress).ToHaveTextAsync("0 / 3 done", new() { Timeout = 15_000 });
+
+        await page.Locator("#s-0").FocusAsync();
+        await page.Keyboard.PressAsync("1");
+        await Assertions.Expect(page.Locator("#s-0[data-save='saved']")).ToHaveCountAsync(1, Soon);
+        await Assertions.Expect(progress).ToHaveTextAsync("1 / 3 done", new() { Timeout = 15_000 });
+
+        // . goes on to the next open item, with the workbench still on the queue's taxonomy.
+        await page.Keyboard.PressAsync(".");
+        await page.WaitForURLAsync($"**/sentences/3?**queue={id}");
+        await Assertions.Expect(page.Locator("[data-testid=queue-item-state]")).ToHaveTextAsync("Item 2: open", new() { Timeout = 15_000 });
+        await page.Locator("#s-3").FocusAsync();
+        await page.Keyboard.PressAsync("2");
+        await Assertions.Expect(page.Locator("#s-3[data-save='saved']")).ToHaveCountAsync(1, Soon);
+        await Assertions.Expect(progress).ToHaveTextAsync("2 / 3 done", new() { Timeout = 15_000 });
+        output.WriteLine(await page.ScreenshotAsync("queue-workbench-laptop", fullPage: false));
+
+        await page.GotoAsync("/queues/mine");
+        await page.WaitForCircuitAsync();
+        await Assertions.Expect(mine.Locator("[data-testid=my-queue-progress]")).ToHaveTextAsync("2 / 3 done");
+        await Assertions.Expect(mine.Locator("[data-testid=queue-start]")).ToHaveTextAsync("Continue");
+        Assert.Empty(browser.Errors);
+    }
+
+    /// <summary>A MudBlazor field's input, whether the test id sits on the input or around it.</summary>
+    private static ILocator Field(IPage page, string testId) => page.Locator($"input[data-testid={testId}], [data-testid={testId}] input").First;
+
+    [Fact]
+    public async Task TheFormShowsErrorsOnItsFieldsThenMakesTheQueue()
+    {
+        await using var browser = await app.NewPageAsync(Viewports.Laptop);
+        var page = browser.Page;
+        await page.GotoAsync("/queues");
+        await page.WaitForCircuitAsync();
+        var form = page.Locator(".queue-form");
+        await Assertions.Expect(form).ToBeVisibleAsync(new() { Timeout = 15_000 });
+
+        await Field(page, "queue-overlap").FillAsync("2");
+        await page.Locator("[data-testid=queue-create]").ClickAsync();
+        await Assertions.Expect(form).ToContainTextAsync("A name is 1 to 200 characters.", new() { Timeout = 15_000 });
+        await Assertions.Expect(form).ToContainTextAsync("The overlap is 1 to 1 (the annotators chosen).");
+
+        await Field(page, "queue-name").FillAsync("From the form");
+        await Field(page, "queue-overlap").FillAsync("1");
+        await page.Locator("[data-testid=queue-create]").ClickAsync();
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/queues/[0-9]+$"));
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("From the form", new() { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator("[data-testid=annotator-progress]")).ToContainTextAsync("local");
+        Assert.Empty(browser.Errors);
+    }
+
+    [Theory]
+    [InlineData(Viewports.Laptop)]
+    [InlineData(Viewports.Phone)]
+    public async Task TheQueuePagesFitTheScreen(string viewport)
+    {
+        var id = await MakeQueueAsync($"Screens {viewport}");
+        await using var browser = await app.NewPageAsync(viewport);
+        var page = browser.Page;
+        foreach (var (path, name, ready) in new[]
+        {
+            ("/queues", "queues", "[data-testid=queue-list]"),
+            ($"/queues/{id}", "queue", "[data-testid=annotator-progress]"),
+            ("/queues/mine", "queues-mine", "[data-testid=my-queues]"),
+        })
+        {
+            await page.GotoAsync(path);
+            await page.WaitForCircuitAsync();
+            await Assertions.Expect(page.Locator(ready)).ToBeVisibleAsync(new() { Timeout = 15_000 });
+            await page.AssertNoSidewaysScrollAsync(viewport);
+            var box = await page.Locator(ready).BoundingBoxAsync();
+            Assert.True(box!.Y < Viewports.Size(viewport).Height, $"{path}: the content starts at {box.Y} px");
+            output.WriteLine(await page.ScreenshotAsync($"{name}-{viewport}"));
+        }
+
+        // Start opens the trace page with the queue bar above the workbench, on the first screen.
+        await page.Locator("[data-testid=my-queue]", new() { HasText = $"Screens {viewport}" }).Locator("[data-testid=queue-start]").ClickAsync();
+        await page.WaitForURLAsync($"**queue={id}");
+        await page.WaitForCircuitAsync();
+        var bar = page.Locator("[data-testid=queue-bar]");
+        await Assertions.Expect(bar).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator("[data-testid=tag-panel]")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await page.AssertNoSidewaysScrollAsync(viewport);
+        var top = await bar.BoundingBoxAsync();
+        Assert.True(top!.Y < Viewports.Size(viewport).Height, $"the queue bar starts at {top.Y} px");
+        output.WriteLine(await page.ScreenshotAsync($"queue-trace-{viewport}", fullPage: false));
+
+        Assert.Empty(browser.Errors);
+    }
+}
+
+/// <summary>The local owner, for making a queue outside a circuit.</summary>
+internal sealed class OwnerAccess : IAccess
+{
+    public Task<bool> ShowsAsync(string policy) => Task.FromResult(true);
+
+    public Task<bool> AllowsAsync(string policy) => Task.FromResult(true);
+
+    public Task<System.Security.Claims.ClaimsPrincipal> UserAsync() => Task.FromResult(LocalOwner.Principal);
+}
