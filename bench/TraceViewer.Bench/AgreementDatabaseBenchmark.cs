@@ -5,6 +5,8 @@ using TraceViewer.Data;
 using TraceViewer.Datasets;
 using TraceViewer.Tags;
 using TraceViewer.Traces;
+using TagName = TraceViewer.Agreement.TagName;
+using TagRow = TraceViewer.Agreement.TagRow;
 using Trace = TraceViewer.Traces.Trace;
 
 namespace TraceViewer.Bench;
