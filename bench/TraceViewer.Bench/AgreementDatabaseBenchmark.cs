@@ -5,6 +5,8 @@ using TraceViewer.Data;
 using TraceViewer.Datasets;
 using TraceViewer.Tags;
 using TraceViewer.Traces;
+using TagName = TraceViewer.Agreement.TagName;
+using TagRow = TraceViewer.Agreement.TagRow;
 using Trace = TraceViewer.Traces.Trace;
 
 namespace TraceViewer.Bench;
@@ -40,6 +42,19 @@ internal static class AgreementDatabaseBenchmark
                 var queries = scope.ServiceProvider.GetRequiredService<AgreementQueries>();
                 return (await queries.TagRowsAsync(queries.Tagged(dataset), taxonomy, CancellationToken.None)).Count;
             });
+            List<TagRow> rowsRead;
+            List<TagName> tagNames;
+            await using (var scope = app.Services.CreateAsyncScope())
+            {
+                var queries = scope.ServiceProvider.GetRequiredService<AgreementQueries>();
+                rowsRead = await queries.TagRowsAsync(queries.Tagged(dataset), taxonomy, CancellationToken.None);
+                var db = scope.ServiceProvider.GetRequiredService<TraceViewerDbContext>();
+                tagNames = [.. db.Set<Tag>().Where(t => t.TaxonomyId == taxonomy).OrderBy(t => t.Id).Select(t => new TagName(t.Id, t.Name))];
+            }
+
+            var annotatorKeys = rowsRead.Select(r => r.Annotator).Distinct().Order(StringComparer.Ordinal).ToList();
+            await MeasureAsync("statistics only (rows in memory, every tag)", () =>
+                Task.FromResult(AgreementComputation.Tags(taxonomy, "bench", true, annotatorKeys, tagNames, rowsRead).Tags.Count));
             await MeasureAsync("query layer (read rows, every tag's statistics)", async () =>
             {
                 await using var scope = app.Services.CreateAsyncScope();

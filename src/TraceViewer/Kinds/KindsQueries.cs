@@ -187,44 +187,66 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
             return Empty($"No trace of the chosen datasets has per-sentence metrics for {outcome.Name}, so no sentence has an effect to compare.");
         }
 
-        // One row per sentence with its effect numbers side by side (the database pivots the metric rows).
+        // The shown sets' values of the effect's metrics only, by the (set, sentence index, name) index: a narrow
+        // projection without joins or grouping, put side by side per sentence here. A set holds one value per
+        // sentence and name (the index is unique). The sentences' ids come from the (trace, index) index.
         var setIds = shown.Values.Select(s => s.Id).ToList();
+        var traceOfSet = shown.Values.ToDictionary(s => s.Id, s => s.TraceId);
         var names = EffectNamesFor(effect);
-        var pivoted = await (
-            from v in db.Set<SentenceMetric>().AsNoTracking()
-            where setIds.Contains(v.MetricSetId) && names.Contains(v.Name)
-            join m in db.Set<MetricSet>() on v.MetricSetId equals m.Id
-            join s in db.Set<Sentence>() on new { m.TraceId, v.SentenceIndex } equals new { s.TraceId, SentenceIndex = s.Index }
-            group new { v.Name, v.Value } by new { s.Id, s.TraceId, s.Index } into g
-            orderby g.Key.TraceId, g.Key.Index
-            select new
+        var metricValues = await db.Set<SentenceMetric>().AsNoTracking()
+            .Where(v => setIds.Contains(v.MetricSetId) && names.Contains(v.Name))
+            .Select(v => new
             {
-                g.Key.Id,
-                g.Key.TraceId,
-                g.Key.Index,
-                Counterfactual = g.Max(x => x.Name == MetricNames.CounterfactualEffect ? (double?)x.Value : null),
-                Resampling = g.Max(x => x.Name == MetricNames.ResamplingEffect ? (double?)x.Value : null),
-                Dissimilar = g.Max(x => x.Name == MetricNames.DissimilarFraction ? (double?)x.Value : null),
-                CounterfactualKl = g.Max(x => x.Name == MetricNames.CounterfactualKl ? (double?)x.Value : null),
-                ResamplingKl = g.Max(x => x.Name == MetricNames.ResamplingKl ? (double?)x.Value : null),
+                v.MetricSetId,
+                v.SentenceIndex,
+                Slot = v.Name == MetricNames.CounterfactualEffect ? 0
+                    : v.Name == MetricNames.ResamplingEffect ? 1
+                    : v.Name == MetricNames.DissimilarFraction ? 2
+                    : v.Name == MetricNames.CounterfactualKl ? 3
+                    : 4,
+                Value = (double?)v.Value,
             })
             .ToListAsync(ct);
-        var rows = new List<SentenceRow>(pivoted.Count);
-        var slots = new double?[Names.Length];
-        foreach (var p in pivoted)
+        var shownTraceIds = shown.Keys.ToList();
+        var sentenceIds = new Dictionary<(int TraceId, int Index), int>();
+        foreach (var sentence in await db.Set<Sentence>().AsNoTracking().Where(s => shownTraceIds.Contains(s.TraceId))
+            .Select(s => new { s.Id, s.TraceId, s.Index }).ToListAsync(ct))
         {
-            // A number that is not finite is not defined (docs/decisions/0008).
-            slots[0] = Finite(p.Counterfactual);
-            slots[1] = Finite(p.Resampling);
-            slots[2] = Finite(p.Dissimilar);
-            slots[3] = Finite(p.CounterfactualKl);
-            slots[4] = Finite(p.ResamplingKl);
-            if (EffectOf(effect, slots) is { } value)
+            sentenceIds[(sentence.TraceId, sentence.Index)] = sentence.Id;
+        }
+
+        var values = new List<(int Id, int TraceId, int Index, int Slot, double? Value)>(metricValues.Count);
+        foreach (var v in metricValues)
+        {
+            var traceId = traceOfSet[v.MetricSetId];
+            if (sentenceIds.TryGetValue((traceId, v.SentenceIndex), out var id))
             {
-                rows.Add(new SentenceRow(p.Id, p.TraceId, p.Index, value));
+                values.Add((id, traceId, v.SentenceIndex, v.Slot, v.Value));
             }
         }
 
+        var bySentence = new Dictionary<int, (int TraceId, int Index, double?[] Slots)>();
+        foreach (var v in values)
+        {
+            if (!bySentence.TryGetValue(v.Id, out var sentence))
+            {
+                bySentence.Add(v.Id, sentence = (v.TraceId, v.Index, new double?[Names.Length]));
+            }
+
+            // A number that is not finite is not defined (docs/decisions/0008).
+            sentence.Slots[v.Slot] = Finite(v.Value);
+        }
+
+        var rows = new List<SentenceRow>(bySentence.Count);
+        foreach (var (id, sentence) in bySentence)
+        {
+            if (EffectOf(effect, sentence.Slots) is { } value)
+            {
+                rows.Add(new SentenceRow(id, sentence.TraceId, sentence.Index, value));
+            }
+        }
+
+        rows.Sort((a, b) => a.TraceId != b.TraceId ? a.TraceId.CompareTo(b.TraceId) : a.Index.CompareTo(b.Index));
         var traceIds = shown.Keys.ToList();
         if (rows.Count == 0)
         {
@@ -260,8 +282,19 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
 
         // An annotator who tagged a sentence of a trace has been through the trace: its other sentences are
         // "looked at, not tagged". The store keeps tags, not visits, so this is the closest reading of "finished".
+        var keys = new Dictionary<(AnnotatorKind, string), string>();
+        string KeyOf(AnnotatorKind kind, string annotator)
+        {
+            if (!keys.TryGetValue((kind, annotator), out var key))
+            {
+                keys.Add((kind, annotator), key = AnnotatorKey(kind, annotator));
+            }
+
+            return key;
+        }
+
         var byAnnotator = tagRows
-            .Select(r => (r.TraceId, r.SentenceId, r.TagId, Annotator: AnnotatorKey(r.AnnotatorKind, r.Annotator)))
+            .Select(r => (r.TraceId, r.SentenceId, r.TagId, Annotator: KeyOf(r.AnnotatorKind, r.Annotator)))
             .Where(r => layer is Everyone or Consensus || r.Annotator == layer)
             .GroupBy(r => r.Annotator)
             .ToList();

@@ -253,16 +253,45 @@ internal static class AgreementAnalysis
             this.categories = categories;
             Items = items;
             kindOf = new int[items.Length];
-            var kinds = new Dictionary<string, int>(StringComparer.Ordinal);
             var kindRows = new List<int>();
+            var kindCount = 0;
+            // Kinds are numbered in the order they first occur. A row of up to four counts below 2^16 is its own
+            // key packed in one number; longer rows are keyed by their text.
+            var packable = categories <= 4 && counts.All(c => c <= ushort.MaxValue);
+            var packedKinds = new Dictionary<ulong, int>();
+            var textKinds = new Dictionary<string, int>(StringComparer.Ordinal);
             for (var u = 0; u < items.Length; u++)
             {
                 var row = counts.AsSpan(u * categories, categories);
-                var key = string.Join(',', row.ToArray());
-                if (!kinds.TryGetValue(key, out var kind))
+                int kind;
+                bool known;
+                if (packable)
                 {
-                    kind = kinds.Count;
-                    kinds.Add(key, kind);
+                    ulong key = 0;
+                    for (var c = 0; c < categories; c++)
+                    {
+                        key |= (ulong)row[c] << (16 * c);
+                    }
+
+                    known = packedKinds.TryGetValue(key, out kind);
+                    if (!known)
+                    {
+                        packedKinds.Add(key, kind = kindCount);
+                    }
+                }
+                else
+                {
+                    var key = string.Join(',', row.ToArray());
+                    known = textKinds.TryGetValue(key, out kind);
+                    if (!known)
+                    {
+                        textKinds.Add(key, kind = kindCount);
+                    }
+                }
+
+                if (!known)
+                {
+                    kindCount++;
                     kindRows.AddRange(row);
                 }
 
@@ -270,10 +299,10 @@ internal static class AgreementAnalysis
             }
 
             kindCounts = [.. kindRows];
-            kindValues = new long[kinds.Count];
-            kindSquares = new long[kinds.Count];
-            kindDisagreement = new double[kinds.Count];
-            for (var kind = 0; kind < kinds.Count; kind++)
+            kindValues = new long[kindCount];
+            kindSquares = new long[kindCount];
+            kindDisagreement = new double[kindCount];
+            for (var kind = 0; kind < kindCount; kind++)
             {
                 long m = 0;
                 long squares = 0;

@@ -88,6 +88,13 @@ internal sealed class RatingTable
         return new RatingTable([.. categories], annotators.Keys, items.Keys, grid);
     }
 
+    /// <summary>
+    /// A table from a grid already indexed (items × annotators, <see cref="Missing"/> where unrated), as
+    /// <see cref="Create"/> would build it from ratings given in that order; the grid is kept, not copied.
+    /// </summary>
+    internal static RatingTable FromGrid(IReadOnlyList<string> categories, IReadOnlyList<string> annotators, IReadOnlyList<string> items, int[] labels) =>
+        new(categories, annotators, items, labels);
+
     /// <summary>The same ratings without one annotator (items only that annotator rated drop out).</summary>
     public RatingTable Without(string annotator)
     {

@@ -22,9 +22,51 @@ internal static class TagRatings
     public static IReadOnlyList<TagRatingTable> PerTag(IReadOnlyList<string> tags, IEnumerable<FinishedItem> finished)
     {
         var items = Validated(tags, finished);
-        return [.. tags.Select(tag => new TagRatingTable(tag, RatingTable.Create(
-            BinaryCategories,
-            items.Select(f => new Rating(f.Annotator, f.Item, f.Tags.Contains(tag, StringComparer.Ordinal) ? Present : Absent)))))];
+        // Every finished item rates every tag, so each tag's table has the same annotators and items in the same
+        // order (that of their first rating): index them once and fill one grid per tag.
+        var annotatorIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        var itemIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        var annotators = new List<string>();
+        var itemKeys = new List<string>();
+        var cells = new (int Item, int Annotator)[items.Count];
+        for (var f = 0; f < items.Count; f++)
+        {
+            if (items[f].Annotator is null || items[f].Item is null)
+            {
+                throw new ArgumentException($"finished[{f}]: annotator and item are both required.", nameof(finished));
+            }
+
+            if (!annotatorIndex.TryGetValue(items[f].Annotator, out var annotator))
+            {
+                annotatorIndex.Add(items[f].Annotator, annotator = annotators.Count);
+                annotators.Add(items[f].Annotator);
+            }
+
+            if (!itemIndex.TryGetValue(items[f].Item, out var item))
+            {
+                itemIndex.Add(items[f].Item, item = itemKeys.Count);
+                itemKeys.Add(items[f].Item);
+            }
+
+            cells[f] = (item, annotator);
+        }
+
+        const int present = 0; // BinaryCategories[0]
+        const int absent = 1;
+        var tables = new List<TagRatingTable>(tags.Count);
+        foreach (var tag in tags)
+        {
+            var grid = new int[itemKeys.Count * annotators.Count];
+            Array.Fill(grid, RatingTable.Missing);
+            for (var f = 0; f < items.Count; f++)
+            {
+                grid[cells[f].Item * annotators.Count + cells[f].Annotator] = items[f].Tags.Contains(tag, StringComparer.Ordinal) ? present : absent;
+            }
+
+            tables.Add(new TagRatingTable(tag, RatingTable.FromGrid(BinaryCategories, annotators, itemKeys, grid)));
+        }
+
+        return tables;
     }
 
     /// <summary>
