@@ -129,6 +129,9 @@ internal static class StudyStripData
                     TickVals = [.. columns.Select((_, i) => (object)i)],
                     TickText = [.. columns.Select(c => (object)c.Label)],
                     Range = [-0.5, columns.Count - 0.5],
+                    // Short labels on one level even on a phone, never turned on their side.
+                    TickAngle = 0,
+                    TickFont = new Plotly.Blazor.LayoutLib.XAxisLib.TickFont { Size = 11 },
                     ShowGrid = false,
                     ZeroLine = false,
                     FixedRange = true,
@@ -155,7 +158,7 @@ internal static class StudyStripData
     private static string Short(OutcomeRef outcome) => outcome.Key switch
     {
         Outcomes.OutcomeRegistry.AlignmentFaking => "AF",
-        Outcomes.OutcomeRegistry.Compliance => "compliance",
+        Outcomes.OutcomeRegistry.Compliance => "compl.",
         _ => ChartText.Escape(outcome.Name),
     };
 
