@@ -140,4 +140,27 @@ public sealed class AnalysesPageTests(BrowserApp app, ITestOutputHelper output) 
         Assert.Contains(opened, study.TraceIds);
         Assert.Empty(browser.Errors);
     }
+
+    [Theory]
+    [InlineData(Viewports.Laptop)]
+    [InlineData(Viewports.Phone)]
+    public async Task TheTraceListFiltersByTierAndVariantInTheAddress(string viewport)
+    {
+        var study = await SeedAsync();
+        await using var browser = await app.NewPageAsync(viewport);
+        var page = browser.Page;
+        await page.GotoAsync($"/traces?dataset={study.DatasetId}");
+        await page.WaitForCircuitAsync();
+        await Assertions.Expect(page.Locator(".result-count")).ToHaveAttributeAsync("data-total", "24");
+
+        await page.ChooseAsync("tier", "paid");
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("tier=paid"));
+        await page.ChooseAsync("variant", "no-cot");
+
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("tier=paid&variant=no-cot|variant=no-cot.*tier=paid"));
+        await Assertions.Expect(page.Locator(".result-count")).ToHaveAttributeAsync("data-total", "6");
+        await page.AssertNoSidewaysScrollAsync(viewport);
+        output.WriteLine(await page.ScreenshotAsync($"traces-tier-variant-{viewport}-screen", fullPage: false));
+        Assert.Empty(browser.Errors);
+    }
 }
