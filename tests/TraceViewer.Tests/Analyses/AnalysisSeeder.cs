@@ -70,6 +70,7 @@ internal static class AnalysisSeeder
             }
         }
 
+        await db.SaveChangesAsync();
         return new SeededStudy(dataset.Id, ids);
     }
 
