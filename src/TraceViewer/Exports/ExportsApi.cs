@@ -138,7 +138,7 @@ internal static class ExportsApi
     }
 
     private static string TracesStem(TraceListQuery query) =>
-        string.Join('-', new[] { "traces", query.Dataset, query.Model, query.Outcome }.Where(s => !string.IsNullOrWhiteSpace(s)));
+        string.Join('-', new[] { "traces", query.Dataset, query.Model, query.Outcome, query.Tier, query.Variant }.Where(s => !string.IsNullOrWhiteSpace(s)));
 
     private static string SearchStem(SentenceSearchFilter filter) =>
         string.Join('-', new[] { "sentences", filter.Dataset, filter.Tag, filter.Outcome, filter.Text }.Where(s => !string.IsNullOrWhiteSpace(s)));

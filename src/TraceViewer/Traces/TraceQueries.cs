@@ -55,7 +55,13 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
         await db.Set<Outcome>().AsNoTracking().OrderBy(o => o.Name).Select(o => new OutcomeRef(o.Key, o.Name)).ToListAsync(ct);
 
     public async Task<TraceFilterOptions> ListFilterOptionsAsync(CancellationToken ct) =>
-        new(await ListDatasetsAsync(ct), await ListModelsAsync(ct), await ListOutcomesAsync(ct));
+        new(await ListDatasetsAsync(ct), await ListModelsAsync(ct), await ListOutcomesAsync(ct),
+            await db.Set<Trace>().AsNoTracking().Where(t => t.Tier != null).Select(t => t.Tier!).Distinct().OrderBy(t => t).ToListAsync(ct),
+            await db.Set<Trace>().AsNoTracking().Where(t => t.Tier != null || t.PromptVariant != null)
+                .Select(t => t.PromptVariant ?? DefaultVariant).Distinct().OrderBy(v => v).ToListAsync(ct));
+
+    /// <summary>The name of the prompt variant of traces that have none, as the study page groups them.</summary>
+    public const string DefaultVariant = "default";
 
     public async Task<PagedResult<TraceRow>> ListTracesAsync(TraceFilter filter, CancellationToken ct)
     {
@@ -87,6 +93,18 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
             }
 
             traces = traces.Where(t => labels.Any(l => l.TraceId == t.Id));
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Tier))
+        {
+            traces = traces.Where(t => t.Tier == filter.Tier);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Variant))
+        {
+            traces = filter.Variant == DefaultVariant
+                ? traces.Where(t => t.PromptVariant == null || t.PromptVariant == DefaultVariant)
+                : traces.Where(t => t.PromptVariant == filter.Variant);
         }
 
         if (!string.IsNullOrWhiteSpace(filter.Q))

@@ -26,14 +26,18 @@ public sealed record TraceFilter(
     string? Q = null,
     TraceSort Sort = TraceSort.Importance,
     int Page = 1,
-    int PageSize = TraceFilter.DefaultPageSize)
+    int PageSize = TraceFilter.DefaultPageSize,
+    string? Tier = null,
+    string? Variant = null)
 {
     public const int DefaultPageSize = 25;
     public const int MaxPageSize = 200;
 }
 
-/// <summary>What the trace list's filters offer.</summary>
-public sealed record TraceFilterOptions(IReadOnlyList<DatasetRow> Datasets, IReadOnlyList<string> Models, IReadOnlyList<OutcomeRef> Outcomes);
+/// <summary>What the trace list's filters offer; tiers and prompt variants as stored (a trace without a variant is under "default").</summary>
+public sealed record TraceFilterOptions(
+    IReadOnlyList<DatasetRow> Datasets, IReadOnlyList<string> Models, IReadOnlyList<OutcomeRef> Outcomes,
+    IReadOnlyList<string>? Tiers = null, IReadOnlyList<string>? Variants = null);
 
 /// <summary>One page of the trace list and the filter it was read for.</summary>
 public sealed record TraceListing(TraceFilter Filter, PagedResult<TraceRow> Result);

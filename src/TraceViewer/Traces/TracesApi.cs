@@ -14,7 +14,7 @@ internal static class TracesApi
             .WithSummary("Lists datasets with their model, trace count and outcomes.");
         api.MapGet("/traces", GetTracesAsync)
             .WithName("ListTraces")
-            .WithSummary("Lists traces, filtered and paged; sort is importance (default), title or newest.");
+            .WithSummary("Lists traces, filtered and paged; sort is importance (default), title or newest; tier and variant (prompt variant, \"default\" for traces without one) filter alignment-faking studies.");
         api.MapGet("/traces/{id:int}", GetTraceAsync)
             .WithName("GetTrace")
             .WithSummary("One trace: reasoning, sentences with character offsets, and per outcome the prefix rates and stored effects.");
@@ -59,10 +59,14 @@ internal sealed record TraceListQuery(
     [FromQuery(Name = "q")] string? Q = null,
     [FromQuery(Name = "sort")] string? Sort = null,
     [FromQuery(Name = "page")] int? Page = null,
-    [FromQuery(Name = "pageSize")] int? PageSize = null)
+    [FromQuery(Name = "pageSize")] int? PageSize = null,
+    [FromQuery(Name = "tier")] string? Tier = null,
+    [FromQuery(Name = "variant")] string? Variant = null)
 {
     public TraceFilter ToFilter() => new(
-        Dataset, Model, Outcome, Positive, Q, ParseSort(Sort), Page ?? 1, PageSize ?? TraceFilter.DefaultPageSize);
+        Dataset, Model, Outcome, Positive, Q, ParseSort(Sort), Page ?? 1, PageSize ?? TraceFilter.DefaultPageSize, Blank(Tier), Blank(Variant));
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     public static TraceSort ParseSort(string? sort) =>
         Enum.TryParse<TraceSort>(sort, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed : TraceSort.Importance;

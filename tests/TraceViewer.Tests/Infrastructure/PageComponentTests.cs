@@ -20,6 +20,7 @@ public abstract class PageComponentTests : MudComponentTests
         Services.AddSingleton(new QueryScope<AgreementQueries>(scopes));
         Services.AddSingleton(new QueryScope<VerdictStore>(scopes));
         Services.AddSingleton(new QueryScope<TraceViewer.Kinds.KindsQueries>(scopes));
+        Services.AddSingleton(new QueryScope<TraceViewer.Analyses.AnalysisQueries>(scopes));
     }
 
     public TestApp App { get; }
