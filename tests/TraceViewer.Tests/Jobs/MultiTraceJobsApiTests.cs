@@ -124,3 +124,41 @@ public sealed class MultiTraceJobsApiTests : IAsyncLifetime
         Assert.Equal(1, await db.Set<Resample>().CountAsync(r => r.TraceId == second));
     }
 }
+
+/// <summary>A collect request's prompt variants lose their #| note lines on the server, as the shipped example prompt does.</summary>
+public sealed class CollectVariantsApiTests : IClassFixture<JobsAppFixture>
+{
+    private static readonly string[] FreeOnly = ["free"];
+
+    private readonly TestApp _app;
+
+    public CollectVariantsApiTests(JobsAppFixture fixture) => _app = fixture.App;
+
+    [Fact]
+    public async Task NoteLinesOfAVariantAreNotPartOfItsPrompt()
+    {
+        var client = _app.CreateClient();
+
+        var id = await JobTestHost.StartAsync(client, new
+        {
+            kind = "collect", provider = "loop",
+            collect = new { dataset = $"notes-{Guid.NewGuid():N}", n = 1, tiers = FreeOnly, variants = new Dictionary<string, string> { [" v "] = "#| where it comes from\n\nThe prompt.\n#| not a note here\n" } },
+        });
+
+        var variants = (await JobTestHost.StatusAsync(client, id)).GetProperty("parameters").GetProperty("collect").GetProperty("variants");
+        Assert.Equal("The prompt.\n#| not a note here", variants.GetProperty("v").GetString());
+    }
+
+    [Fact]
+    public async Task AVariantOfNoteLinesOnlyIsRefused()
+    {
+        var response = await _app.CreateClient().PostAsJsonAsync("/api/jobs", new
+        {
+            kind = "collect", provider = "loop",
+            collect = new { dataset = "empty", n = 1, variants = new Dictionary<string, string> { ["v"] = "#| only a note\n" } },
+        });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True(JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("errors").TryGetProperty("collect.variants", out _));
+    }
+}
