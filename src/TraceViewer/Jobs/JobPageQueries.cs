@@ -116,6 +116,11 @@ internal sealed class JobPageQueries(TraceViewerDbContext db, JobStatusQuery sta
         };
     }
 
+    /// <summary>Taxonomies a tag job can apply (those with a tag that is not retired), by name.</summary>
+    public async Task<IReadOnlyList<string>> ListTaxonomiesAsync(CancellationToken ct) =>
+        await db.Set<Tags.Taxonomy>().AsNoTracking().Where(x => db.Set<Tags.Tag>().Any(t => t.TaxonomyId == x.Id && !t.Retired))
+            .OrderBy(x => x.Name).Select(x => x.Name).ToListAsync(ct);
+
     private async Task<IReadOnlyList<JobRow>> RowsAsync(IReadOnlyList<JobStatusView> jobs, CancellationToken ct)
     {
         var traceIds = jobs.Where(j => j.TraceId is not null).Select(j => j.TraceId!.Value).Distinct().ToList();
