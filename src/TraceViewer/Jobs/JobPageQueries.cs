@@ -130,8 +130,8 @@ internal sealed class JobPageQueries(TraceViewerDbContext db, JobStatusQuery sta
         return [.. jobs.Select(job => job switch
         {
             { TraceId: int t } => new JobRow(job, traces.GetValueOrDefault(t, $"Trace {t}"), TraceLinks.Trace(t)),
-            { Parameters.Traces: int n, DatasetId: int d } => new JobRow(job, $"{n} trace{(n == 1 ? "" : "s")} of {datasets.GetValueOrDefault(d, $"dataset {d}")}", $"/jobs/{job.Id}"),
-            { Parameters.Traces: int n } => new JobRow(job, $"{n} trace{(n == 1 ? "" : "s")}", $"/jobs/{job.Id}"),
+            { Parameters.Traces: int n, DatasetId: int d } => new JobRow(job, $"{n} trace{(n == 1 ? "" : "s")} of {datasets.GetValueOrDefault(d, $"dataset {d}")}", $"/traces?dataset={d}"),
+            { Parameters.Traces: int n } => new JobRow(job, $"{n} traces of several datasets", null),
             { DatasetId: int d } => new JobRow(job, datasets.GetValueOrDefault(d, $"Dataset {d}"), $"/traces?dataset={d}"),
             _ => new JobRow(job, "–", null),
         })];

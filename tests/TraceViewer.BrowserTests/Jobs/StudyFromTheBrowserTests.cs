@@ -75,6 +75,9 @@ public sealed class StudyFromTheBrowserTests(JobsBrowserApp app, ITestOutputHelp
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/jobs/collect$"));
         await page.WaitForCircuitAsync();
         var form = page.Locator("[data-testid=collect-form]");
+        // The first variant starts as the shipped example prompt, note lines and all; the form says they are not sent.
+        await Assertions.Expect(form.Locator("textarea[data-field=variant-text]")).ToHaveValueAsync(new Regex("^#\\| EXAMPLE SYSTEM PROMPT"));
+        await Assertions.Expect(form.Locator(".collect-variant .mud-input-helper-text").Last).ToContainTextAsync("the note lines above them are not");
         await FillAsync(form, "input[data-field=dataset]", name);
         await FillAsync(form, "input[data-field=n]", "0");
         await form.Locator("[data-testid=collect-submit]").ClickAsync();
@@ -243,6 +246,9 @@ public sealed class StudyFromTheBrowserTests(JobsBrowserApp app, ITestOutputHelp
                 }
 
                 await shot.Page.AssertNoSidewaysScrollAsync(viewport);
+                // Nothing clipped either: the action the page was opened for lies inside the screen's width.
+                var edge = await shot.Page.Locator(ready).First.BoundingBoxAsync();
+                Assert.True(edge!.X >= 0 && edge.X + edge.Width <= Viewports.Size(viewport).Width + 0.5, $"{address}: {ready} reaches {edge.X + edge.Width} px");
                 output.WriteLine(await shot.Page.ScreenshotAsync($"{file}-{viewport}"));
                 output.WriteLine(await shot.Page.ScreenshotAsync($"{file}-{viewport}-screen", fullPage: false));
             }
