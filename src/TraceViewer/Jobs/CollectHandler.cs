@@ -103,32 +103,39 @@ internal sealed class CollectHandler(
         {
             errors["collect.dataset"] = ["Give exactly one of collect.dataset (a name, to create or extend) and datasetId."];
         }
-        else if (settings.Dataset is { Length: > 200 })
+        else if (CollectRules.DatasetName(settings.Dataset) is { } nameError)
         {
-            errors["collect.dataset"] = ["The dataset name is longer than 200 characters."];
+            errors["collect.dataset"] = [nameError];
         }
 
         var rows = CollectJobData.AdvBench.Count;
-        if (settings.N is not { } n || n < 1 || n > rows)
+        if (CollectRules.N(settings.N, rows) is { } nError)
         {
-            errors["collect.n"] = [$"n (AdvBench requests) must be between 1 and {rows}."];
+            errors["collect.n"] = [nError];
         }
 
         var tiers = settings.Tiers ?? CollectPlan.BothTiers;
-        if (tiers.Count == 0 || tiers.Any(t => t is not (TierParser.Free or TierParser.Paid)) || tiers.Distinct().Count() != tiers.Count)
+        if (CollectRules.Tiers(tiers) is { } tiersError)
         {
-            errors["collect.tiers"] = [$"tiers must list {TierParser.Free} and/or {TierParser.Paid}, each once; got {string.Join(", ", tiers)}."];
+            errors["collect.tiers"] = [tiersError];
         }
 
-        var variants = settings.Variants ?? new Dictionary<string, string> { [CollectSettings.DefaultVariant] = SystemPromptFile.Read(SystemPromptFile.ExamplePath) };
-        if (variants.Count == 0 || variants.Any(v => string.IsNullOrWhiteSpace(v.Key) || string.IsNullOrWhiteSpace(v.Value)))
+        // Pasted, uploaded or sent here: every variant's note lines are dropped by the same function.
+        var variants = settings.Variants is { } given
+            ? CollectRules.PromptTexts(given)
+            : new Dictionary<string, string> { [CollectSettings.DefaultVariant] = SystemPromptFile.Read(SystemPromptFile.ExamplePath) };
+        if ((settings.Variants?.Count ?? 1) != variants.Count)
         {
-            errors["collect.variants"] = ["variants maps each prompt variant's name to its system prompt text; names and texts must not be empty."];
+            errors["collect.variants"] = ["Two prompt variants have the same name once trimmed."];
+        }
+        else if (CollectRules.Variants(variants) is { } variantsError)
+        {
+            errors["collect.variants"] = [variantsError];
         }
 
-        if (settings.SamplesPerQuery is < 1 or > CollectSettings.MaxSamplesPerQuery)
+        if (CollectRules.SamplesPerQuery(settings.SamplesPerQuery) is { } samplesError)
         {
-            errors["collect.samplesPerQuery"] = [$"samplesPerQuery must be between 1 and {CollectSettings.MaxSamplesPerQuery}."];
+            errors["collect.samplesPerQuery"] = [samplesError];
         }
 
         if (settings.Judge is { } judge)

@@ -46,7 +46,7 @@ internal static class JobFormat
         : parameters.Judge is { } judge
         ? $"{judge.ClassifierName} on " + (judge.Target == JudgeSettings.Traces ? "the base trace"
             : parameters.From is null && parameters.To is null ? "every resample" : $"the resamples at positions {Positions(parameters)}")
-        : $"positions {Positions(parameters)} × {parameters.N}";
+        : $"positions {Positions(parameters)} × {parameters.N}" + (parameters.Traces is { } traces ? $" on {traces} trace{(traces == 1 ? "" : "s")}" : "");
 
     /// <summary>MudBlazor colour for a job status chip: the theme's colours, never a direction colour.</summary>
     public static MudBlazor.Color StatusColor(string status) => status switch

@@ -18,8 +18,17 @@ public sealed record PositionCounts(int Position, int Done, int Failed, int Pend
     public int Total => Done + Failed + Pending + Running;
 }
 
-/// <summary>One job's page: its row and the counts at every position.</summary>
-public sealed record JobDetailView(JobRow Row, IReadOnlyList<PositionCounts> Positions);
+/// <summary>Item counts on one trace of a job over several traces.</summary>
+public sealed record TraceCounts(int TraceId, string Title, int Done, int Failed, int Pending, int Running)
+{
+    public int Total => Done + Failed + Pending + Running;
+}
+
+/// <summary>One job's page: its row and the counts at every position (and, for a job over several traces, on every trace).</summary>
+public sealed record JobDetailView(JobRow Row, IReadOnlyList<PositionCounts> Positions)
+{
+    public IReadOnlyList<TraceCounts> Traces { get; init; } = [];
+}
 
 /// <summary>What a trace has stored: a new resample or a new metric set changes it.</summary>
 public readonly record struct TraceResultsStamp(int ResampleCount, int MetricsStamp);
@@ -74,7 +83,22 @@ internal sealed class JobPageQueries(TraceViewerDbContext db, JobStatusQuery sta
             int Count(JobItemStatus s) => g.Where(c => c.Status == s).Sum(c => c.Count);
             return new PositionCounts(g.Key, Count(JobItemStatus.Done), Count(JobItemStatus.Failed), Count(JobItemStatus.Pending), Count(JobItemStatus.Running));
         }).ToList();
-        return new JobDetailView((await RowsAsync([job], ct))[0], positions);
+        IReadOnlyList<TraceCounts> traces = [];
+        if (job.Parameters.Traces is not null)
+        {
+            var byTrace = await db.Set<JobItem>().AsNoTracking().Where(i => i.JobId == id && i.TraceId != null)
+                .GroupBy(i => new { TraceId = i.TraceId!.Value, i.Status }).Select(g => new { g.Key.TraceId, g.Key.Status, Count = g.Count() }).ToListAsync(ct);
+            var ids = byTrace.Select(c => c.TraceId).Distinct().ToList();
+            var titles = await db.Set<Trace>().AsNoTracking().Where(t => ids.Contains(t.Id)).ToDictionaryAsync(t => t.Id, t => t.Title, ct);
+            traces = [.. byTrace.GroupBy(c => c.TraceId).OrderBy(g => g.Key).Select(g =>
+            {
+                int Count(JobItemStatus s) => g.Where(c => c.Status == s).Sum(c => c.Count);
+                return new TraceCounts(g.Key, titles.GetValueOrDefault(g.Key, $"Trace {g.Key}"),
+                    Count(JobItemStatus.Done), Count(JobItemStatus.Failed), Count(JobItemStatus.Pending), Count(JobItemStatus.Running));
+            })];
+        }
+
+        return new JobDetailView((await RowsAsync([job], ct))[0], positions) { Traces = traces };
     }
 
     public async Task<TraceJobsView> ForTraceAsync(int traceId, CancellationToken ct)
@@ -92,6 +116,11 @@ internal sealed class JobPageQueries(TraceViewerDbContext db, JobStatusQuery sta
         };
     }
 
+    /// <summary>Taxonomies a tag job can apply (those with a tag that is not retired), by name.</summary>
+    public async Task<IReadOnlyList<string>> ListTaxonomiesAsync(CancellationToken ct) =>
+        await db.Set<Tags.Taxonomy>().AsNoTracking().Where(x => db.Set<Tags.Tag>().Any(t => t.TaxonomyId == x.Id && !t.Retired))
+            .OrderBy(x => x.Name).Select(x => x.Name).ToListAsync(ct);
+
     private async Task<IReadOnlyList<JobRow>> RowsAsync(IReadOnlyList<JobStatusView> jobs, CancellationToken ct)
     {
         var traceIds = jobs.Where(j => j.TraceId is not null).Select(j => j.TraceId!.Value).Distinct().ToList();
@@ -101,6 +130,8 @@ internal sealed class JobPageQueries(TraceViewerDbContext db, JobStatusQuery sta
         return [.. jobs.Select(job => job switch
         {
             { TraceId: int t } => new JobRow(job, traces.GetValueOrDefault(t, $"Trace {t}"), TraceLinks.Trace(t)),
+            { Parameters.Traces: int n, DatasetId: int d } => new JobRow(job, $"{n} trace{(n == 1 ? "" : "s")} of {datasets.GetValueOrDefault(d, $"dataset {d}")}", $"/traces?dataset={d}"),
+            { Parameters.Traces: int n } => new JobRow(job, $"{n} traces of several datasets", null),
             { DatasetId: int d } => new JobRow(job, datasets.GetValueOrDefault(d, $"Dataset {d}"), $"/traces?dataset={d}"),
             _ => new JobRow(job, "–", null),
         })];

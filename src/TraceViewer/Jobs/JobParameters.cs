@@ -21,6 +21,9 @@ public sealed record JobParameters
     /// <summary>Samples per position.</summary>
     public int N { get; init; } = 1;
 
+    /// <summary>For a job given a list of traces (traceIds), how many it lists.</summary>
+    public int? Traces { get; init; }
+
     public SamplingParameters Sampling { get; init; } = new(null, null, null);
 
     public string? Endpoint { get; init; }

@@ -186,10 +186,10 @@ internal sealed partial class JobProgressFeed(
             ? new Dictionary<int, JobStatusView>()
             : (await scope.ServiceProvider.GetRequiredService<JobStatusQuery>().ListByIdsAsync(toLoad, ct)).ToDictionary(v => v.Id);
 
-        // Stored results of the followed traces, only while a job of theirs runs or has just finished (its recompute lands after).
+        // Stored results of the followed traces, only while a job of theirs (or one over several traces) runs or has just finished (its recompute lands after).
         var now = clock.GetUtcNow();
         var traceIds = subscriptions
-            .Where(s => s.Topic.TraceId is not null && (s.FirstLook || now < s.SettleUntil || rows.Any(r => r.TraceId == s.Topic.TraceId && r.IsActive)))
+            .Where(s => s.Topic.TraceId is not null && (s.FirstLook || now < s.SettleUntil || rows.Any(r => (r.TraceId == s.Topic.TraceId || r.TraceId is null) && r.IsActive)))
             .Select(s => s.Topic.TraceId!.Value).Distinct().ToList();
         var stamps = traceIds.Count == 0
             ? new Dictionary<int, TraceResultsStamp>()

@@ -17,6 +17,9 @@ internal sealed record JobRequest
 
     public int? TraceId { get; init; }
 
+    /// <summary>Resample and judge jobs: several traces at once (at most <see cref="JobRules.MaxTraces"/>), instead of traceId or datasetId.</summary>
+    public IReadOnlyList<int>? TraceIds { get; init; }
+
     public int? DatasetId { get; init; }
 
     /// <summary>Positions to resample; omitted means every sentence.</summary>
@@ -100,9 +103,21 @@ internal sealed class JobService(
         }
 
         // A collect job may name a new dataset instead; its handler checks its target.
-        if (kind != JobKind.Collect && (request.TraceId is null) == (request.DatasetId is null))
+        if (request.TraceIds is not null && kind is not (JobKind.Resample or JobKind.Judge))
         {
-            errors["traceId"] = ["Give exactly one of traceId and datasetId."];
+            errors["traceIds"] = ["Only resample and judge jobs take a list of traces (traceIds)."];
+        }
+        else if (request.TraceIds is not null && (request.TraceId is not null || request.DatasetId is not null))
+        {
+            errors["traceIds"] = ["Give exactly one of traceId, traceIds and datasetId."];
+        }
+        else if (request.TraceIds is not null && JobRules.TraceIds(request.TraceIds) is { } traceIdsError)
+        {
+            errors["traceIds"] = [traceIdsError];
+        }
+        else if (kind != JobKind.Collect && request.TraceIds is null && (request.TraceId is null) == (request.DatasetId is null))
+        {
+            errors["traceId"] = ["Give exactly one of traceId, traceIds and datasetId."];
         }
 
         foreach (var (field, error) in new[]
@@ -209,6 +224,7 @@ internal sealed class JobService(
             From = request.Positions?.From,
             To = request.Positions?.To,
             N = request.N,
+            Traces = request.TraceIds?.Count,
             Sampling = new SamplingParameters(request.Temperature, request.TopP, request.MaxTokens),
             Endpoint = Redaction.Url(provider?.BaseUrl),
             PrefixMode = provider?.PrefixMode.ToString(),
@@ -307,6 +323,15 @@ internal static class JobRules
 
     /// <summary>Model calls per target of a judge or tag job.</summary>
     public static string? Votes(int? votes, int max) => votes is < 1 || votes > max ? $"votes must be between 1 and {max}." : null;
+
+    /// <summary>Traces one resample or judge job may list in traceIds.</summary>
+    public const int MaxTraces = 1_000;
+
+    public static string? TraceIds(IReadOnlyCollection<int> ids) =>
+        ids.Count == 0 ? "traceIds must list at least one trace."
+        : ids.Count > MaxTraces ? $"traceIds lists {ids.Count:N0} traces; a job may cover at most {MaxTraces:N0} (MaxTraces)."
+        : ids.Distinct().Count() != ids.Count ? "traceIds lists a trace more than once."
+        : null;
 
     public static string? MaxTokens(int? maxTokens) => maxTokens is < 1 or > MaxTokensLimit ? "maxTokens must be between 1 and 1,000,000." : null;
 

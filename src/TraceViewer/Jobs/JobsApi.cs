@@ -14,7 +14,7 @@ internal static class JobsApi
         var api = app.MapGroup("/api/jobs").WithTags("Jobs").AddEndpointFilter<CrossOriginFilter>();
         api.MapPost("/", CreateAsync)
             .WithName("CreateJob")
-            .WithSummary("Starts a job: kind (Resample, Embed, Judge, Collect, Tag), traceId or datasetId, positions {from, to} (omit for all), n, provider, model, temperature, topP, maxTokens; judge {classifier, prompt, votes, threshold, target}; collect {dataset, n, seed, tiers, variants, samplesPerQuery, judge}; tag {taxonomy, votes, topK, prompt}.")
+            .WithSummary("Starts a job: kind (Resample, Embed, Judge, Collect, Tag), traceId, traceIds (resample and judge, at most 1,000 traces) or datasetId, positions {from, to} (omit for all), n, provider, model, temperature, topP, maxTokens; judge {classifier, prompt, votes, threshold, target}; collect {dataset, n, seed, tiers, variants, samplesPerQuery, judge}; tag {taxonomy, votes, topK, prompt}.")
             .WithDescription("With an Idempotency-Key header (1 to 200 printable ASCII characters), the first request creates the job (201); a repeat of the same request with the same key returns that job (200, Idempotent-Replayed: true) instead of creating another, even when sent concurrently; the same key with a different request is refused (422).")
             .Accepts<JobRequest>("application/json")
             .RequireAuthorization(Accounts.AccessPolicies.Research);

@@ -16,6 +16,7 @@ internal static class JobsExtensions
         builder.Services.AddScoped<JobService>();
         builder.Services.AddScoped<JobStatusQuery>();
         builder.Services.AddScoped<JobPageQueries>();
+        builder.Services.AddScoped<ResampleTargetQueries>();
         // One class per job kind.
         builder.Services.AddScoped<IJobItemHandler, ResampleHandler>();
         builder.Services.AddScoped<IJobItemHandler, EmbedHandler>();

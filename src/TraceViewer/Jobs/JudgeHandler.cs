@@ -39,11 +39,18 @@ internal sealed class JudgeHandler(TraceViewerDbContext db, GatedModelClient mod
         }
 
         var (classifier, _, _) = settings.Resolve();
-        var target = settings.Target ?? (request.TraceId is not null ? JudgeSettings.Resamples : JudgeSettings.Traces);
+        var target = settings.Target ?? (request.TraceId is not null || request.TraceIds is not null ? JudgeSettings.Resamples : JudgeSettings.Traces);
         settings = settings with { Target = target };
-        var traces = await db.Set<Trace>().AsNoTracking()
-            .Where(t => request.TraceId != null ? t.Id == request.TraceId : t.DatasetId == request.DatasetId)
-            .Select(t => t.Id).ToListAsync(ct);
+        var listed = request.TraceIds;
+        var found = await db.Set<Trace>().AsNoTracking()
+            .Where(t => listed != null ? listed.Contains(t.Id) : request.TraceId != null ? t.Id == request.TraceId : t.DatasetId == request.DatasetId)
+            .Select(t => new { t.Id, t.DatasetId }).ToListAsync(ct);
+        var traces = found.ConvertAll(t => t.Id);
+        if (listed is not null && JobTargets.Missing(listed, traces) is { } missing)
+        {
+            return JobPlan.Invalid("traceIds", missing);
+        }
+
         if (traces.Count == 0)
         {
             return request.TraceId is not null
@@ -98,7 +105,7 @@ internal sealed class JudgeHandler(TraceViewerDbContext db, GatedModelClient mod
             return JobPlan.Invalid("judge.votes", $"A job may hold at most {ResampleHandler.MaxItems:N0} targets.");
         }
 
-        return new JobPlan(items, Judge: settings);
+        return new JobPlan(items, Judge: settings, DatasetId: JobTargets.CommonDataset(listed, found.Select(t => t.DatasetId)));
     }
 
     public async Task<JobItemResult> RunAsync(JobWork work, CancellationToken ct)

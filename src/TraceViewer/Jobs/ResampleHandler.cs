@@ -22,11 +22,17 @@ internal sealed class ResampleHandler(TraceViewerDbContext db, ResampleSources s
 
     public async Task<JobPlan> PlanAsync(JobRequest request, CancellationToken ct)
     {
+        var listed = request.TraceIds;
         var traces = await db.Set<Trace>().AsNoTracking()
-            .Where(t => request.TraceId != null ? t.Id == request.TraceId : t.DatasetId == request.DatasetId)
+            .Where(t => listed != null ? listed.Contains(t.Id) : request.TraceId != null ? t.Id == request.TraceId : t.DatasetId == request.DatasetId)
             .OrderBy(t => t.Id)
-            .Select(t => new { t.Id, Sentences = t.Sentences.Count })
+            .Select(t => new { t.Id, t.DatasetId, Sentences = t.Sentences.Count })
             .ToListAsync(ct);
+        if (listed is not null && JobTargets.Missing(listed, traces.Select(t => t.Id)) is { } missing)
+        {
+            return JobPlan.Invalid("traceIds", missing);
+        }
+
         if (traces.Count == 0)
         {
             return request.TraceId is not null
@@ -71,7 +77,8 @@ internal sealed class ResampleHandler(TraceViewerDbContext db, ResampleSources s
             }
         }
 
-        return items.Count == 0 ? JobPlan.Invalid("positions", "No trace has a sentence in that range.") : new JobPlan(items);
+        return items.Count == 0 ? JobPlan.Invalid("positions", "No trace has a sentence in that range.")
+            : new JobPlan(items, DatasetId: JobTargets.CommonDataset(listed, traces.Select(t => t.DatasetId)));
     }
 
     /// <summary>Every sample number stored or queued at a position.</summary>

@@ -107,6 +107,32 @@ public sealed class JobProgressFeedTests : IDisposable
     }
 
     [Fact]
+    public async Task ATracesSubscriberHearsWhenAJobOverSeveralTracesStoresItsResults()
+    {
+        var trace = await TraceSeeder.SeedAsync(_pages, new TraceSeed { DatasetKey = "feed/several" });
+        var id = await JobSeeder.AddJobAsync(_pages, trace.TraceId, JobStatus.Running, Pending(2));
+        await using (var db = _pages.CreateDbContext())
+        {
+            // A job given a list of traces has no single trace; its items name them.
+            await db.Set<Job>().Where(j => j.Id == id).ExecuteUpdateAsync(s => s.SetProperty(j => j.TraceId, (int?)null));
+        }
+
+        var stamp = new TraceResultsStamp(trace.Sentences.Count * 10, trace.Metrics.Max(m => m.MetricSetId));
+        var recorder = new FeedRecorder();
+        using var subscription = Feed.Subscribe(JobTopic.Trace(trace.TraceId), new JobFeedBaseline([], id, stamp), recorder.OnUpdate);
+        var looked = Feed.Checks;
+        await Wait.UntilAsync(() => Task.FromResult(Feed.Checks >= looked + 2), TimeSpan.FromSeconds(30), "the feed has looked past its first look");
+
+        await using (var other = TestApp.OpenDatabase(_pages.DatabasePath))
+        {
+            other.Add(new MetricSet { TraceId = trace.TraceId, OutcomeId = trace.OutcomeId, Source = MetricSource.Computed, ComputedAt = DateTimeOffset.UtcNow });
+            await other.SaveChangesAsync();
+        }
+
+        await recorder.UntilAsync(r => r.Updates.Any(u => u.ResultsStored), "the recomputed metrics are reported");
+    }
+
+    [Fact]
     public async Task TheFeedReadsTheDatabaseOnlyWhileSomeoneSubscribes()
     {
         var feed = Feed;
