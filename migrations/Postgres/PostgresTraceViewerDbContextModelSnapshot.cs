@@ -434,6 +434,9 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<long>("JudgeCallsSaved")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(16)

@@ -39,6 +39,9 @@ public sealed record TraceJobsView(int TraceId, IReadOnlyList<JobStatusView> Job
     public int LatestJobId { get; init; }
 
     public TraceResultsStamp Results => new(ResampleCount, MetricsStamp);
+
+    /// <summary>The outcomes the trace is studied for and its ground truth, for the resample form's labelling list.</summary>
+    public StudiedOutcomes? Outcomes { get; init; }
 }
 
 /// <summary>Reads jobs for the pages, adding target names and per-position counts to <see cref="JobStatusQuery"/>.</summary>
@@ -89,6 +92,7 @@ internal sealed class JobPageQueries(TraceViewerDbContext db, JobStatusQuery sta
             ResampleCount = trace?.ResampleCount ?? 0,
             SentenceCount = trace?.SentenceCount ?? 0,
             LatestJobId = latest,
+            Outcomes = await StudiedOutcomes.LoadAsync(db, traceId, ct),
         };
     }
 
