@@ -119,6 +119,7 @@ internal static partial class MathAnswers
         s = Assignment().Replace(s, "");
         s = Whitespace().Replace(s, "");
         s = s.ToLowerInvariant();
+        s = SingleBraced().Replace(s, "$1$2");
         s = ShortFraction().Replace(s, m => $"\\frac{{{m.Groups[1].Value}}}{{{m.Groups[2].Value}}}");
         s = ShortFractionBraced().Replace(s, m => $"\\frac{{{m.Groups[1].Value}}}{{{m.Groups[2].Value}}}");
         s = ShortFractionMixed().Replace(s, m => $"\\frac{{{m.Groups[1].Value}}}{{{m.Groups[2].Value}}}");
@@ -209,6 +210,10 @@ internal static partial class MathAnswers
 
     [GeneratedRegex(@"\\(?:text|textbf|mathrm|mathbf|mbox)\s*\{([^{}]*)\}")]
     private static partial Regex Wrapper();
+
+    // x^{2} and a_{1}: one character needs no braces.
+    [GeneratedRegex(@"([\^_])\{([^{}])\}")]
+    private static partial Regex SingleBraced();
 
     [GeneratedRegex(@"^[a-zA-Z]\s*=\s*")]
     private static partial Regex Assignment();
