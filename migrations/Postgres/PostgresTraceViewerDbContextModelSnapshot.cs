@@ -635,6 +635,12 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.Property<string>("EmbeddingModel")
                         .HasColumnType("text");
 
+                    b.Property<int?>("GeneratedResamples")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("ImportedResamples")
+                        .HasColumnType("integer");
+
                     b.Property<int>("OutcomeId")
                         .HasColumnType("integer");
 

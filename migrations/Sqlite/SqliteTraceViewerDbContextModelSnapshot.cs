@@ -610,6 +610,12 @@ namespace TraceViewer.Migrations
                     b.Property<string>("EmbeddingModel")
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("GeneratedResamples")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("ImportedResamples")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("OutcomeId")
                         .HasColumnType("INTEGER");
 

@@ -206,8 +206,21 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
         var (sets, stored) = await ResolveMetricSetsAsync(id, threshold, ct);
         primaryOutcomeId ??= sets.FirstOrDefault(s => s.OutcomeKey == primaryKey)?.OutcomeId ?? labels.FirstOrDefault(l => l.Label.Outcome == primaryKey)?.OutcomeId;
         var valuesBySet = await LoadValuesAsync(sets, ct);
+        // How many of the trace's resamples carry a value for each outcome: the count the page states beside the total.
+        var labelled = await (
+                from l in db.Set<ResampleLabel>().AsNoTracking()
+                join r in db.Set<Resample>() on l.ResampleId equals r.Id
+                where r.TraceId == id
+                group l by l.OutcomeId into g
+                select new { OutcomeId = g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.OutcomeId, g => g.Count, ct);
+        var outcomeIds = sets.Select(s => (s.OutcomeKey, s.OutcomeId)).Concat(labels.Select(l => (Key: l.Label.Outcome, l.OutcomeId)))
+            .DistinctBy(x => x.Item1).ToDictionary(x => x.Item1, x => x.Item2, StringComparer.Ordinal);
         var outcomes = OrderOutcomes(sets, labels.Select(l => l.Label), primaryOutcomeId)
-            .Select(o => BuildOutcome(o.Set, o.Label, o.Key, o.Name, valuesBySet, indices))
+            .Select(o => BuildOutcome(o.Set, o.Label, o.Key, o.Name, valuesBySet, indices) with
+            {
+                LabelledResamples = outcomeIds.TryGetValue(o.Key, out var outcomeId) ? labelled.GetValueOrDefault(outcomeId) : 0,
+            })
             .ToList();
         return new TraceMetrics(
             outcomes,
@@ -362,6 +375,11 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
     {
         public bool OnTheFly { get; init; }
 
+        /// <summary>Of <see cref="ResampleCount"/>, imported and generated resamples (recorded by computed sets).</summary>
+        public int? ImportedCount { get; init; }
+
+        public int? GeneratedCount { get; init; }
+
         /// <summary>The imported set of the same outcome, shown beside a computed one.</summary>
         public MetricSetRow? Imported { get; init; }
 
@@ -388,7 +406,11 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
         var all = await db.Set<MetricSet>().AsNoTracking()
             .Where(m => m.TraceId == traceId)
             .Join(db.Set<Outcome>(), m => m.OutcomeId, o => o.Id, (m, o) => new MetricSetRow(
-                m.Id, m.OutcomeId, o.Key, o.Name, m.Source, m.SourceFile, m.Threshold, m.EmbeddingModel, m.Alpha, m.ResampleCount, m.ComputedAt, m.Parameters))
+                m.Id, m.OutcomeId, o.Key, o.Name, m.Source, m.SourceFile, m.Threshold, m.EmbeddingModel, m.Alpha, m.ResampleCount, m.ComputedAt, m.Parameters)
+            {
+                ImportedCount = m.ImportedResamples,
+                GeneratedCount = m.GeneratedResamples,
+            })
             .ToListAsync(ct);
         var newestFirst = all.OrderByDescending(s => s.ComputedAt).ThenByDescending(s => s.Id).ToList();
         bool AtThreshold(MetricSetRow s) => threshold is { } t && s.Threshold is { } st && Math.Abs(st - t) <= ThresholdTolerance;
@@ -528,7 +550,11 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
             ? null
             : new MetricsProvenance(
                 set.Source.ToString(), set.SourceFile, set.Threshold, set.EmbeddingModel, set.Alpha, set.ResampleCount, set.ComputedAt,
-                set.OnTheFly, set.Source == MetricSource.Computed ? MetricsParametersJson.Parse(set.Parameters, set.Threshold, set.Alpha).Mode.ToString() : null);
+                set.OnTheFly, set.Source == MetricSource.Computed ? MetricsParametersJson.Parse(set.Parameters, set.Threshold, set.Alpha).Mode.ToString() : null)
+            {
+                ImportedResamples = set.ImportedCount,
+                GeneratedResamples = set.GeneratedCount,
+            };
         return new OutcomeMetrics(key, name, label, provenance, rates, effects);
     }
 
