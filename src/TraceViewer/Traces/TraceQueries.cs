@@ -249,9 +249,14 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
                 join o in db.Set<Outcome>() on l.OutcomeId equals o.Id
                 group l by new { r.FirstSentence, o.Key, o.Name, l.IsPositive } into g
                 select new GroupedResamples { FirstSentence = g.Key.FirstSentence, Labelled = true, Key = g.Key.Key, Name = g.Key.Name, IsPositive = g.Key.IsPositive, Count = g.Count() })
+            // And per source (imported or generated), under Key.
+            .Concat(resamples
+                .GroupBy(r => new { r.FirstSentence, r.Origin })
+                .Select(g => new GroupedResamples { FirstSentence = g.Key.FirstSentence, Labelled = false, Key = g.Key.Origin, Name = null, IsPositive = null, Count = g.Count() }))
             .ToListAsync(ct);
         var labelled = rows.Where(r => r.Labelled).ToList();
-        var groups = rows.Where(r => !r.Labelled).Select(r => new { Text = r.FirstSentence, r.Count }).ToList();
+        var groups = rows.Where(r => !r.Labelled && r.Key is null).Select(r => new { Text = r.FirstSentence, r.Count }).ToList();
+        var origins = rows.Where(r => !r.Labelled && r.Key is not null).ToLookup(r => r.FirstSentence ?? "");
         var labelsByText = labelled.ToLookup(l => l.FirstSentence ?? "");
         var alternatives = groups
             .Where(g => !string.IsNullOrEmpty(g.Text))
@@ -267,7 +272,10 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
                         o.Key.Key!, o.Key.Name!,
                         o.Where(l => l.IsPositive == true).Sum(l => l.Count),
                         o.Where(l => l.IsPositive == false).Sum(l => l.Count),
-                        o.Where(l => l.IsPositive is null).Sum(l => l.Count)))]))
+                        o.Where(l => l.IsPositive is null).Sum(l => l.Count)))])
+            {
+                Generated = origins[g.Text!].Where(o => o.Key == "generated").Sum(o => o.Count),
+            })
             .ToList();
 
         var links = await db.Set<SentenceLink>().AsNoTracking()
