@@ -206,21 +206,9 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
         var (sets, stored) = await ResolveMetricSetsAsync(id, threshold, ct);
         primaryOutcomeId ??= sets.FirstOrDefault(s => s.OutcomeKey == primaryKey)?.OutcomeId ?? labels.FirstOrDefault(l => l.Label.Outcome == primaryKey)?.OutcomeId;
         var valuesBySet = await LoadValuesAsync(sets, ct);
-        // How many of the trace's resamples carry a value for each outcome: the count the page states beside the total.
-        var labelled = await (
-                from l in db.Set<ResampleLabel>().AsNoTracking()
-                join r in db.Set<Resample>() on l.ResampleId equals r.Id
-                where r.TraceId == id
-                group l by l.OutcomeId into g
-                select new { OutcomeId = g.Key, Count = g.Count() })
-            .ToDictionaryAsync(g => g.OutcomeId, g => g.Count, ct);
-        var outcomeIds = sets.Select(s => (s.OutcomeKey, s.OutcomeId)).Concat(labels.Select(l => (Key: l.Label.Outcome, l.OutcomeId)))
-            .DistinctBy(x => x.Item1).ToDictionary(x => x.Item1, x => x.Item2, StringComparer.Ordinal);
         var outcomes = OrderOutcomes(sets, labels.Select(l => l.Label), primaryOutcomeId)
-            .Select(o => BuildOutcome(o.Set, o.Label, o.Key, o.Name, valuesBySet, indices) with
-            {
-                LabelledResamples = outcomeIds.TryGetValue(o.Key, out var outcomeId) ? labelled.GetValueOrDefault(outcomeId) : 0,
-            })
+            // The resamples the shown numbers rest on: what the page states beside the total, in the header and the panel alike.
+            .Select(o => BuildOutcome(o.Set, o.Label, o.Key, o.Name, valuesBySet, indices) with { LabelledResamples = o.Set?.ResampleCount ?? 0 })
             .ToList();
         return new TraceMetrics(
             outcomes,

@@ -127,7 +127,10 @@ public sealed record OutcomeMetrics(
     IReadOnlyList<SentenceEffects> Effects,
     OutcomeMetrics? Imported = null)
 {
-    /// <summary>The trace's stored resamples that carry a value for this outcome (of all its resamples, whatever their source).</summary>
+    /// <summary>
+    /// The resamples labelled on this outcome that the shown numbers rest on: those a computed set used, or the source's
+    /// rollouts behind imported values. The page states it beside the trace's total in the header and the metrics panel.
+    /// </summary>
     public int LabelledResamples { get; init; }
 
     /// <summary>Computed against imported values of one sentence; empty when there is nothing to compare.</summary>
