@@ -261,5 +261,9 @@ internal static class TraceLinks
 /// </summary>
 public sealed record TraceState(double? Threshold, TraceDocument Document)
 {
-    public static TraceState For(double? threshold, TraceDocument document) => new(threshold, document with { Reasoning = "" });
+    /// <summary>The resample source the numbers rest on (<see cref="TraceAddress.Resamples"/>).</summary>
+    public string? Resamples { get; init; }
+
+    public static TraceState For(double? threshold, TraceDocument document, string? resamples = null) =>
+        new(threshold, document with { Reasoning = "" }) { Resamples = resamples };
 }

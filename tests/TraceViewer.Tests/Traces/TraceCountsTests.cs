@@ -76,6 +76,21 @@ public sealed class TraceCountsTests(TestApp app) : IClassFixture<TestApp>
             .Join(read.Set<Outcome>().Where(o => o.Key == OutcomeRegistry.IsCorrect), m => m.OutcomeId, o => o.Id, (m, _) => m).SingleAsync();
         Assert.Equal((23, 20, 3), (set.ResampleCount, set.ImportedResamples, set.GeneratedResamples));
 
+        // The reader chooses the source in the address; both places follow it.
+        var generated = ComponentRenderer.Parse(await app.CreateClient().GetStringAsync(TraceLinks.Trace(seeded.TraceId) + "?resamples=generated"));
+        Assert.Equal("3", generated.QuerySelector("[data-testid=resample-counts] [data-field=labelled-count]")!.TextContent);
+        Assert.Equal("3", generated.QuerySelector("[data-testid=provenance] [data-field=labelled-count]")!.TextContent);
+        Assert.Contains("computed from 3 (0 imported, 3 generated)", generated.QuerySelector("[data-testid=provenance] [data-field=counts]")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal("true", generated.QuerySelector("[data-testid=resample-source] a[data-resamples=generated]")!.GetAttribute("aria-current"));
+        var importedOnly = ComponentRenderer.Parse(await app.CreateClient().GetStringAsync(TraceLinks.Trace(seeded.TraceId) + "?resamples=imported"));
+        Assert.StartsWith("imported", importedOnly.QuerySelector("[data-testid=provenance] [data-field=source]")!.TextContent.Trim(), StringComparison.Ordinal);
+        Assert.Equal(
+            importedOnly.QuerySelector("[data-testid=resample-counts] [data-field=labelled-count]")!.TextContent,
+            importedOnly.QuerySelector("[data-testid=provenance] [data-field=labelled-count]")!.TextContent);
+        Assert.Equal(
+            $"/traces/{seeded.TraceId}/sentences/0?resamples=imported",
+            document.QuerySelector("[data-testid=resample-source] a[data-resamples=imported]")!.GetAttribute("href"));
+
         var common = document.QuerySelectorAll("li.alternative").Single(li => li.TextContent.Contains("Most common.", StringComparison.Ordinal));
         var source = common.QuerySelector(".alternative-source")!;
         Assert.Equal("5 imported · 3 generated", source.TextContent.Trim());
