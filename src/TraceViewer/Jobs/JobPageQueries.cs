@@ -84,7 +84,11 @@ internal sealed class JobPageQueries(TraceViewerDbContext db, JobStatusQuery sta
     {
         var latest = await LatestJobIdAsync(ct);
         var trace = await db.Set<Trace>().AsNoTracking().Where(t => t.Id == traceId)
-            .Select(t => new { t.ResampleCount, t.SentenceCount, MetricsStamp = db.Set<MetricSet>().Where(m => m.TraceId == t.Id).Max(m => (int?)m.Id) })
+            .Select(t => new
+            {
+                t.ResampleCount, t.SentenceCount, MetricsStamp = db.Set<MetricSet>().Where(m => m.TraceId == t.Id).Max(m => (int?)m.Id),
+                t.Metadata, Primary = db.Set<Dataset>().Where(d => d.Id == t.DatasetId).Select(d => d.PrimaryOutcomeId).FirstOrDefault(),
+            })
             .SingleOrDefaultAsync(ct);
         var jobs = await status.ListAsync(traceId, activeOnly: false, TraceJobsListed, ct);
         return new TraceJobsView(traceId, jobs, trace?.MetricsStamp ?? 0)
@@ -92,7 +96,7 @@ internal sealed class JobPageQueries(TraceViewerDbContext db, JobStatusQuery sta
             ResampleCount = trace?.ResampleCount ?? 0,
             SentenceCount = trace?.SentenceCount ?? 0,
             LatestJobId = latest,
-            Outcomes = await StudiedOutcomes.LoadAsync(db, traceId, ct),
+            Outcomes = trace is null ? null : await StudiedOutcomes.LoadAsync(db, traceId, trace.Primary, trace.Metadata, ct),
         };
     }
 

@@ -24,25 +24,22 @@ public sealed record StudiedOutcomes(IReadOnlyList<string> Keys, string? GroundT
                 Primary = db.Set<Dataset>().Where(d => d.Id == t.DatasetId).Select(d => d.PrimaryOutcomeId).FirstOrDefault(),
             })
             .SingleOrDefaultAsync(ct);
-        if (trace is null)
-        {
-            return new([], null);
-        }
+        return trace is null ? new([], null) : await LoadAsync(db, traceId, trace.Primary, trace.Metadata, ct);
+    }
 
-        var used = await db.Set<TraceLabel>().AsNoTracking().Where(l => l.TraceId == traceId).Select(l => l.OutcomeId)
-            .Union(db.Set<MetricSet>().AsNoTracking().Where(m => m.TraceId == traceId).Select(m => m.OutcomeId))
-            .Union(db.Set<ResampleLabel>().AsNoTracking().Where(l => db.Set<Resample>().Any(r => r.Id == l.ResampleId && r.TraceId == traceId)).Select(l => l.OutcomeId))
+    /// <summary>As <see cref="LoadAsync(TraceViewerDbContext, int, CancellationToken)"/> for a trace already read: one query.</summary>
+    internal static async Task<StudiedOutcomes> LoadAsync(TraceViewerDbContext db, int traceId, int? primary, string? metadata, CancellationToken ct)
+    {
+        var keys = await db.Set<Outcome>().AsNoTracking()
+            .Where(o => o.Id == primary
+                || db.Set<TraceLabel>().Any(l => l.TraceId == traceId && l.OutcomeId == o.Id)
+                || db.Set<MetricSet>().Any(m => m.TraceId == traceId && m.OutcomeId == o.Id)
+                || db.Set<ResampleLabel>().Any(l => l.OutcomeId == o.Id && db.Set<Resample>().Any(r => r.Id == l.ResampleId && r.TraceId == traceId)))
+            .Select(o => new { o.Id, o.Key })
             .ToListAsync(ct);
-        var ids = used.ToHashSet();
-        if (trace.Primary is { } primary)
-        {
-            ids.Add(primary);
-        }
-
-        var keys = await db.Set<Outcome>().AsNoTracking().Where(o => ids.Contains(o.Id)).Select(o => new { o.Id, o.Key }).ToListAsync(ct);
-        var ordered = keys.OrderBy(k => k.Id == trace.Primary ? 0 : 1).ThenBy(k => KnownOrder(k.Key)).ThenBy(k => k.Key, StringComparer.Ordinal)
+        var ordered = keys.OrderBy(k => k.Id == primary ? 0 : 1).ThenBy(k => KnownOrder(k.Key)).ThenBy(k => k.Key, StringComparer.Ordinal)
             .Select(k => k.Key).ToList();
-        return new(ordered.Count == 0 ? [OutcomeRegistry.Compliance] : ordered, TraceFacts.FromMetadata(trace.Metadata)?.GroundTruth);
+        return new(ordered.Count == 0 ? [OutcomeRegistry.Compliance] : ordered, TraceFacts.FromMetadata(metadata)?.GroundTruth);
     }
 
     private static int KnownOrder(string key)

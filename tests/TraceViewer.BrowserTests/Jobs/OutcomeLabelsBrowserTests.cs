@@ -114,9 +114,16 @@ public sealed class OutcomeLabelsBrowserTests(OutcomeLabelsBrowserApp app, ITest
         await Assertions.Expect(page.Locator(".chart-caption")).ToContainTextAsync("computed from resamples", new() { Timeout = 20_000 });
         await Assertions.Expect(page.Locator("[data-testid=provenance] [data-field=counts]")).ToContainTextAsync("computed from 6 (0 imported, 6 generated)", new() { Timeout = 20_000 });
         var total = await page.Locator("[data-testid=resample-counts] [data-field=resample-count]").TextContentAsync();
-        await Assertions.Expect(page.Locator("[data-testid=provenance] [data-field=resample-count]")).ToHaveTextAsync(total!);
+        await Assertions.Expect(page.Locator("[data-testid=provenance] [data-field=resample-total]")).ToHaveTextAsync(total!);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("trace-after-labelled-job-laptop.png") });
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("trace-after-labelled-job-laptop-full.png"), FullPage = true });
+
+        // The reader brings back the imported curve by choosing the source in the address.
+        await page.GotoAsync($"/traces/{app.TraceId}?resamples=imported");
+        await page.WaitForCircuitAsync();
+        await Assertions.Expect(page.Locator(".chart-caption")).ToContainTextAsync("imported from chunks_labeled.json", new() { Timeout = 20_000 });
+        await Assertions.Expect(page.Locator("[data-testid=resample-source] a[data-resamples=imported]")).ToHaveAttributeAsync("aria-current", "true");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("trace-imported-source-laptop.png") });
         Assert.Empty(laptop.Errors);
 
         await using var phone = await app.NewPageAsync(Viewports.Phone);

@@ -67,7 +67,7 @@ public sealed class TraceCountsTests(TestApp app) : IClassFixture<TestApp>
         Assert.Equal("45", header.QuerySelector("[data-field=resample-count]")!.TextContent);
         Assert.Equal("23", header.QuerySelector("[data-field=labelled-count]")!.TextContent);
         Assert.Contains("45, 23 labelled on Correct answer", header.TextContent.Replace("\n", "", StringComparison.Ordinal), StringComparison.Ordinal);
-        Assert.Equal("45", panel.QuerySelector("[data-field=resample-count]")!.TextContent);
+        Assert.Equal("45", panel.QuerySelector("[data-field=resample-total]")!.TextContent);
         Assert.Equal("23", panel.QuerySelector("[data-field=labelled-count]")!.TextContent);
         Assert.Contains("computed from 23 (20 imported, 3 generated)", panel.TextContent, StringComparison.Ordinal);
 
