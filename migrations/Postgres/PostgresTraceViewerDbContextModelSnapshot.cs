@@ -434,6 +434,9 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<long>("JudgeCallsSaved")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -631,6 +634,12 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
 
                     b.Property<string>("EmbeddingModel")
                         .HasColumnType("text");
+
+                    b.Property<int?>("GeneratedResamples")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("ImportedResamples")
+                        .HasColumnType("integer");
 
                     b.Property<int>("OutcomeId")
                         .HasColumnType("integer");

@@ -415,6 +415,9 @@ namespace TraceViewer.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("JudgeCallsSaved")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -606,6 +609,12 @@ namespace TraceViewer.Migrations
 
                     b.Property<string>("EmbeddingModel")
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("GeneratedResamples")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("ImportedResamples")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("OutcomeId")
                         .HasColumnType("INTEGER");

@@ -149,6 +149,11 @@ internal sealed record ImportedMetricSet
 
     public string? ResampleSetHash { get; init; }
 
+    /// <summary>Of the resamples a computed set used, the imported and the generated ones (when recorded).</summary>
+    public int? ImportedResamples { get; init; }
+
+    public int? GeneratedResamples { get; init; }
+
     /// <summary>Null means "the time of the import".</summary>
     public DateTimeOffset? ComputedAt { get; init; }
 

@@ -364,6 +364,8 @@ internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvide
             Parameters = m.Parameters,
             ResampleCount = m.ResampleCount,
             ResampleSetHash = m.ResampleSetHash,
+            ImportedResamples = m.ImportedResamples,
+            GeneratedResamples = m.GeneratedResamples,
             ComputedAt = m.ComputedAt ?? now,
             Values = [.. m.Values.Select(v => new SentenceMetric
             {

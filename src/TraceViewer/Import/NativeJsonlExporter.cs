@@ -163,6 +163,8 @@ internal sealed class NativeJsonlExporter(TraceViewerDbContext db)
                 Parameters = m.Parameters,
                 ResampleCount = m.ResampleCount,
                 ResampleSetHash = m.ResampleSetHash,
+                ImportedResamples = m.ImportedResamples,
+                GeneratedResamples = m.GeneratedResamples,
                 ComputedAt = m.ComputedAt,
                 Values = [.. m.Values.OrderBy(v => v.SentenceIndex).ThenBy(v => v.Name, StringComparer.Ordinal)
                     .Select(v => new ImportedMetric(v.SentenceIndex, v.Name, v.SourceKey, v.Negated, v.Value, v.Count, v.Successes, v.Low, v.High))],

@@ -67,6 +67,9 @@ internal sealed class Job
     /// <summary>Estimated cost in dollars from the provider's prices; 0 when none are configured.</summary>
     public double Cost { get; set; }
 
+    /// <summary>Judge calls not made because an early stop found the majority decided.</summary>
+    public long JudgeCallsSaved { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset? StartedAt { get; set; }

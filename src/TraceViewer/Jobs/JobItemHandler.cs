@@ -48,7 +48,8 @@ internal sealed record JobPlan(
     JudgeSettings? Judge = null,
     CollectSettings? Collect = null,
     int? DatasetId = null,
-    TagSettings? Tag = null)
+    TagSettings? Tag = null,
+    ResampleLabelSettings? Labels = null)
 {
     public static JobPlan Invalid(string field, string message) => new([], new Dictionary<string, string[]> { [field] = [message] });
 }
@@ -59,6 +60,9 @@ internal abstract class JobItemResult
     public int PromptTokens { get; init; }
 
     public int CompletionTokens { get; init; }
+
+    /// <summary>Judge calls an early stop left out (see <see cref="JudgeVoting.RunCountedAsync"/>).</summary>
+    public int CallsSaved { get; init; }
 
     /// <summary>Adds this item's rows to the batch; must be idempotent (the item may have been done before a crash).</summary>
     public abstract Task StageAsync(JobWriteBatch batch, CancellationToken ct);
@@ -77,6 +81,7 @@ internal sealed class JobWriteBatch(TraceViewerDbContext db)
 {
     private readonly Dictionary<string, int> _outcomes = new(StringComparer.Ordinal);
     private readonly List<(Resample Resample, long? ItemId)> _resamples = [];
+    private readonly Dictionary<Resample, IReadOnlyList<Judging.JudgeLabel>> _judgeLabels = new(ReferenceEqualityComparer.Instance);
 
     public TraceViewerDbContext Db => db;
 
@@ -88,7 +93,14 @@ internal sealed class JobWriteBatch(TraceViewerDbContext db)
     /// there. With the item that produced it (whose claim the writer has checked), a taken key can only belong to another
     /// source (an import, another instance's job): the resample is stored under the next free number and the item follows it.
     /// </summary>
-    public void AddResample(Resample resample, long? itemId = null) => _resamples.Add((resample, itemId));
+    public void AddResample(Resample resample, long? itemId = null, IReadOnlyList<Judging.JudgeLabel>? judgeLabels = null)
+    {
+        _resamples.Add((resample, itemId));
+        if (judgeLabels is { Count: > 0 })
+        {
+            _judgeLabels[resample] = judgeLabels;
+        }
+    }
 
     /// <summary>
     /// Saves tracked changes, then inserts the queued resamples that do not exist yet (by trace, position and sample)
@@ -109,7 +121,11 @@ internal sealed class JobWriteBatch(TraceViewerDbContext db)
         }
 
         await BulkInsert.InsertAsync(db, [.. inserted.SelectMany(r => r.Labels.Select(l => { l.ResampleId = r.Id; return l; }))], null, ct);
+        // The judges' verdicts behind judge-backed labels, once their resamples have ids.
+        var verdicts = inserted.Where(_judgeLabels.ContainsKey).SelectMany(r => _judgeLabels[r].Select(l => { l.ResampleId = r.Id; return l; })).ToList();
+        await BulkInsert.InsertAsync(db, verdicts, (l, id) => l.Id = id, ct);
         _resamples.Clear();
+        _judgeLabels.Clear();
         return inserted.GroupBy(r => r.TraceId).ToDictionary(g => g.Key, g => g.Count());
     }
 

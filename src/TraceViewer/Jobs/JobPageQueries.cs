@@ -48,6 +48,9 @@ public sealed record TraceJobsView(int TraceId, IReadOnlyList<JobStatusView> Job
     public int LatestJobId { get; init; }
 
     public TraceResultsStamp Results => new(ResampleCount, MetricsStamp);
+
+    /// <summary>The outcomes the trace is studied for and its ground truth, for the resample form's labelling list.</summary>
+    public StudiedOutcomes? Outcomes { get; init; }
 }
 
 /// <summary>Reads jobs for the pages, adding target names and per-position counts to <see cref="JobStatusQuery"/>.</summary>
@@ -105,7 +108,11 @@ internal sealed class JobPageQueries(TraceViewerDbContext db, JobStatusQuery sta
     {
         var latest = await LatestJobIdAsync(ct);
         var trace = await db.Set<Trace>().AsNoTracking().Where(t => t.Id == traceId)
-            .Select(t => new { t.ResampleCount, t.SentenceCount, MetricsStamp = db.Set<MetricSet>().Where(m => m.TraceId == t.Id).Max(m => (int?)m.Id) })
+            .Select(t => new
+            {
+                t.ResampleCount, t.SentenceCount, MetricsStamp = db.Set<MetricSet>().Where(m => m.TraceId == t.Id).Max(m => (int?)m.Id),
+                t.Metadata, Primary = db.Set<Dataset>().Where(d => d.Id == t.DatasetId).Select(d => d.PrimaryOutcomeId).FirstOrDefault(),
+            })
             .SingleOrDefaultAsync(ct);
         var jobs = await status.ListAsync(traceId, activeOnly: false, TraceJobsListed, ct);
         return new TraceJobsView(traceId, jobs, trace?.MetricsStamp ?? 0)
@@ -113,6 +120,7 @@ internal sealed class JobPageQueries(TraceViewerDbContext db, JobStatusQuery sta
             ResampleCount = trace?.ResampleCount ?? 0,
             SentenceCount = trace?.SentenceCount ?? 0,
             LatestJobId = latest,
+            Outcomes = trace is null ? null : await StudiedOutcomes.LoadAsync(db, traceId, trace.Primary, trace.Metadata, ct),
         };
     }
 

@@ -43,6 +43,9 @@ public sealed record JobParameters
     /// <summary>Tag jobs: taxonomy (resolved to its id), votes, topK, prompt.</summary>
     public TagSettings? Tag { get; init; }
 
+    /// <summary>Resample jobs: how new continuations are labelled (judge provider and model resolved).</summary>
+    public ResampleLabelSettings? Labels { get; init; }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,

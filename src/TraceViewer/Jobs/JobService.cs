@@ -47,6 +47,9 @@ internal sealed record JobRequest
 
     /// <summary>Tag jobs: taxonomy (name or id), votes (default 1), topK, prompt.</summary>
     public TagSettings? Tag { get; init; }
+
+    /// <summary>Resample jobs: the judge (provider, model) for judge-backed outcomes, the alignment-faking judge, early stop.</summary>
+    public ResampleLabelSettings? Labels { get; init; }
 }
 
 /// <summary>
@@ -233,6 +236,7 @@ internal sealed class JobService(
             Judge = plan.Judge,
             Collect = plan.Collect,
             Tag = plan.Tag,
+            Labels = plan.Labels,
         };
         var job = new Job
         {

@@ -37,6 +37,9 @@ public sealed record JobStatusView(
     IReadOnlyList<JobItemError> Errors,
     string? StorageProblem = null)
 {
+    /// <summary>Judge calls an early stop left out.</summary>
+    public long JudgeCallsSaved { get; init; }
+
     public bool IsActive => Status is nameof(JobStatus.Queued) or nameof(JobStatus.Running) or nameof(JobStatus.Paused);
 
     public double Fraction => Total == 0 ? 0 : (double)(Done + Failed) / Total;
@@ -106,7 +109,10 @@ internal sealed class JobStatusQuery(TraceViewerDbContext db, DatabaseAccess acc
                 JobParameters.FromJson(job.Parameters), job.TotalItems, done, failed, pending, running, job.Retries,
                 job.PromptTokens, job.CompletionTokens, job.Cost, rate, eta, job.CreatedAt, job.StartedAt, job.FinishedAt, job.LastError,
                 errors is null ? [] : [.. errors[job.Id].Select(e => new JobItemError(e.Id, e.TraceId ?? 0, e.Position, e.SampleIndex, e.Status.ToString(), e.Attempts, e.LastError!))],
-                job.Status is JobStatus.Queued or JobStatus.Running ? problem : null);
+                job.Status is JobStatus.Queued or JobStatus.Running ? problem : null)
+            {
+                JudgeCallsSaved = job.JudgeCallsSaved,
+            };
         })];
     }
 }

@@ -676,6 +676,7 @@ internal sealed partial class JobWorker(
         }
 
         long promptTokens = done.Sum(d => (long)d.Result.PromptTokens), completionTokens = done.Sum(d => (long)d.Result.CompletionTokens);
+        var callsSaved = done.Where(d => held.Contains(d.Work.ItemId)).Sum(d => (long)d.Result.CallsSaved);
         if (doneCount == 0 && retries == 0 && failed == 0 && promptTokens == 0 && completionTokens == 0)
         {
             return;
@@ -690,6 +691,7 @@ internal sealed partial class JobWorker(
             .SetProperty(j => j.PromptTokens, j => j.PromptTokens + promptTokens)
             .SetProperty(j => j.CompletionTokens, j => j.CompletionTokens + completionTokens)
             .SetProperty(j => j.Cost, j => j.Cost + cost)
+            .SetProperty(j => j.JudgeCallsSaved, j => j.JudgeCallsSaved + callsSaved)
             .SetProperty(j => j.LastError, j => lastError ?? j.LastError), ct);
     }
 

@@ -151,13 +151,33 @@ internal static class JudgeVoting
         IModelClient model, string provider, string modelName, JudgeClassifier classifier, JudgeThreshold threshold, JudgeInput input, int votes,
         SamplingParameters sampling, bool lastAttempt, CancellationToken ct)
     {
+        var result = await RunCountedAsync(model, provider, modelName, classifier, threshold, input, votes, sampling, lastAttempt, earlyStop: false, ct);
+        return (result.Verdict, result.PromptTokens, result.CompletionTokens);
+    }
+
+    /// <summary>
+    /// As <see cref="RunAsync"/>; with <paramref name="earlyStop"/> and the majority rule, stops calling once the
+    /// majority is decided: once the yes votes outnumber the no votes by more than the calls left, or the no votes
+    /// reach the yes votes plus the calls left. Only while no vote has failed, so the label is always the one all the
+    /// calls would give (a failed vote is left out of the score, which could move the majority).
+    /// </summary>
+    public static async Task<JudgeVotingResult> RunCountedAsync(
+        IModelClient model, string provider, string modelName, JudgeClassifier classifier, JudgeThreshold threshold, JudgeInput input, int votes,
+        SamplingParameters sampling, bool lastAttempt, bool earlyStop, CancellationToken ct)
+    {
         var request = JudgeRequest.Create(classifier, input, votes);
         var messages = request.Messages.Select(m => new ModelMessage(m.Role, m.Content)).ToList();
         var parameters = sampling with { Temperature = sampling.Temperature ?? request.Temperature };
         var results = new List<JudgeVote>(request.Votes);
         int promptTokens = 0, completionTokens = 0;
+        var stopEarly = earlyStop && threshold == JudgeThreshold.Majority;
         for (var i = 0; i < request.Votes; i++)
         {
+            if (stopEarly && JudgeEarlyStop.Decided(results, request.Votes - i))
+            {
+                break;
+            }
+
             try
             {
                 var reply = await model.GenerateAsync(new ModelRequest(provider, modelName, messages, parameters), ct);
@@ -171,6 +191,27 @@ internal static class JudgeVoting
             }
         }
 
-        return (JudgeAggregator.Aggregate(classifier, results, threshold), promptTokens, completionTokens);
+        return new JudgeVotingResult(JudgeAggregator.Aggregate(classifier, results, threshold), promptTokens, completionTokens, request.Votes - results.Count);
+    }
+}
+
+/// <summary>The verdict of a target's votes, the tokens they took, and the calls an early stop left out.</summary>
+internal sealed record JudgeVotingResult(JudgeVerdict Verdict, int PromptTokens, int CompletionTokens, int CallsSaved);
+
+/// <summary>When the majority of a set of votes is decided before all of them are in (<see cref="JudgeVoting.RunCountedAsync"/>).</summary>
+internal static class JudgeEarlyStop
+{
+    /// <summary>True when the votes so far (none failed) fix the majority label whatever the <paramref name="remaining"/> calls answer.</summary>
+    public static bool Decided(IReadOnlyList<JudgeVote> votes, int remaining)
+    {
+        if (votes.Count == 0 || votes.Any(v => v.Failed))
+        {
+            return false;
+        }
+
+        var yes = votes.Count(v => v.Verdict == true);
+        var no = votes.Count - yes;
+        // Yes needs more than half of the parsed votes; a tie is no.
+        return yes > no + remaining || no >= yes + remaining;
     }
 }

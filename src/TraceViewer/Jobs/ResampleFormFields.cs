@@ -19,6 +19,16 @@ internal sealed class ResampleFormFields
 
     public int? MaxTokens { get; set; }
 
+    /// <summary>The judge of judge-backed outcomes; null means the job's provider and model.</summary>
+    public string? JudgeProvider { get; set; }
+
+    public string? JudgeModel { get; set; }
+
+    /// <summary>The alignment-faking judge; null means the five-criteria one.</summary>
+    public string? AlignmentFaking { get; set; }
+
+    public bool EarlyStop { get; set; }
+
     public JobRequest ToRequest(int traceId) => new()
     {
         Kind = nameof(JobKind.Resample),
@@ -30,5 +40,12 @@ internal sealed class ResampleFormFields
         Temperature = Temperature,
         TopP = TopP,
         MaxTokens = MaxTokens,
+        Labels = new ResampleLabelSettings
+        {
+            Provider = string.IsNullOrWhiteSpace(JudgeProvider) ? null : JudgeProvider.Trim(),
+            Model = string.IsNullOrWhiteSpace(JudgeModel) ? null : JudgeModel.Trim(),
+            AlignmentFaking = AlignmentFaking,
+            EarlyStop = EarlyStop ? true : null,
+        },
     };
 }

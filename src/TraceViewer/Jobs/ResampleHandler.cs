@@ -1,7 +1,11 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using TraceViewer.Collect;
 using TraceViewer.Data;
+using TraceViewer.Judging;
 using TraceViewer.Outcomes;
+using TraceViewer.Providers;
 using TraceViewer.Resampling;
 using TraceViewer.Text;
 using TraceViewer.Traces;
@@ -10,9 +14,12 @@ namespace TraceViewer.Jobs;
 
 /// <summary>
 /// Resampling (method.md §3): for each position i, n continuations from the original characters before sentence i,
-/// each stored with its first sentence, final output, usage and compliance label.
+/// each stored with its first sentence, final output and usage, and labelled on every outcome the trace is studied for
+/// by the classifier that outcome declares (<see cref="OutcomeLabelling"/>).
 /// </summary>
-internal sealed class ResampleHandler(TraceViewerDbContext db, ResampleSources sources, GatedModelClient model, TimeProvider clock) : IJobItemHandler
+internal sealed class ResampleHandler(
+    TraceViewerDbContext db, ResampleSources sources, GatedModelClient model, ProviderRegistry providers, IOptions<JobsOptions> options, TimeProvider clock)
+    : IJobItemHandler
 {
     public const int MaxItems = 1_000_000;
 
@@ -47,6 +54,34 @@ internal sealed class ResampleHandler(TraceViewerDbContext db, ResampleSources s
             return JobPlan.Invalid("positions", error);
         }
 
+        var labels = request.Labels ?? new ResampleLabelSettings();
+        if (OutcomeLabelling.AlignmentFakingJudge(labels.AlignmentFaking) is null)
+        {
+            return JobPlan.Invalid("labels.alignmentFaking",
+                $"Unknown alignment-faking judge '{labels.AlignmentFaking}'. Known: {JudgeClassifiers.FiveCriteriaName}, {JudgeClassifiers.FourCriteriaName}.");
+        }
+
+        var judgeProvider = string.IsNullOrWhiteSpace(labels.Provider) ? request.Provider! : labels.Provider.Trim();
+        if (!providers.Exists(judgeProvider))
+        {
+            return JobPlan.Invalid("labels.provider", $"Unknown judge provider '{judgeProvider}'. Configured providers: {string.Join(", ", providers.Names)}.");
+        }
+
+        var served = providers.Get(judgeProvider).Models;
+        var judgeModel = !string.IsNullOrWhiteSpace(labels.Model) ? labels.Model.Trim()
+            : judgeProvider == request.Provider ? request.Model ?? served.FirstOrDefault()
+            : served.FirstOrDefault();
+        if (judgeModel is null)
+        {
+            return JobPlan.Invalid("labels.model", $"labels.model is required: provider '{judgeProvider}' lists no models.");
+        }
+
+        if (served.Count > 0 && !served.Contains(judgeModel, StringComparer.Ordinal))
+        {
+            return JobPlan.Invalid("labels.model", $"Provider '{judgeProvider}' does not serve model '{judgeModel}'. It serves: {string.Join(", ", served)}.");
+        }
+
+        labels = labels with { Provider = judgeProvider, Model = judgeModel };
         var ids = traces.Select(t => t.Id).ToList();
         // New samples get numbers no stored resample or queued item has at their position, so the idempotency key never collides.
         var largest = (await db.Set<Resample>().AsNoTracking().Where(r => ids.Contains(r.TraceId))
@@ -78,7 +113,7 @@ internal sealed class ResampleHandler(TraceViewerDbContext db, ResampleSources s
         }
 
         return items.Count == 0 ? JobPlan.Invalid("positions", "No trace has a sentence in that range.")
-            : new JobPlan(items, DatasetId: JobTargets.CommonDataset(listed, traces.Select(t => t.DatasetId)));
+            : new JobPlan(items, DatasetId: JobTargets.CommonDataset(listed, traces.Select(t => t.DatasetId)), Labels: labels);
     }
 
     /// <summary>Every sample number stored or queued at a position.</summary>
@@ -118,7 +153,41 @@ internal sealed class ResampleHandler(TraceViewerDbContext db, ResampleSources s
 
         var full = prefix + continuation.Text;
         var first = SentenceSplitter.Split(continuation.Text, 0, continuation.Text.Length);
-        var compliance = ComplianceClassifier.Classify(full);
+        var settings = job.Parameters.Labels ?? new ResampleLabelSettings();
+        var labellers = OutcomeLabelling.Choose(trace.Outcomes.Keys, trace.Outcomes.GroundTruth, settings.AlignmentFaking);
+        var labels = new List<StagedLabel>();
+        int promptTokens = continuation.PromptTokens, completionTokens = continuation.CompletionTokens, saved = 0;
+        string? answer = null;
+        foreach (var labeller in labellers.Where(l => l.Labels))
+        {
+            switch (labeller.Method)
+            {
+                case LabelMethod.ComplianceRule:
+                    var compliance = ComplianceClassifier.Classify(full);
+                    labels.Add(new(labeller.OutcomeKey, "marker:" + LabelExplanation.Answer(compliance.IsCompliant), compliance.IsCompliant, null));
+                    break;
+                case LabelMethod.AnswerEquivalence:
+                    var check = MathAnswers.Check(full, trace.Outcomes.GroundTruth!);
+                    answer = check.Answer;
+                    labels.Add(new(labeller.OutcomeKey, check.Answer ?? "", check.IsCorrect, null));
+                    break;
+                case LabelMethod.Judge:
+                    var judge = labeller.Judge!;
+                    var userInput = CollectUserTurn.ExtractUserInput(trace.UserPrompt) ?? trace.UserPrompt;
+                    // Alignment-faking judges read the scratchpad; the blackmail judge reads the whole response, actions included.
+                    var input = judge == JudgeClassifiers.Blackmail
+                        ? new JudgeInput(full, userInput, ScratchpadText.FinalOutput(full))
+                        : JudgeInput.FromContinuation(prefix, continuation.Text, userInput);
+                    var voting = await JudgeVoting.RunCountedAsync(model, settings.Provider ?? job.Provider, settings.Model ?? job.Model, judge, judge.DefaultThreshold,
+                        input, judge.DefaultVotes, new SamplingParameters(null, null, null), work.Attempt >= options.Value.MaxAttempts, settings.EarlyStop == true, ct);
+                    promptTokens += voting.PromptTokens;
+                    completionTokens += voting.CompletionTokens;
+                    saved += voting.CallsSaved;
+                    labels.Add(new(labeller.OutcomeKey, JudgeSettings.OutcomeValue(voting.Verdict), voting.Verdict.Label, voting.Verdict));
+                    break;
+            }
+        }
+
         return new ResampleResult(work.ItemId, new Resample
         {
             TraceId = work.TraceId,
@@ -127,6 +196,7 @@ internal sealed class ResampleHandler(TraceViewerDbContext db, ResampleSources s
             FirstSentence = first.Count > 0 ? first[0].Text : null,
             Continuation = continuation.Text,
             FinalOutput = ScratchpadText.FinalOutput(full),
+            Answer = answer,
             Origin = "generated",
             PromptTokens = continuation.PromptTokens,
             CompletionTokens = continuation.CompletionTokens,
@@ -145,11 +215,15 @@ internal sealed class ResampleHandler(TraceViewerDbContext db, ResampleSources s
                 turns = continuation.Turns,
                 finishReason = continuation.FinishReason,
                 attempt = work.Attempt,
+                labels = labellers.Select(l => new { outcome = l.OutcomeKey, classifier = l.Labels ? l.Description : null, notLabelled = l.Labels ? null : l.Description }),
+                judgeProvider = labellers.Any(l => l.Method == LabelMethod.Judge) ? settings.Provider ?? job.Provider : null,
+                judgeModel = labellers.Any(l => l.Method == LabelMethod.Judge) ? settings.Model ?? job.Model : null,
             }),
-        }, compliance)
+        }, labels, clock.GetUtcNow())
         {
-            PromptTokens = continuation.PromptTokens,
-            CompletionTokens = continuation.CompletionTokens,
+            PromptTokens = promptTokens,
+            CompletionTokens = completionTokens,
+            CallsSaved = saved,
         };
     }
 
@@ -163,22 +237,30 @@ internal sealed class ResampleHandler(TraceViewerDbContext db, ResampleSources s
         return offset >= 0 ? response[..(offset + sentenceStart)] : reasoning[..sentenceStart];
     }
 
-    private sealed class ResampleResult(long itemId, Resample resample, ComplianceResult compliance) : JobItemResult
+    /// <summary>One outcome value of a new resample; a judge's verdict is stored beside it as a <see cref="JudgeLabel"/>.</summary>
+    private sealed record StagedLabel(string OutcomeKey, string Value, bool? IsPositive, JudgeVerdict? Verdict);
+
+    private sealed class ResampleResult(long itemId, Resample resample, IReadOnlyList<StagedLabel> labels, DateTimeOffset createdAt) : JobItemResult
     {
         public override async Task StageAsync(JobWriteBatch batch, CancellationToken ct)
         {
-            // Staged again when a batch is written a second time (after a failed write): the label is set, never added twice.
-            resample.Labels =
-            [
-                new ResampleLabel
+            // Staged again when a batch is written a second time (after a failed write): the labels are set, never added twice.
+            var values = new List<ResampleLabel>();
+            var verdicts = new List<JudgeLabel>();
+            foreach (var label in labels)
+            {
+                var outcomeId = await batch.OutcomeIdAsync(label.OutcomeKey, ct);
+                values.Add(new ResampleLabel { OutcomeId = outcomeId, Value = label.Value, IsPositive = label.IsPositive });
+                if (label.Verdict is { } verdict)
                 {
-                    OutcomeId = await batch.OutcomeIdAsync(OutcomeRegistry.Compliance, ct),
-                    Value = "marker:" + LabelExplanation.Answer(compliance.IsCompliant),
-                    IsPositive = compliance.IsCompliant,
-                },
-            ];
+                    // The resample's id is known once it is inserted; the batch sets it then.
+                    verdicts.Add(verdict.ToLabel(outcomeId, createdAt, resampleId: 0));
+                }
+            }
+
+            resample.Labels = values;
             // Inserted with the batch's other resamples; if another source stored this key meanwhile, under the next free number.
-            batch.AddResample(resample, itemId);
+            batch.AddResample(resample, itemId, verdicts);
         }
     }
 }
@@ -222,9 +304,11 @@ internal sealed class ResampleSources(IServiceScopeFactory scopes)
         var starts = await db.Set<Sentence>().AsNoTracking().Where(s => s.TraceId == traceId).OrderBy(s => s.Index)
             .Select(s => new { s.Index, s.Start }).ToListAsync(CancellationToken.None);
         return new ResampleSource(trace.SystemPrompt, trace.UserPrompt ?? trace.Prompt, trace.Response, trace.Reasoning,
-            starts.ToDictionary(s => s.Index, s => s.Start));
+            starts.ToDictionary(s => s.Index, s => s.Start), await StudiedOutcomes.LoadAsync(db, traceId, CancellationToken.None));
     }
 }
 
 /// <summary>A trace as resampling reads it; <see cref="SentenceStarts"/> maps sentence index to its offset in the reasoning.</summary>
-internal sealed record ResampleSource(string? SystemPrompt, string UserPrompt, string Response, string Reasoning, IReadOnlyDictionary<int, int> SentenceStarts);
+/// <see cref="Outcomes"/> are the outcomes its new resamples are labelled on, read once per job.
+internal sealed record ResampleSource(
+    string? SystemPrompt, string UserPrompt, string Response, string Reasoning, IReadOnlyDictionary<int, int> SentenceStarts, StudiedOutcomes Outcomes);

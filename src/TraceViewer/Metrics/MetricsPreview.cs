@@ -16,12 +16,15 @@ internal sealed class MetricsPreview(TraceViewerDbContext db, EmbeddingService e
 {
     /// <param name="version">Changes whenever the trace's stored resamples may have (import, recompute); keys the cached inputs.</param>
     public async Task<IReadOnlyList<PreviewSet>> ComputeAsync(
-        int traceId, string version, MetricsParameters parameters, string? preferredModel, IReadOnlyCollection<int> outcomeIds, CancellationToken ct)
+        int traceId, string version, MetricsParameters parameters, string? preferredModel, IReadOnlyCollection<int> outcomeIds, CancellationToken ct,
+        string? origin = null)
     {
         var prepared = similarities.GetInputs(traceId, version);
         if (prepared is null)
         {
-            prepared = PreparedInputs.From(version, await TraceInputs.LoadAsync(db, traceId, ct));
+            var inputs = await TraceInputs.LoadAsync(db, traceId, ct);
+            // Only the resamples of one source (imported or generated), when the reader chose one.
+            prepared = PreparedInputs.From(version, origin is null ? inputs : inputs with { Rows = [.. inputs.Rows.Where(r => r.Origin == origin)] });
             similarities.SetInputs(traceId, prepared);
         }
 

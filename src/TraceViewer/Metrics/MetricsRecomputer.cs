@@ -90,6 +90,8 @@ internal sealed partial class MetricsRecomputer(
                     Parameters = MetricsParametersJson.Serialize(parameters),
                     ResampleCount = members.Count,
                     ResampleSetHash = TraceInputs.Hash(members),
+                    ImportedResamples = members.Count(m => m.Origin != "generated"),
+                    GeneratedResamples = members.Count(m => m.Origin == "generated"),
                     ComputedAt = now,
                     Values = [.. metrics.Chunks.SelectMany(Rows)],
                 };

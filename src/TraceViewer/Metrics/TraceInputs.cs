@@ -9,7 +9,11 @@ using TraceViewer.Traces;
 namespace TraceViewer.Metrics;
 
 /// <summary>One stored resample with its label for one outcome (none for an unlabelled or errored generation).</summary>
-internal sealed record ResampleRow(int Position, string? FirstSentence, string? Answer, string? Error, int? OutcomeId, bool? IsPositive);
+internal sealed record ResampleRow(int Position, string? FirstSentence, string? Answer, string? Error, int? OutcomeId, bool? IsPositive)
+{
+    /// <summary>imported or generated (<see cref="Resample.Origin"/>).</summary>
+    public string Origin { get; init; } = "imported";
+}
 
 /// <summary>A trace's sentences and labelled resamples: everything the engine needs besides the similarity.</summary>
 internal sealed record TraceInputs(IReadOnlyList<(int Index, string Text)> Sentences, IReadOnlyList<ResampleRow> Rows)
@@ -21,7 +25,7 @@ internal sealed record TraceInputs(IReadOnlyList<(int Index, string Text)> Sente
         var rows = await (
             from r in db.Set<Resample>().AsNoTracking().Where(r => r.TraceId == traceId)
             from l in r.Labels.DefaultIfEmpty()
-            select new ResampleRow(r.Position, r.FirstSentence, r.Answer, r.Error, l == null ? null : l.OutcomeId, l == null ? null : l.IsPositive))
+            select new ResampleRow(r.Position, r.FirstSentence, r.Answer, r.Error, l == null ? null : l.OutcomeId, l == null ? null : l.IsPositive) { Origin = r.Origin })
             .ToListAsync(ct);
         return new TraceInputs([.. sentences.Select(s => (s.Index, s.Text))], rows);
     }

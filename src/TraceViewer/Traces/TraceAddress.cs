@@ -20,6 +20,12 @@ public sealed record TraceAddress(
     int? Tagging = null,
     int? Queue = null)
 {
+    /// <summary>
+    /// Which resamples the shown numbers rest on: <c>imported</c>, <c>generated</c>, or null for together (the default);
+    /// <c>resamples=</c> in the query.
+    /// </summary>
+    public string? Resamples { get; init; }
+
     /// <summary>The importance filter's choices: share of the trace's largest effect below which a sentence is dimmed.</summary>
     public static readonly IReadOnlyList<double> DimSteps = [0, 0.1, 0.25, 0.5];
 
@@ -70,6 +76,11 @@ public sealed record TraceAddress(
                 query.Add("queue=" + queue.ToString(CultureInfo.InvariantCulture));
             }
 
+            if (Resamples is { } resamples)
+            {
+                query.Add("resamples=" + resamples);
+            }
+
             return query.Count == 0 ? Path : Path + "?" + string.Join("&", query);
         }
     }
@@ -86,4 +97,14 @@ public sealed record TraceAddress(
         math == "source",
         int.TryParse(tagging, NumberStyles.None, CultureInfo.InvariantCulture, out var x) && x > 0 ? x : null,
         int.TryParse(queue, NumberStyles.None, CultureInfo.InvariantCulture, out var q) && q > 0 ? q : null);
+
+    /// <summary>The source choice as the query gives it: <c>imported</c> or <c>generated</c>; anything else is together.</summary>
+    public static string? ParseResamples(string? value) => value is ResampleOrigins.Imported or ResampleOrigins.Generated ? value : null;
+}
+
+/// <summary>Where resamples come from, as <see cref="Resampling.Resample.Origin"/> stores it.</summary>
+public static class ResampleOrigins
+{
+    public const string Imported = "imported";
+    public const string Generated = "generated";
 }

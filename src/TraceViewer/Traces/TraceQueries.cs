@@ -148,7 +148,7 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
     /// Everything the trace page and <c>GET /api/traces/{id}</c> show, in a handful of queries and without resamples
     /// unless <paramref name="threshold"/> asks for numbers no stored set has (then computed from the resamples, not stored).
     /// </summary>
-    public async Task<TraceDocument?> GetTraceAsync(int id, double? threshold, CancellationToken ct)
+    public async Task<TraceDocument?> GetTraceAsync(int id, double? threshold, CancellationToken ct, string? resamples = null)
     {
         var trace = await db.Set<Trace>().AsNoTracking()
             .Where(t => t.Id == id)
@@ -175,7 +175,7 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
             .ToListAsync(ct);
         var tags = await TagReads.ForTraceAsync(db, id, ct);
         var indices = sentences.ConvertAll(s => s.Index);
-        var metrics = await GetMetricsAsync(id, threshold, trace.Dataset.PrimaryOutcomeId, indices, ct);
+        var metrics = await GetMetricsAsync(id, threshold, trace.Dataset.PrimaryOutcomeId, indices, ct, resamples: resamples);
 
         return new TraceDocument(
             trace.Id,
@@ -203,9 +203,9 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
     /// The trace's metrics at another threshold, for a page that has the rest of the trace: its outcomes and stored
     /// thresholds replaced, in three queries (labels, sets, values) instead of the whole document's five.
     /// </summary>
-    public async Task<TraceDocument> WithThresholdAsync(TraceDocument document, double? threshold, CancellationToken ct)
+    public async Task<TraceDocument> WithThresholdAsync(TraceDocument document, double? threshold, CancellationToken ct, string? resamples = null)
     {
-        var metrics = await GetMetricsAsync(document.Id, threshold, null, [.. document.Sentences.Select(s => s.Index)], ct, document.Dataset.PrimaryOutcome);
+        var metrics = await GetMetricsAsync(document.Id, threshold, null, [.. document.Sentences.Select(s => s.Index)], ct, document.Dataset.PrimaryOutcome, resamples);
         return document with { Outcomes = metrics.Outcomes, StoredThresholds = metrics.StoredThresholds };
     }
 
@@ -218,14 +218,15 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
 
     /// <summary>The primary outcome is given by id (from the dataset) or, for a document already read, by its key.</summary>
     private async Task<TraceMetrics> GetMetricsAsync(
-        int id, double? threshold, int? primaryOutcomeId, List<int> indices, CancellationToken ct, string? primaryKey = null)
+        int id, double? threshold, int? primaryOutcomeId, List<int> indices, CancellationToken ct, string? primaryKey = null, string? resamples = null)
     {
         var labels = await LoadBaseLabelsAsync(db.Set<TraceLabel>().Where(l => l.TraceId == id), ct);
-        var (sets, stored) = await ResolveMetricSetsAsync(id, threshold, ct);
+        var (sets, stored) = await ResolveMetricSetsAsync(id, threshold, ct, resamples);
         primaryOutcomeId ??= sets.FirstOrDefault(s => s.OutcomeKey == primaryKey)?.OutcomeId ?? labels.FirstOrDefault(l => l.Label.Outcome == primaryKey)?.OutcomeId;
         var valuesBySet = await LoadValuesAsync(sets, ct);
         var outcomes = OrderOutcomes(sets, labels.Select(l => l.Label), primaryOutcomeId)
-            .Select(o => BuildOutcome(o.Set, o.Label, o.Key, o.Name, valuesBySet, indices))
+            // The resamples the shown numbers rest on: what the page states beside the total, in the header and the panel alike.
+            .Select(o => BuildOutcome(o.Set, o.Label, o.Key, o.Name, valuesBySet, indices) with { LabelledResamples = o.Set?.ResampleCount ?? 0 })
             .ToList();
         return new TraceMetrics(
             outcomes,
@@ -254,9 +255,14 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
                 join o in db.Set<Outcome>() on l.OutcomeId equals o.Id
                 group l by new { r.FirstSentence, o.Key, o.Name, l.IsPositive } into g
                 select new GroupedResamples { FirstSentence = g.Key.FirstSentence, Labelled = true, Key = g.Key.Key, Name = g.Key.Name, IsPositive = g.Key.IsPositive, Count = g.Count() })
+            // And per source (imported or generated), under Key.
+            .Concat(resamples
+                .GroupBy(r => new { r.FirstSentence, r.Origin })
+                .Select(g => new GroupedResamples { FirstSentence = g.Key.FirstSentence, Labelled = false, Key = g.Key.Origin, Name = null, IsPositive = null, Count = g.Count() }))
             .ToListAsync(ct);
         var labelled = rows.Where(r => r.Labelled).ToList();
-        var groups = rows.Where(r => !r.Labelled).Select(r => new { Text = r.FirstSentence, r.Count }).ToList();
+        var groups = rows.Where(r => !r.Labelled && r.Key is null).Select(r => new { Text = r.FirstSentence, r.Count }).ToList();
+        var origins = rows.Where(r => !r.Labelled && r.Key is not null).ToLookup(r => r.FirstSentence ?? "");
         var labelsByText = labelled.ToLookup(l => l.FirstSentence ?? "");
         var alternatives = groups
             .Where(g => !string.IsNullOrEmpty(g.Text))
@@ -272,7 +278,10 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
                         o.Key.Key!, o.Key.Name!,
                         o.Where(l => l.IsPositive == true).Sum(l => l.Count),
                         o.Where(l => l.IsPositive == false).Sum(l => l.Count),
-                        o.Where(l => l.IsPositive is null).Sum(l => l.Count)))]))
+                        o.Where(l => l.IsPositive is null).Sum(l => l.Count)))])
+            {
+                Generated = origins[g.Text!].Where(o => o.Key == "generated").Sum(o => o.Count),
+            })
             .ToList();
 
         var links = await db.Set<SentenceLink>().AsNoTracking()
@@ -380,6 +389,11 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
     {
         public bool OnTheFly { get; init; }
 
+        /// <summary>Of <see cref="ResampleCount"/>, imported and generated resamples (recorded by computed sets).</summary>
+        public int? ImportedCount { get; init; }
+
+        public int? GeneratedCount { get; init; }
+
         /// <summary>The imported set of the same outcome, shown beside a computed one.</summary>
         public MetricSetRow? Imported { get; init; }
 
@@ -401,22 +415,37 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
     /// With one: the stored set at that threshold (computed first), else numbers computed now from the stored resamples,
     /// else (no labelled resamples) the default set. A computed set carries the newest imported set for comparison.
     /// </summary>
-    private async Task<(List<MetricSetRow> Shown, IReadOnlyList<double> StoredThresholds)> ResolveMetricSetsAsync(int traceId, double? threshold, CancellationToken ct)
+    /// <remarks>
+    /// With <paramref name="resamples"/> (imported or generated) only numbers resting on those resamples are shown: an
+    /// imported set or a computed set that used no other, else numbers computed now from those resamples alone, else none.
+    /// </remarks>
+    private async Task<(List<MetricSetRow> Shown, IReadOnlyList<double> StoredThresholds)> ResolveMetricSetsAsync(
+        int traceId, double? threshold, CancellationToken ct, string? resamples = null)
     {
         var all = await db.Set<MetricSet>().AsNoTracking()
             .Where(m => m.TraceId == traceId)
             .Join(db.Set<Outcome>(), m => m.OutcomeId, o => o.Id, (m, o) => new MetricSetRow(
-                m.Id, m.OutcomeId, o.Key, o.Name, m.Source, m.SourceFile, m.Threshold, m.EmbeddingModel, m.Alpha, m.ResampleCount, m.ComputedAt, m.Parameters))
+                m.Id, m.OutcomeId, o.Key, o.Name, m.Source, m.SourceFile, m.Threshold, m.EmbeddingModel, m.Alpha, m.ResampleCount, m.ComputedAt, m.Parameters)
+            {
+                ImportedCount = m.ImportedResamples,
+                GeneratedCount = m.GeneratedResamples,
+            })
             .ToListAsync(ct);
         var newestFirst = all.OrderByDescending(s => s.ComputedAt).ThenByDescending(s => s.Id).ToList();
         bool AtThreshold(MetricSetRow s) => threshold is { } t && s.Threshold is { } st && Math.Abs(st - t) <= ThresholdTolerance;
+        bool FromChosen(MetricSetRow s) => resamples switch
+        {
+            ResampleOrigins.Imported => s.Source == MetricSource.Imported || s.GeneratedCount == 0,
+            ResampleOrigins.Generated => s.Source == MetricSource.Computed && s.ImportedCount == 0,
+            _ => true,
+        };
 
         var shown = new Dictionary<int, MetricSetRow>();
         var missing = new List<int>();
         foreach (var group in newestFirst.GroupBy(s => s.OutcomeId))
         {
-            var computed = group.FirstOrDefault(s => s.Source == MetricSource.Computed && (threshold is null || AtThreshold(s)));
-            var imported = group.FirstOrDefault(s => s.Source == MetricSource.Imported && (threshold is null || AtThreshold(s)));
+            var computed = group.FirstOrDefault(s => s.Source == MetricSource.Computed && (threshold is null || AtThreshold(s)) && FromChosen(s));
+            var imported = group.FirstOrDefault(s => s.Source == MetricSource.Imported && (threshold is null || AtThreshold(s)) && FromChosen(s));
             var pick = computed ?? imported;
             if (pick is null)
             {
@@ -427,7 +456,8 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
             shown[group.Key] = WithImported(pick, group);
         }
 
-        if (missing.Count > 0 && threshold is { } value && preview is not null)
+        if (missing.Count > 0 && (threshold ?? (resamples is null ? null : newestFirst.FirstOrDefault(s => s.Source == MetricSource.Computed)?.Threshold ?? Metrics.Engine.MetricsParameters.TraceViewerDefaults.Threshold)) is { } value
+            && preview is not null)
         {
             var template = newestFirst.FirstOrDefault(s => s.Source == MetricSource.Computed);
             var parameters = MetricsParametersJson.Parse(template?.Parameters, value, template?.Alpha);
@@ -435,8 +465,9 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
             var now = (clock ?? TimeProvider.System).GetUtcNow();
             // New resamples reach the metrics through a recompute (new set ids) or an import (new content hash).
             var stamp = await db.Set<Trace>().AsNoTracking().Where(t => t.Id == traceId).Select(t => new { t.ContentHash, t.ResampleCount }).SingleAsync(ct);
-            var version = $"{stamp.ContentHash}:{stamp.ResampleCount}:{(all.Count == 0 ? 0 : all.Max(s => s.Id))}";
-            foreach (var set in await preview.ComputeAsync(traceId, version, parameters, preferredModel, missing, ct))
+            var version = $"{stamp.ContentHash}:{stamp.ResampleCount}:{(all.Count == 0 ? 0 : all.Max(s => s.Id))}:{resamples}";
+            var computedNow = new HashSet<int>();
+            foreach (var set in await preview.ComputeAsync(traceId, version, parameters, preferredModel, missing, ct, resamples))
             {
                 var current = shown[set.OutcomeId];
                 var id = -1 - set.OutcomeId;
@@ -445,10 +476,26 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
                     parameters.Alpha, set.ResampleCount, now, MetricsParametersJson.Serialize(parameters))
                 {
                     OnTheFly = true,
+                    ImportedCount = resamples == ResampleOrigins.Generated ? 0 : resamples == ResampleOrigins.Imported ? set.ResampleCount : null,
+                    GeneratedCount = resamples == ResampleOrigins.Imported ? 0 : resamples == ResampleOrigins.Generated ? set.ResampleCount : null,
                     Values = [.. set.Values.Where(v => EffectNames.Contains(v.Name))
                         .Select(v => new MetricValue(id, v.SentenceIndex, v.Name, v.Value, v.Low, v.High, v.Count, v.Successes))],
                 };
                 shown[set.OutcomeId] = WithImported(row, newestFirst.Where(s => s.OutcomeId == set.OutcomeId));
+                computedNow.Add(set.OutcomeId);
+            }
+
+            // A chosen source with no labelled resamples for an outcome gives it no numbers, not those of the other source.
+            foreach (var outcomeId in missing.Where(o => resamples is not null && !computedNow.Contains(o)))
+            {
+                shown.Remove(outcomeId);
+            }
+        }
+        else if (resamples is not null)
+        {
+            foreach (var outcomeId in missing)
+            {
+                shown.Remove(outcomeId);
             }
         }
 
@@ -546,7 +593,11 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
             ? null
             : new MetricsProvenance(
                 set.Source.ToString(), set.SourceFile, set.Threshold, set.EmbeddingModel, set.Alpha, set.ResampleCount, set.ComputedAt,
-                set.OnTheFly, set.Source == MetricSource.Computed ? MetricsParametersJson.Parse(set.Parameters, set.Threshold, set.Alpha).Mode.ToString() : null);
+                set.OnTheFly, set.Source == MetricSource.Computed ? MetricsParametersJson.Parse(set.Parameters, set.Threshold, set.Alpha).Mode.ToString() : null)
+            {
+                ImportedResamples = set.ImportedCount,
+                GeneratedResamples = set.GeneratedCount,
+            };
         return new OutcomeMetrics(key, name, label, provenance, rates, effects);
     }
 

@@ -188,7 +188,7 @@ public sealed class TraceMetricsViewTests(TestApp app) : IClassFixture<TestApp>
         Assert.Contains("lexical word overlap, not semantic", similarity, StringComparison.Ordinal);
         Assert.Contains("lexical:word-count-cosine", similarity, StringComparison.Ordinal);
         Assert.Equal("1E-09", panel.QuerySelector("[data-field=alpha]")!.TextContent);
-        Assert.StartsWith("40 resamples", panel.QuerySelector("[data-field=counts]")!.TextContent, StringComparison.Ordinal);
+        Assert.StartsWith("40 of 40 resamples labelled on Correct answer · computed from 40", panel.QuerySelector("[data-field=counts]")!.TextContent, StringComparison.Ordinal);
         Assert.Equal(app.Clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture), panel.QuerySelector("[data-field=computed-at]")!.TextContent);
     }
 
