@@ -19,6 +19,7 @@ using TraceViewer.Sharing;
 using TraceViewer.Studies;
 using TraceViewer.Tags;
 using TraceViewer.Traces;
+using TraceViewer.Views;
 using TraceViewer.Web;
 
 var mode = CommandLine.Classify(args);
@@ -79,6 +80,7 @@ builder.AddStudies();
 builder.AddAgreement();
 builder.AddKinds();
 builder.AddSharing();
+builder.AddViews();
 builder.AddJobs();
 builder.AddHealth();
 
@@ -114,6 +116,7 @@ app.MapExportsApi();
 app.MapAgreement();
 app.MapKinds();
 app.MapSharing();
+app.MapViews();
 app.MapMetrics();
 app.MapJobs();
 app.MapHealth();
