@@ -29,6 +29,8 @@ public sealed class SaveViewDialogTests : MudComponentTests, IClassFixture<TestA
         var button = Render<SaveViewButton>();
 
         Assert.Equal(shown, button.FindAll("[data-testid=save-view]").Count == 1);
+        // Every role opens the saved views it may see.
+        Assert.Equal("/views", button.Find("[data-testid=saved-views-link]").GetAttribute("href"));
     }
 
     [Fact]
