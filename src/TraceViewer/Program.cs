@@ -20,6 +20,7 @@ using TraceViewer.Sharing;
 using TraceViewer.Studies;
 using TraceViewer.Tags;
 using TraceViewer.Traces;
+using TraceViewer.Views;
 using TraceViewer.Web;
 
 var mode = CommandLine.Classify(args);
@@ -81,6 +82,7 @@ builder.AddAnalyses();
 builder.AddAgreement();
 builder.AddKinds();
 builder.AddSharing();
+builder.AddViews();
 builder.AddJobs();
 builder.AddHealth();
 
@@ -117,6 +119,7 @@ app.MapAgreement();
 app.MapKinds();
 app.MapAnalyses();
 app.MapSharing();
+app.MapViews();
 app.MapMetrics();
 app.MapJobs();
 app.MapHealth();

@@ -70,6 +70,53 @@ public static class ExportTables
         return new(SentenceHeader, rows);
     }
 
+    /// <summary>
+    /// The rows of <see cref="Sentences"/> as JSON objects keyed by the same column names: the raw text (no formula
+    /// guard), numbers as numbers, booleans as booleans, tags as a list, and null for every value that is undefined.
+    /// </summary>
+    public static IReadOnlyList<Dictionary<string, object?>> SentenceObjects(TraceDocument trace)
+    {
+        var rows = new List<Dictionary<string, object?>>();
+        foreach (var sentence in trace.Sentences)
+        {
+            var tags = sentence.Tags.Select(t => $"{t.Taxonomy}:{t.Tag}").Distinct().ToList();
+            var outcomes = trace.Outcomes.Count == 0 ? [null] : trace.Outcomes.Cast<OutcomeMetrics?>();
+            foreach (var outcome in outcomes)
+            {
+                var before = outcome?.PrefixRates.FirstOrDefault(r => r.Index == sentence.Index);
+                var after = outcome?.PrefixRates.FirstOrDefault(r => r.Index == sentence.Index + 1);
+                var e = outcome?.Effects.FirstOrDefault(x => x.Index == sentence.Index);
+                rows.Add(new Dictionary<string, object?>
+                {
+                    ["trace_id"] = trace.Id,
+                    ["index"] = sentence.Index,
+                    ["text"] = sentence.Text,
+                    ["outcome"] = outcome?.Key,
+                    ["rate_before"] = Finite(before?.Value),
+                    ["rate_after"] = Finite(after?.Value),
+                    ["counterfactual_effect"] = Finite(e?.CounterfactualEffect?.Value),
+                    ["counterfactual_low"] = Finite(e?.CounterfactualEffect?.Low),
+                    ["counterfactual_high"] = Finite(e?.CounterfactualEffect?.High),
+                    ["resampling_effect"] = Finite(e?.ResamplingEffect?.Value),
+                    ["resampling_low"] = Finite(e?.ResamplingEffect?.Low),
+                    ["resampling_high"] = Finite(e?.ResamplingEffect?.High),
+                    ["counterfactual_kl"] = Finite(e?.CounterfactualKl),
+                    ["resampling_kl"] = Finite(e?.ResamplingKl),
+                    ["dissimilar_fraction"] = Finite(e?.DissimilarFraction),
+                    ["direction"] = e?.Direction.ToString().ToLowerInvariant(),
+                    ["importance"] = Finite(e?.Importance),
+                    ["fallback"] = e?.Fallback,
+                    ["tags"] = tags,
+                });
+            }
+        }
+
+        return rows;
+    }
+
+    /// <summary>A number that is not finite is not defined (0008): null.</summary>
+    private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
+
     public static readonly IReadOnlyList<string> SentenceHeader =
     [
         "trace_id", "index", "text", "outcome", "rate_before", "rate_after",

@@ -53,7 +53,9 @@ internal static class ExportsApi
         api.MapGet("/traces/{id:int}/sentences.json", GetSentencesJsonAsync)
             .WithName("ExportTraceSentencesJson")
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .WithSummary("The same rows as sentences.csv, as a JSON attachment (an array of objects keyed by the CSV's column names).");
+            .WithSummary("The same rows as sentences.csv, as a JSON attachment: an array of objects keyed by the CSV's column names, "
+                + "numbers as JSON numbers and null where a value is undefined.");
+        app.MapChartExportsApi();
         return app;
     }
 
@@ -70,12 +72,8 @@ internal static class ExportsApi
             return NotFound(id);
         }
 
-        // JSON keeps the raw text (no formula guard: that is for spreadsheets).
-        var table = ExportTables.Sentences(trace);
-        var raw = trace.Sentences.SelectMany(s => Enumerable.Repeat(s.Text, Math.Max(1, trace.Outcomes.Count))).ToList();
-        var objects = table.Rows.Select((row, r) => table.Header.Select((name, c) => (name, value: c == 2 ? raw[r] : row[c]))
-            .ToDictionary(x => x.name, x => x.value)).ToList();
-        return Json(http, objects, $"trace-{id}-sentences");
+        // JSON keeps the raw text (no formula guard: that is for spreadsheets), numbers as JSON numbers, null when undefined.
+        return Json(http, ExportTables.SentenceObjects(trace), $"trace-{id}-sentences");
     }
 
     private static ProblemHttpResult NotFound(int id) =>

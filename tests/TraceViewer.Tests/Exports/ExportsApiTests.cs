@@ -164,9 +164,21 @@ public sealed class ExportsApiTests(TestApp app) : IClassFixture<TestApp>
             Assert.Contains("active_computation", record.Fields[18], StringComparison.Ordinal);
         }
 
-        var json = await app.CreateClient().GetFromJsonAsync<List<Dictionary<string, string>>>($"/api/traces/{seeded.TraceId}/sentences.json");
-        Assert.Equal("-1 is the start.", json![0]["text"]);
-        Assert.Equal(records[2].Fields[6], json[1]["counterfactual_effect"]);
+        using var json = JsonDocument.Parse(await app.CreateClient().GetStringAsync($"/api/traces/{seeded.TraceId}/sentences.json"));
+        var objects = json.RootElement.EnumerateArray().ToList();
+        Assert.Equal("-1 is the start.", objects[0].GetProperty("text").GetString());
+        Assert.Equal(ExportTables.SentenceHeader, objects[0].EnumerateObject().Select(p => p.Name));
+        // Numbers are JSON numbers with the CSV's values; a value that is not defined is null.
+        Assert.Equal(JsonValueKind.Number, objects[1].GetProperty("counterfactual_effect").ValueKind);
+        Assert.Equal(records[2].Fields[6], ExportCsv.Number(objects[1].GetProperty("counterfactual_effect").GetDouble()));
+        Assert.Equal(seeded.TraceId, objects[1].GetProperty("trace_id").GetInt32());
+        Assert.Equal(1, objects[1].GetProperty("index").GetInt32());
+        Assert.Equal(records[1].Fields[4], ExportCsv.Number(objects[0].GetProperty("rate_before").GetDouble()));
+        Assert.Equal(JsonValueKind.Null, objects[2].GetProperty("rate_after").ValueKind);
+        Assert.Equal("", records[3].Fields[5]);
+        Assert.Equal(JsonValueKind.False, objects[0].GetProperty("fallback").ValueKind);
+        Assert.Equal(JsonValueKind.Number, objects[0].GetProperty("importance").ValueKind);
+        Assert.Contains("active_computation", objects[0].GetProperty("tags").EnumerateArray().Select(t => t.GetString()).First(), StringComparison.Ordinal);
     }
 
     [Theory]

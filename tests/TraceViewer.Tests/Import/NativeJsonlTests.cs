@@ -37,7 +37,7 @@ public sealed class NativeJsonlTests : IDisposable
     }
 
     private static bool NotWrittenByTheseSources(string table) =>
-        table is "JudgeLabel" or "CachedEmbedding" or "TagAudit" or "TagVotes" or "Invitation" or "HumanVerdict" or "TagSubmission" or "ShareLinks" or "Queue" or "QueueItem" or "QueueAssignment"
+        table is "JudgeLabel" or "CachedEmbedding" or "TagAudit" or "TagVotes" or "Invitation" or "HumanVerdict" or "TagSubmission" or "ShareLinks" or "Queue" or "QueueItem" or "QueueAssignment" or "SavedViews"
         || table.StartsWith("Job", StringComparison.Ordinal) || table.StartsWith("AspNet", StringComparison.Ordinal);
 
     [Fact]
