@@ -1,4 +1,4 @@
-using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Statistics;
 
 namespace TraceViewer.Import;

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using TraceViewer.Components;
 using TraceViewer.Data;
 using TraceViewer.Datasets;
-using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Outcomes;
 using TraceViewer.Statistics;
 using TraceViewer.Statistics.Agreement;

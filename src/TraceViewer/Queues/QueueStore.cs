@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using TraceViewer.Accounts;
 using TraceViewer.Agreement;
 using TraceViewer.Data;
-using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Tags;
 using TraceViewer.Traces;
 

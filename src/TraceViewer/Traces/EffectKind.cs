@@ -50,7 +50,7 @@ internal static class EffectKinds
         return kind switch
         {
             EffectKind.Resampling => new ShownEffect(
-                Metrics.ShownMetricSets.DirectionOf(effects.ResamplingEffect?.Value), Math.Abs(effects.ResamplingEffect?.Value ?? 0), effects.ResamplingEffect, IntervalContainsZero(effects.ResamplingEffect)),
+                MetricSets.ShownMetricSets.DirectionOf(effects.ResamplingEffect?.Value), Math.Abs(effects.ResamplingEffect?.Value ?? 0), effects.ResamplingEffect, IntervalContainsZero(effects.ResamplingEffect)),
             EffectKind.Kl => new ShownEffect(
                 effects.Direction, Math.Abs((effects.Fallback ? effects.ResamplingKl : effects.CounterfactualKl) ?? 0), directional, IntervalContainsZero(directional)),
             _ => new ShownEffect(effects.Direction, effects.Importance, directional, IntervalContainsZero(directional)),

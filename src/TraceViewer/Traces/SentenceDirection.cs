@@ -18,7 +18,7 @@ public enum Direction
 
 /// <summary>
 /// The direction and importance of one sentence for one outcome, and whether they came from the fallback; the rule is
-/// <see cref="Metrics.ShownMetricSets.Influence"/>.
+/// <see cref="MetricSets.ShownMetricSets.Influence"/>.
 /// </summary>
 internal readonly record struct SentenceInfluence(Direction Direction, double Importance, bool Fallback, double? Effect);
 

@@ -1,7 +1,7 @@
-using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Traces;
 
-namespace TraceViewer.Tests.Metrics;
+namespace TraceViewer.Tests.MetricSets;
 
 /// <summary>The one rule for which stored set is shown, and which way a sentence points in it.</summary>
 public sealed class ShownMetricSetsTests

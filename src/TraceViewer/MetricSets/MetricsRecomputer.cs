@@ -6,7 +6,7 @@ using TraceViewer.Metrics.Engine;
 using TraceViewer.Statistics;
 using TraceViewer.Traces;
 
-namespace TraceViewer.Metrics;
+namespace TraceViewer.MetricSets;
 
 /// <summary>What one recompute wrote: the metric set per outcome and the similarity it used.</summary>
 internal sealed record RecomputeResult(int MetricSetId, int OutcomeId, string EmbeddingModel, int Resamples, int Sentences);

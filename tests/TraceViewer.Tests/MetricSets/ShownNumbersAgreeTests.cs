@@ -2,13 +2,13 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using TraceViewer.Exports;
 using TraceViewer.Kinds;
-using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Outcomes;
 using TraceViewer.Search;
 using TraceViewer.Traces;
 using TraceViewer.Web;
 
-namespace TraceViewer.Tests.Metrics;
+namespace TraceViewer.Tests.MetricSets;
 
 /// <summary>
 /// A trace with several metric sets for one outcome (imported and computed, at several thresholds, ids and times in
