@@ -8,7 +8,7 @@ using TraceViewer.Data;
 using TraceViewer.Datasets;
 using TraceViewer.Import;
 using TraceViewer.Kinds;
-using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Outcomes;
 using TraceViewer.Tags;
 using TraceViewer.Traces;

@@ -6,7 +6,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using TraceViewer.Data;
-using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Search;
 using TraceViewer.Traces;
 using Trace = TraceViewer.Traces.Trace;

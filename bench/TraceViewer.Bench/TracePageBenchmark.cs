@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using TraceViewer.Data;
 using TraceViewer.Datasets;
 using TraceViewer.Import;
-using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Outcomes;
 using TraceViewer.Resampling;
 using TraceViewer.Statistics;

@@ -92,8 +92,8 @@ internal static class CommandLine
             Import.ImportCommands.Export(services),
             Tags.TagCommands.Import(services),
             Tags.TagCommands.Export(services),
-            Metrics.MetricsCommand.Create(),
-            Metrics.RecomputeCommand.Create(services),
+            MetricSets.MetricsCommand.Create(),
+            MetricSets.RecomputeCommand.Create(services),
             Statistics.Agreement.AgreementCommand.Create(),
             Accounts.UsersCommand.Create(services, input ?? Console.In),
         };

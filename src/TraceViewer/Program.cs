@@ -12,7 +12,7 @@ using TraceViewer.Exports;
 using TraceViewer.Import;
 using TraceViewer.Jobs;
 using TraceViewer.Kinds;
-using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Providers;
 using TraceViewer.Queues;
 using TraceViewer.Search;

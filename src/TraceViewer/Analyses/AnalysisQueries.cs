@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using TraceViewer.MetricSets;
 using TraceViewer.Data;
 using TraceViewer.Metrics;
 using TraceViewer.Outcomes;
@@ -115,10 +116,10 @@ internal sealed class AnalysisQueries(TraceViewerDbContext db)
             from m in db.Set<MetricSet>().AsNoTracking()
             join t in traces on m.TraceId equals t.Id
             join o in db.Set<Outcome>() on m.OutcomeId equals o.Id
-            select new { m.Id, m.TraceId, m.Source, m.Threshold, m.OutcomeId, o.Key, o.Name })
+            select new { m.Id, m.TraceId, m.Source, m.Threshold, m.EmbeddingModel, m.ComputedAt, m.OutcomeId, o.Key, o.Name })
             .ToListAsync(ct);
         var shown = sets.GroupBy(s => s.OutcomeId)
-            .SelectMany(g => ShownMetricSets.PerTrace(g.Select(s => new MetricSetChoice(s.Id, s.TraceId, s.Source))).Values)
+            .SelectMany(g => ShownMetricSets.PerTrace(g.Select(s => new MetricSetChoice(s.Id, s.TraceId, s.OutcomeId, s.Source, s.Threshold, s.EmbeddingModel, s.ComputedAt))).Values)
             .Select(c => c.Id)
             .ToHashSet();
         var setIds = shown.ToList();
@@ -135,7 +136,7 @@ internal sealed class AnalysisQueries(TraceViewerDbContext db)
             foreach (var sentence in bySet[set.Id].GroupBy(v => v.SentenceIndex).OrderBy(g => g.Key))
             {
                 double? Read(string name) => sentence.FirstOrDefault(v => v.Name == name)?.Value is { } x && double.IsFinite(x) ? x : null;
-                if (SentenceDirection.Of(Read(MetricNames.CounterfactualEffect), Read(MetricNames.ResamplingEffect), Read(MetricNames.DissimilarFraction)).Effect is { } effect)
+                if (ShownMetricSets.Influence(Read(MetricNames.CounterfactualEffect), Read(MetricNames.ResamplingEffect), Read(MetricNames.DissimilarFraction)).Effect is { } effect)
                 {
                     effects.Add(new IndexedEffect(sentence.Key, effect));
                 }

@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Outcomes;
 
 namespace TraceViewer.Import;

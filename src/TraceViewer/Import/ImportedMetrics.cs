@@ -1,4 +1,4 @@
-using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Statistics;
 
 namespace TraceViewer.Import;
@@ -8,9 +8,6 @@ internal static class ImportedMetrics
 {
     /// <summary>The forced-answer rate per prefix (formats.md §a.7), kept beside the prefix rate.</summary>
     public const string ForcedRate = "forced_rate";
-
-    /// <summary>Below this dissimilar fraction the counterfactual effect is undefined and the resampling effect stands in.</summary>
-    public const double CounterfactualFallbackFraction = 0.05;
 
     /// <summary>Metrics that are shares of resamples, so lie in [0, 1].</summary>
     public static bool IsFraction(string name) => name is MetricNames.PrefixRate or ForcedRate or MetricNames.DissimilarFraction;
@@ -72,35 +69,9 @@ internal static class ImportedMetrics
         return new ImportedMetric(index, name, null, false, (double)successes / count, count, successes, interval.Low, interval.High);
     }
 
-    /// <summary>
-    /// The largest |effect| over sentences: the counterfactual effect, or the resampling effect where the
-    /// counterfactual one is missing or undefined (dissimilar fraction at most 5%).
-    /// </summary>
-    public static double? MaxImportance(IEnumerable<ImportedMetric> values)
-    {
-        double? max = null;
-        foreach (var sentence in values.GroupBy(v => v.SentenceIndex))
-        {
-            double? counterfactual = null, resampling = null, dissimilar = null;
-            foreach (var v in sentence)
-            {
-                switch (v.Name)
-                {
-                    case MetricNames.CounterfactualEffect: counterfactual = v.Value; break;
-                    case MetricNames.ResamplingEffect: resampling = v.Value; break;
-                    case MetricNames.DissimilarFraction: dissimilar = v.Value; break;
-                }
-            }
-
-            var effect = counterfactual is null || dissimilar <= CounterfactualFallbackFraction ? resampling : counterfactual;
-            if (effect is { } e && !double.IsNaN(e))
-            {
-                max = Math.Max(max ?? 0, Math.Abs(e));
-            }
-        }
-
-        return max;
-    }
+    /// <summary>The largest importance over sentences, by the rule every page uses (<see cref="ShownMetricSets.MaxImportance"/>).</summary>
+    public static double? MaxImportance(IEnumerable<ImportedMetric> values) =>
+        ShownMetricSets.MaxImportance(values.Select(v => (v.SentenceIndex, v.Name, v.Value)));
 
     /// <summary>Negation that never produces -0, which SQLite would not keep (and a re-import would then see a change).</summary>
     public static double Negate(double value) => value == 0 ? 0 : -value;

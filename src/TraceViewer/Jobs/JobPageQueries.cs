@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using TraceViewer.Data;
 using TraceViewer.Datasets;
-using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Traces;
 
 namespace TraceViewer.Jobs;

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using TraceViewer.Data;
-using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Traces;
 
 namespace TraceViewer.Jobs;

@@ -3,7 +3,7 @@ using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using TraceViewer.Data;
-using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Providers;
 using TraceViewer.Traces;
 

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using TraceViewer.MetricSets;
 using TraceViewer.Data;
 using TraceViewer.Datasets;
 using TraceViewer.Metrics;

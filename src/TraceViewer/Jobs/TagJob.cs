@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using TraceViewer.Collect;
 using TraceViewer.Data;
-using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Providers;
 using TraceViewer.Tagging;
 using TraceViewer.Tags;
@@ -192,13 +192,16 @@ internal sealed class TagHandler(TraceViewerDbContext db, GatedModelClient model
         return new JobPlan(items, Tag: settings with { TaxonomyId = taxonomy.Id, TaxonomyName = taxonomy.Name, Sentences = items.Count });
     }
 
-    /// <summary>Each trace's <paramref name="k"/> sentences with the largest absolute resampling effect, in its latest metric set that has one.</summary>
+    /// <summary>
+    /// Each trace's <paramref name="k"/> sentences with the largest absolute resampling effect, in the metric set
+    /// <see cref="ShownMetricSets"/> shows among its sets that have one.
+    /// </summary>
     private async Task<HashSet<(int TraceId, int Index)>> TopSentencesAsync(List<int> traces, int k, CancellationToken ct)
     {
         var sets = await db.Set<MetricSet>().AsNoTracking()
             .Where(m => traces.Contains(m.TraceId) && m.Values.Any(v => v.Name == MetricNames.ResamplingEffect))
-            .Select(m => new { m.Id, m.TraceId, m.ComputedAt }).ToListAsync(ct);
-        var latest = sets.GroupBy(m => m.TraceId).Select(g => g.OrderByDescending(m => m.ComputedAt).ThenByDescending(m => m.Id).First().Id).ToList();
+            .Select(ShownMetricSets.Projection).ToListAsync(ct);
+        var latest = sets.GroupBy(m => m.TraceId).Select(g => ShownMetricSets.Pick(g, MetricSetPolicy.Default)!.Value.Id).ToList();
         var values = await db.Set<SentenceMetric>().AsNoTracking()
             .Where(v => latest.Contains(v.MetricSetId) && v.Name == MetricNames.ResamplingEffect)
             .Select(v => new { v.MetricSetId, v.SentenceIndex, v.Value }).ToListAsync(ct);

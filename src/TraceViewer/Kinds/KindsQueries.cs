@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using TraceViewer.Components;
 using TraceViewer.Data;
 using TraceViewer.Datasets;
-using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Outcomes;
 using TraceViewer.Statistics;
 using TraceViewer.Statistics.Agreement;
@@ -179,7 +179,8 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
             from m in db.Set<MetricSet>().AsNoTracking()
             join t in db.Set<Trace>() on m.TraceId equals t.Id
             where m.OutcomeId == outcome.Id && datasetIds.Contains(t.DatasetId)
-            select new MetricSetChoice(m.Id, m.TraceId, m.Source))
+            select m)
+            .Select(ShownMetricSets.Projection)
             .ToListAsync(ct);
         var shown = ShownMetricSets.PerTrace(sets);
         if (shown.Count == 0)
@@ -402,7 +403,7 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
 
     /// <summary>
     /// A sentence's signed number for the effect kind, as the trace page reads it: the counterfactual effect or its
-    /// fallback (<see cref="SentenceDirection.Of"/>); the resampling effect; or the KL of the same choice, signed by
+    /// fallback (<see cref="ShownMetricSets.Influence"/>); the resampling effect; or the KL of the same choice, signed by
     /// the sentence's direction (positive when it has none). Null when the sentence has no such number.
     /// </summary>
     internal static double? EffectOf(EffectKind kind, IReadOnlyList<double?> slots)
@@ -412,7 +413,7 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
             return slots[1];
         }
 
-        var influence = SentenceDirection.Of(slots[0], slots[1], slots[2]);
+        var influence = ShownMetricSets.Influence(slots[0], slots[1], slots[2]);
         if (kind != EffectKind.Kl)
         {
             return influence.Effect;

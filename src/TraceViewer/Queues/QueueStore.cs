@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using TraceViewer.Accounts;
 using TraceViewer.Agreement;
 using TraceViewer.Data;
-using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Tags;
 using TraceViewer.Traces;
 
@@ -234,13 +234,14 @@ internal sealed class QueueStore(TraceViewerDbContext db, IAccess access, Accoun
         if (topK is not null)
         {
             var sets = await db.Set<MetricSet>().AsNoTracking().Where(m => m.OutcomeId == outcomeId && ids.Contains(m.TraceId))
-                .Select(m => new MetricSetChoice(m.Id, m.TraceId, m.Source)).ToListAsync(ct);
+                .Select(ShownMetricSets.Projection).ToListAsync(ct);
             shown = ShownMetricSets.PerTrace(sets);
         }
 
         var setIds = shown.Values.Select(s => s.Id).ToList();
         var values = topK is null ? [] : await db.Set<SentenceMetric>().AsNoTracking()
-            .Where(v => setIds.Contains(v.MetricSetId) && (v.Name == MetricNames.CounterfactualEffect || v.Name == MetricNames.ResamplingEffect))
+            .Where(v => setIds.Contains(v.MetricSetId)
+                && (v.Name == MetricNames.CounterfactualEffect || v.Name == MetricNames.ResamplingEffect || v.Name == MetricNames.DissimilarFraction))
             .Select(v => new { v.MetricSetId, v.SentenceIndex, v.Name, v.Value }).ToListAsync(ct);
         var result = new List<Picked>();
         foreach (var traceId in ids)
@@ -253,12 +254,14 @@ internal sealed class QueueStore(TraceViewerDbContext db, IAccess access, Accoun
             var effects = new Dictionary<int, double>();
             if (topK is not null && shown.TryGetValue(traceId, out var set))
             {
-                var mine = values.Where(v => v.MetricSetId == set.Id).ToList();
-                // The counterfactual effect where the set has it, else the resampling effect.
-                var name = mine.Any(v => v.Name == MetricNames.CounterfactualEffect) ? MetricNames.CounterfactualEffect : MetricNames.ResamplingEffect;
-                foreach (var v in mine.Where(v => v.Name == name))
+                // Each sentence's effect as the trace page reads it: the counterfactual effect or its fallback.
+                foreach (var sentence in values.Where(v => v.MetricSetId == set.Id).GroupBy(v => v.SentenceIndex))
                 {
-                    effects[v.SentenceIndex] = v.Value;
+                    double? Read(string name) => sentence.FirstOrDefault(v => v.Name == name)?.Value;
+                    if (ShownMetricSets.Influence(Read(MetricNames.CounterfactualEffect), Read(MetricNames.ResamplingEffect), Read(MetricNames.DissimilarFraction)).Effect is { } effect)
+                    {
+                        effects[sentence.Key] = effect;
+                    }
                 }
             }
 

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using TraceViewer.Data;
 using TraceViewer.Datasets;
-using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Outcomes;
 using TraceViewer.Tags;
 using TraceViewer.Traces;
@@ -65,11 +65,17 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
         int? outcomeId = filter.Outcome is { } key
             ? await db.Set<Outcome>().Where(o => o.Key == key).Select(o => (int?)o.Id).FirstOrDefaultAsync(ct) ?? -1
             : null;
-        var rows = outcomeId is { } id ? Ranked(sentences, traces, id, filter) : Unranked(sentences, traces);
+        // The set each trace shows for the outcome, chosen once for the ranking and the numbers of the page.
+        var shown = outcomeId is { } id
+            ? (await ShownMetricSets.LoadAsync(
+                db.Set<MetricSet>().Where(m => m.OutcomeId == id && traces.Any(t => t.Id == m.TraceId)), MetricSetPolicy.Default, ct))
+                .Values.ToDictionary(s => s.TraceId)
+            : null;
+        var rows = shown is not null ? Ranked(sentences, traces, [.. shown.Values.Select(s => s.Id)], filter) : Unranked(sentences, traces);
 
         var total = await rows.CountAsync(ct);
         var pageRows = await rows.Skip((page - 1) * SentenceSearchFilter.PageSize).Take(SentenceSearchFilter.PageSize).ToListAsync(ct);
-        var effects = outcomeId is { } shownOutcome ? await LoadEffectsAsync(pageRows, shownOutcome, filter.Effect, ct) : null;
+        var effects = shown is not null ? await LoadEffectsAsync(pageRows, shown, filter.Effect, ct) : null;
         var tags = await TagReads.ForSentencesAsync(db, pageRows.ConvertAll(r => r.SentenceId), ct);
 
         return new PagedResult<SentenceHit>(
@@ -95,28 +101,23 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
 
     /// <summary>
     /// Sentences of traces with metrics for the outcome, with their effect on it, filtered by direction and size, largest first. The numbers come
-    /// from the trace's metric set the trace page shows: the newest computed set, else the newest imported one
-    /// (ids grow with time; SQLite cannot order by a DateTimeOffset). The fallback rule is
-    /// <see cref="SentenceDirection.Of"/>'s: the counterfactual effect unless it is missing or rests on too few
-    /// dissimilar resamples.
+    /// from the metric set each trace shows (<paramref name="shownSetIds"/>, chosen by <see cref="ShownMetricSets"/>); the fallback and
+    /// direction rules are <see cref="ShownMetricSets.Influence"/>'s, written out so the database applies them.
     /// </summary>
-    private IQueryable<HitRow> Ranked(IQueryable<Sentence> sentences, IQueryable<Trace> traces, int outcomeId, SentenceSearchFilter filter)
+    private IQueryable<HitRow> Ranked(IQueryable<Sentence> sentences, IQueryable<Trace> traces, List<int> shownSetIds, SentenceSearchFilter filter)
     {
-        var sets = db.Set<MetricSet>().Where(m => m.OutcomeId == outcomeId);
+        var sets = db.Set<MetricSet>().Where(m => shownSetIds.Contains(m.Id));
         var metrics = db.Set<SentenceMetric>();
         var values =
             from s in sentences
             join t in traces on s.TraceId equals t.Id
-            // ShownMetricSets' rule, written out so the database applies it per trace.
-            let set = sets.Where(m => m.TraceId == t.Id)
-                .OrderBy(m => m.Source == MetricSource.Computed ? 0 : 1).ThenByDescending(m => m.Id)
-                .Select(m => (int?)m.Id).FirstOrDefault()
+            let set = sets.Where(m => m.TraceId == t.Id).Select(m => (int?)m.Id).FirstOrDefault()
             // Ranked by the effect on an outcome, the hits are the sentences of traces that have it.
             where set != null
             let cf = metrics.Where(v => v.MetricSetId == set && v.SentenceIndex == s.Index && v.Name == MetricNames.CounterfactualEffect).Select(v => (double?)v.Value).FirstOrDefault()
             let rs = metrics.Where(v => v.MetricSetId == set && v.SentenceIndex == s.Index && v.Name == MetricNames.ResamplingEffect).Select(v => (double?)v.Value).FirstOrDefault()
             let df = metrics.Where(v => v.MetricSetId == set && v.SentenceIndex == s.Index && v.Name == MetricNames.DissimilarFraction).Select(v => (double?)v.Value).FirstOrDefault()
-            let fallback = cf == null || df <= SentenceDirection.MinDissimilarFraction
+            let fallback = cf == null || df <= ShownMetricSets.MinimumDissimilarFraction
             select new { t, s, set, rs, Directional = fallback ? rs : cf, fallback };
 
         // Signed: the number whose sign is the direction. Strength: the size the page ranks and filters by.
@@ -144,8 +145,8 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
 
         rows = filter.Direction switch
         {
-            Direction.Promotes => rows.Where(r => r.Signed > 0),
-            Direction.Suppresses => rows.Where(r => r.Signed < 0),
+            Direction.Promotes => rows.Where(r => r.Signed > ShownMetricSets.NoEffectAtOrBelow),
+            Direction.Suppresses => rows.Where(r => r.Signed < -ShownMetricSets.NoEffectAtOrBelow),
             _ => rows,
         };
         if (filter.MinImportance is { } min)
@@ -157,18 +158,11 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
     }
 
     /// <summary>The effects of one page of hits, from the metric set each trace shows, built as the trace page builds them.</summary>
-    private async Task<Dictionary<(int TraceId, int Index), HitEffect>> LoadEffectsAsync(List<HitRow> rows, int outcomeId, EffectKind kind, CancellationToken ct)
+    private async Task<Dictionary<(int TraceId, int Index), HitEffect>> LoadEffectsAsync(
+        List<HitRow> rows, Dictionary<int, MetricSetChoice> shown, EffectKind kind, CancellationToken ct)
     {
-        var traceIds = rows.Select(r => r.TraceId).Distinct().ToList();
         var indices = rows.Select(r => r.Index).Distinct().ToList();
-        var sets = await db.Set<MetricSet>().AsNoTracking()
-            .Where(m => traceIds.Contains(m.TraceId) && m.OutcomeId == outcomeId)
-            .Select(m => new { m.Id, m.TraceId, m.Source, m.Threshold })
-            .ToListAsync(ct);
-        // The same set the ranking used, per trace.
-        var shown = ShownMetricSets.PerTrace(sets.Select(m => new MetricSetChoice(m.Id, m.TraceId, m.Source)))
-            .ToDictionary(p => p.Key, p => sets.First(m => m.Id == p.Value.Id));
-        var setIds = shown.Values.Select(m => m.Id).ToList();
+        var setIds = rows.Select(r => r.TraceId).Distinct().Where(shown.ContainsKey).Select(t => shown[t].Id).ToList();
         var values = await db.Set<SentenceMetric>().AsNoTracking()
             .Where(v => setIds.Contains(v.MetricSetId) && indices.Contains(v.SentenceIndex) && EffectNames.Contains(v.Name))
             .Select(v => new { v.MetricSetId, v.SentenceIndex, v.Name, v.Value, v.Low, v.High, v.Count, v.Successes })
@@ -193,7 +187,7 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
             var resampling = Read(MetricNames.ResamplingEffect);
             var counterfactual = Read(MetricNames.CounterfactualEffect);
             var dissimilar = Read(MetricNames.DissimilarFraction)?.Value;
-            var influence = SentenceDirection.Of(counterfactual?.Value, resampling?.Value, dissimilar);
+            var influence = ShownMetricSets.Influence(counterfactual?.Value, resampling?.Value, dissimilar);
             var sentence = new SentenceEffects(
                 row.Index, resampling, counterfactual, Read(MetricNames.ResamplingKl)?.Value, Read(MetricNames.CounterfactualKl)?.Value,
                 dissimilar, influence.Direction, influence.Importance, influence.Fallback);

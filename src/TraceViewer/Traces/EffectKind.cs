@@ -50,7 +50,7 @@ internal static class EffectKinds
         return kind switch
         {
             EffectKind.Resampling => new ShownEffect(
-                Sign(effects.ResamplingEffect?.Value), Math.Abs(effects.ResamplingEffect?.Value ?? 0), effects.ResamplingEffect, IntervalContainsZero(effects.ResamplingEffect)),
+                MetricSets.ShownMetricSets.DirectionOf(effects.ResamplingEffect?.Value), Math.Abs(effects.ResamplingEffect?.Value ?? 0), effects.ResamplingEffect, IntervalContainsZero(effects.ResamplingEffect)),
             EffectKind.Kl => new ShownEffect(
                 effects.Direction, Math.Abs((effects.Fallback ? effects.ResamplingKl : effects.CounterfactualKl) ?? 0), directional, IntervalContainsZero(directional)),
             _ => new ShownEffect(effects.Direction, effects.Importance, directional, IntervalContainsZero(directional)),
@@ -60,7 +60,4 @@ internal static class EffectKinds
     /// <summary>Only a known interval can say so; imported values without counts are never greyed.</summary>
     public static bool IntervalContainsZero(Estimate? effect) =>
         effect is { Low: { } low, High: { } high } && low <= 0 && high >= 0;
-
-    private static Direction Sign(double? value) =>
-        value is not { } v || !double.IsFinite(v) || v == 0 ? Direction.None : v > 0 ? Direction.Promotes : Direction.Suppresses;
 }

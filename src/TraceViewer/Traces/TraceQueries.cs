@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using TraceViewer.Data;
 using TraceViewer.Datasets;
 using TraceViewer.Judging;
-using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Outcomes;
 using TraceViewer.Resampling;
 using TraceViewer.Statistics;
@@ -399,6 +399,8 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
 
         /// <summary>Values computed on the fly; stored sets read theirs from the database.</summary>
         public IReadOnlyList<MetricValue>? Values { get; init; }
+
+        public MetricSetChoice Choice(int traceId) => new(Id, traceId, OutcomeId, Source, Threshold, EmbeddingModel, ComputedAt);
     }
 
     private sealed record MetricValue(int SetId, int Index, string Name, double Value, double? Low, double? High, int? Count, int? Successes);
@@ -407,13 +409,10 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
 
     private sealed record OutcomeSlot(string Key, string Name, MetricSetRow? Set, BaseLabel? Label);
 
-    /// <summary>Thresholds typed into a page and stored ones are the same number when this close.</summary>
-    private const double ThresholdTolerance = 1e-9;
-
     /// <summary>
-    /// The metric set shown for each outcome. Without a threshold: the newest computed set, else the newest imported one.
-    /// With one: the stored set at that threshold (computed first), else numbers computed now from the stored resamples,
-    /// else (no labelled resamples) the default set. A computed set carries the newest imported set for comparison.
+    /// The metric set shown for each outcome, chosen by <see cref="ShownMetricSets"/>: without a threshold its default
+    /// policy; with one, the stored set at that threshold, else numbers computed now from the stored resamples, else
+    /// (no labelled resamples) the default set. A computed set carries the newest imported set for comparison.
     /// </summary>
     /// <remarks>
     /// With <paramref name="resamples"/> (imported or generated) only numbers resting on those resamples are shown: an
@@ -431,8 +430,10 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
                 GeneratedCount = m.GeneratedResamples,
             })
             .ToListAsync(ct);
-        var newestFirst = all.OrderByDescending(s => s.ComputedAt).ThenByDescending(s => s.Id).ToList();
-        bool AtThreshold(MetricSetRow s) => threshold is { } t && s.Threshold is { } st && Math.Abs(st - t) <= ThresholdTolerance;
+        var byId = all.ToDictionary(s => s.Id);
+        MetricSetRow? Pick(IEnumerable<MetricSetRow> sets, MetricSetPolicy policy) =>
+            ShownMetricSets.Pick(sets.Select(s => s.Choice(traceId)), policy) is { } choice ? byId[choice.Id] : null;
+        var asked = new MetricSetPolicy(Threshold: threshold);
         bool FromChosen(MetricSetRow s) => resamples switch
         {
             ResampleOrigins.Imported => s.Source == MetricSource.Imported || s.GeneratedCount == 0,
@@ -442,26 +443,25 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
 
         var shown = new Dictionary<int, MetricSetRow>();
         var missing = new List<int>();
-        foreach (var group in newestFirst.GroupBy(s => s.OutcomeId))
+        foreach (var group in all.GroupBy(s => s.OutcomeId))
         {
-            var computed = group.FirstOrDefault(s => s.Source == MetricSource.Computed && (threshold is null || AtThreshold(s)) && FromChosen(s));
-            var imported = group.FirstOrDefault(s => s.Source == MetricSource.Imported && (threshold is null || AtThreshold(s)) && FromChosen(s));
-            var pick = computed ?? imported;
+            var pick = Pick(group.Where(FromChosen), asked);
             if (pick is null)
             {
                 missing.Add(group.Key);
-                pick = group.FirstOrDefault(s => s.Source == MetricSource.Computed) ?? group.First();
+                pick = Pick(group, MetricSetPolicy.Default)!;
             }
 
             shown[group.Key] = WithImported(pick, group);
         }
 
-        if (missing.Count > 0 && (threshold ?? (resamples is null ? null : newestFirst.FirstOrDefault(s => s.Source == MetricSource.Computed)?.Threshold ?? Metrics.Engine.MetricsParameters.TraceViewerDefaults.Threshold)) is { } value
+        if (missing.Count > 0 && (threshold ?? (resamples is null ? null : Pick(all.Where(s => s.Source == MetricSource.Computed), MetricSetPolicy.Default)?.Threshold ?? Metrics.Engine.MetricsParameters.TraceViewerDefaults.Threshold)) is { } value
             && preview is not null)
         {
-            var template = newestFirst.FirstOrDefault(s => s.Source == MetricSource.Computed);
+            // The newest computed set lends its parameters; the newest set of any source its embedding model.
+            var template = Pick(all.Where(s => s.Source == MetricSource.Computed), MetricSetPolicy.Default);
             var parameters = MetricsParametersJson.Parse(template?.Parameters, value, template?.Alpha);
-            var preferredModel = template?.EmbeddingModel ?? newestFirst.FirstOrDefault()?.EmbeddingModel;
+            var preferredModel = template?.EmbeddingModel ?? Pick(all, MetricSetPolicy.Default)?.EmbeddingModel;
             var now = (clock ?? TimeProvider.System).GetUtcNow();
             // New resamples reach the metrics through a recompute (new set ids) or an import (new content hash).
             var stamp = await db.Set<Trace>().AsNoTracking().Where(t => t.Id == traceId).Select(t => new { t.ContentHash, t.ResampleCount }).SingleAsync(ct);
@@ -481,7 +481,7 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
                     Values = [.. set.Values.Where(v => EffectNames.Contains(v.Name))
                         .Select(v => new MetricValue(id, v.SentenceIndex, v.Name, v.Value, v.Low, v.High, v.Count, v.Successes))],
                 };
-                shown[set.OutcomeId] = WithImported(row, newestFirst.Where(s => s.OutcomeId == set.OutcomeId));
+                shown[set.OutcomeId] = WithImported(row, all.Where(s => s.OutcomeId == set.OutcomeId));
                 computedNow.Add(set.OutcomeId);
             }
 
@@ -502,8 +502,8 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
         IReadOnlyList<double> stored = [.. all.Select(s => s.Threshold).OfType<double>().Distinct().Order()];
         return ([.. shown.Values], stored);
 
-        static MetricSetRow WithImported(MetricSetRow pick, IEnumerable<MetricSetRow> group) =>
-            pick.Source == MetricSource.Computed && group.FirstOrDefault(s => s.Source == MetricSource.Imported) is { } imported
+        MetricSetRow WithImported(MetricSetRow pick, IEnumerable<MetricSetRow> group) =>
+            pick.Source == MetricSource.Computed && Pick(group, MetricSetPolicy.Default with { PreferredSource = MetricSource.Imported }) is { Source: MetricSource.Imported } imported
                 ? pick with { Imported = imported }
                 : pick;
     }
@@ -581,7 +581,7 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
             var resampling = ToEstimate(named?.GetValueOrDefault(MetricNames.ResamplingEffect));
             var counterfactual = ToEstimate(named?.GetValueOrDefault(MetricNames.CounterfactualEffect));
             var dissimilar = named?.GetValueOrDefault(MetricNames.DissimilarFraction)?.Value;
-            var influence = SentenceDirection.Of(counterfactual?.Value, resampling?.Value, dissimilar);
+            var influence = ShownMetricSets.Influence(counterfactual?.Value, resampling?.Value, dissimilar);
             effects.Add(new SentenceEffects(
                 index, resampling, counterfactual,
                 named?.GetValueOrDefault(MetricNames.ResamplingKl)?.Value,

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using TraceViewer.Embeddings;
-using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Tests;
 using TraceViewer.Tests.Traces;
 using Xunit.Abstractions;

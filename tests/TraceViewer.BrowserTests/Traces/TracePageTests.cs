@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
-using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Tests;
 using Xunit.Abstractions;
 

@@ -1,6 +1,7 @@
 using TraceViewer.Data;
 using TraceViewer.Datasets;
 using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Outcomes;
 using TraceViewer.Traces;
 

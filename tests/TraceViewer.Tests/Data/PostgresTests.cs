@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using TraceViewer.Import;
-using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Resampling;
 using TraceViewer.Tests.Import;
 using TraceViewer.Tests.Jobs;

@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using TraceViewer.Datasets;
-using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Outcomes;
 using TraceViewer.Resampling;
 using TraceViewer.Traces;

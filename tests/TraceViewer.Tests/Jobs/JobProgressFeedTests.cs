@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using TraceViewer.Jobs;
-using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Tests.Data;
 
 namespace TraceViewer.Tests.Jobs;

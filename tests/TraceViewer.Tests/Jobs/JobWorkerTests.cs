@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using TraceViewer.Jobs;
-using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Resampling;
 using static TraceViewer.Tests.LoopbackOpenAIServer;
 

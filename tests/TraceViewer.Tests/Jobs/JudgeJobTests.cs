@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using TraceViewer.Jobs;
 using TraceViewer.Judging;
-using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Outcomes;
 using TraceViewer.Resampling;
 using static TraceViewer.Tests.LoopbackOpenAIServer;

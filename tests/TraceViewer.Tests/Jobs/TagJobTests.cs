@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using TraceViewer.Jobs;
-using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Statistics.Agreement;
 using TraceViewer.Tagging;
 using TraceViewer.Tags;

@@ -94,7 +94,7 @@ public sealed class KindsApiTests(TestApp app) : IClassFixture<TestApp>
     public async Task TheResamplingEffectAndSignedKlAreMeasuredToo()
     {
         var study = await KindsSeeder.SeedAsync(app, "kinds/effects", traces: 4, sentences: 6, seed: 9);
-        var resamplingEffects = study.Traces.SelectMany(t => t.Sentences.Select(s => t.Metric(s.Index, global::TraceViewer.Metrics.MetricNames.ResamplingEffect)!.Value)).ToList();
+        var resamplingEffects = study.Traces.SelectMany(t => t.Sentences.Select(s => t.Metric(s.Index, global::TraceViewer.MetricSets.MetricNames.ResamplingEffect)!.Value)).ToList();
 
         var resampling = await GetAsync($"dataset={study.DatasetKey}&effect=resampling");
         var kl = await GetAsync($"dataset={study.DatasetKey}&effect=kl");

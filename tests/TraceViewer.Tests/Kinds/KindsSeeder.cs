@@ -89,7 +89,7 @@ internal static class KindsSeeder
     {
         var ids = study.Traces.Select(t => t.TraceId).ToList();
         await using var db = app.CreateDbContext();
-        await db.Set<global::TraceViewer.Metrics.MetricSet>().Where(m => ids.Contains(m.TraceId)).ExecuteDeleteAsync();
+        await db.Set<global::TraceViewer.MetricSets.MetricSet>().Where(m => ids.Contains(m.TraceId)).ExecuteDeleteAsync();
     }
 
     /// <summary>Some sentences carry two tags, every seventh none.</summary>

@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Metrics.Engine;
 using TraceViewer.Outcomes;
 using TraceViewer.Resampling;

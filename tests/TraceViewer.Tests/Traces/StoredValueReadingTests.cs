@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Traces;
 
 namespace TraceViewer.Tests.Traces;

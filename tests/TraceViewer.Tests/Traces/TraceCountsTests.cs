@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Outcomes;
 using TraceViewer.Resampling;
 using TraceViewer.Traces;

@@ -3,7 +3,7 @@ using System.Net;
 using System.Text.Json;
 using AngleSharp.Dom;
 using Microsoft.EntityFrameworkCore;
-using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Outcomes;
 using TraceViewer.Traces;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
-using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Outcomes;
 using TraceViewer.Traces;
 

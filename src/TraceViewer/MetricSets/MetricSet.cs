@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace TraceViewer.Metrics;
+namespace TraceViewer.MetricSets;
 
 internal enum MetricSource
 {

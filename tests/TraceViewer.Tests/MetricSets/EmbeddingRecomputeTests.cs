@@ -1,11 +1,11 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using TraceViewer.Embeddings;
-using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Outcomes;
 using TraceViewer.Resampling;
 
-namespace TraceViewer.Tests.Metrics;
+namespace TraceViewer.Tests.MetricSets;
 
 /// <summary>Recompute through a configured embedding model: the real SDK against the loopback server.</summary>
 public sealed class EmbeddingRecomputeTests : IAsyncLifetime

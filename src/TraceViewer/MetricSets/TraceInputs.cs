@@ -6,7 +6,7 @@ using TraceViewer.Metrics.Engine;
 using TraceViewer.Resampling;
 using TraceViewer.Traces;
 
-namespace TraceViewer.Metrics;
+namespace TraceViewer.MetricSets;
 
 /// <summary>One stored resample with its label for one outcome (none for an unlabelled or errored generation).</summary>
 internal sealed record ResampleRow(int Position, string? FirstSentence, string? Answer, string? Error, int? OutcomeId, bool? IsPositive)

@@ -5,7 +5,7 @@ using TraceViewer.Data;
 using TraceViewer.Metrics.Engine;
 using TraceViewer.Traces;
 
-namespace TraceViewer.Metrics;
+namespace TraceViewer.MetricSets;
 
 /// <summary>`recompute [--trace id] [--threshold t] [--reference]`: recomputes stored metrics from labelled resamples.</summary>
 internal static class RecomputeCommand

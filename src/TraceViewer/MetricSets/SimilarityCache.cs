@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Caching.Memory;
 
-namespace TraceViewer.Metrics;
+namespace TraceViewer.MetricSets;
 
 /// <summary>
 /// Cosine similarities of a trace's (sentence, resampled first sentence) pairs under one model. They do not
@@ -53,7 +53,7 @@ internal sealed record PreparedInputs(
     string Version,
     TraceInputs Inputs,
     HashSet<(string Sentence, string First)> Pairs,
-    IReadOnlyDictionary<int, (int ResampleCount, List<Engine.PositionInput> Positions)> ByOutcome)
+    IReadOnlyDictionary<int, (int ResampleCount, List<Metrics.Engine.PositionInput> Positions)> ByOutcome)
 {
     public static PreparedInputs From(string version, TraceInputs inputs) => new(
         version,

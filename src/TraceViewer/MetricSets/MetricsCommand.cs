@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using TraceViewer.Metrics.Engine;
 
-namespace TraceViewer.Metrics;
+namespace TraceViewer.MetricSets;
 
 /// <summary>`metrics case.json [--threshold t]`: reference-compatible metrics of a conformance file, as JSON.</summary>
 internal static class MetricsCommand

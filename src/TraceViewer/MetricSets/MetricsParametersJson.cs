@@ -1,7 +1,7 @@
 using System.Text.Json;
 using TraceViewer.Metrics.Engine;
 
-namespace TraceViewer.Metrics;
+namespace TraceViewer.MetricSets;
 
 /// <summary>The engine parameters stored with a computed set (<see cref="MetricSet.Parameters"/>) besides threshold and alpha.</summary>
 internal static class MetricsParametersJson

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
-using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Metrics.Engine;
 
-namespace TraceViewer.Tests.Metrics;
+namespace TraceViewer.Tests.MetricSets;
 
 public sealed class MetricsCommandTests
 {

@@ -6,7 +6,7 @@ using TraceViewer.Metrics.Engine;
 using TraceViewer.Statistics;
 using TraceViewer.Traces;
 
-namespace TraceViewer.Metrics;
+namespace TraceViewer.MetricSets;
 
 /// <summary>What one recompute wrote: the metric set per outcome and the similarity it used.</summary>
 internal sealed record RecomputeResult(int MetricSetId, int OutcomeId, string EmbeddingModel, int Resamples, int Sentences);
@@ -168,28 +168,21 @@ internal sealed partial class MetricsRecomputer(
         High = Web.FiniteNumbers.OrNull(interval?.High),
     };
 
-    /// <summary>Keeps the trace list's "largest importance" sort in step with the newest numbers of the primary outcome.</summary>
+    /// <summary>Keeps the trace list's "largest importance" sort in step with the numbers the trace page shows for the primary outcome.</summary>
     private async Task UpdateMaxImportanceAsync(int traceId, List<RecomputeResult> results, CancellationToken ct)
     {
         var primary = await db.Set<Trace>().Where(t => t.Id == traceId)
             .Select(t => db.Set<Dataset>().Where(d => d.Id == t.DatasetId).Select(d => d.PrimaryOutcomeId).FirstOrDefault())
             .FirstOrDefaultAsync(ct);
-        var set = results.FirstOrDefault(r => r.OutcomeId == primary) ?? results[0];
+        var outcome = primary is { } p && results.Any(r => r.OutcomeId == p) ? p : results[0].OutcomeId;
+        var shown = await ShownMetricSets.LoadAsync(
+            db.Set<MetricSet>().Where(m => m.TraceId == traceId && m.OutcomeId == outcome), MetricSetPolicy.Default, ct);
+        var setId = shown.TryGetValue((traceId, outcome), out var set) ? set.Id : 0;
         var effects = await db.Set<SentenceMetric>().AsNoTracking()
-            .Where(v => v.MetricSetId == set.MetricSetId && (v.Name == MetricNames.CounterfactualEffect || v.Name == MetricNames.ResamplingEffect || v.Name == MetricNames.DissimilarFraction))
+            .Where(v => v.MetricSetId == setId && (v.Name == MetricNames.CounterfactualEffect || v.Name == MetricNames.ResamplingEffect || v.Name == MetricNames.DissimilarFraction))
             .Select(v => new { v.SentenceIndex, v.Name, v.Value })
             .ToListAsync(ct);
-        effects.RemoveAll(e => !double.IsFinite(e.Value));
-        double? max = null;
-        foreach (var sentence in effects.GroupBy(e => e.SentenceIndex))
-        {
-            var values = sentence.ToDictionary(e => e.Name, e => e.Value);
-            var usable = values.TryGetValue(MetricNames.CounterfactualEffect, out var cf)
-                && (!values.TryGetValue(MetricNames.DissimilarFraction, out var df) || df > MetricsParameters.TraceViewerDefaults.MinimumDissimilarFraction);
-            var effect = usable ? cf : values.GetValueOrDefault(MetricNames.ResamplingEffect);
-            max = Math.Max(max ?? 0, Math.Abs(effect));
-        }
-
+        var max = ShownMetricSets.MaxImportance(effects.Select(e => (e.SentenceIndex, e.Name, e.Value)));
         await db.Set<Trace>().Where(t => t.Id == traceId).ExecuteUpdateAsync(s => s.SetProperty(t => t.MaxImportance, max), ct);
     }
 

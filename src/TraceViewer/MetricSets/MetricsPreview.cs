@@ -2,7 +2,7 @@ using TraceViewer.Data;
 using TraceViewer.Embeddings;
 using TraceViewer.Metrics.Engine;
 
-namespace TraceViewer.Metrics;
+namespace TraceViewer.MetricSets;
 
 /// <summary>Metrics of one outcome computed for display only, with what they were computed from.</summary>
 internal sealed record PreviewSet(int OutcomeId, string EmbeddingModel, MetricsParameters Parameters, int ResampleCount, IReadOnlyList<SentenceMetric> Values);

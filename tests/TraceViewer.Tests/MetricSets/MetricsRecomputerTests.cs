@@ -3,13 +3,13 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using TraceViewer.Datasets;
 using TraceViewer.Embeddings;
-using TraceViewer.Metrics;
+using TraceViewer.MetricSets;
 using TraceViewer.Metrics.Engine;
 using TraceViewer.Outcomes;
 using TraceViewer.Resampling;
 using TraceViewer.Traces;
 
-namespace TraceViewer.Tests.Metrics;
+namespace TraceViewer.Tests.MetricSets;
 
 public sealed class MetricsRecomputerTests : IDisposable
 {

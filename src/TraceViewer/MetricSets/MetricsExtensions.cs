@@ -1,4 +1,4 @@
-namespace TraceViewer.Metrics;
+namespace TraceViewer.MetricSets;
 
 internal static class MetricsExtensions
 {

@@ -5,7 +5,7 @@ using TraceViewer.Data;
 using TraceViewer.Metrics.Engine;
 using TraceViewer.Traces;
 
-namespace TraceViewer.Metrics;
+namespace TraceViewer.MetricSets;
 
 /// <summary>The trace page's recompute button: recomputes and stores the trace's metrics, then shows the page again.</summary>
 internal static class RecomputeEndpoint
