@@ -35,6 +35,25 @@ internal sealed class AnalysisQueries(TraceViewerDbContext db)
         return new TraceAnalysisView(traceId, [.. mine.Select(e => e.Outcome)], Analyse(mine));
     }
 
+    /// <summary>
+    /// The analyses of a trace page's document: the same numbers as <see cref="TraceAsync"/> for the page's default view
+    /// (the document holds the shown sets' effects), and those of the view the reader chose otherwise, with no read.
+    /// </summary>
+    public static TraceAnalysisView FromDocument(TraceDocument trace)
+    {
+        var outcomes = trace.Outcomes
+            .Where(o => o.Provenance is not null)
+            .OrderBy(o => Order(o.Key)).ThenBy(o => o.Name, StringComparer.Ordinal)
+            .Select(o => new TraceOutcome(
+                new AnalysisOutcome(o.Key, o.Name, o.Provenance!.Source.ToLowerInvariant(), o.Provenance.Threshold),
+                [.. o.Effects.OrderBy(e => e.Index)
+                    .Select(e => (e.Index, ShownMetricSets.Influence(e.CounterfactualEffect?.Value, e.ResamplingEffect?.Value, e.DissimilarFraction).Effect))
+                    .Where(e => e.Effect is { } x && double.IsFinite(x))
+                    .Select(e => new IndexedEffect(e.Index, e.Effect!.Value))]))
+            .ToList();
+        return new TraceAnalysisView(trace.Id, [.. outcomes.Select(o => o.Outcome)], Analyse(outcomes));
+    }
+
     /// <summary>The analyses of every analysed trace of a study's dataset, per condition; null when the dataset does not exist.</summary>
     public async Task<StudyAnalysesView?> StudyAsync(int datasetId, CancellationToken ct)
     {
