@@ -112,8 +112,8 @@ public abstract class ShownNumbersAgreeTests : IAsyncLifetime
         var apiValues = apiEffects.Select(e => e.GetProperty(e.GetProperty("fallback").GetBoolean() ? "resamplingEffect" : "counterfactualEffect").GetProperty("value").GetDouble()).ToList();
 
         // The sentence exports.
-        var exported = (await client.GetFromJsonAsync<List<Dictionary<string, string>>>($"/api/traces/{trace.TraceId}/sentences.json"))!
-            .Where(r => r["outcome"] == OutcomeRegistry.IsCorrect).ToList();
+        var exported = (await client.GetFromJsonAsync<List<Dictionary<string, JsonElement>>>($"/api/traces/{trace.TraceId}/sentences.json"))!
+            .Where(r => r["outcome"].GetString() == OutcomeRegistry.IsCorrect).ToList();
         var csv = await client.GetStringAsync($"/api/traces/{trace.TraceId}/sentences.csv");
         var csvRows = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(','))
             .Where(c => c[3] == OutcomeRegistry.IsCorrect).ToList();
@@ -137,7 +137,7 @@ public abstract class ShownNumbersAgreeTests : IAsyncLifetime
         Assert.Equal(ExpectedDirections, apiDirections);
         Assert.Equal(ExpectedEffects, apiValues);
 
-        Assert.Equal(ExpectedDirections, exported.Select(r => r["direction"]));
+        Assert.Equal(ExpectedDirections, exported.Select(r => r["direction"].GetString()));
         Assert.Equal(ExpectedDirections, csvRows.Select(c => c[directionColumn]));
 
         Assert.Equal([0, 1, 2, 3], hits.Select(h => h.Index));
