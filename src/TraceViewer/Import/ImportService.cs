@@ -302,7 +302,7 @@ internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvide
             db.Add(trace);
         }
 
-        // The trace row through EF; the many rows it owns through prepared bulk inserts (see BulkInsert).
+        // The trace row through EF; the many rows it owns through BulkCopy (many-row statements on SQLite, COPY on PostgreSQL).
         await db.SaveChangesAsync(ct);
         db.ChangeTracker.Clear();
 
@@ -318,10 +318,10 @@ internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvide
             Summary = s.Summary,
             Metadata = s.Metadata,
         }).ToList();
-        await BulkInsert.InsertAsync(db, sentences, (s, id) => s.Id = (int)id, ct);
+        await BulkCopy.WriteAsync(db, sentences, ct);
         // The source's function tags, in order, as tags of the built-in taxonomy by the dataset's source.
         var annotator = TagStore.ImportAnnotator(dataset.SourceFormat);
-        await BulkInsert.InsertAsync(db, [.. source.Sentences.Zip(sentences).SelectMany(pair => TagStore.SplitFunctionTags(pair.First.FunctionTags).Select(tag => new SentenceTag
+        await BulkCopy.WriteAsync(db, [.. source.Sentences.Zip(sentences).SelectMany(pair => TagStore.SplitFunctionTags(pair.First.FunctionTags).Select(tag => new SentenceTag
         {
             SentenceId = pair.Second.Id,
             TagId = functionTags[tag],
@@ -329,8 +329,8 @@ internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvide
             Annotator = annotator,
             CreatedAt = now,
             UpdatedAt = now,
-        }))], null, ct);
-        await BulkInsert.InsertAsync(db, [.. source.Labels.Select(l => new TraceLabel { TraceId = trace.Id, OutcomeId = outcomes[l.Outcome], Value = l.Value, IsPositive = l.IsPositive })], null, ct);
+        }))], ct);
+        await BulkCopy.WriteAsync(db, [.. source.Labels.Select(l => new TraceLabel { TraceId = trace.Id, OutcomeId = outcomes[l.Outcome], Value = l.Value, IsPositive = l.IsPositive })], ct);
 
         var resamples = source.Resamples.Select(r => new Resample
         {
@@ -349,8 +349,8 @@ internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvide
             CreatedAt = r.CreatedAt ?? now,
             Labels = [.. r.Labels.Select(l => new ResampleLabel { OutcomeId = outcomes[l.Outcome], Value = l.Value, IsPositive = l.IsPositive })],
         }).ToList();
-        await BulkInsert.InsertAsync(db, resamples, (r, id) => r.Id = id, ct);
-        await BulkInsert.InsertAsync(db, [.. resamples.SelectMany(r => r.Labels.Select(l => { l.ResampleId = r.Id; return l; }))], null, ct);
+        await BulkCopy.WriteAsync(db, resamples, ct);
+        await BulkCopy.WriteAsync(db, [.. resamples.SelectMany(r => r.Labels.Select(l => { l.ResampleId = r.Id; return l; }))], ct);
 
         var metricSets = source.MetricSets.Select(m => new MetricSet
         {
@@ -380,9 +380,9 @@ internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvide
                 High = v.High,
             })],
         }).ToList();
-        await BulkInsert.InsertAsync(db, metricSets, (m, id) => m.Id = (int)id, ct);
-        await BulkInsert.InsertAsync(db, [.. metricSets.SelectMany(m => m.Values.Select(v => { v.MetricSetId = m.Id; return v; }))], null, ct);
-        await BulkInsert.InsertAsync(db, [.. source.Links.Select(l => new SentenceLink { TraceId = trace.Id, Kind = l.Kind, SourceIndex = l.SourceIndex, TargetIndex = l.TargetIndex, Score = l.Score })], null, ct);
+        await BulkCopy.WriteAsync(db, metricSets, ct);
+        await BulkCopy.WriteAsync(db, [.. metricSets.SelectMany(m => m.Values.Select(v => { v.MetricSetId = m.Id; return v; }))], ct);
+        await BulkCopy.WriteAsync(db, [.. source.Links.Select(l => new SentenceLink { TraceId = trace.Id, Kind = l.Kind, SourceIndex = l.SourceIndex, TargetIndex = l.TargetIndex, Score = l.Score })], ct);
         return trace.Id;
     }
 

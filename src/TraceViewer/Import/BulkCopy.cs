@@ -1,0 +1,277 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Linq.Expressions;
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
+using SQLitePCL;
+using TraceViewer.Data;
+
+namespace TraceViewer.Import;
+
+/// <summary>
+/// Writes the many rows an import owns (sentences, resamples, labels, metric values, links) inside the import's open
+/// transaction, as fast as each database takes them. Generated keys are taken before the write and set on the rows, so
+/// nothing is read back: on SQLite the keys after the largest one the table has ever given (the transaction holds the
+/// write lock, so no one else takes them); on PostgreSQL values drawn from the column's sequence. SQLite then gets
+/// statements of many rows each, prepared once and bound by position on the connection's own handle (the ADO.NET
+/// layer looks every parameter up by name on every execution, which costs more than the insert); PostgreSQL gets a
+/// binary COPY. Table, columns and value conversions come from the EF model, as in <see cref="BulkInsert"/>.
+/// </summary>
+internal static class BulkCopy
+{
+    /// <summary>Rows per SQLite statement: enough to spread a statement's cost, few enough to stay far below SQLite's parameter limit.</summary>
+    private const int SqliteRowsPerStatement = 32;
+
+    private static readonly ConcurrentDictionary<(Type Context, Type Entity), Shape> Shapes = new();
+
+    /// <summary>Writes <paramref name="rows"/> in order; an entity with a generated key gets its key set first.</summary>
+    /// <exception cref="InvalidOperationException">No transaction is open: the keys are only safe inside one.</exception>
+    public static async Task WriteAsync<T>(TraceViewerDbContext db, IReadOnlyList<T> rows, CancellationToken ct)
+        where T : class
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        if (db.Database.CurrentTransaction is null)
+        {
+            throw new InvalidOperationException("BulkCopy writes inside a transaction only.");
+        }
+
+        var shape = Shapes.GetOrAdd((db.GetType(), typeof(T)), key => Shape.Of(db, key.Entity));
+        await db.Database.OpenConnectionAsync(ct);
+        if (db.Database.GetDbConnection() is SqliteConnection sqlite)
+        {
+            if (shape.Generated is { } generated)
+            {
+                var next = NextSqliteKey(sqlite, shape);
+                foreach (var row in rows)
+                {
+                    generated.SetKey(row, next++);
+                }
+            }
+
+            InsertSqlite(sqlite, shape, rows);
+            return;
+        }
+
+        var npgsql = (NpgsqlConnection)db.Database.GetDbConnection();
+        if (shape.Generated is { } key)
+        {
+            var keys = await NextPostgresKeysAsync(npgsql, shape, rows.Count, ct);
+            for (var i = 0; i < rows.Count; i++)
+            {
+                key.SetKey(rows[i], keys[i]);
+            }
+        }
+
+        await CopyAsync(npgsql, shape, rows, ct);
+    }
+
+    /// <summary>The first key after both the largest row and the largest key AUTOINCREMENT ever gave (it never reuses one).</summary>
+    private static long NextSqliteKey(SqliteConnection connection, Shape shape)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = $name), 0), coalesce((SELECT max({shape.Generated!.SqlName}) FROM {shape.Table}), 0)) + 1";
+        command.Parameters.AddWithValue("$name", shape.TableName);
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    private static void InsertSqlite<T>(SqliteConnection connection, Shape shape, IReadOnlyList<T> rows)
+        where T : class
+    {
+        var handle = connection.Handle!;
+        var full = Math.Min(SqliteRowsPerStatement, rows.Count);
+        var statement = Prepare(handle, shape, full);
+        try
+        {
+            var offset = 0;
+            for (; offset + full <= rows.Count; offset += full)
+            {
+                Execute(handle, statement, shape, rows, offset, full);
+            }
+
+            if (offset < rows.Count)
+            {
+                var rest = rows.Count - offset;
+                using var tail = Prepare(handle, shape, rest);
+                Execute(handle, tail, shape, rows, offset, rest);
+            }
+        }
+        finally
+        {
+            statement.Dispose();
+        }
+    }
+
+    private static sqlite3_stmt Prepare(sqlite3 handle, Shape shape, int rows)
+    {
+        var text = new StringBuilder(shape.InsertInto).Append(" VALUES ");
+        var row = "(" + string.Join(", ", Enumerable.Repeat("?", shape.Columns.Count)) + ")";
+        for (var r = 0; r < rows; r++)
+        {
+            text.Append(r == 0 ? row : ", " + row);
+        }
+
+        var rc = raw.sqlite3_prepare_v2(handle, text.ToString(), out var statement);
+        if (rc != raw.SQLITE_OK)
+        {
+            statement.Dispose();
+            SqliteException.ThrowExceptionForRC(rc, handle);
+        }
+
+        return statement;
+    }
+
+    private static void Execute<T>(sqlite3 handle, sqlite3_stmt statement, Shape shape, IReadOnlyList<T> rows, int offset, int count)
+        where T : class
+    {
+        var p = 1;
+        for (var r = 0; r < count; r++)
+        {
+            var row = rows[offset + r];
+            foreach (var column in shape.Columns)
+            {
+                Bind(statement, p++, column.ProviderValue(row));
+            }
+        }
+
+        var rc = raw.sqlite3_step(statement);
+        raw.sqlite3_reset(statement);
+        if (rc != raw.SQLITE_DONE)
+        {
+            SqliteException.ThrowExceptionForRC(rc, handle);
+        }
+    }
+
+    /// <summary>Binds a provider value as Microsoft.Data.Sqlite would store it.</summary>
+    private static void Bind(sqlite3_stmt statement, int index, object? value)
+    {
+        var rc = value switch
+        {
+            null or DBNull => raw.sqlite3_bind_null(statement, index),
+            string s => raw.sqlite3_bind_text(statement, index, s),
+            int i => raw.sqlite3_bind_int64(statement, index, i),
+            long l => raw.sqlite3_bind_int64(statement, index, l),
+            bool b => raw.sqlite3_bind_int64(statement, index, b ? 1 : 0),
+            double d => raw.sqlite3_bind_double(statement, index, d),
+            short s => raw.sqlite3_bind_int64(statement, index, s),
+            byte b => raw.sqlite3_bind_int64(statement, index, b),
+            float f => raw.sqlite3_bind_double(statement, index, f),
+            DateTimeOffset d => raw.sqlite3_bind_text(statement, index, SqliteText(d)),
+            byte[] bytes => raw.sqlite3_bind_blob(statement, index, bytes),
+            _ => throw new NotSupportedException($"BulkCopy cannot write a {value.GetType().Name} to SQLite."),
+        };
+        if (rc != raw.SQLITE_OK)
+        {
+            throw new InvalidOperationException($"SQLite refused parameter {index} (code {rc}).");
+        }
+    }
+
+    /// <summary>A DateTimeOffset as text, the way Microsoft.Data.Sqlite writes it (and EF reads it back).</summary>
+    internal static string SqliteText(DateTimeOffset value) =>
+        value.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFFzzz", CultureInfo.InvariantCulture);
+
+    /// <summary>Values of the key column's sequence; other writers may draw from it meanwhile, so they need not be consecutive.</summary>
+    private static async Task<long[]> NextPostgresKeysAsync(NpgsqlConnection connection, Shape shape, int count, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT nextval(pg_get_serial_sequence(@table, @column)) FROM generate_series(1, @count)";
+        command.Parameters.AddWithValue("table", shape.Table);
+        command.Parameters.AddWithValue("column", shape.Generated!.Name);
+        command.Parameters.AddWithValue("count", count);
+        var keys = new long[count];
+        var n = 0;
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            keys[n++] = reader.GetInt64(0);
+        }
+
+        return n == count ? keys : throw new InvalidOperationException($"Asked {count} keys of {shape.Table}, got {n}.");
+    }
+
+    private static async Task CopyAsync<T>(NpgsqlConnection connection, Shape shape, IReadOnlyList<T> rows, CancellationToken ct)
+        where T : class
+    {
+        await using var importer = await connection.BeginBinaryImportAsync($"COPY {shape.Table} ({string.Join(", ", shape.Columns.Select(c => c.SqlName))}) FROM STDIN (FORMAT BINARY)", ct);
+        // Row by row the importer only fills its buffer, so the synchronous calls wait on the socket only when it is full.
+        foreach (var row in rows)
+        {
+            ct.ThrowIfCancellationRequested();
+            importer.StartRow();
+            foreach (var column in shape.Columns)
+            {
+                if (column.ProviderValue(row) is { } value)
+                {
+                    importer.Write(value, column.StoreType);
+                }
+                else
+                {
+                    importer.WriteNull();
+                }
+            }
+        }
+
+        await importer.CompleteAsync(ct);
+    }
+
+    /// <summary>One column: its SQL name and store type, and a compiled read of the row's value converted for the database.</summary>
+    private sealed class Column(string name, string sqlName, string storeType, Func<object, object?> get, Func<object?, object?>? convert, Action<object, long>? setKey)
+    {
+        public string Name => name;
+
+        public string SqlName => sqlName;
+
+        public string StoreType => storeType;
+
+        /// <returns>The value as the database stores it; null for SQL NULL.</returns>
+        public object? ProviderValue(object row) =>
+            get(row) is { } value ? (convert is null ? value : convert(value)) : null;
+
+        public void SetKey(object row, long key) => setKey!(row, key);
+
+        public static Column Of(IProperty property, StoreObjectIdentifier table, ISqlGenerationHelper sql)
+        {
+            var clr = property.PropertyInfo ?? throw new InvalidOperationException($"{property.DeclaringType.ClrType.Name}.{property.Name} is a shadow property.");
+            var row = Expression.Parameter(typeof(object), "row");
+            var typed = Expression.Convert(row, clr.DeclaringType!);
+            var get = Expression.Lambda<Func<object, object?>>(Expression.Convert(Expression.Property(typed, clr), typeof(object)), row).Compile();
+            Action<object, long>? setKey = null;
+            if (property.ValueGenerated == ValueGenerated.OnAdd)
+            {
+                var key = Expression.Parameter(typeof(long), "key");
+                setKey = Expression.Lambda<Action<object, long>>(Expression.Assign(Expression.Property(typed, clr), Expression.Convert(key, clr.PropertyType)), row, key).Compile();
+            }
+
+            var mapping = property.GetRelationalTypeMapping();
+            var columnName = property.GetColumnName(table)!;
+            // COPY names the type without its facets: "character varying", not "character varying(16)".
+            var storeType = mapping.StoreType.Split('(')[0];
+            return new Column(columnName, sql.DelimitIdentifier(columnName), storeType, get, mapping.Converter?.ConvertToProvider, setKey);
+        }
+    }
+
+    /// <summary>The entity's table as the model maps it: every column, the generated key among them.</summary>
+    private sealed record Shape(string Table, string TableName, string InsertInto, Column? Generated, IReadOnlyList<Column> Columns)
+    {
+        public static Shape Of(TraceViewerDbContext db, Type type)
+        {
+            var entity = db.Model.FindEntityType(type) ?? throw new InvalidOperationException($"{type.Name} is not an entity.");
+            var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+            var sql = db.GetService<ISqlGenerationHelper>();
+            var key = entity.FindPrimaryKey()!.Properties;
+            var generatedKey = key.Count == 1 && key[0].ValueGenerated == ValueGenerated.OnAdd ? key[0] : null;
+            var columns = entity.GetProperties().Select(p => Column.Of(p, table, sql)).ToList();
+            var generated = generatedKey is null ? null : columns.Single(c => c.Name == generatedKey.GetColumnName(table));
+            var delimited = sql.DelimitIdentifier(table.Name, table.Schema);
+            return new Shape(delimited, table.Name, $"INSERT INTO {delimited} ({string.Join(", ", columns.Select(c => c.SqlName))})", generated, columns);
+        }
+    }
+}
