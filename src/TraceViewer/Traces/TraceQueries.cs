@@ -400,7 +400,13 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
         /// <summary>Values computed on the fly; stored sets read theirs from the database.</summary>
         public IReadOnlyList<MetricValue>? Values { get; init; }
 
-        public MetricSetChoice Choice(int traceId) => new(Id, traceId, OutcomeId, Source, Threshold, EmbeddingModel, ComputedAt);
+        /// <summary>Positions with a prefix rate: with <see cref="ResampleCount"/>, the set's coverage.</summary>
+        public int Positions { get; init; }
+
+        /// <summary>Why this set is shown rather than the other source's, when both exist.</summary>
+        public string? Reason { get; init; }
+
+        public MetricSetChoice Choice(int traceId) => new(Id, traceId, OutcomeId, Source, Threshold, EmbeddingModel, ComputedAt, ResampleCount, Positions);
     }
 
     private sealed record MetricValue(int SetId, int Index, string Name, double Value, double? Low, double? High, int? Count, int? Successes);
@@ -428,6 +434,7 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
             {
                 ImportedCount = m.ImportedResamples,
                 GeneratedCount = m.GeneratedResamples,
+                Positions = m.Values.Count(v => v.Name == MetricNames.PrefixRate),
             })
             .ToListAsync(ct);
         var byId = all.ToDictionary(s => s.Id);
@@ -436,6 +443,7 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
         var asked = new MetricSetPolicy(Threshold: threshold);
         bool FromChosen(MetricSetRow s) => resamples switch
         {
+            ResampleOrigins.All => s.Source == MetricSource.Computed,
             ResampleOrigins.Imported => s.Source == MetricSource.Imported || s.GeneratedCount == 0,
             ResampleOrigins.Generated => s.Source == MetricSource.Computed && s.ImportedCount == 0,
             _ => true,
@@ -445,7 +453,8 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
         var missing = new List<int>();
         foreach (var group in all.GroupBy(s => s.OutcomeId))
         {
-            var pick = Pick(group.Where(FromChosen), asked);
+            var choice = ShownMetricSets.Choose(group.Where(FromChosen).Select(s => s.Choice(traceId)), asked);
+            var pick = choice.Shown is { } chosen ? byId[chosen.Id] with { Reason = resamples is null ? choice.Reason() : null } : null;
             if (pick is null)
             {
                 missing.Add(group.Key);
@@ -467,7 +476,7 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
             var stamp = await db.Set<Trace>().AsNoTracking().Where(t => t.Id == traceId).Select(t => new { t.ContentHash, t.ResampleCount }).SingleAsync(ct);
             var version = $"{stamp.ContentHash}:{stamp.ResampleCount}:{(all.Count == 0 ? 0 : all.Max(s => s.Id))}:{resamples}";
             var computedNow = new HashSet<int>();
-            foreach (var set in await preview.ComputeAsync(traceId, version, parameters, preferredModel, missing, ct, resamples))
+            foreach (var set in await preview.ComputeAsync(traceId, version, parameters, preferredModel, missing, ct, resamples == ResampleOrigins.All ? null : resamples))
             {
                 var current = shown[set.OutcomeId];
                 var id = -1 - set.OutcomeId;
@@ -597,6 +606,7 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
             {
                 ImportedResamples = set.ImportedCount,
                 GeneratedResamples = set.GeneratedCount,
+                Reason = set.Reason,
             };
         return new OutcomeMetrics(key, name, label, provenance, rates, effects);
     }
