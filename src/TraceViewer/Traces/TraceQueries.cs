@@ -63,10 +63,12 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
     /// <summary>The name of the prompt variant of traces that have none, as the study page groups them.</summary>
     public const string DefaultVariant = "default";
 
-    public async Task<PagedResult<TraceRow>> ListTracesAsync(TraceFilter filter, CancellationToken ct)
+    /// <summary>
+    /// The traces the list's filters select, unordered. "Resample these" and "judge these" start from the same query,
+    /// so the list and the job over it count the same traces.
+    /// </summary>
+    internal static IQueryable<Trace> Filtered(TraceViewerDbContext db, TraceFilter filter)
     {
-        var pageSize = Math.Clamp(filter.PageSize, 1, TraceFilter.MaxPageSize);
-        var page = Math.Max(1, filter.Page);
         var traces = db.Set<Trace>().AsNoTracking();
 
         if (!string.IsNullOrWhiteSpace(filter.Dataset))
@@ -115,6 +117,14 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
                 EF.Functions.Like(t.Prompt.ToLower(), pattern, LikeEscape) || EF.Functions.Like(t.Reasoning.ToLower(), pattern, LikeEscape));
         }
 
+        return traces;
+    }
+
+    public async Task<PagedResult<TraceRow>> ListTracesAsync(TraceFilter filter, CancellationToken ct)
+    {
+        var pageSize = Math.Clamp(filter.PageSize, 1, TraceFilter.MaxPageSize);
+        var page = Math.Max(1, filter.Page);
+        var traces = Filtered(db, filter);
         var total = await traces.CountAsync(ct);
         var ordered = filter.Sort switch
         {
