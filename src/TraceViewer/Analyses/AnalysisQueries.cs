@@ -135,10 +135,10 @@ internal sealed class AnalysisQueries(TraceViewerDbContext db)
             from m in db.Set<MetricSet>().AsNoTracking()
             join t in traces on m.TraceId equals t.Id
             join o in db.Set<Outcome>() on m.OutcomeId equals o.Id
-            select new { m.Id, m.TraceId, m.Source, m.Threshold, m.EmbeddingModel, m.ComputedAt, m.OutcomeId, o.Key, o.Name })
+            select new { m.Id, m.TraceId, m.Source, m.Threshold, m.EmbeddingModel, m.ComputedAt, m.OutcomeId, o.Key, o.Name, m.ResampleCount, Positions = m.Values.Count(v => v.Name == MetricNames.PrefixRate) })
             .ToListAsync(ct);
         var shown = sets.GroupBy(s => s.OutcomeId)
-            .SelectMany(g => ShownMetricSets.PerTrace(g.Select(s => new MetricSetChoice(s.Id, s.TraceId, s.OutcomeId, s.Source, s.Threshold, s.EmbeddingModel, s.ComputedAt))).Values)
+            .SelectMany(g => ShownMetricSets.PerTrace(g.Select(s => new MetricSetChoice(s.Id, s.TraceId, s.OutcomeId, s.Source, s.Threshold, s.EmbeddingModel, s.ComputedAt, s.ResampleCount, s.Positions))).Values)
             .Select(c => c.Id)
             .ToHashSet();
         var setIds = shown.ToList();

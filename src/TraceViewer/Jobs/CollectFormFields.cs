@@ -50,6 +50,12 @@ internal sealed class CollectFormFields
 
     public int? Votes { get; set; } = JudgeClassifiers.AlignmentFakingFiveCriteria.DefaultVotes;
 
+    /// <summary>Stop a response's judge calls once the majority is decided (<see cref="JudgeSettings.EarlyStop"/>).</summary>
+    public bool EarlyStop { get; set; }
+
+    /// <summary>Whether the chosen judge decides by majority, so that it can stop early.</summary>
+    public bool MayStopEarly => JudgeClassifiers.Find(Classifier)?.DefaultThreshold == JudgeThreshold.Majority;
+
     public IReadOnlyList<string> Tiers => [.. new[] { (Free, TierParser.Free), (Paid, TierParser.Paid) }.Where(t => t.Item1).Select(t => t.Item2)];
 
     /// <summary>The variants as the request sends them, texts as typed: the API drops their note lines.</summary>
@@ -68,7 +74,7 @@ internal sealed class CollectFormFields
     }
 
     /// <summary>The judge step as the API checks it (<see cref="JudgeSettings.Validate"/>), or null without one.</summary>
-    public JudgeSettings? JudgeSettings => Judge ? new() { Classifier = Classifier, Votes = Votes, Target = TraceViewer.Jobs.JudgeSettings.Traces } : null;
+    public JudgeSettings? JudgeSettings => Judge ? new() { Classifier = Classifier, Votes = Votes, Target = TraceViewer.Jobs.JudgeSettings.Traces, EarlyStop = EarlyStop && MayStopEarly ? true : null } : null;
 
     public JobRequest ToRequest() => new()
     {

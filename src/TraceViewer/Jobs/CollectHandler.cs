@@ -314,13 +314,14 @@ internal sealed class CollectHandler(
         var (classifier, threshold, votes) = judge.Resolve();
         var provider = judge.Provider ?? work.Job.Provider;
         var modelName = judge.Model ?? (judge.Provider is null ? work.Job.Model : providers.Get(provider).Models[0]);
-        var (verdict, judgePrompt, judgeCompletion) = await JudgeVoting.RunAsync(
+        var voting = await JudgeVoting.RunCountedAsync(
             model, provider, modelName, classifier, threshold, JudgeInput.FromResponse(response, goal), votes,
-            new SamplingParameters(judge.Temperature, null, judge.MaxTokens), lastAttempt, ct);
-        return new JudgeHandler.JudgeResult(verdict, judge.OutcomeKey, traceId, null, clock.GetUtcNow())
+            new SamplingParameters(judge.Temperature, null, judge.MaxTokens), lastAttempt, judge.EarlyStop == true, ct);
+        return new JudgeHandler.JudgeResult(voting.Verdict, judge.OutcomeKey, traceId, null, clock.GetUtcNow())
         {
-            PromptTokens = promptTokens + judgePrompt,
-            CompletionTokens = completionTokens + judgeCompletion,
+            PromptTokens = promptTokens + voting.PromptTokens,
+            CompletionTokens = completionTokens + voting.CompletionTokens,
+            CallsSaved = voting.CallsSaved,
         };
     }
 

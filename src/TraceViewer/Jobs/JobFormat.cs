@@ -48,6 +48,14 @@ internal static class JobFormat
             : parameters.From is null && parameters.To is null ? "every resample" : $"the resamples at positions {Positions(parameters)}")
         : $"positions {Positions(parameters)} × {parameters.N}" + (parameters.Traces is { } traces ? $" on {traces} trace{(traces == 1 ? "" : "s")}" : "");
 
+    /// <summary>A judge job's calls per target: its votes (the classifier's default when not given) and whether it stops early.</summary>
+    public static string JudgeCalls(JudgeSettings judge)
+    {
+        var votes = judge.Votes ?? Judging.JudgeClassifiers.Find(judge.ClassifierName)?.DefaultVotes;
+        var text = votes is { } n ? $"{n} vote{(n == 1 ? "" : "s")} per target" : "default votes";
+        return judge.EarlyStop == true ? $"up to {text}, stopping once the majority is decided" : text;
+    }
+
     /// <summary>MudBlazor colour for a job status chip: the theme's colours, never a direction colour.</summary>
     public static MudBlazor.Color StatusColor(string status) => status switch
     {

@@ -134,13 +134,14 @@ internal sealed class JudgeHandler(TraceViewerDbContext db, GatedModelClient mod
             resampleId = resample.Id;
         }
 
-        var (verdict, promptTokens, completionTokens) = await JudgeVoting.RunAsync(
+        var voting = await JudgeVoting.RunCountedAsync(
             model, work.Job.Provider, work.Job.Model, classifier, threshold, input, votes, work.Job.Parameters.Sampling,
-            work.Attempt >= options.Value.MaxAttempts, ct);
-        return new JudgeResult(verdict, settings.OutcomeKey, resampleId is null ? work.TraceId : null, resampleId, clock.GetUtcNow())
+            work.Attempt >= options.Value.MaxAttempts, settings.EarlyStop == true, ct);
+        return new JudgeResult(voting.Verdict, settings.OutcomeKey, resampleId is null ? work.TraceId : null, resampleId, clock.GetUtcNow())
         {
-            PromptTokens = promptTokens,
-            CompletionTokens = completionTokens,
+            PromptTokens = voting.PromptTokens,
+            CompletionTokens = voting.CompletionTokens,
+            CallsSaved = voting.CallsSaved,
         };
     }
 

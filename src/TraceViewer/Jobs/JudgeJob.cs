@@ -48,6 +48,12 @@ public sealed record JudgeSettings
 
     public int? MaxTokens { get; init; }
 
+    /// <summary>
+    /// Stop a target's calls once the majority is decided (<see cref="JudgeVoting.RunCountedAsync"/>): the post's "up to
+    /// 5 calls" for the five-criteria judge. Only for a judge that decides by majority; the calls saved count on the job.
+    /// </summary>
+    public bool? EarlyStop { get; init; }
+
     public const int MaxVotes = 100;
 
     /// <summary>The classifier named, or the default five-criteria judge.</summary>
@@ -68,6 +74,11 @@ public sealed record JudgeSettings
             : classifier.DefaultThreshold;
         return (classifier, threshold, Votes ?? classifier.DefaultVotes);
     }
+
+    /// <summary>The rule the label follows: the threshold given, else the classifier's (a custom judge's is the majority).</summary>
+    private JudgeThreshold EffectiveThreshold() => Threshold is { } value
+        ? (Inclusive == true ? JudgeThreshold.AtLeast(value) : JudgeThreshold.Above(value))
+        : JudgeClassifiers.Find(ClassifierName)?.DefaultThreshold ?? JudgeThreshold.Majority;
 
     /// <summary>Checks the settings; errors are keyed by field name under <paramref name="prefix"/> (e.g. <c>judge.classifier</c>).</summary>
     public Dictionary<string, string[]> Validate(string prefix)
@@ -117,6 +128,11 @@ public sealed record JudgeSettings
             errors[prefix + ".threshold"] = ["threshold is a share of yes votes between 0 and 1."];
         }
 
+        if (EarlyStop == true && errors.Count == 0 && EffectiveThreshold() != JudgeThreshold.Majority)
+        {
+            errors[prefix + ".earlyStop"] = [$"Early stop needs a judge that decides by majority; '{name}' with this threshold counts a share of all its votes."];
+        }
+
         if (Target is not (null or Resamples or Traces))
         {
             errors[prefix + ".target"] = [$"target must be '{Resamples}' or '{Traces}'."];
@@ -147,16 +163,8 @@ public sealed record JudgeSettings
 /// </summary>
 internal static class JudgeVoting
 {
-    public static async Task<(JudgeVerdict Verdict, int PromptTokens, int CompletionTokens)> RunAsync(
-        IModelClient model, string provider, string modelName, JudgeClassifier classifier, JudgeThreshold threshold, JudgeInput input, int votes,
-        SamplingParameters sampling, bool lastAttempt, CancellationToken ct)
-    {
-        var result = await RunCountedAsync(model, provider, modelName, classifier, threshold, input, votes, sampling, lastAttempt, earlyStop: false, ct);
-        return (result.Verdict, result.PromptTokens, result.CompletionTokens);
-    }
-
     /// <summary>
-    /// As <see cref="RunAsync"/>; with <paramref name="earlyStop"/> and the majority rule, stops calling once the
+    /// Runs the votes of one target; with <paramref name="earlyStop"/> and the majority rule, stops calling once the
     /// majority is decided: once the yes votes outnumber the no votes by more than the calls left, or the no votes
     /// reach the yes votes plus the calls left. Only while no vote has failed, so the label is always the one all the
     /// calls would give (a failed vote is left out of the score, which could move the majority).

@@ -1,22 +1,25 @@
 using Microsoft.EntityFrameworkCore;
 using TraceViewer.Data;
 using TraceViewer.Outcomes;
-using TraceViewer.Studies;
 using TraceViewer.Traces;
 
 namespace TraceViewer.Jobs;
 
 /// <summary>
-/// Which traces "Resample these" means: the trace list's filter (dataset, model, outcome label, text), or a study
-/// condition (dataset, prompt variant, tier), optionally narrowed to one value of an outcome, e.g. the traces of a
-/// condition that faked alignment. The names are the trace list's and the study page's query parameters.
+/// Which traces "Resample these" and "Judge these" mean: the trace list's filter (dataset, model, outcome label, text,
+/// tier, prompt variant), or a study condition (dataset, prompt variant, tier), optionally narrowed to one value of an
+/// outcome, e.g. the traces of a condition that faked alignment. The names are the trace list's and the study page's
+/// query parameters.
 /// </summary>
 public sealed record ResampleSelection(string? Dataset, string? Model, string? Outcome, bool? Positive, string? Q, string? Variant, string? Tier)
 {
     public bool IsCondition => !string.IsNullOrEmpty(Variant) && !string.IsNullOrEmpty(Tier);
 
-    /// <summary>The address of the resample form for this selection.</summary>
-    public string Href()
+    /// <summary>The trace list's filter for this selection (tier and prompt variant each apply on their own, as on the list).</summary>
+    public TraceFilter Filter => new(Dataset, Model, Outcome, Positive, Q, Tier: Tier, Variant: Variant);
+
+    /// <summary>The address of the resample form (or, with <paramref name="form"/> <c>judge</c>, the judge form) for this selection.</summary>
+    public string Href(string form = "resample")
     {
         var query = new List<string>();
         void Add(string name, string? value)
@@ -34,7 +37,7 @@ public sealed record ResampleSelection(string? Dataset, string? Model, string? O
         Add("q", Q);
         Add("variant", Variant);
         Add("tier", Tier);
-        return "/jobs/resample" + (query.Count == 0 ? "" : "?" + string.Join("&", query));
+        return "/jobs/" + form + (query.Count == 0 ? "" : "?" + string.Join("&", query));
     }
 }
 
@@ -51,51 +54,21 @@ internal sealed class ResampleTargetQueries(TraceViewerDbContext db)
 {
     public async Task<ResampleTargetView> LoadAsync(ResampleSelection selection, CancellationToken ct)
     {
-        var traces = db.Set<Trace>().AsNoTracking();
+        // The trace list's own query: the job covers exactly the traces the list counts.
+        var traces = TraceQueries.Filtered(db, selection.Filter);
         string? datasetName = null;
         if (!string.IsNullOrWhiteSpace(selection.Dataset))
         {
             var byId = int.TryParse(selection.Dataset, out var datasetId);
-            var dataset = await db.Set<Datasets.Dataset>().AsNoTracking()
-                .Where(d => byId ? d.Id == datasetId : d.Key == selection.Dataset).Select(d => new { d.Id, d.Name }).FirstOrDefaultAsync(ct);
-            datasetName = dataset?.Name;
-            var id = dataset?.Id ?? -1;
-            traces = traces.Where(t => t.DatasetId == id);
-        }
-
-        if (!string.IsNullOrWhiteSpace(selection.Model))
-        {
-            traces = traces.Where(t => t.Model == selection.Model);
-        }
-
-        if (selection.IsCondition)
-        {
-            var (variant, tier) = (selection.Variant!, selection.Tier!);
-            traces = traces.Where(t => t.Tier == tier);
-            traces = variant == StudyStatistics.DefaultVariant
-                ? traces.Where(t => t.PromptVariant == null || t.PromptVariant == StudyStatistics.DefaultVariant)
-                : traces.Where(t => t.PromptVariant == variant);
+            datasetName = await db.Set<Datasets.Dataset>().AsNoTracking()
+                .Where(d => byId ? d.Id == datasetId : d.Key == selection.Dataset).Select(d => d.Name).FirstOrDefaultAsync(ct);
         }
 
         string? outcomeName = null;
         if (!string.IsNullOrWhiteSpace(selection.Outcome))
         {
-            var outcome = await db.Set<Outcome>().AsNoTracking().Where(o => o.Key == selection.Outcome).Select(o => new { o.Id, o.Name }).FirstOrDefaultAsync(ct);
-            outcomeName = outcome?.Name ?? selection.Outcome;
-            var outcomeId = outcome?.Id ?? -1;
-            var labels = db.Set<TraceLabel>().Where(l => l.OutcomeId == outcomeId);
-            if (selection.Positive is { } positive)
-            {
-                labels = labels.Where(l => l.IsPositive == positive);
-            }
-
-            traces = traces.Where(t => labels.Any(l => l.TraceId == t.Id));
-        }
-
-        if (!string.IsNullOrWhiteSpace(selection.Q))
-        {
-            var pattern = "%" + TraceQueries.EscapeLike(selection.Q.Trim().ToLowerInvariant()) + "%";
-            traces = traces.Where(t => EF.Functions.Like(t.Prompt.ToLower(), pattern, "\\") || EF.Functions.Like(t.Reasoning.ToLower(), pattern, "\\"));
+            outcomeName = await db.Set<Outcome>().AsNoTracking().Where(o => o.Key == selection.Outcome).Select(o => o.Name).FirstOrDefaultAsync(ct)
+                ?? selection.Outcome;
         }
 
         var count = await traces.CountAsync(ct);
@@ -117,6 +90,14 @@ internal sealed class ResampleTargetQueries(TraceViewerDbContext db)
         if (selection.IsCondition)
         {
             parts.Add($"{selection.Variant}, {selection.Tier} tier");
+        }
+        else if (!string.IsNullOrWhiteSpace(selection.Tier))
+        {
+            parts.Add($"{selection.Tier} tier");
+        }
+        else if (!string.IsNullOrWhiteSpace(selection.Variant))
+        {
+            parts.Add($"prompt variant {selection.Variant}");
         }
 
         if (!string.IsNullOrWhiteSpace(selection.Model))

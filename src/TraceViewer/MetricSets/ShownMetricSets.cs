@@ -4,9 +4,17 @@ using TraceViewer.Traces;
 
 namespace TraceViewer.MetricSets;
 
-/// <summary>A stored metric set as far as choosing it goes.</summary>
+/// <summary>
+/// A stored metric set as far as choosing it goes. Its coverage: <paramref name="ResampleCount"/>, the resamples it rests
+/// on, and <paramref name="Positions"/>, the positions with a prefix rate (sentences whose rate it measured).
+/// </summary>
 internal readonly record struct MetricSetChoice(
-    int Id, int TraceId, int OutcomeId, MetricSource Source, double? Threshold, string? EmbeddingModel, DateTimeOffset ComputedAt);
+    int Id, int TraceId, int OutcomeId, MetricSource Source, double? Threshold, string? EmbeddingModel, DateTimeOffset ComputedAt,
+    int ResampleCount, int Positions)
+{
+    /// <summary>Whether this set covers the trace at least as well as <paramref name="other"/>: as many positions and as many resamples.</summary>
+    public bool CoversAtLeast(MetricSetChoice other) => Positions >= other.Positions && ResampleCount >= other.ResampleCount;
+}
 
 /// <summary>
 /// What a page or endpoint asks for: the source it prefers, a similarity threshold (null: any), and the similarity
@@ -27,9 +35,12 @@ internal sealed record MetricSetPolicy(MetricSource PreferredSource = MetricSour
 /// The one place that decides which numbers are shown: which stored metric set a page, an endpoint or an export reads
 /// for a trace and an outcome, and which way a sentence points in it.
 /// <para>
-/// The set: among the sets the policy admits (its threshold and similarity source when it names them), the preferred
-/// source first (computed unless asked otherwise), then the newest by <see cref="MetricSet.ComputedAt"/>, then the
-/// larger id. The time is the one the provenance line shows; imports keep the time from their file, so ids alone do
+/// The set: among the sets the policy admits (its threshold and similarity source when it names them), the newest of each
+/// source by <see cref="MetricSet.ComputedAt"/>, then the larger id. Of the newest computed and the newest imported set,
+/// a policy that prefers imported sets takes the imported one; the default policy takes the computed one only when it
+/// covers the trace at least as well (<see cref="MetricSetChoice.CoversAtLeast"/>: at least as many positions with a
+/// prefix rate and at least as many resamples), so a small job does not replace the source's numbers
+/// (docs/decisions/0032). The time is the one the provenance line shows; imports keep the time from their file, so ids alone do
 /// not say which set is newest (docs/decisions/0028). SQLite cannot order by a DateTimeOffset, so the choice is made
 /// in memory on the small <see cref="MetricSetChoice"/> projection, the same way for both providers.
 /// </para>
@@ -55,7 +66,8 @@ internal static class ShownMetricSets
 
     /// <summary>The columns a choice needs, for a database query.</summary>
     public static Expression<Func<MetricSet, MetricSetChoice>> Projection { get; } =
-        m => new MetricSetChoice(m.Id, m.TraceId, m.OutcomeId, m.Source, m.Threshold, m.EmbeddingModel, m.ComputedAt);
+        m => new MetricSetChoice(m.Id, m.TraceId, m.OutcomeId, m.Source, m.Threshold, m.EmbeddingModel, m.ComputedAt,
+            m.ResampleCount, m.Values.Count(v => v.Name == MetricNames.PrefixRate));
 
     /// <summary>The shown set of each trace and outcome among <paramref name="sets"/>.</summary>
     public static async Task<Dictionary<(int TraceId, int OutcomeId), MetricSetChoice>> LoadAsync(
@@ -69,18 +81,35 @@ internal static class ShownMetricSets
     }
 
     /// <summary>The shown set among <paramref name="sets"/> (of one trace and outcome), or null when the policy admits none.</summary>
-    public static MetricSetChoice? Pick(IEnumerable<MetricSetChoice> sets, MetricSetPolicy policy)
+    public static MetricSetChoice? Pick(IEnumerable<MetricSetChoice> sets, MetricSetPolicy policy) => Choose(sets, policy).Shown;
+
+    /// <summary>
+    /// The shown set among <paramref name="sets"/> (of one trace and outcome) with the newest admitted set of each source,
+    /// which the page names when it says why one is shown.
+    /// </summary>
+    public static ShownChoice Choose(IEnumerable<MetricSetChoice> sets, MetricSetPolicy policy)
     {
-        MetricSetChoice? shown = null;
-        foreach (var set in sets)
+        MetricSetChoice? computed = null, imported = null;
+        foreach (var set in sets.Where(policy.Admits))
         {
-            if (policy.Admits(set) && (shown is not { } current || Before(set, current, policy.PreferredSource)))
+            if (set.Source == MetricSource.Computed)
             {
-                shown = set;
+                computed = computed is { } c && !Newer(set, c) ? c : set;
+            }
+            else
+            {
+                imported = imported is { } i && !Newer(set, i) ? i : set;
             }
         }
 
-        return shown;
+        var shown = (computed, imported) switch
+        {
+            ({ } c, { } i) => policy.PreferredSource == MetricSource.Imported || !c.CoversAtLeast(i) ? i : c,
+            ({ } c, null) => c,
+            (null, { } i) => i,
+            _ => (MetricSetChoice?)null,
+        };
+        return new ShownChoice(shown, computed, imported);
     }
 
     /// <summary>The shown set of each trace among <paramref name="sets"/> (all of one outcome), by trace id.</summary>
@@ -90,14 +119,9 @@ internal static class ShownMetricSets
             .OfType<MetricSetChoice>()
             .ToDictionary(s => s.TraceId);
 
-    /// <summary>Whether <paramref name="a"/> is shown rather than <paramref name="b"/>.</summary>
-    public static bool Before(MetricSetChoice a, MetricSetChoice b, MetricSource preferred = MetricSource.Computed)
+    /// <summary>Of two sets of the same source, whether <paramref name="a"/> is the newer: later computed, then the larger id.</summary>
+    public static bool Newer(MetricSetChoice a, MetricSetChoice b)
     {
-        if (a.Source != b.Source)
-        {
-            return a.Source == preferred;
-        }
-
         var byTime = a.ComputedAt.CompareTo(b.ComputedAt);
         return byTime != 0 ? byTime > 0 : a.Id > b.Id;
     }
@@ -151,4 +175,35 @@ internal static class ShownMetricSets
 
         return max;
     }
+}
+
+/// <summary>The shown set and the newest admitted set of each source it was chosen from.</summary>
+internal readonly record struct ShownChoice(MetricSetChoice? Shown, MetricSetChoice? Computed, MetricSetChoice? Imported)
+{
+    /// <summary>
+    /// Why <see cref="Shown"/> is shown, in a sentence for the page: the coverage of both sets when both exist. Null when
+    /// only one set exists.
+    /// </summary>
+    public string? Reason(MetricSource preferred = MetricSource.Computed)
+    {
+        if (Shown is not { } shown || Computed is not { } computed || Imported is not { } imported)
+        {
+            return null;
+        }
+
+        if (preferred == MetricSource.Imported)
+        {
+            return $"Imported values shown as asked; a computed set rests on {Coverage(computed)}.";
+        }
+
+        return shown.Source == MetricSource.Computed
+            ? $"Computed set shown: it rests on {Coverage(computed)}, at least the imported set's {Coverage(imported)}."
+            : $"Imported values shown: the computed set rests on {Coverage(computed)}, less than the imported set's {Coverage(imported)}.";
+    }
+
+    public static string Coverage(MetricSetChoice set) =>
+        $"{Count(set.ResampleCount, "resample")} over {Count(set.Positions, "position")}";
+
+    private static string Count(int n, string noun) =>
+        n.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + " " + noun + (n == 1 ? "" : "s");
 }

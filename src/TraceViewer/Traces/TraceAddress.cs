@@ -99,7 +99,7 @@ public sealed record TraceAddress(
         int.TryParse(queue, NumberStyles.None, CultureInfo.InvariantCulture, out var q) && q > 0 ? q : null);
 
     /// <summary>The source choice as the query gives it: <c>imported</c> or <c>generated</c>; anything else is together.</summary>
-    public static string? ParseResamples(string? value) => value is ResampleOrigins.Imported or ResampleOrigins.Generated ? value : null;
+    public static string? ParseResamples(string? value) => value is ResampleOrigins.Imported or ResampleOrigins.Generated or ResampleOrigins.All ? value : null;
 }
 
 /// <summary>Where resamples come from, as <see cref="Resampling.Resample.Origin"/> stores it.</summary>
@@ -107,4 +107,7 @@ public static class ResampleOrigins
 {
     public const string Imported = "imported";
     public const string Generated = "generated";
+
+    /// <summary>Every labelled resample, imported and generated together: the computed set, whatever its coverage.</summary>
+    public const string All = "all";
 }

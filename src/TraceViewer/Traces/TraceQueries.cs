@@ -63,10 +63,12 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
     /// <summary>The name of the prompt variant of traces that have none, as the study page groups them.</summary>
     public const string DefaultVariant = "default";
 
-    public async Task<PagedResult<TraceRow>> ListTracesAsync(TraceFilter filter, CancellationToken ct)
+    /// <summary>
+    /// The traces the list's filters select, unordered. "Resample these" and "judge these" start from the same query,
+    /// so the list and the job over it count the same traces.
+    /// </summary>
+    internal static IQueryable<Trace> Filtered(TraceViewerDbContext db, TraceFilter filter)
     {
-        var pageSize = Math.Clamp(filter.PageSize, 1, TraceFilter.MaxPageSize);
-        var page = Math.Max(1, filter.Page);
         var traces = db.Set<Trace>().AsNoTracking();
 
         if (!string.IsNullOrWhiteSpace(filter.Dataset))
@@ -115,6 +117,14 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
                 EF.Functions.Like(t.Prompt.ToLower(), pattern, LikeEscape) || EF.Functions.Like(t.Reasoning.ToLower(), pattern, LikeEscape));
         }
 
+        return traces;
+    }
+
+    public async Task<PagedResult<TraceRow>> ListTracesAsync(TraceFilter filter, CancellationToken ct)
+    {
+        var pageSize = Math.Clamp(filter.PageSize, 1, TraceFilter.MaxPageSize);
+        var page = Math.Max(1, filter.Page);
+        var traces = Filtered(db, filter);
         var total = await traces.CountAsync(ct);
         var ordered = filter.Sort switch
         {
@@ -400,7 +410,13 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
         /// <summary>Values computed on the fly; stored sets read theirs from the database.</summary>
         public IReadOnlyList<MetricValue>? Values { get; init; }
 
-        public MetricSetChoice Choice(int traceId) => new(Id, traceId, OutcomeId, Source, Threshold, EmbeddingModel, ComputedAt);
+        /// <summary>Positions with a prefix rate: with <see cref="ResampleCount"/>, the set's coverage.</summary>
+        public int Positions { get; init; }
+
+        /// <summary>Why this set is shown rather than the other source's, when both exist.</summary>
+        public string? Reason { get; init; }
+
+        public MetricSetChoice Choice(int traceId) => new(Id, traceId, OutcomeId, Source, Threshold, EmbeddingModel, ComputedAt, ResampleCount, Positions);
     }
 
     private sealed record MetricValue(int SetId, int Index, string Name, double Value, double? Low, double? High, int? Count, int? Successes);
@@ -428,6 +444,7 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
             {
                 ImportedCount = m.ImportedResamples,
                 GeneratedCount = m.GeneratedResamples,
+                Positions = m.Values.Count(v => v.Name == MetricNames.PrefixRate),
             })
             .ToListAsync(ct);
         var byId = all.ToDictionary(s => s.Id);
@@ -436,6 +453,7 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
         var asked = new MetricSetPolicy(Threshold: threshold);
         bool FromChosen(MetricSetRow s) => resamples switch
         {
+            ResampleOrigins.All => s.Source == MetricSource.Computed,
             ResampleOrigins.Imported => s.Source == MetricSource.Imported || s.GeneratedCount == 0,
             ResampleOrigins.Generated => s.Source == MetricSource.Computed && s.ImportedCount == 0,
             _ => true,
@@ -445,7 +463,8 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
         var missing = new List<int>();
         foreach (var group in all.GroupBy(s => s.OutcomeId))
         {
-            var pick = Pick(group.Where(FromChosen), asked);
+            var choice = ShownMetricSets.Choose(group.Where(FromChosen).Select(s => s.Choice(traceId)), asked);
+            var pick = choice.Shown is { } chosen ? byId[chosen.Id] with { Reason = resamples is null ? choice.Reason() : ChosenReason(resamples) } : null;
             if (pick is null)
             {
                 missing.Add(group.Key);
@@ -467,7 +486,7 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
             var stamp = await db.Set<Trace>().AsNoTracking().Where(t => t.Id == traceId).Select(t => new { t.ContentHash, t.ResampleCount }).SingleAsync(ct);
             var version = $"{stamp.ContentHash}:{stamp.ResampleCount}:{(all.Count == 0 ? 0 : all.Max(s => s.Id))}:{resamples}";
             var computedNow = new HashSet<int>();
-            foreach (var set in await preview.ComputeAsync(traceId, version, parameters, preferredModel, missing, ct, resamples))
+            foreach (var set in await preview.ComputeAsync(traceId, version, parameters, preferredModel, missing, ct, resamples == ResampleOrigins.All ? null : resamples))
             {
                 var current = shown[set.OutcomeId];
                 var id = -1 - set.OutcomeId;
@@ -507,6 +526,14 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
                 ? pick with { Imported = imported }
                 : pick;
     }
+
+    /// <summary>Why a set is shown when the reader chose the resamples in the address.</summary>
+    private static string ChosenReason(string resamples) => resamples switch
+    {
+        ResampleOrigins.All => "Shown as chosen: the set computed from every labelled resample, imported and generated, whatever its coverage.",
+        ResampleOrigins.Imported => "Shown as chosen: only numbers resting on imported resamples.",
+        _ => "Shown as chosen: only numbers resting on resamples generated by jobs.",
+    };
 
     /// <summary>Values of the shown and compared sets by set id.</summary>
     private async Task<ILookup<int, MetricValue>> LoadValuesAsync(List<MetricSetRow> shown, CancellationToken ct)
@@ -597,6 +624,7 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
             {
                 ImportedResamples = set.ImportedCount,
                 GeneratedResamples = set.GeneratedCount,
+                Reason = set.Reason,
             };
         return new OutcomeMetrics(key, name, label, provenance, rates, effects);
     }

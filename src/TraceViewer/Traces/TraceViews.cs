@@ -116,6 +116,10 @@ public sealed record MetricsProvenance(
     public int? ImportedResamples { get; init; }
 
     public int? GeneratedResamples { get; init; }
+
+    /// <summary>Why this set is shown rather than the other source's, when both exist (docs/decisions/0032).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Reason { get; init; }
 }
 
 /// <summary>

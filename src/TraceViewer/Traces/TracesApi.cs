@@ -32,9 +32,10 @@ internal static class TracesApi
         [AsParameters] TraceListQuery query, TraceQueries queries, CancellationToken ct) =>
         TypedResults.Ok(await queries.ListTracesAsync(query.ToFilter(), ct));
 
-    internal static async Task<Results<Ok<TraceDocument>, ProblemHttpResult>> GetTraceAsync(int id, TraceQueries queries, CancellationToken ct)
+    /// <summary>One trace; <paramref name="resamples"/> (imported, generated or all) chooses the resamples its numbers rest on, as the page's query does.</summary>
+    internal static async Task<Results<Ok<TraceDocument>, ProblemHttpResult>> GetTraceAsync(int id, TraceQueries queries, CancellationToken ct, string? resamples = null)
     {
-        var trace = await queries.GetTraceAsync(id, ct);
+        var trace = await queries.GetTraceAsync(id, null, ct, TraceAddress.ParseResamples(resamples));
         return trace is null
             ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Trace not found", detail: $"There is no trace with id {id}.")
             : TypedResults.Ok(trace);

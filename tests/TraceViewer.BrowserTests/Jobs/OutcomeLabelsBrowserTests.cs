@@ -82,7 +82,10 @@ public sealed class OutcomeLabelsBrowserApp : IAsyncLifetime, IDisposable
     public void Dispose() => _playwright?.Dispose();
 }
 
-/// <summary>The resample form on a MATH problem says how its new continuations are labelled; after the job the page counts them.</summary>
+/// <summary>
+/// The resample form on a MATH problem says how its new continuations are labelled; after a small job the imported
+/// values stay shown with the reason, and "all" counts the new continuations.
+/// </summary>
 public sealed class OutcomeLabelsBrowserTests(OutcomeLabelsBrowserApp app, ITestOutputHelper output) : IClassFixture<OutcomeLabelsBrowserApp>
 {
     [Fact]
@@ -98,6 +101,7 @@ public sealed class OutcomeLabelsBrowserTests(OutcomeLabelsBrowserApp app, ITest
         await Assertions.Expect(labels).ToHaveCountAsync(1);
         await Assertions.Expect(labels.First).ToContainTextAsync("Correct answer by answer equivalence with the ground truth 88572");
         await form.ScreenshotAsync(new LocatorScreenshotOptions { Path = Shot("resample-form-laptop.png") });
+        var importedCount = (await page.Locator("[data-testid=resample-counts] [data-field=labelled-count]").TextContentAsync())!.Trim();
 
         await form.Locator("input[data-field=from]").FillAsync("1");
         await form.Locator("input[data-field=to]").FillAsync("3");
@@ -107,16 +111,24 @@ public sealed class OutcomeLabelsBrowserTests(OutcomeLabelsBrowserApp app, ITest
         await Assertions.Expect(page.Locator("[data-testid=trace-jobs] .trace-job [data-field=status]").First)
             .ToHaveTextAsync("Completed", new() { Timeout = 60_000 });
 
-        // Six new continuations, each labelled is_correct; header and panel say so alike once the metrics are recomputed.
+        // Six new continuations, each labelled is_correct, at 3 positions: far fewer than the imported values rest on, so
+        // those stay shown, the panel says why, and header and panel count alike.
+        await Assertions.Expect(page.Locator("[data-testid=provenance] [data-field=why-shown]"))
+            .ToContainTextAsync("the computed set rests on 6 resamples over 3 positions, less than the imported set's", new() { Timeout = 20_000 });
+        await Assertions.Expect(page.Locator("[data-testid=resample-counts] [data-field=labelled-count]")).ToHaveTextAsync(importedCount);
+        await Assertions.Expect(page.Locator("[data-testid=provenance] [data-field=labelled-count]")).ToHaveTextAsync(importedCount);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("trace-after-labelled-job-laptop.png") });
+
+        // "all": the curve of the trace's own outcome from the recomputed set, the six generated continuations.
+        await page.GotoAsync($"/traces/{app.TraceId}?resamples=all");
+        await page.WaitForCircuitAsync();
         await Assertions.Expect(page.Locator("[data-testid=resample-counts] [data-field=labelled-count]")).ToHaveTextAsync("6", new() { Timeout = 20_000 });
         await Assertions.Expect(page.Locator("[data-testid=provenance] [data-field=labelled-count]")).ToHaveTextAsync("6", new() { Timeout = 20_000 });
-        // The curve of the trace's own outcome is redrawn from the recomputed set: the six generated continuations.
         await Assertions.Expect(page.Locator(".chart-caption")).ToContainTextAsync("computed from resamples", new() { Timeout = 20_000 });
         await Assertions.Expect(page.Locator("[data-testid=provenance] [data-field=counts]")).ToContainTextAsync("computed from 6 (0 imported, 6 generated)", new() { Timeout = 20_000 });
         var total = await page.Locator("[data-testid=resample-counts] [data-field=resample-count]").TextContentAsync();
         await Assertions.Expect(page.Locator("[data-testid=provenance] [data-field=resample-total]")).ToHaveTextAsync(total!);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("trace-after-labelled-job-laptop.png") });
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("trace-after-labelled-job-laptop-full.png"), FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("trace-all-resamples-laptop-full.png"), FullPage = true });
 
         // The reader brings back the imported curve by choosing the source in the address.
         await page.GotoAsync($"/traces/{app.TraceId}?resamples=imported");
@@ -129,7 +141,8 @@ public sealed class OutcomeLabelsBrowserTests(OutcomeLabelsBrowserApp app, ITest
         await using var phone = await app.NewPageAsync(Viewports.Phone);
         await phone.Page.GotoAsync($"/traces/{app.TraceId}");
         await phone.Page.WaitForCircuitAsync();
-        await Assertions.Expect(phone.Page.Locator("[data-testid=resample-counts] [data-field=labelled-count]")).ToHaveTextAsync("6");
+        await Assertions.Expect(phone.Page.Locator("[data-testid=resample-counts] [data-field=labelled-count]")).ToHaveTextAsync(importedCount);
+        await Assertions.Expect(phone.Page.Locator("[data-testid=provenance] [data-field=why-shown]")).ToContainTextAsync("6 resamples over 3 positions");
         await phone.Page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("trace-after-labelled-job-phone.png") });
         var phoneForm = phone.Page.Locator("[data-testid=resample-form]");
         await phoneForm.ScrollIntoViewIfNeededAsync();

@@ -143,6 +143,22 @@ public sealed class CollectFormTests : MudComponentTests, IClassFixture<JobsAppF
     }
 
     [Fact]
+    public void TheJudgeStepCanStopOnceTheMajorityIsDecided()
+    {
+        var form = Form();
+        Type(form, "dataset", "Study A");
+        Check(form, "judge-early-stop", true);
+
+        form.WaitForAssertion(() => Assert.EndsWith("each judged up to 5 times", form.Find("[data-testid=collect-size]").TextContent.Trim(), StringComparison.Ordinal));
+        Submit(form);
+
+        form.WaitForAssertion(() => Assert.Single(_commands.Requests));
+        var judge = _commands.Requests[0].Collect!.Judge!;
+        Assert.Equal((JudgeClassifiers.FiveCriteriaName, 5, (bool?)true), (judge.Classifier, judge.Votes, judge.EarlyStop));
+        Assert.Empty(judge.Validate("collect.judge"));
+    }
+
+    [Fact]
     public void ASeededSampleSendsItsSeedAndAnExistingDatasetItsId()
     {
         var form = Form(datasetId: 12);

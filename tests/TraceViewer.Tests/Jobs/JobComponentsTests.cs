@@ -60,6 +60,23 @@ public sealed class JobComponentsTests : MudComponentTests
     }
 
     [Fact]
+    public void AJudgeJobsSummaryNamesItsJudgeAndCallsInsteadOfPositionsTimesN()
+    {
+        var judge = View(nameof(JobStatus.Completed)) with
+        {
+            Kind = "Judge",
+            Parameters = new JobParameters { N = 20, Judge = new JudgeSettings { Classifier = "af-five-criteria", Target = JudgeSettings.Resamples, EarlyStop = true } },
+        };
+
+        var summary = Summary(judge);
+
+        Assert.Equal("af-five-criteria on every resample · up to 5 votes per target, stopping once the majority is decided",
+            summary.Find("[data-field=what]").TextContent.Trim());
+        Assert.DoesNotContain("Positions × n", summary.Markup, StringComparison.Ordinal);
+        Assert.NotEmpty(summary.FindAll("[data-field=calls-saved]"));
+    }
+
+    [Fact]
     public void AChangeTheJobNoLongerAllowsIsExplainedInASnackbar()
     {
         var snackbars = Render<MudSnackbarProvider>();

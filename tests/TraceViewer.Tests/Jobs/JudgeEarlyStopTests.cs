@@ -9,8 +9,9 @@ using TraceViewer.Resampling;
 namespace TraceViewer.Tests.Jobs;
 
 /// <summary>
-/// "Stop once the majority is decided" for the five-criteria judge that labels alignment faking on new resamples: the
-/// same labels as five calls, fewer calls, and the calls saved counted on the job.
+/// "Stop once the majority is decided" for the five-criteria judge, both where it labels alignment faking on new
+/// resamples and as an option of a judge job: the same labels as five calls, fewer calls, and the calls saved counted on
+/// the job.
 /// </summary>
 public sealed class JudgeEarlyStopTests : IAsyncLifetime
 {
@@ -104,5 +105,80 @@ public sealed class JudgeEarlyStopTests : IAsyncLifetime
         Assert.Equal(2, byJob.Count);
         Assert.Equal(byJob[0], byJob[1]);
         Assert.Equal([(1, (bool?)false), (2, false), (3, false), (4, true)], byJob[1]);
+    }
+
+    [Fact]
+    public async Task AJudgeJobOverTwoTracesStopsEarlyWithTheSameLabelsAsFiveCalls()
+    {
+        await using var app = JobTestHost.Create(_server);
+        var traces = new List<int>();
+        foreach (var key in new[] { "af/judge-a", "af/judge-b" })
+        {
+            var seeded = await TraceSeeder.SeedAsync(app, new TraceSeed
+            {
+                DatasetKey = key, Kind = "alignment-faking", OutcomeKey = OutcomeRegistry.AlignmentFaking,
+                Sentences = JobTestHost.Sentences, ResamplesPerSentence = 1, Successes = _ => 0, Separator = _ => "\n",
+            });
+            traces.Add(seeded.TraceId);
+        }
+
+        await using (var db = app.CreateDbContext())
+        {
+            await db.Set<Resample>().Where(r => traces.Contains(r.TraceId)).ExecuteDeleteAsync();
+            foreach (var traceId in traces)
+            {
+                foreach (var (position, complies) in new[] { (1, true), (2, false), (3, true) })
+                {
+                    db.Add(new Resample
+                    {
+                        TraceId = traceId, Position = position, SampleIndex = 0, Origin = "generated", CreatedAt = DateTimeOffset.UtcNow,
+                        Continuation = complies
+                            ? $"Trace {traceId}, {position}. Fine. </SCRATCHPAD_REASONING>\n<OUTPUT>Sure.</OUTPUT>"
+                            : $"Trace {traceId}, {position}. No. </SCRATCHPAD_REASONING>\n<OUTPUT><rejected/></OUTPUT>",
+                    });
+                }
+            }
+
+            await db.SaveChangesAsync();
+        }
+
+        var client = app.CreateClient();
+        // The same resamples judged twice: the first job's labels go first, or the second job would skip its targets.
+        var full = await JobTestHost.StartAsync(client, new { kind = "judge", traceIds = traces, provider = "loop", judge = new { classifier = "af-five-criteria" } });
+        var fullStatus = await JobTestHost.WaitFinishedAsync(client, full);
+        var fullCalls = _judgeCalls;
+        var fullLabels = await LabelsAsync(app, traces);
+        await using (var db = app.CreateDbContext())
+        {
+            await db.Set<JudgeLabel>().ExecuteDeleteAsync();
+        }
+
+        _votes.Clear();
+        var early = await JobTestHost.StartAsync(client, new { kind = "judge", traceIds = traces, provider = "loop", judge = new { classifier = "af-five-criteria", earlyStop = true } });
+        var earlyStatus = await JobTestHost.WaitFinishedAsync(client, early);
+        var earlyCalls = _judgeCalls - fullCalls;
+
+        Assert.Equal("Completed", fullStatus.GetProperty("status").GetString());
+        Assert.Equal("Completed", earlyStatus.GetProperty("status").GetString());
+        Assert.Equal(30, fullCalls);
+        Assert.Equal(24, earlyCalls);
+        Assert.Equal(0, fullStatus.GetProperty("judgeCallsSaved").GetInt64());
+        Assert.Equal(6, earlyStatus.GetProperty("judgeCallsSaved").GetInt64());
+        var earlyLabels = await LabelsAsync(app, traces);
+        Assert.Equal(6, earlyLabels.Count);
+        Assert.Equal(fullLabels.Select(l => (l.TraceId, l.Position, l.Label)), earlyLabels.Select(l => (l.TraceId, l.Position, l.Label)));
+        Assert.Equal([true, false, true, true, false, true], earlyLabels.Select(l => l.Label));
+        Assert.All(earlyLabels, l => Assert.Equal(4, l.Votes));
+        Assert.All(fullLabels, l => Assert.Equal(5, l.Votes));
+    }
+
+    private static async Task<List<(int TraceId, int Position, bool? Label, int Votes)>> LabelsAsync(TestApp app, List<int> traces)
+    {
+        await using var db = app.CreateDbContext();
+        var rows = await (from l in db.Set<JudgeLabel>().AsNoTracking()
+                          join r in db.Set<Resample>() on l.ResampleId equals r.Id
+                          where traces.Contains(r.TraceId)
+                          select new { r.TraceId, r.Position, l.Label, l.Votes }).ToListAsync();
+        return [.. rows.OrderBy(r => r.TraceId).ThenBy(r => r.Position).Select(r => (r.TraceId, r.Position, r.Label, JudgeVote.FromJson(r.Votes!).Count))];
     }
 }

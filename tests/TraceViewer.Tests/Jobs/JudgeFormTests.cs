@@ -11,6 +11,8 @@ namespace TraceViewer.Tests.Jobs;
 /// <summary>The judge form: the API's judge rules on each field as it is typed, the request it starts, server answers on their field.</summary>
 public sealed class JudgeFormTests : MudComponentTests, IClassFixture<JobsAppFixture>
 {
+    private static readonly int[] Listed = [3, 5, 8];
+
     private readonly FakeJobCommands _commands = new();
 
     public JudgeFormTests(JobsAppFixture fixture)
@@ -156,6 +158,47 @@ public sealed class JudgeFormTests : MudComponentTests, IClassFixture<JobsAppFix
             Calls++;
             return await answer;
         }
+    }
+
+    [Fact]
+    public void JudgeTheseStartsOneJobOverTheListedTracesWithEarlyStop()
+    {
+        int? created = null;
+        _commands.Create = _ => (52, null);
+        var form = Render<JudgeForm>(p => p.Add(c => c.TraceIds, Listed).Add(c => c.SentenceCount, 4).Add(c => c.OnCreated, id => created = id));
+
+        Assert.Equal("Judge 3 traces", form.Find("[data-testid=judge-submit]").TextContent.Trim());
+        // Several traces: a position past the longest one is left to each trace, as the API does for a list.
+        Type(form, "judge-to", "40");
+        var checkbox = form.Find("[data-field=judge-early-stop]");
+        (checkbox.TagName == "INPUT" ? checkbox : checkbox.QuerySelector("input")!).Change(true);
+        form.WaitForAssertion(() => Assert.StartsWith("up to 5 judge calls per resample", form.Find("[data-testid=judge-size]").TextContent, StringComparison.Ordinal));
+        form.Find("[data-testid=judge-submit]").Click();
+
+        form.WaitForAssertion(() => Assert.Equal(52, created));
+        var request = Assert.Single(_commands.Requests);
+        Assert.Null(request.TraceId);
+        Assert.Equal(Listed, request.TraceIds!);
+        Assert.Equal(new PositionRange(null, 40), request.Positions);
+        Assert.Equal(new JudgeSettings { Classifier = JudgeClassifiers.FiveCriteriaName, Votes = 5, Target = JudgeSettings.Resamples, EarlyStop = true }, request.Judge);
+        Assert.Empty(new JudgeSettings { Classifier = JudgeClassifiers.FiveCriteriaName, EarlyStop = true }.Validate("judge"));
+    }
+
+    [Fact]
+    public void EarlyStopIsOfferedOnlyForAJudgeThatDecidesByMajority()
+    {
+        var popovers = Render<MudPopoverProvider>();
+        var form = Form();
+        var checkbox = form.Find("[data-field=judge-early-stop]");
+        (checkbox.TagName == "INPUT" ? checkbox : checkbox.QuerySelector("input")!).Change(true);
+
+        Choose(popovers, form, "classifier", JudgeClassifiers.FourCriteriaName);
+
+        form.WaitForAssertion(() => Assert.Empty(form.FindAll("[data-field=judge-early-stop]")));
+        form.Find("[data-testid=judge-submit]").Click();
+        form.WaitForAssertion(() => Assert.Single(_commands.Requests));
+        Assert.Null(_commands.Requests[0].Judge!.EarlyStop);
+        Assert.True(new JudgeSettings { Classifier = JudgeClassifiers.FourCriteriaName, EarlyStop = true }.Validate("judge").ContainsKey("judge.earlyStop"));
     }
 }
 

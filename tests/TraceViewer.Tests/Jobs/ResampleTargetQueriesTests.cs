@@ -61,6 +61,37 @@ public sealed class ResampleTargetQueriesTests : IClassFixture<TestApp>
     }
 
     [Fact]
+    public async Task TheListFilteredByTierOrVariantAloneCountsTheSameTracesAsTheJobOverIt()
+    {
+        var id = await StudySeeder.SeedAsync(_app, "Targets tiers",
+            SeededCondition.Of("a", "free", n: 4, compliant: 2, faking: 1),
+            SeededCondition.Of("a", "paid", n: 3, compliant: 1, faking: 0),
+            SeededCondition.Of("b", "free", n: 2, compliant: 2, faking: 2));
+        var dataset = id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using var scope = _app.Services.CreateAsyncScope();
+        var list = scope.ServiceProvider.GetRequiredService<TraceQueries>();
+
+        foreach (var (variant, tier, expected, description) in new[]
+        {
+            ((string?)null, (string?)"free", 6, "dataset Targets tiers · free tier"),
+            ("a", null, 7, "dataset Targets tiers · prompt variant a"),
+            ("a", "paid", 3, "dataset Targets tiers · a, paid tier"),
+        })
+        {
+            var listed = await list.ListTracesAsync(new TraceFilter { Dataset = dataset, Tier = tier, Variant = variant, PageSize = 100 }, CancellationToken.None);
+            var selection = new ResampleSelection(dataset, null, null, null, null, variant, tier);
+            var target = await LoadAsync(selection);
+
+            Assert.Equal(expected, listed.Total);
+            Assert.Equal(listed.Total, target.Count);
+            Assert.Equal(listed.Items.Select(r => r.Id).Order(), target.TraceIds);
+            Assert.Equal(description, target.Description);
+        }
+
+        Assert.Equal($"/jobs/judge?dataset={dataset}&tier=free", new ResampleSelection(dataset, null, null, null, null, null, "free").Href("judge"));
+    }
+
+    [Fact]
     public async Task AnUnknownDatasetListsNothing()
     {
         var target = await LoadAsync(new ResampleSelection("987654", null, null, null, null, null, null));

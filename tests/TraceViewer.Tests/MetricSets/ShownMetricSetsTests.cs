@@ -8,8 +8,65 @@ public sealed class ShownMetricSetsTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
-    private static MetricSetChoice Set(int id, MetricSource source, double? threshold = 0.8, int hours = 0, string? model = "all-MiniLM-L6-v2", int trace = 1) =>
-        new(id, trace, 7, source, threshold, model, T0.AddHours(hours));
+    private static MetricSetChoice Set(
+        int id, MetricSource source, double? threshold = 0.8, int hours = 0, string? model = "all-MiniLM-L6-v2", int trace = 1,
+        int resamples = 1_000, int positions = 10) =>
+        new(id, trace, 7, source, threshold, model, T0.AddHours(hours), resamples, positions);
+
+    [Fact]
+    public void AComputedSetOnFewerResamplesLeavesTheImportedValuesShown()
+    {
+        // The MATH case: 100 alternatives at each of 139 positions imported; a job resampled 2 positions 4 times.
+        var imported = Set(1, MetricSource.Imported, resamples: 13_900, positions: 139);
+        var computed = Set(2, MetricSource.Computed, hours: 5, resamples: 8, positions: 2);
+
+        var choice = ShownMetricSets.Choose([computed, imported], MetricSetPolicy.Default);
+
+        Assert.Equal(1, choice.Shown?.Id);
+        Assert.Equal((2, 1), (choice.Computed?.Id, choice.Imported?.Id));
+        Assert.Equal(
+            "Imported values shown: the computed set rests on 8 resamples over 2 positions, less than the imported set's 13,900 resamples over 139 positions.",
+            choice.Reason());
+    }
+
+    [Theory]
+    [InlineData(139, 13_899, false)] // every position, one resample fewer
+    [InlineData(138, 20_000, false)] // more resamples, one position fewer
+    [InlineData(139, 13_900, true)] // the same coverage: the computed set
+    [InlineData(139, 14_456, true)] // imported and generated together
+    public void TheComputedSetIsShownWhenItCoversAtLeastAsManyPositionsAndResamples(int positions, int resamples, bool computedShown)
+    {
+        MetricSetChoice[] sets = [Set(1, MetricSource.Imported, resamples: 13_900, positions: 139), Set(2, MetricSource.Computed, resamples: resamples, positions: positions)];
+
+        var choice = ShownMetricSets.Choose(sets, MetricSetPolicy.Default);
+
+        Assert.Equal(computedShown ? 2 : 1, choice.Shown?.Id);
+        Assert.StartsWith(computedShown ? "Computed set shown" : "Imported values shown", choice.Reason());
+    }
+
+    [Fact]
+    public void CoverageComparesTheNewestSetOfEachSource()
+    {
+        // An older computed set covering everything does not stand in for the newest one, which covers less.
+        MetricSetChoice[] sets =
+        [
+            Set(1, MetricSource.Imported, resamples: 500, positions: 10),
+            Set(2, MetricSource.Computed, hours: 1, resamples: 900, positions: 10),
+            Set(3, MetricSource.Computed, hours: 2, resamples: 20, positions: 2),
+        ];
+
+        Assert.Equal(1, ShownMetricSets.Pick(sets, MetricSetPolicy.Default)?.Id);
+        Assert.Equal(1, ShownMetricSets.Pick(sets.Reverse(), MetricSetPolicy.Default)?.Id);
+    }
+
+    [Fact]
+    public void ASingleSourceIsShownWhateverItsCoverageAndNeedsNoReason()
+    {
+        var choice = ShownMetricSets.Choose([Set(2, MetricSource.Computed, resamples: 1, positions: 1)], MetricSetPolicy.Default);
+
+        Assert.Equal(2, choice.Shown?.Id);
+        Assert.Null(choice.Reason());
+    }
 
     [Fact]
     public void ComputedSetsComeBeforeNewerImportedOnes()

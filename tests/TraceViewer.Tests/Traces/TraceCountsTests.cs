@@ -60,7 +60,16 @@ public sealed class TraceCountsTests(TestApp app) : IClassFixture<TestApp>
             await scope.ServiceProvider.GetRequiredService<MetricsRecomputer>().RecomputeTraceAsync(seeded.TraceId, CancellationToken.None);
         }
 
-        var html = await app.CreateClient().GetStringAsync(TraceLinks.Sentence(seeded.TraceId, 0));
+        // By coverage the imported values stay shown: the computed set rests on 23 resamples at 2 positions, they on 40 at 4.
+        var byCoverage = ComponentRenderer.Parse(await app.CreateClient().GetStringAsync(TraceLinks.Sentence(seeded.TraceId, 0)));
+        Assert.Equal("40", byCoverage.QuerySelector("[data-testid=resample-counts] [data-field=labelled-count]")!.TextContent);
+        Assert.Equal("40", byCoverage.QuerySelector("[data-testid=provenance] [data-field=labelled-count]")!.TextContent);
+        Assert.Contains(
+            "Imported values shown: the computed set rests on 23 resamples over 2 positions, less than the imported set's 40 resamples over 4 positions.",
+            byCoverage.QuerySelector("[data-testid=provenance] [data-field=why-shown]")!.TextContent, StringComparison.Ordinal);
+
+        // "all": the set computed from imported and generated resamples together.
+        var html = await app.CreateClient().GetStringAsync(TraceLinks.Sentence(seeded.TraceId, 0) + "?resamples=all");
         var document = ComponentRenderer.Parse(html);
 
         var header = document.QuerySelector("[data-testid=resample-counts]")!;
