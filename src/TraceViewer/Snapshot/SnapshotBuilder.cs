@@ -7,6 +7,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.FileProviders;
 using TraceViewer.Components.Charts;
 using TraceViewer.Data;
 using TraceViewer.Datasets;
@@ -32,9 +33,12 @@ internal sealed class SnapshotBuilder(
     /// <summary>Alternatives kept per sentence: the most frequent first sentences of its resamples.</summary>
     public const int AlternativesShown = 5;
 
-    public const string BundleName = "plotly-basic-3.7.0.min.js";
+    /// <summary>The plotly bundle the live charts load (<see cref="Chart.BundlePath"/>), from the app's static web assets.</summary>
+    public static readonly string BundleAsset = Chart.BundlePath.TrimStart('.', '/');
 
-    public const string BundleScript = "assets/" + BundleName;
+    public static readonly string BundleName = Path.GetFileName(BundleAsset);
+
+    public static readonly string BundleScript = "assets/" + BundleName;
 
     /// <summary>Data as the pages read it: web names, enums as strings; non-finite numbers as named literals.</summary>
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -112,7 +116,12 @@ internal sealed class SnapshotBuilder(
         }
 
         var ids = await ResolveAsync(targets, ct);
-        var bundle = FindBundle() ?? throw new SnapshotException($"the chart bundle {BundleName} was not found beside the app");
+        var bundle = environment.WebRootFileProvider.GetFileInfo(BundleAsset);
+        if (!bundle.Exists)
+        {
+            throw new SnapshotException($"the chart bundle {BundleAsset} is not among the app's static web assets");
+        }
+
         var parent = Path.GetDirectoryName(target)!;
         Directory.CreateDirectory(parent);
         var temporary = Path.Combine(parent, $".{Path.GetFileName(target)}.partial-{Guid.NewGuid():N}");
@@ -122,7 +131,7 @@ internal sealed class SnapshotBuilder(
             var links = new SnapshotLinks(liveUrl);
             var datasets = await LoadAsync(ids, temporary, links, progress, ct);
             Directory.CreateDirectory(Path.Combine(temporary, "assets"));
-            File.Copy(bundle, Path.Combine(temporary, "assets", BundleName));
+            await CopyAsync(bundle, Path.Combine(temporary, "assets", BundleName), ct);
             await WriteAssetAsync(temporary, "snapshot.css", ct);
             await WriteAssetAsync(temporary, "snapshot.js", ct);
             foreach (var dataset in datasets.Where(d => d.Study is not null))
@@ -228,17 +237,15 @@ internal sealed class SnapshotBuilder(
         await source.CopyToAsync(target, ct);
     }
 
-    /// <summary>The plotly bundle Plotly.Blazor ships, as the app serves it, or the copy the build puts beside the app.</summary>
-    private string? FindBundle()
+    /// <summary>
+    /// Copies a static web asset: under `dotnet run` and in tests it lives in the NuGet package folder (the build's
+    /// static web assets manifest says where), in a published app under wwwroot/_content.
+    /// </summary>
+    private static async Task CopyAsync(IFileInfo asset, string path, CancellationToken ct)
     {
-        var served = environment.WebRootFileProvider.GetFileInfo("_content/Plotly.Blazor/" + BundleName);
-        if (served.Exists && served.PhysicalPath is { } path)
-        {
-            return path;
-        }
-
-        var beside = Path.Combine(AppContext.BaseDirectory, "Snapshot", BundleName);
-        return File.Exists(beside) ? beside : null;
+        await using var source = asset.CreateReadStream();
+        await using var target = File.Create(path);
+        await source.CopyToAsync(target, ct);
     }
 
     private async Task<string> RenderAsync<TComponent>(Dictionary<string, object?> parameters)

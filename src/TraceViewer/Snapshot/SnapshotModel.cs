@@ -61,9 +61,6 @@ public sealed record SnapshotLinks(string? LiveUrl)
 
     public static string SentenceAnchor(int index) => $"s-{index}";
 
-    /// <summary>The setting with the address a snapshot is served from; with it, the live trace page links to its snapshot page.</summary>
-    public const string BaseUrlSetting = "Snapshot:BaseUrl";
-
     /// <summary>A trace's page (and sentence) in the snapshot served from <paramref name="baseUrl"/>; null without one.</summary>
     public static string? InSnapshot(string? baseUrl, int traceId, int? sentence) =>
         string.IsNullOrWhiteSpace(baseUrl) ? null

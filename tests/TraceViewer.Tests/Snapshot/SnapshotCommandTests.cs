@@ -1,8 +1,12 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using TraceViewer.Components.Charts;
+using TraceViewer.Snapshot;
 using TraceViewer.Studies;
 using TraceViewer.Traces;
 
@@ -52,7 +56,7 @@ public sealed class SnapshotCommandTests(PublishedSnapshot snapshot) : IClassFix
             .Select(f => Path.GetRelativePath(snapshot.Folder, f).Replace('\\', '/')).ToHashSet();
 
         Assert.Contains("index.html", files);
-        Assert.Contains("assets/plotly-basic-3.7.0.min.js", files);
+        Assert.Contains("assets/" + SnapshotBuilder.BundleName, files);
         Assert.Contains("assets/snapshot.js", files);
         Assert.Contains("assets/snapshot.css", files);
         Assert.Contains($"study-{snapshot.Data.StudyDatasetId}.html", files);
@@ -188,6 +192,50 @@ public sealed class SnapshotCommandTests(PublishedSnapshot snapshot) : IClassFix
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task TheChartBundleIsTheOneTheLiveChartsLoad()
+    {
+        var served = await snapshot.App.CreateClient().GetByteArrayAsync(Chart.BundlePath.TrimStart('.'));
+
+        var published = await File.ReadAllBytesAsync(Path.Combine(snapshot.Folder, "assets", SnapshotBuilder.BundleName));
+
+        Assert.True(served.Length > 100_000);
+        Assert.Equal(served, published);
+    }
+
+    [Fact]
+    public async Task TheSnapshotAndTheLiveAppLinkToEachOtherAtTheSameSentence()
+    {
+        using var linked = new TestApp(snapshot.App.DirectoryPath).WithSetting("Snapshot:BaseUrl", "https://example.org/paper/");
+        var client = linked.CreateClient();
+
+        var live = ComponentRenderer.Parse(await client.GetStringAsync("/traces/1/sentences/12"));
+        var unlinked = ComponentRenderer.Parse(await snapshot.App.CreateClient().GetStringAsync("/traces/1/sentences/12"));
+        var published = ComponentRenderer.Parse(snapshot.Read("trace-1.html"));
+        var back = new Uri(published.QuerySelector("[data-testid=live-link]")!.GetAttribute("href")!);
+        var backPage = await client.GetAsync(back.PathAndQuery);
+
+        Assert.Equal("https://example.org/paper/trace-1.html#s-12", live.QuerySelector("[data-testid=snapshot-link]")!.GetAttribute("href"));
+        Assert.Null(unlinked.QuerySelector("[data-testid=snapshot-link]"));
+        Assert.NotNull(published.QuerySelector("#s-12"));
+        Assert.Equal("https://traces.example.org/traces/1", back.AbsoluteUri);
+        Assert.Equal(HttpStatusCode.OK, backPage.StatusCode);
+        // The script links each selected sentence to /traces/<id>/sentences/<index> under this address.
+        Assert.Equal("https://traces.example.org", published.QuerySelector("[data-testid=detail]")!.GetAttribute("data-live"));
+    }
+
+    [Fact]
+    public void TheSnapshotAddressForLiveLinksMustBeAnAddress()
+    {
+        using var app = new TestApp().WithSetting("Snapshot:BaseUrl", "not an address");
+
+        var error = Record.Exception(() => app.CreateClient());
+
+        var invalid = Assert.IsType<OptionsValidationException>(error is AggregateException many ? many.InnerExceptions.Single() : error);
+        Assert.Equal(nameof(SnapshotOptions), invalid.OptionsType.Name);
+        Assert.Contains("BaseUrl", invalid.Message);
     }
 
     [Fact]
