@@ -98,6 +98,8 @@ public sealed class SnapshotFileTests(FileSnapshot snapshot, ITestOutputHelper o
         await Assertions.Expect(page.Locator("#study-chart .main-svg").First).ToBeVisibleAsync();
         Assert.Equal(4, await page.Locator("#study-chart .bars .point").CountAsync());
         await Assertions.Expect(page.GetByTestId("study-table").Locator("tbody tr")).ToHaveCountAsync(2);
+        // The table fits its box; it does not scroll sideways inside it either.
+        Assert.True(await page.GetByTestId("study-table").EvaluateAsync<bool>("t => t.scrollWidth <= t.parentElement.clientWidth"));
         await page.AssertNoSidewaysScrollAsync(viewport);
         output.WriteLine(await page.ScreenshotAsync($"snapshot-study-{viewport}"));
         Assert.Empty(browser.Errors);

@@ -9,6 +9,7 @@ using TraceViewer.Components.Charts;
 using TraceViewer.Snapshot;
 using TraceViewer.Studies;
 using TraceViewer.Traces;
+using Xunit.Abstractions;
 
 namespace TraceViewer.Tests.Snapshot;
 
@@ -47,7 +48,7 @@ public sealed class PublishedSnapshot : IAsyncLifetime
     }
 }
 
-public sealed class SnapshotCommandTests(PublishedSnapshot snapshot) : IClassFixture<PublishedSnapshot>
+public sealed class SnapshotCommandTests(PublishedSnapshot snapshot, ITestOutputHelper output) : IClassFixture<PublishedSnapshot>
 {
     [Fact]
     public void WritesTheIndexAPagePerTraceAStudyPageTheBundleAndTheDataWithProgress()
@@ -69,6 +70,7 @@ public sealed class SnapshotCommandTests(PublishedSnapshot snapshot) : IClassFix
         Assert.Contains("trace 1/22: ", snapshot.Error, StringComparison.Ordinal);
         Assert.Contains("trace 22/22: ", snapshot.Error, StringComparison.Ordinal);
         Assert.Matches(@"published 22 traces of 4 datasets to .+: \d+ files, [\d,]+ bytes, \d+ ms", snapshot.Output);
+        output.WriteLine(snapshot.Output);
         // Nothing is left beside the folder but the folder.
         Assert.Equal(["site"], Directory.EnumerateFileSystemEntries(Path.GetDirectoryName(snapshot.Folder)!).Select(Path.GetFileName));
     }
