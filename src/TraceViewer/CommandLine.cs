@@ -13,12 +13,12 @@ internal enum LaunchMode
 
 /// <summary>
 /// Offline commands run through the app's own services: `import`, `export`, `import-tags`, `export-tags`, `metrics`,
-/// `recompute`, `agreement`, `users`. Without a
+/// `recompute`, `agreement`, `users`, `publish`. Without a
 /// command the web server starts; its settings may follow as `--Key=value` (or `Key=value`, `/Key=value`).
 /// </summary>
 internal static class CommandLine
 {
-    private static readonly string[] Commands = ["import", "export", "import-tags", "export-tags", "metrics", "recompute", "agreement", "users"];
+    private static readonly string[] Commands = ["import", "export", "import-tags", "export-tags", "metrics", "recompute", "agreement", "users", "publish"];
 
     public static LaunchMode Classify(string[] args)
     {
@@ -65,6 +65,7 @@ internal static class CommandLine
               users add <email> --role <role>    create an account (reader, annotator, researcher, admin); the first
                                                  turns sign-in on; --password-stdin reads the password, else one is printed
               users list                         the accounts and their roles
+              publish <keys|ids...> <folder>     write a static snapshot of datasets or traces [--force] [--live-url u]
 
             Without a command the web server starts; settings follow as --Key=value (e.g. --Urls=http://localhost:5000).
             `<command> --help` describes a command's arguments.
@@ -96,6 +97,7 @@ internal static class CommandLine
             MetricSets.RecomputeCommand.Create(services),
             Statistics.Agreement.AgreementCommand.Create(),
             Accounts.UsersCommand.Create(services, input ?? Console.In),
+            Snapshot.SnapshotCommand.Create(services),
         };
         return await root.Parse(args).InvokeAsync(configuration);
     }

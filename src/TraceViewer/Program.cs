@@ -17,6 +17,7 @@ using TraceViewer.Providers;
 using TraceViewer.Queues;
 using TraceViewer.Search;
 using TraceViewer.Sharing;
+using TraceViewer.Snapshot;
 using TraceViewer.Studies;
 using TraceViewer.Tags;
 using TraceViewer.Traces;
@@ -83,6 +84,7 @@ builder.AddAgreement();
 builder.AddKinds();
 builder.AddSharing();
 builder.AddViews();
+builder.AddSnapshot();
 builder.AddJobs();
 builder.AddHealth();
 

@@ -26,7 +26,7 @@ public sealed class DependencyRulesTests
         ["Studies"],
         ["Agreement"],
         ["Queues", "Search"],
-        ["Exports"],
+        ["Exports", "Snapshot"],
         ["Jobs"],
         ["Web"],
         ["(root)", "Migrations"],
