@@ -25,6 +25,19 @@ internal static class JobsExtensions
         builder.Services.AddScoped<IJobItemHandler, TagHandler>();
         builder.Services.AddSingleton<JobWorkerHeartbeat>();
         builder.Services.AddSingleton<JobInstance>();
+        // The worker's parts, and the state they share.
+        builder.Services.AddSingleton<InstalledJobKinds>();
+        builder.Services.AddSingleton<HeldClaims>();
+        builder.Services.AddSingleton<JobWriteTurn>();
+        builder.Services.AddSingleton<RunningJobs>();
+        builder.Services.AddSingleton<JobSnapshots>();
+        builder.Services.AddSingleton<JobWorkerLoad>();
+        builder.Services.AddSingleton<JobCompletion>();
+        builder.Services.AddSingleton<TraceRecomputeQueue>();
+        builder.Services.AddSingleton<JobResultWriter>();
+        builder.Services.AddSingleton<JobItemRunner>();
+        builder.Services.AddSingleton<JobLeaseRenewer>();
+        builder.Services.AddSingleton<JobScheduler>();
         builder.Services.AddHostedService<JobWorker>();
         return builder;
     }
