@@ -54,7 +54,7 @@ internal sealed partial class JobItemRunner(
             }
 
             await using var scope = scopes.CreateAsyncScope();
-            var handler = scope.ServiceProvider.GetServices<IJobItemHandler>().First(h => h.Kind == work.Job.Kind);
+            var handler = scope.ServiceProvider.GetRequiredKeyedService<IJobItemHandler>(work.Job.Kind);
             var result = await handler.RunAsync(work, linked.Token);
             return new ItemDone(work, result, clock.GetElapsedTime(started).TotalMilliseconds);
         }

@@ -53,7 +53,7 @@ internal sealed partial class JobWorker(
 
         await using (var scope = scopes.CreateAsyncScope())
         {
-            kinds.Load(scope.ServiceProvider.GetServices<IJobItemHandler>());
+            kinds.Load(scope.ServiceProvider);
         }
 
         // Items left running by an earlier process are not taken back here: they may be another live instance's. Their

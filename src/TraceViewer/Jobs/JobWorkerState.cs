@@ -177,7 +177,9 @@ internal sealed class InstalledJobKinds
 {
     private volatile Dictionary<JobKind, bool> _kinds = [];
 
-    public void Load(IEnumerable<IJobItemHandler> handlers) => _kinds = handlers.ToDictionary(h => h.Kind, h => h.RecomputesMetrics);
+    /// <summary>Reads which kinds of <see cref="JobKinds"/> have a handler registered.</summary>
+    public void Load(IServiceProvider services) =>
+        _kinds = JobKinds.All.Where(k => services.GetKeyedService<IJobItemHandler>(k.Kind) is not null).ToDictionary(k => k.Kind, k => k.RecomputesMetrics);
 
     public bool IsInstalled(JobKind kind) => _kinds.ContainsKey(kind);
 

@@ -17,12 +17,7 @@ internal static class JobsExtensions
         builder.Services.AddScoped<JobStatusQuery>();
         builder.Services.AddScoped<JobPageQueries>();
         builder.Services.AddScoped<ResampleTargetQueries>();
-        // One class per job kind.
-        builder.Services.AddScoped<IJobItemHandler, ResampleHandler>();
-        builder.Services.AddScoped<IJobItemHandler, EmbedHandler>();
-        builder.Services.AddScoped<IJobItemHandler, JudgeHandler>();
-        builder.Services.AddScoped<IJobItemHandler, CollectHandler>();
-        builder.Services.AddScoped<IJobItemHandler, TagHandler>();
+        builder.Services.AddJobHandlers();
         builder.Services.AddSingleton<JobWorkerHeartbeat>();
         builder.Services.AddSingleton<JobInstance>();
         // The worker's parts, and the state they share.

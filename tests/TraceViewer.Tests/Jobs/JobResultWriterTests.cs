@@ -26,7 +26,7 @@ public sealed class JobResultWriterTests : IAsyncLifetime
         var services = app.Services;
         using (var scope = services.CreateScope())
         {
-            services.GetRequiredService<InstalledJobKinds>().Load(scope.ServiceProvider.GetServices<IJobItemHandler>());
+            services.GetRequiredService<InstalledJobKinds>().Load(scope.ServiceProvider);
         }
 
         var work = await ClaimAllAsync(app, jobId);
