@@ -82,10 +82,6 @@ internal sealed class CollectHandler(
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<CollectSettings, Dictionary<string, CollectQuery>> Plans = new();
 
-    public JobKind Kind => JobKind.Collect;
-
-    public bool RecomputesMetrics => false;
-
     public async Task<JobPlan> PlanAsync(JobRequest request, CancellationToken ct)
     {
         if (request.Collect is not { } settings)

@@ -13,10 +13,6 @@ namespace TraceViewer.Jobs;
 internal sealed class EmbedHandler(TraceViewerDbContext db, EmbeddingService embeddings, ProviderGates gates, Microsoft.Extensions.Options.IOptions<EmbeddingOptions> options)
     : IJobItemHandler
 {
-    public JobKind Kind => JobKind.Embed;
-
-    public bool RecomputesMetrics => true;
-
     public async Task<JobPlan> PlanAsync(JobRequest request, CancellationToken ct)
     {
         if (!embeddings.HasModel || string.IsNullOrEmpty(options.Value.Provider))

@@ -8,15 +8,10 @@ namespace TraceViewer.Jobs;
 
 /// <summary>
 /// The work of one job kind: checks a request and lists its items, then does one item at a time. Each kind is one
-/// class registered as a scoped <see cref="IJobItemHandler"/>; the worker picks it by <see cref="Kind"/>.
+/// class, named in <see cref="JobKinds"/> and registered as a scoped <see cref="IJobItemHandler"/> keyed by its kind.
 /// </summary>
 internal interface IJobItemHandler
 {
-    JobKind Kind { get; }
-
-    /// <summary>True when finishing every item of a trace position should recompute the trace's metrics.</summary>
-    bool RecomputesMetrics { get; }
-
     /// <summary>Checks the kind-specific parts of a request and lists the items to create (not saved).</summary>
     Task<JobPlan> PlanAsync(JobRequest request, CancellationToken ct);
 

@@ -68,7 +68,7 @@ internal enum JobChange
 
 /// <summary>Creates jobs with their items, and pauses, resumes and cancels them. The worker does the rest.</summary>
 internal sealed class JobService(
-    TraceViewerDbContext db, ProviderRegistry providers, IEnumerable<IJobItemHandler> handlers, JobSignal signal, JobProgressFeed feed, TimeProvider clock)
+    TraceViewerDbContext db, ProviderRegistry providers, IServiceProvider services, JobSignal signal, JobProgressFeed feed, TimeProvider clock)
 {
     public const int MaxSamplesPerPosition = JobRules.MaxSamplesPerPosition;
 
@@ -95,7 +95,8 @@ internal sealed class JobService(
         var errors = new Dictionary<string, string[]>();
         var known = Enum.TryParse<JobKind>(request.Kind ?? nameof(JobKind.Resample), ignoreCase: true, out var kind) && Enum.IsDefined(kind)
             && !int.TryParse(request.Kind, out _);
-        var handler = known ? handlers.FirstOrDefault(h => h.Kind == kind) : null;
+        var handler = known ? services.GetKeyedService<IJobItemHandler>(kind) : null;
+        var rules = JobKinds.All.FirstOrDefault(k => k.Kind == kind) ?? new JobKindInfo(kind, typeof(IJobItemHandler));
         if (!known)
         {
             errors["kind"] = [$"Unknown job kind. Known kinds: {string.Join(", ", Enum.GetNames<JobKind>())}."];
@@ -106,9 +107,9 @@ internal sealed class JobService(
         }
 
         // A collect job may name a new dataset instead; its handler checks its target.
-        if (request.TraceIds is not null && kind is not (JobKind.Resample or JobKind.Judge))
+        if (request.TraceIds is not null && !rules.TakesTraceList)
         {
-            errors["traceIds"] = ["Only resample and judge jobs take a list of traces (traceIds)."];
+            errors["traceIds"] = [$"Only {JobKinds.Labels(k => k.TakesTraceList)} jobs take a list of traces (traceIds)."];
         }
         else if (request.TraceIds is not null && (request.TraceId is not null || request.DatasetId is not null))
         {
@@ -118,7 +119,7 @@ internal sealed class JobService(
         {
             errors["traceIds"] = [traceIdsError];
         }
-        else if (kind != JobKind.Collect && request.TraceIds is null && (request.TraceId is null) == (request.DatasetId is null))
+        else if (rules.NeedsTarget && request.TraceIds is null && (request.TraceId is null) == (request.DatasetId is null))
         {
             errors["traceId"] = ["Give exactly one of traceId, traceIds and datasetId."];
         }
@@ -136,7 +137,7 @@ internal sealed class JobService(
         }
 
         ProviderOptions? provider = null;
-        if (kind != JobKind.Embed)
+        if (rules.UsesProvider)
         {
             if (string.IsNullOrWhiteSpace(request.Provider))
             {
@@ -254,15 +255,10 @@ internal sealed class JobService(
         };
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        if (kind is JobKind.Resample or JobKind.Collect)
+        // Labels written by the worker refer to these outcomes.
+        foreach (var outcome in JobKinds.Of(kind).Outcomes?.Invoke(plan) ?? [])
         {
-            // Labels written by the worker refer to this outcome.
-            await db.GetOrAddAsync(OutcomeRegistry.Compliance, ct);
-        }
-
-        if (kind is JobKind.Judge or JobKind.Collect && (plan.Judge ?? plan.Collect?.Judge) is { } judge)
-        {
-            await db.GetOrAddAsync(judge.OutcomeKey, ct);
+            await db.GetOrAddAsync(outcome, ct);
         }
 
         db.Add(job);

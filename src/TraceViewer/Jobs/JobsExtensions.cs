@@ -17,14 +17,22 @@ internal static class JobsExtensions
         builder.Services.AddScoped<JobStatusQuery>();
         builder.Services.AddScoped<JobPageQueries>();
         builder.Services.AddScoped<ResampleTargetQueries>();
-        // One class per job kind.
-        builder.Services.AddScoped<IJobItemHandler, ResampleHandler>();
-        builder.Services.AddScoped<IJobItemHandler, EmbedHandler>();
-        builder.Services.AddScoped<IJobItemHandler, JudgeHandler>();
-        builder.Services.AddScoped<IJobItemHandler, CollectHandler>();
-        builder.Services.AddScoped<IJobItemHandler, TagHandler>();
+        builder.Services.AddJobHandlers();
         builder.Services.AddSingleton<JobWorkerHeartbeat>();
         builder.Services.AddSingleton<JobInstance>();
+        // The worker's parts, and the state they share.
+        builder.Services.AddSingleton<InstalledJobKinds>();
+        builder.Services.AddSingleton<HeldClaims>();
+        builder.Services.AddSingleton<JobWriteTurn>();
+        builder.Services.AddSingleton<RunningJobs>();
+        builder.Services.AddSingleton<JobSnapshots>();
+        builder.Services.AddSingleton<JobWorkerLoad>();
+        builder.Services.AddSingleton<JobCompletion>();
+        builder.Services.AddSingleton<TraceRecomputeQueue>();
+        builder.Services.AddSingleton<JobResultWriter>();
+        builder.Services.AddSingleton<JobItemRunner>();
+        builder.Services.AddSingleton<JobLeaseRenewer>();
+        builder.Services.AddSingleton<JobScheduler>();
         builder.Services.AddHostedService<JobWorker>();
         return builder;
     }

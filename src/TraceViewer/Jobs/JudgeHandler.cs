@@ -20,10 +20,6 @@ internal sealed class JudgeHandler(TraceViewerDbContext db, GatedModelClient mod
     /// <summary>The position of an item that judges a base trace rather than a resample.</summary>
     public const int BaseTracePosition = -1;
 
-    public JobKind Kind => JobKind.Judge;
-
-    public bool RecomputesMetrics => true;
-
     public async Task<JobPlan> PlanAsync(JobRequest request, CancellationToken ct)
     {
         var settings = request.Judge ?? new JudgeSettings();

@@ -23,10 +23,6 @@ internal sealed class ResampleHandler(
 {
     public const int MaxItems = 1_000_000;
 
-    public JobKind Kind => JobKind.Resample;
-
-    public bool RecomputesMetrics => true;
-
     public async Task<JobPlan> PlanAsync(JobRequest request, CancellationToken ct)
     {
         var listed = request.TraceIds;

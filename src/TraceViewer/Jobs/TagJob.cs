@@ -99,10 +99,6 @@ public sealed record TagSettings
 /// </summary>
 internal sealed class TagHandler(TraceViewerDbContext db, GatedModelClient model, ProviderRegistry providers, IOptions<JobsOptions> options, TimeProvider clock) : IJobItemHandler
 {
-    public JobKind Kind => JobKind.Tag;
-
-    public bool RecomputesMetrics => false;
-
     public async Task<JobPlan> PlanAsync(JobRequest request, CancellationToken ct)
     {
         var settings = request.Tag;

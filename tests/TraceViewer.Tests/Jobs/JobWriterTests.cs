@@ -48,7 +48,7 @@ public sealed class JobWriterTests : IAsyncLifetime
         var jobId = await JobTestHost.StartAsync(app.CreateClient(), new { traceId = trace.TraceId, positions = new { from = 1, to = 1 }, n = 1, provider = "loop" });
         var item = Assert.Single(await JobTestHost.ItemsAsync(app, jobId));
         await using var scope = app.Services.CreateAsyncScope();
-        var handler = scope.ServiceProvider.GetServices<IJobItemHandler>().Single(h => h.Kind == JobKind.Resample);
+        var handler = scope.ServiceProvider.GetRequiredKeyedService<IJobItemHandler>(JobKind.Resample);
         var parameters = (await scope.ServiceProvider.GetRequiredService<JobStatusQuery>().GetAsync(jobId, CancellationToken.None))!.Parameters;
         var work = new JobWork(new JobSnapshot(jobId, JobKind.Resample, "loop", "model-x", parameters), item.Id, trace.TraceId, item.Position, item.SampleIndex, 1);
         var result = await handler.RunAsync(work, CancellationToken.None);
