@@ -187,7 +187,7 @@ async function send() {
     for (const entry of queue) {
       let result;
       try {
-        result = await me.dotnet.invokeMethodAsync('Send', { ...entry.item, owner: me.owner });
+        result = await me.dotnet.invokeMethodAsync('Send', { owner: me.owner, ...entry.item });
       } catch {
         result = { outcome: 'failed', message: 'no connection' };
       }
