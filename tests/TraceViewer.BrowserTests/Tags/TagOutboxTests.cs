@@ -143,7 +143,15 @@ public sealed class TagOutboxAccountsTests(AccountsBrowserApp app) : IClassFixtu
             + " localStorage.setItem(`tv-outbox:/:${to}:${id}`, JSON.stringify({ ...entry, holder: 'gone' }));"
             + " window.dispatchEvent(new CustomEvent('tv-outbox-orphaned')); }",
             new[] { first, second, waiting.ToString() });
-        await Assertions.Expect(other.Locator("[data-testid=tag-outbox-refused]")).ToContainTextAsync("typed by another account", new() { Timeout = 60_000 });
+        var refused = other.Locator("[data-testid=tag-outbox-refused]");
+        await Assertions.Expect(refused).ToContainTextAsync("typed by another account", new() { Timeout = 60_000 });
+        await Assertions.Expect(refused).ToBeInViewportAsync();
+        await other.AssertNoSidewaysScrollAsync(Viewports.Laptop);
+        await other.ScreenshotAsync("tag-outbox-refused-laptop", fullPage: false);
+        await other.SetViewportSizeAsync(Viewports.Size(Viewports.Phone).Width, Viewports.Size(Viewports.Phone).Height);
+        await Assertions.Expect(refused).ToBeInViewportAsync();
+        await other.AssertNoSidewaysScrollAsync(Viewports.Phone);
+        await other.ScreenshotAsync("tag-outbox-refused-phone", fullPage: false);
         await using (var db = app.App.CreateDbContext())
         {
             Assert.False(await db.Set<TagAudit>().AnyAsync(a => a.ChangeId == waiting));
