@@ -149,10 +149,6 @@ public sealed class TagOutboxAccountsTests(AccountsBrowserApp app) : IClassFixtu
         await refused.ScrollIntoViewIfNeededAsync();
         await other.AssertNoSidewaysScrollAsync(Viewports.Laptop);
         await other.ScreenshotAsync("tag-outbox-refused-laptop", fullPage: false);
-        await other.SetViewportSizeAsync(Viewports.Size(Viewports.Phone).Width, Viewports.Size(Viewports.Phone).Height);
-        await refused.ScrollIntoViewIfNeededAsync();
-        await other.AssertNoSidewaysScrollAsync(Viewports.Phone);
-        await other.ScreenshotAsync("tag-outbox-refused-phone", fullPage: false);
         await using (var db = app.App.CreateDbContext())
         {
             Assert.False(await db.Set<TagAudit>().AnyAsync(a => a.ChangeId == waiting));
