@@ -60,6 +60,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddRazorComponents().AddInteractiveServerComponents()
     .AddHubOptions(hub => hub.MaximumReceiveMessageSize = 1024 * 1024);
 builder.Services.AddMudServices();
+builder.Services.AddSingleton<TraceViewer.Components.Layout.LayoutParts>();
 builder.Services.AddTransient(typeof(QueryScope<>));
 builder.AddHttpBasics();
 builder.AddSecurityHeaders();

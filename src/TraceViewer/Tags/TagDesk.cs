@@ -14,8 +14,10 @@ namespace TraceViewer.Tags;
 /// key <see cref="Key"/> of the taxonomy, on sentences <see cref="From"/> to <see cref="To"/> by index), <c>note</c>
 /// (<see cref="Note"/> on the viewer's tag <see cref="TagId"/> of sentence <see cref="From"/>) or <c>undo</c>. The
 /// browser picks <see cref="Id"/>, and it becomes the change id, so a key sent again is applied once.
+/// <see cref="Owner"/> is the annotator who typed it (kept with the press in the browser's outbox): a press is saved only
+/// as that annotator, so a press left behind on a shared browser is never saved as whoever signs in next.
 /// </summary>
-public sealed record TagKeystroke(Guid Id, string Kind, int TraceId, int TaxonomyId, int Key, int From, int To, int? TagId, string? Note);
+public sealed record TagKeystroke(Guid Id, string Kind, int TraceId, int TaxonomyId, int Key, int From, int To, int? TagId, string? Note, string? Owner = null);
 
 /// <summary>What became of a key press: <c>saved</c> (committed, or already committed before), <c>refused</c> (never will be) or <c>failed</c> (send it again).</summary>
 public sealed record KeystrokeResult(
@@ -134,6 +136,11 @@ internal sealed partial class TagDesk(IServiceScopeFactory scopes, IAccess acces
             }
 
             var author = await AuthorAsync();
+            if (key.Owner is { } owner && owner != author.Id)
+            {
+                return new KeystrokeResult(KeystrokeResult.Refused, "This change was typed by another account; it is not saved as yours.", []);
+            }
+
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<TraceViewerDbContext>();
             var writer = scope.ServiceProvider.GetRequiredService<TagWriter>();

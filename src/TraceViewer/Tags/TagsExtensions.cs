@@ -1,3 +1,5 @@
+using TraceViewer.Components.Layout;
+
 namespace TraceViewer.Tags;
 
 internal static class TagsExtensions
@@ -8,6 +10,8 @@ internal static class TagsExtensions
         builder.Services.AddScoped<TagTransfer>();
         builder.Services.AddScoped<TagDesk>();
         builder.Services.AddSingleton<TagNotifier>();
+        // Presses an earlier page left unsaved are sent from whichever page the annotator opens next.
+        builder.Services.AddSingleton(new LayoutPart(typeof(TagOutbox)));
         return builder;
     }
 }

@@ -1,9 +1,12 @@
 // The trace page's browser work that Blazor has no API for: keys in the sentence list, scrolling a sentence into view,
 // hovering between sentences and curve points (Plotly.Fx), the clipboard, and typesetting LaTeX with KaTeX.
 // Everything here reads or decorates the page; selecting a sentence is always an address change made by the page.
-// In the tagging workbench the keys 1-9, n and u become key presses that are queued here, in order, kept in
-// sessionStorage, and sent one at a time until the server says each is committed (or refused); a lost connection or a
-// failed save is retried with backoff, and the browser-chosen id of each makes a resend apply once.
+// In the tagging workbench the keys 1-9, n and u become key presses that are queued here, in order, kept in the
+// browser's outbox (localStorage, see Tags/TagOutbox.razor.js), and sent one at a time until the server says each is
+// committed (or refused); a lost connection or a failed save is retried with backoff, and the browser-chosen id of each
+// makes a resend apply once. Presses this page could not send before it went are sent by the next page of the annotator.
+
+import * as outbox from '../Tags/TagOutbox.razor.js';
 
 let page = null;
 
@@ -67,6 +70,11 @@ export function detach() {
   page.controller.abort();
   page.observer?.disconnect();
   page = null;
+  // What is still waiting is left in the outbox to the next page (or this tab's sender of orphaned presses).
+  clearTimeout(tag.timer);
+  tag.queue = [];
+  tag.stopBeat?.();
+  tag.stopBeat = null;
 }
 
 /** The next scroll-to-top that follows a navigation is skipped: the page stays where the reader is. */
@@ -188,7 +196,7 @@ function onKey(event) {
 
 // ---- the tagging workbench ----
 
-const tag = { queue: [], busy: false, attempts: 0, timer: null, range: null, storageKey: null };
+const tag = { queue: [], busy: false, attempts: 0, timer: null, range: null, owner: null, holder: null, stopBeat: null };
 
 function tagging() {
   const id = page?.root.dataset.tagging;
@@ -277,32 +285,20 @@ function newId() {
 }
 
 function enqueue(item) {
-  tag.queue.push({ ...item, id: newId(), traceId: Number(page.root.dataset.traceId), tagId: item.tagId ?? null, note: item.note ?? null });
-  saveQueue();
+  const press = { ...item, id: newId(), traceId: Number(page.root.dataset.traceId), tagId: item.tagId ?? null, note: item.note ?? null, owner: tag.owner };
+  tag.queue.push(press);
+  outbox.put(tag.owner, tag.holder, press);
   showQueue();
   pump();
 }
 
+/** This page holds the presses it queues (a heartbeat says it lives); those of a page gone are sent by the outbox's sender. */
 function loadQueue() {
-  tag.storageKey = `tv-tag-queue:${page.root.dataset.traceId}`;
-  try {
-    const stored = JSON.parse(sessionStorage.getItem(tag.storageKey) ?? '[]');
-    const known = new Set(tag.queue.map(i => i.id));
-    tag.queue.push(...stored.filter(i => !known.has(i.id)));
-  } catch {
-    // Nothing readable was kept.
-  }
+  tag.owner = page.root.dataset.tagOwner ?? '';
+  tag.holder = outbox.newHolder();
+  tag.stopBeat?.();
+  tag.stopBeat = outbox.beat(tag.holder);
   showQueue();
-}
-
-function saveQueue() {
-  try {
-    if (tag.storageKey) {
-      sessionStorage.setItem(tag.storageKey, JSON.stringify(tag.queue));
-    }
-  } catch {
-    // Storage full or off: the queue still lives in this page.
-  }
 }
 
 /** Shows what waits to be sent: a dashed mark on its sentences and a count in the panel. */
@@ -360,7 +356,8 @@ async function pump() {
   if (tag.queue[0]?.id === item.id) {
     tag.queue.shift();
   }
-  saveQueue();
+  // Saved, or refused and said so on this page: nothing is left to send.
+  outbox.remove(tag.owner, item.id);
   showQueue();
   pump();
 }
