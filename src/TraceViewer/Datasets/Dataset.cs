@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace TraceViewer.Datasets;
 
 /// <summary>A collection of traces from one source, model and solution type (e.g. one folder of a viewer bundle).</summary>
-internal sealed class Dataset
+internal sealed class Dataset : Data.IDatasetRow
 {
     public int Id { get; set; }
 
