@@ -618,7 +618,7 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.ToTable("JudgeLabel");
                 });
 
-            modelBuilder.Entity("TraceViewer.Metrics.MetricSet", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.MetricSet", b =>
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
@@ -676,7 +676,7 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.ToTable("MetricSet");
                 });
 
-            modelBuilder.Entity("TraceViewer.Metrics.SentenceMetric", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.SentenceMetric", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -946,6 +946,56 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.HasIndex("OutcomeId");
 
                     b.ToTable("ResampleLabel");
+                });
+
+            modelBuilder.Entity("TraceViewer.Search.SearchEffect", b =>
+                {
+                    b.Property<int>("SentenceId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("OutcomeId")
+                        .HasColumnType("integer");
+
+                    b.Property<double?>("Directional")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("DirectionalRank")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("KlRank")
+                        .HasColumnType("double precision");
+
+                    b.Property<int>("MetricSetId")
+                        .HasColumnType("integer");
+
+                    b.Property<double?>("Resampling")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("ResamplingRank")
+                        .HasColumnType("double precision");
+
+                    b.Property<int>("SentenceIndex")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("TraceId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("SentenceId", "OutcomeId");
+
+                    b.HasIndex("MetricSetId");
+
+                    b.HasIndex("TraceId");
+
+                    b.HasIndex("OutcomeId", "DirectionalRank", "TraceId", "SentenceIndex")
+                        .IsDescending(false, true, false, false);
+
+                    b.HasIndex("OutcomeId", "KlRank", "TraceId", "SentenceIndex")
+                        .IsDescending(false, true, false, false);
+
+                    b.HasIndex("OutcomeId", "ResamplingRank", "TraceId", "SentenceIndex")
+                        .IsDescending(false, true, false, false);
+
+                    b.ToTable("SearchEffect");
                 });
 
             modelBuilder.Entity("TraceViewer.Sharing.ShareLink", b =>
@@ -1645,7 +1695,7 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                         .OnDelete(DeleteBehavior.Cascade);
                 });
 
-            modelBuilder.Entity("TraceViewer.Metrics.MetricSet", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.MetricSet", b =>
                 {
                     b.HasOne("TraceViewer.Outcomes.Outcome", null)
                         .WithMany()
@@ -1660,9 +1710,9 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("TraceViewer.Metrics.SentenceMetric", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.SentenceMetric", b =>
                 {
-                    b.HasOne("TraceViewer.Metrics.MetricSet", null)
+                    b.HasOne("TraceViewer.MetricSets.MetricSet", null)
                         .WithMany("Values")
                         .HasForeignKey("MetricSetId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -1730,6 +1780,27 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.HasOne("TraceViewer.Resampling.Resample", null)
                         .WithMany("Labels")
                         .HasForeignKey("ResampleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TraceViewer.Search.SearchEffect", b =>
+                {
+                    b.HasOne("TraceViewer.MetricSets.MetricSet", null)
+                        .WithMany()
+                        .HasForeignKey("MetricSetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("TraceViewer.Outcomes.Outcome", null)
+                        .WithMany()
+                        .HasForeignKey("OutcomeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("TraceViewer.Traces.Sentence", null)
+                        .WithMany()
+                        .HasForeignKey("SentenceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -1844,7 +1915,7 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.Navigation("Traces");
                 });
 
-            modelBuilder.Entity("TraceViewer.Metrics.MetricSet", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.MetricSet", b =>
                 {
                     b.Navigation("Values");
                 });

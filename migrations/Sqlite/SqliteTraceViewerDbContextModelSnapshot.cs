@@ -595,7 +595,7 @@ namespace TraceViewer.Migrations
                     b.ToTable("JudgeLabel");
                 });
 
-            modelBuilder.Entity("TraceViewer.Metrics.MetricSet", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.MetricSet", b =>
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
@@ -651,7 +651,7 @@ namespace TraceViewer.Migrations
                     b.ToTable("MetricSet");
                 });
 
-            modelBuilder.Entity("TraceViewer.Metrics.SentenceMetric", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.SentenceMetric", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -909,6 +909,56 @@ namespace TraceViewer.Migrations
                     b.HasIndex("OutcomeId");
 
                     b.ToTable("ResampleLabel");
+                });
+
+            modelBuilder.Entity("TraceViewer.Search.SearchEffect", b =>
+                {
+                    b.Property<int>("SentenceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("OutcomeId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("Directional")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("DirectionalRank")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("KlRank")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("MetricSetId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("Resampling")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("ResamplingRank")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("SentenceIndex")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TraceId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("SentenceId", "OutcomeId");
+
+                    b.HasIndex("MetricSetId");
+
+                    b.HasIndex("TraceId");
+
+                    b.HasIndex("OutcomeId", "DirectionalRank", "TraceId", "SentenceIndex")
+                        .IsDescending(false, true, false, false);
+
+                    b.HasIndex("OutcomeId", "KlRank", "TraceId", "SentenceIndex")
+                        .IsDescending(false, true, false, false);
+
+                    b.HasIndex("OutcomeId", "ResamplingRank", "TraceId", "SentenceIndex")
+                        .IsDescending(false, true, false, false);
+
+                    b.ToTable("SearchEffect");
                 });
 
             modelBuilder.Entity("TraceViewer.Sharing.ShareLink", b =>
@@ -1588,7 +1638,7 @@ namespace TraceViewer.Migrations
                         .OnDelete(DeleteBehavior.Cascade);
                 });
 
-            modelBuilder.Entity("TraceViewer.Metrics.MetricSet", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.MetricSet", b =>
                 {
                     b.HasOne("TraceViewer.Outcomes.Outcome", null)
                         .WithMany()
@@ -1603,9 +1653,9 @@ namespace TraceViewer.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("TraceViewer.Metrics.SentenceMetric", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.SentenceMetric", b =>
                 {
-                    b.HasOne("TraceViewer.Metrics.MetricSet", null)
+                    b.HasOne("TraceViewer.MetricSets.MetricSet", null)
                         .WithMany("Values")
                         .HasForeignKey("MetricSetId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -1673,6 +1723,27 @@ namespace TraceViewer.Migrations
                     b.HasOne("TraceViewer.Resampling.Resample", null)
                         .WithMany("Labels")
                         .HasForeignKey("ResampleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TraceViewer.Search.SearchEffect", b =>
+                {
+                    b.HasOne("TraceViewer.MetricSets.MetricSet", null)
+                        .WithMany()
+                        .HasForeignKey("MetricSetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("TraceViewer.Outcomes.Outcome", null)
+                        .WithMany()
+                        .HasForeignKey("OutcomeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("TraceViewer.Traces.Sentence", null)
+                        .WithMany()
+                        .HasForeignKey("SentenceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -1787,7 +1858,7 @@ namespace TraceViewer.Migrations
                     b.Navigation("Traces");
                 });
 
-            modelBuilder.Entity("TraceViewer.Metrics.MetricSet", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.MetricSet", b =>
                 {
                     b.Navigation("Values");
                 });
