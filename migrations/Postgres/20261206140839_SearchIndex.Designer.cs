@@ -9,7 +9,7 @@ using TraceViewer.Data;
 
 #nullable disable
 
-namespace TraceViewer.migrations.Postgres
+namespace TraceViewer.Migrations.PostgresTraceViewerDb
 {
     [DbContext(typeof(PostgresTraceViewerDbContext))]
     [Migration("20261206140839_SearchIndex")]

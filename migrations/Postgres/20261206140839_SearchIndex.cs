@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace TraceViewer.migrations.Postgres
+namespace TraceViewer.Migrations.PostgresTraceViewerDb
 {
     /// <inheritdoc />
     public partial class SearchIndex : Migration

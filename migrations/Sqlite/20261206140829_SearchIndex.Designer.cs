@@ -8,7 +8,7 @@ using TraceViewer.Data;
 
 #nullable disable
 
-namespace TraceViewer.migrations.Sqlite
+namespace TraceViewer.Migrations
 {
     [DbContext(typeof(SqliteTraceViewerDbContext))]
     [Migration("20261206140829_SearchIndex")]

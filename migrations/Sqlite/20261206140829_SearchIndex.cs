@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace TraceViewer.migrations.Sqlite
+namespace TraceViewer.Migrations
 {
     /// <inheritdoc />
     public partial class SearchIndex : Migration
