@@ -40,6 +40,7 @@ internal static partial class DatabaseStartup
             await MigrateAsync(db, logger, ct);
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
             await Tags.TaxonomySeeder.SeedAsync(db, ct);
+            await Search.SearchEffectsSync.EnsureBuiltAsync(db, ct);
             return;
         }
 
@@ -47,6 +48,7 @@ internal static partial class DatabaseStartup
         // when a migrating process dies; another instance migrating is simply waited for (and logged).
         await MigrateAsync(db, logger, ct);
         await Tags.TaxonomySeeder.SeedAsync(db, ct);
+        await Search.SearchEffectsSync.EnsureBuiltAsync(db, ct);
     }
 
     private static async Task MigrateAsync(TraceViewerDbContext db, ILogger logger, CancellationToken ct)
