@@ -17,12 +17,14 @@ internal static class BenchProgram
         "search" => await SearchBenchmark.RunAsync(args[1..]),
         "keystroke" => await KeystrokeBenchmark.RunAsync(args[1..]),
         "kinds" => await KindsBenchmark.RunAsync(args[1..]),
+        "import" => await ImportBenchmark.RunAsync(args[1..]),
+        "import-child" => await ImportBenchmark.RunChildAsync(args[1..]),
         _ => Usage(),
     };
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: TraceViewer.Bench metrics [case.json] | trace-page [requests] | pages [requests] [views] | jobs [requests] | jobs-instances [requests] [runs] | agreement [items] [replicates] | agreement-db [items] [annotators] | tag-effects [traces] [replicates] | search [runs] [copies] | kinds [traces] [runs] | keystroke [presses]");
+        Console.Error.WriteLine("usage: TraceViewer.Bench metrics [case.json] | trace-page [requests] | pages [requests] [views] | jobs [requests] | jobs-instances [requests] [runs] | agreement [items] [replicates] | agreement-db [items] [annotators] | tag-effects [traces] [replicates] | search [runs] [copies] | kinds [traces] [runs] | keystroke [presses] | import [runs]");
         return 1;
     }
 }

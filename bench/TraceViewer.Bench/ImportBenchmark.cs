@@ -1,0 +1,214 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using TraceViewer.Import;
+using TraceViewer.Tests;
+
+namespace TraceViewer.Bench;
+
+/// <summary>
+/// Import speed against the floor of parsing the same JSON: the fixture viewer bundles copied to a study of the size of
+/// thought-anchors.com's (39 MATH problems and 3 scenarios, about 118 MB and 546,000 resamples), each file parsed with
+/// System.Text.Json, then imported into a fresh SQLite file and a fresh PostgreSQL database. Each import runs in its own
+/// process, so its peak working set is the import's own.
+/// </summary>
+internal static class ImportBenchmark
+{
+    private const int Problems = 39;
+    private const int Scenarios = 3;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var runs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3;
+        var folder = Directory.CreateTempSubdirectory("traceviewer-import-bench-").FullName;
+        var postgres = new PostgresServer();
+        try
+        {
+            var (bytes, files) = Generate(folder);
+            Console.WriteLine($"import: {files} files, {bytes / 1e6:0.0} MB, load {BenchPaths.LoadAverage()}");
+
+            var parse = new List<double>();
+            for (var run = 0; run < runs; run++)
+            {
+                parse.Add(ParseAll(folder));
+            }
+
+            var floor = Median(parse);
+            Console.WriteLine($"JSON parse of every file (System.Text.Json): median {floor:0.00} s, {bytes / 1e6 / floor:0.0} MB/s");
+
+            await postgres.InitializeAsync();
+            var failed = false;
+            foreach (var provider in new[] { "Sqlite", "PostgreSQL" })
+            {
+                var times = new List<double>();
+                var peaks = new List<double>();
+                for (var run = 0; run < runs; run++)
+                {
+                    var connection = provider == "Sqlite"
+                        ? $"Data Source={Path.Combine(folder, $"bench-{run}.db")}"
+                        : postgres.ConnectionString("bench_" + Guid.NewGuid().ToString("N"));
+                    var result = await RunChildAsync(provider, connection, Path.Combine(folder, "data"));
+                    if (result is null)
+                    {
+                        failed = true;
+                        break;
+                    }
+
+                    times.Add(result.Value.Seconds);
+                    peaks.Add(result.Value.PeakMiB);
+                    Console.WriteLine($"  {provider} run {run + 1}: {result.Value.Seconds:0.00} s, {result.Value.Resamples} resamples, peak working set {result.Value.PeakMiB:0} MiB");
+                }
+
+                if (times.Count > 0)
+                {
+                    var median = Median(times);
+                    Console.WriteLine($"{provider}: median {median:0.00} s, {bytes / 1e6 / median:0.0} MB/s, {median / floor:0.0}x the parse (target <= 5), "
+                        + $"peak working set {peaks.Max():0} MiB (target <= 300)");
+                }
+            }
+
+            Console.WriteLine($"load average at the end: {BenchPaths.LoadAverage()}");
+            return failed ? 1 : 0;
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await postgres.DisposeAsync();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>The child: one import, then its time, resample count and peak working set on one line.</summary>
+    public static async Task<int> RunChildAsync(string[] args)
+    {
+        var (provider, connection, data) = (args[0], args[1], args[2]);
+        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_TRACEVIEWER", AppContext.BaseDirectory);
+        await using var app = new ImportApp(provider, connection);
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            // Migrations first, outside the measured time.
+            _ = scope.ServiceProvider.GetRequiredService<TraceViewer.Data.TraceViewerDbContext>();
+        }
+
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var stopwatch = Stopwatch.StartNew();
+            var summary = await scope.ServiceProvider.GetRequiredService<ImportService>().ImportAsync(data, namesAboveRoot: false, null, CancellationToken.None);
+            var seconds = stopwatch.Elapsed.TotalSeconds;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT {seconds} {summary.Resamples} {PeakMiB()}"));
+        }
+
+        return 0;
+    }
+
+    private static async Task<(double Seconds, int Resamples, double PeakMiB)?> RunChildAsync(string provider, string connection, string data)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(ImportBenchmark).Assembly.Location);
+        }
+
+        foreach (var arg in new[] { "import-child", provider, connection, data })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("RESULT ", StringComparison.Ordinal));
+        if (process.ExitCode != 0 || line is null)
+        {
+            Console.WriteLine($"  {provider}: the import failed (exit {process.ExitCode}): {await error}{output}");
+            return null;
+        }
+
+        var parts = line.Split(' ');
+        return (double.Parse(parts[1], CultureInfo.InvariantCulture), int.Parse(parts[2], CultureInfo.InvariantCulture), double.Parse(parts[3], CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The highest resident set of this process so far (VmHWM), in MiB.</summary>
+    private static double PeakMiB()
+    {
+        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return line is null
+            ? Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0
+            : double.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
+    }
+
+    /// <summary>Every file parsed into a JsonDocument and dropped: what reading the bytes costs at least.</summary>
+    private static double ParseAll(string folder)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(folder, "data"), "*.json", SearchOption.AllDirectories))
+        {
+            using var stream = File.OpenRead(file);
+            using var document = JsonDocument.Parse(stream, new JsonDocumentOptions { AllowTrailingCommas = false });
+        }
+
+        return stopwatch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Copies the two fixture items to <see cref="Problems"/> + <see cref="Scenarios"/> item folders.</summary>
+    private static (long Bytes, int Files) Generate(string folder)
+    {
+        var fixtures = FixturesFolder();
+        var sources = new[]
+        {
+            (Path.Combine(fixtures, "deepseek-r1-distill-qwen-14b", "correct_base_solution", "problem_330"), "deepseek-r1-distill-qwen-14b/correct_base_solution/problem_", Problems),
+            (Path.Combine(fixtures, "qwq-32b", "yes_base_solution", "scenario_0"), "qwq-32b/yes_base_solution/scenario_", Scenarios),
+        };
+        long bytes = 0;
+        var files = 0;
+        foreach (var (source, prefix, count) in sources)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var target = Path.Combine(folder, "data", prefix + (1000 + i).ToString(CultureInfo.InvariantCulture));
+                Directory.CreateDirectory(target);
+                foreach (var file in Directory.EnumerateFiles(source, "*.json"))
+                {
+                    var copy = Path.Combine(target, Path.GetFileName(file));
+                    // Written, not copied: the fixtures are read-only, and the bench deletes its folder at the end.
+                    File.WriteAllBytes(copy, File.ReadAllBytes(file));
+                    bytes += new FileInfo(copy).Length;
+                    files++;
+                }
+            }
+        }
+
+        return (bytes, files);
+    }
+
+    private static string FixturesFolder()
+    {
+        var shared = Environment.GetEnvironmentVariable("TRACEVIEWER_SHARED") ?? "/work/shared";
+        return Path.Combine(shared, "fixtures", "thought-anchors");
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    private sealed class ImportApp(string provider, string connection) : WebApplicationFactory<ImportOptions>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Production");
+            builder.UseSetting("Database:Provider", provider);
+            builder.UseSetting("ConnectionStrings:TraceViewer", connection);
+            builder.UseSetting("SampleData:ImportOnStart", "false");
+            builder.UseSetting("Logging:LogLevel:Default", "Warning");
+            builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Connection", "Critical");
+            builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore.DataProtection", "Error");
+        }
+    }
+}
