@@ -20,26 +20,6 @@ internal class TraceViewerDbContext(DbContextOptions options) : IdentityDbContex
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(TraceViewerDbContext).Assembly);
         modelBuilder.Entity<DataProtectionKey>().ToTable("DataProtectionKeys");
     }
-
-    /// <summary>Saves, and where metric sets changed rewrites the shown effects of their traces in the same transaction.</summary>
-    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
-    {
-        var touched = Search.SearchEffectsSync.TouchedTraces(ChangeTracker);
-        if (touched.IsEmpty)
-        {
-            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-        }
-
-        await using var own = Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(cancellationToken) : null;
-        var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-        await Search.SearchEffectsSync.RefreshAsync(this, touched, cancellationToken);
-        if (own is not null)
-        {
-            await own.CommitAsync(cancellationToken);
-        }
-
-        return saved;
-    }
 }
 
 internal sealed class SqliteTraceViewerDbContext(DbContextOptions<SqliteTraceViewerDbContext> options)

@@ -7,7 +7,7 @@ using TraceViewer.Traces;
 namespace TraceViewer.Search;
 
 /// <summary>
-/// Keeps <see cref="SearchEffect"/> equal to what <see cref="ShownMetricSets"/> picks. The context calls
+/// Keeps <see cref="SearchEffect"/> equal to what <see cref="ShownMetricSets"/> picks. <see cref="SearchEffectsInterceptor"/> calls
 /// <see cref="TouchedTraces"/> before it saves and <see cref="RefreshAsync"/> after, in the same transaction, whenever
 /// metric sets or their values were added, changed or removed, so every writer (import, recompute, jobs) is covered
 /// without knowing of it. Writers that delete with ExecuteDelete rely on the cascades and call <see cref="RefreshAsync"/>

@@ -99,18 +99,17 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
             .Replace("_", LikeEscape + "_", StringComparison.Ordinal) + "%";
 
     /// <summary>
-    /// The sentences whose text has every word (as a prefix), with the full-text index's relevance: SQLite's FTS5
-    /// <c>bm25</c> or PostgreSQL's <c>ts_rank</c>, as a number where smaller is better.
+    /// The ids of the sentences whose text has every word (as a prefix), read from the full-text index: SQLite's FTS5
+    /// table or PostgreSQL's GIN index over the sentence's tsvector.
     /// </summary>
     internal IQueryable<TextMatch> TextMatches(IReadOnlyList<string> terms) =>
         db.Database.IsNpgsql()
             ? db.Database.SqlQuery<TextMatch>($"""
-                SELECT s."Id", -ts_rank(to_tsvector('simple'::regconfig, s."Text"), q)::double precision AS "Rank"
-                FROM "Sentence" AS s, to_tsquery('simple'::regconfig, {SearchTerms.TsQuery(terms)}) AS q
-                WHERE to_tsvector('simple'::regconfig, s."Text") @@ q
+                SELECT s."Id" FROM "Sentence" AS s
+                WHERE to_tsvector('simple'::regconfig, s."Text") @@ to_tsquery('simple'::regconfig, {SearchTerms.TsQuery(terms)})
                 """)
             : db.Database.SqlQuery<TextMatch>($"""
-                SELECT rowid AS "Id", bm25("SentenceText") AS "Rank" FROM "SentenceText" WHERE "SentenceText" MATCH {SearchTerms.Fts5(terms)}
+                SELECT rowid AS "Id" FROM "SentenceText" WHERE "SentenceText" MATCH {SearchTerms.Fts5(terms)}
                 """);
 
     private static IQueryable<HitRow> Unranked(IQueryable<Sentence> sentences, IQueryable<Trace> traces, IQueryable<TextMatch>? matches) =>
@@ -119,10 +118,10 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
               join t in traces on s.TraceId equals t.Id
               orderby t.Id, s.Index
               select new HitRow { TraceId = t.Id, TraceTitle = t.Title, DatasetName = t.Dataset!.Name, Index = s.Index, Text = s.Text, SentenceId = s.Id }
-            : from m in matches
-              join s in sentences on m.Id equals s.Id
+            : from s in sentences
+              where matches.Any(m => m.Id == s.Id)
               join t in traces on s.TraceId equals t.Id
-              orderby m.Rank, t.Id, s.Index
+              orderby t.Id, s.Index
               select new HitRow { TraceId = t.Id, TraceTitle = t.Title, DatasetName = t.Dataset!.Name, Index = s.Index, Text = s.Text, SentenceId = s.Id };
 
     /// <summary>
@@ -237,10 +236,8 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
     }
 }
 
-/// <summary>A sentence the full-text index matched, and its relevance (smaller is better).</summary>
+/// <summary>A sentence the full-text index matched.</summary>
 internal sealed class TextMatch
 {
     public int Id { get; set; }
-
-    public double Rank { get; set; }
 }
