@@ -41,6 +41,29 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
     public async Task<PagedResult<SentenceHit>> FindAsync(SentenceSearchFilter filter, CancellationToken ct)
     {
         var page = Math.Max(1, filter.Page);
+        var (rows, outcomeId) = await RowsAsync(filter, ct);
+        var total = await rows.CountAsync(ct);
+        var pageRows = await PageOf(rows, page).ToListAsync(ct);
+        var effects = outcomeId is not null ? await LoadEffectsAsync(pageRows, filter.Effect, ct) : null;
+        var tags = await TagReads.ForSentencesAsync(db, pageRows.ConvertAll(r => r.SentenceId), ct);
+
+        return new PagedResult<SentenceHit>(
+            pageRows.ConvertAll(r => new SentenceHit(
+                r.TraceId, r.TraceTitle, r.DatasetName, r.Index, r.Text,
+                tags.TryGetValue(r.SentenceId, out var own) ? [.. own.Select(t => t.Tag).Distinct(StringComparer.Ordinal)] : [],
+                effects?.GetValueOrDefault((r.TraceId, r.Index)))),
+            page, SentenceSearchFilter.PageSize, total);
+    }
+
+    /// <summary>The database command that reads one page of hits (for reading its query plan).</summary>
+    internal async Task<System.Data.Common.DbCommand> PageCommandAsync(SentenceSearchFilter filter, CancellationToken ct) =>
+        PageOf((await RowsAsync(filter, ct)).Rows, Math.Max(1, filter.Page)).CreateDbCommand();
+
+    private static IQueryable<HitRow> PageOf(IQueryable<HitRow> rows, int page) =>
+        rows.Skip((page - 1) * SentenceSearchFilter.PageSize).Take(SentenceSearchFilter.PageSize);
+
+    private async Task<(IQueryable<HitRow> Rows, int? OutcomeId)> RowsAsync(SentenceSearchFilter filter, CancellationToken ct)
+    {
         var sentences = db.Set<Sentence>().AsNoTracking();
         // Words go to the database's full-text index; a text without any word (only punctuation) is matched as a
         // substring, lower-cased on both sides so it ignores case on every provider.
@@ -76,19 +99,7 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
         int? outcomeId = filter.Outcome is { } key
             ? await db.Set<Outcome>().Where(o => o.Key == key).Select(o => (int?)o.Id).FirstOrDefaultAsync(ct) ?? -1
             : null;
-        var rows = outcomeId is { } id ? Ranked(sentences, traces, matches, id, filter) : Unranked(sentences, traces, matches);
-
-        var total = await rows.CountAsync(ct);
-        var pageRows = await rows.Skip((page - 1) * SentenceSearchFilter.PageSize).Take(SentenceSearchFilter.PageSize).ToListAsync(ct);
-        var effects = outcomeId is not null ? await LoadEffectsAsync(pageRows, filter.Effect, ct) : null;
-        var tags = await TagReads.ForSentencesAsync(db, pageRows.ConvertAll(r => r.SentenceId), ct);
-
-        return new PagedResult<SentenceHit>(
-            pageRows.ConvertAll(r => new SentenceHit(
-                r.TraceId, r.TraceTitle, r.DatasetName, r.Index, r.Text,
-                tags.TryGetValue(r.SentenceId, out var own) ? [.. own.Select(t => t.Tag).Distinct(StringComparer.Ordinal)] : [],
-                effects?.GetValueOrDefault((r.TraceId, r.Index)))),
-            page, SentenceSearchFilter.PageSize, total);
+        return (outcomeId is { } id ? Ranked(sentences, traces, matches, id, filter) : Unranked(sentences, traces, matches), outcomeId);
     }
 
     /// <summary>A LIKE pattern for a lower-cased substring, with the wildcards in the user's text escaped.</summary>
@@ -118,8 +129,8 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
               join t in traces on s.TraceId equals t.Id
               orderby t.Id, s.Index
               select new HitRow { TraceId = t.Id, TraceTitle = t.Title, DatasetName = t.Dataset!.Name, Index = s.Index, Text = s.Text, SentenceId = s.Id }
-            : from s in sentences
-              where matches.Any(m => m.Id == s.Id)
+            : from m in matches
+              join s in sentences on m.Id equals s.Id
               join t in traces on s.TraceId equals t.Id
               orderby t.Id, s.Index
               select new HitRow { TraceId = t.Id, TraceTitle = t.Title, DatasetName = t.Dataset!.Name, Index = s.Index, Text = s.Text, SentenceId = s.Id };
@@ -134,7 +145,7 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
         var effects = db.Set<SearchEffect>().AsNoTracking().Where(e => e.OutcomeId == outcomeId);
         if (matches is not null)
         {
-            effects = effects.Where(e => matches.Any(m => m.Id == e.SentenceId));
+            effects = from m in matches join e in effects on m.Id equals e.SentenceId select e;
         }
 
         var min = filter.MinImportance is { } m ? Math.Max(m, 0) : (double?)null;
