@@ -96,3 +96,10 @@ internal sealed class SearchEffectsStartup : IDatabaseStartupStep
 {
     public Task RunAsync(TraceViewerDbContext db, CancellationToken ct) => SearchEffectsSync.EnsureBuiltAsync(db, ct);
 }
+
+/// <summary>Rewrites the shown effects of traces a writer wrote in bulk (the import).</summary>
+internal sealed class SearchEffectsAfterBulkWrites : ITracesWritten
+{
+    public Task TracesWrittenAsync(TraceViewerDbContext db, IReadOnlyCollection<int> traceIds, CancellationToken ct) =>
+        SearchEffectsSync.RefreshAsync(db, traceIds, ct);
+}

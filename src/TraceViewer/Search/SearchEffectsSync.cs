@@ -10,8 +10,8 @@ namespace TraceViewer.Search;
 /// Keeps <see cref="SearchEffect"/> equal to what <see cref="ShownMetricSets"/> picks. <see cref="SearchEffectsInterceptor"/> calls
 /// <see cref="TouchedTraces"/> before it saves and <see cref="RefreshAsync"/> after, in the same transaction, whenever
 /// metric sets or their values were added, changed or removed, so every writer (import, recompute, jobs) is covered
-/// without knowing of it. Writers that delete with ExecuteDelete rely on the cascades and call <see cref="RefreshAsync"/>
-/// themselves when they write again through SaveChanges (the import does).
+/// without knowing of it. Writers that delete with ExecuteDelete rely on the cascades; the import, which writes its rows
+/// in bulk, names its traces through <see cref="Data.ITracesWritten"/>.
 /// </summary>
 internal static class SearchEffectsSync
 {

@@ -10,6 +10,7 @@ internal static class SearchExtensions
         builder.Services.AddScoped<SearchQueries>();
         builder.Services.AddSingleton<ISaveChangesInterceptor, SearchEffectsInterceptor>();
         builder.Services.AddSingleton<IDatabaseStartupStep, SearchEffectsStartup>();
+        builder.Services.AddSingleton<ITracesWritten, SearchEffectsAfterBulkWrites>();
         return builder;
     }
 }

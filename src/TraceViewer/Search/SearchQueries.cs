@@ -145,7 +145,7 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
         var effects = db.Set<SearchEffect>().AsNoTracking().Where(e => e.OutcomeId == outcomeId);
         if (matches is not null)
         {
-            effects = from m in matches join e in effects on m.Id equals e.SentenceId select e;
+            effects = from match in matches join e in effects on match.Id equals e.SentenceId select e;
         }
 
         var min = filter.MinImportance is { } m ? Math.Max(m, 0) : (double?)null;

@@ -324,31 +324,37 @@ public sealed partial class SearchIndexTests(PostgresServer server) : IDisposabl
         }
 
         var text = string.Join('\n', plan);
+        var textSearch = search.StartsWith("text", StringComparison.Ordinal);
+        var outcomeSearch = search.Contains("outcome", StringComparison.Ordinal);
         if (postgres)
         {
-            Assert.DoesNotContain("Seq Scan", text, StringComparison.Ordinal);
-            if (search.StartsWith("text", StringComparison.Ordinal))
+            Assert.False(text.Contains("Seq Scan", StringComparison.Ordinal), text);
+            // With both a text and an outcome the planner may drive from either index; each can serve the query.
+            if (textSearch && !outcomeSearch)
             {
-                Assert.Contains("IX_Sentence_Text_FullText", text, StringComparison.Ordinal);
+                Assert.True(text.Contains("IX_Sentence_Text_FullText", StringComparison.Ordinal), text);
             }
 
-            if (search.Contains("outcome", StringComparison.Ordinal))
+            if (outcomeSearch)
             {
-                Assert.Matches("IX_SearchEffect_OutcomeId_|PK_SearchEffect", text);
+                Assert.True(Regex.IsMatch(text, "IX_SearchEffect_OutcomeId_|PK_SearchEffect|IX_Sentence_Text_FullText"), text);
             }
         }
         else
         {
-            // SQLite: "SCAN x" without an index reads the whole table; the full-text table is read by MATCH.
-            Assert.DoesNotMatch(FullScan(), text);
-            if (search.StartsWith("text", StringComparison.Ordinal))
+            // SQLite: "SCAN x" without an index reads all of table x; a subquery's own rows (CO-ROUTINE, MATERIALIZE)
+            // are already narrowed, and the full-text table is read by MATCH.
+            var subqueries = Regex.Matches(text, @"(?:CO-ROUTINE|MATERIALIZE) (\S+)").Select(m => m.Groups[1].Value).ToHashSet();
+            var scanned = FullScan().Matches(text).Select(m => m.Groups[2].Value).Where(name => !subqueries.Contains(name)).ToList();
+            Assert.True(scanned.Count == 0, text);
+            if (textSearch)
             {
-                Assert.Contains("VIRTUAL TABLE INDEX", text, StringComparison.Ordinal);
+                Assert.True(text.Contains("VIRTUAL TABLE INDEX", StringComparison.Ordinal), text);
             }
 
-            if (search.Contains("outcome", StringComparison.Ordinal))
+            if (outcomeSearch)
             {
-                Assert.Matches("IX_SearchEffect_OutcomeId_|sqlite_autoindex_SearchEffect|PRIMARY KEY", text);
+                Assert.True(Regex.IsMatch(text, "IX_SearchEffect_OutcomeId_|sqlite_autoindex_SearchEffect"), text);
             }
         }
     }
