@@ -210,7 +210,7 @@ public sealed partial class SearchIndexTests(PostgresServer server) : IDisposabl
             await db.SaveChangesAsync();
         }
 
-        Assert.Equal(before, await EffectsAsync(app, traceId, outcomeId));
+        Assert.Equal(before.Select(Key), (await EffectsAsync(app, traceId, outcomeId)).Select(Key));
         await AssertInStepAsync(app);
     }
 
@@ -268,10 +268,10 @@ public sealed partial class SearchIndexTests(PostgresServer server) : IDisposabl
         var stored = (await db.Set<SearchEffect>().AsNoTracking().ToListAsync()).Select(Key).Order().ToList();
         Assert.NotEmpty(stored);
         Assert.Equal(expected, stored);
-
-        static string Key(SearchEffect e) => FormattableString.Invariant(
-            $"{e.SentenceId}/{e.OutcomeId}/{e.TraceId}/{e.SentenceIndex}/{e.MetricSetId}/{e.Directional:R}/{e.Resampling:R}/{e.DirectionalRank:R}/{e.ResamplingRank:R}/{e.KlRank:R}");
     }
+
+    private static string Key(SearchEffect e) => FormattableString.Invariant(
+            $"{e.SentenceId}/{e.OutcomeId}/{e.TraceId}/{e.SentenceIndex}/{e.MetricSetId}/{e.Directional:R}/{e.Resampling:R}/{e.DirectionalRank:R}/{e.ResamplingRank:R}/{e.KlRank:R}");
 
     public static TheoryData<bool, string> PlanCases()
     {
