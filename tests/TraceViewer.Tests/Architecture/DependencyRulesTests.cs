@@ -12,7 +12,7 @@ public sealed class DependencyRulesTests
         ["Metrics"],
         ["Data"],
         ["Accounts"],
-        ["Sharing", "Views", "Workspaces"],
+        ["Sharing", "Views"],
         ["Components"],
         ["Outcomes"],
         ["Judging"],
