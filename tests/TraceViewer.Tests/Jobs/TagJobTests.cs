@@ -178,10 +178,16 @@ public sealed class TagJobTests : IAsyncLifetime
         await using (var db = app.CreateDbContext())
         {
             var outcome = await db.Set<TraceViewer.Outcomes.Outcome>().FirstAsync();
+            var trace = await db.Set<TraceViewer.Traces.Trace>().SingleAsync(t => t.Id == traceId);
+            // A computed set shown in place of the imported one: it covers the trace as well (every position's rate, as many resamples).
             db.Add(new MetricSet
             {
-                TraceId = traceId, OutcomeId = outcome.Id, Source = MetricSource.Computed, ComputedAt = DateTimeOffset.UtcNow,
-                Values = [.. new[] { 0.1, -0.2, 0.6, -0.5, 0.0 }.Select((v, i) => new SentenceMetric { SentenceIndex = i, Name = MetricNames.ResamplingEffect, Value = v })],
+                TraceId = traceId, OutcomeId = outcome.Id, Source = MetricSource.Computed, ComputedAt = DateTimeOffset.UtcNow, ResampleCount = trace.ResampleCount,
+                Values =
+                [
+                    .. new[] { 0.1, -0.2, 0.6, -0.5, 0.0 }.Select((v, i) => new SentenceMetric { SentenceIndex = i, Name = MetricNames.ResamplingEffect, Value = v }),
+                    .. Enumerable.Range(0, trace.SentenceCount).Select(i => new SentenceMetric { SentenceIndex = i, Name = MetricNames.PrefixRate, Value = 0.5 }),
+                ],
             });
             await db.SaveChangesAsync();
         }
