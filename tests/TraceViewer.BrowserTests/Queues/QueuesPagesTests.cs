@@ -93,8 +93,11 @@ public sealed class QueuesPagesTests(BrowserApp app, ITestOutputHelper output) :
         await Field(page, "queue-overlap").PressAsync("Tab");
         await Assertions.Expect(form).Not.ToContainTextAsync("A name is 1 to 200 characters.", new() { Timeout = 15_000 });
         await Assertions.Expect(form).Not.ToContainTextAsync("The overlap is 1 to 1", new() { Timeout = 15_000 });
-        await page.Locator("[data-testid=queue-create]").ClickAsync();
-        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/queues/[0-9]+$"));
+        var create = page.Locator("[data-testid=queue-create]");
+        await Assertions.Expect(create).ToBeEnabledAsync();
+        await create.ClickAsync();
+        // The circuit navigates in the page (no load event): the address is what changes.
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/queues/[0-9]+$"), new() { Timeout = 30_000 });
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("From the form", new() { Timeout = 15_000 });
         await Assertions.Expect(page.Locator("[data-testid=annotator-progress]")).ToContainTextAsync("local");
         Assert.Empty(browser.Errors);
