@@ -368,12 +368,26 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("Visibility")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("Workspace");
+
+                    b.Property<int>("WorkspaceId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(1);
+
                     b.HasKey("Id");
 
                     b.HasIndex("Key")
                         .IsUnique();
 
                     b.HasIndex("PrimaryOutcomeId");
+
+                    b.HasIndex("WorkspaceId", "Visibility");
 
                     b.ToTable("Dataset");
                 });
@@ -618,7 +632,7 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.ToTable("JudgeLabel");
                 });
 
-            modelBuilder.Entity("TraceViewer.Metrics.MetricSet", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.MetricSet", b =>
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
@@ -676,7 +690,7 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.ToTable("MetricSet");
                 });
 
-            modelBuilder.Entity("TraceViewer.Metrics.SentenceMetric", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.SentenceMetric", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -1526,6 +1540,62 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.ToTable("SavedViews", (string)null);
                 });
 
+            modelBuilder.Entity("TraceViewer.Workspaces.Workspace", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("Workspaces", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            CreatedAt = new DateTimeOffset(new DateTime(2026, 12, 6, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)),
+                            Name = "Default"
+                        });
+                });
+
+            modelBuilder.Entity("TraceViewer.Workspaces.WorkspaceMember", b =>
+                {
+                    b.Property<int>("WorkspaceId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<DateTimeOffset>("AddedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("WorkspaceId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("WorkspaceMembers", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
@@ -1597,6 +1667,12 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                         .WithMany()
                         .HasForeignKey("PrimaryOutcomeId")
                         .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("TraceViewer.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("TraceViewer.Jobs.Job", b =>
@@ -1645,7 +1721,7 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                         .OnDelete(DeleteBehavior.Cascade);
                 });
 
-            modelBuilder.Entity("TraceViewer.Metrics.MetricSet", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.MetricSet", b =>
                 {
                     b.HasOne("TraceViewer.Outcomes.Outcome", null)
                         .WithMany()
@@ -1660,9 +1736,9 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("TraceViewer.Metrics.SentenceMetric", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.SentenceMetric", b =>
                 {
-                    b.HasOne("TraceViewer.Metrics.MetricSet", null)
+                    b.HasOne("TraceViewer.MetricSets.MetricSet", null)
                         .WithMany("Values")
                         .HasForeignKey("MetricSetId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -1839,12 +1915,27 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("TraceViewer.Workspaces.WorkspaceMember", b =>
+                {
+                    b.HasOne("Microsoft.AspNetCore.Identity.IdentityUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("TraceViewer.Workspaces.Workspace", null)
+                        .WithMany("Members")
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("TraceViewer.Datasets.Dataset", b =>
                 {
                     b.Navigation("Traces");
                 });
 
-            modelBuilder.Entity("TraceViewer.Metrics.MetricSet", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.MetricSet", b =>
                 {
                     b.Navigation("Values");
                 });
@@ -1872,6 +1963,11 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
             modelBuilder.Entity("TraceViewer.Traces.Trace", b =>
                 {
                     b.Navigation("Sentences");
+                });
+
+            modelBuilder.Entity("TraceViewer.Workspaces.Workspace", b =>
+                {
+                    b.Navigation("Members");
                 });
 #pragma warning restore 612, 618
         }

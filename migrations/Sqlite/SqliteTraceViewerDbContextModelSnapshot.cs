@@ -351,12 +351,26 @@ namespace TraceViewer.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Visibility")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("Workspace");
+
+                    b.Property<int>("WorkspaceId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(1);
+
                     b.HasKey("Id");
 
                     b.HasIndex("Key")
                         .IsUnique();
 
                     b.HasIndex("PrimaryOutcomeId");
+
+                    b.HasIndex("WorkspaceId", "Visibility");
 
                     b.ToTable("Dataset");
                 });
@@ -595,7 +609,7 @@ namespace TraceViewer.Migrations
                     b.ToTable("JudgeLabel");
                 });
 
-            modelBuilder.Entity("TraceViewer.Metrics.MetricSet", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.MetricSet", b =>
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
@@ -651,7 +665,7 @@ namespace TraceViewer.Migrations
                     b.ToTable("MetricSet");
                 });
 
-            modelBuilder.Entity("TraceViewer.Metrics.SentenceMetric", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.SentenceMetric", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -1469,6 +1483,60 @@ namespace TraceViewer.Migrations
                     b.ToTable("SavedViews", (string)null);
                 });
 
+            modelBuilder.Entity("TraceViewer.Workspaces.Workspace", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("Workspaces", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            CreatedAt = new DateTimeOffset(new DateTime(2026, 12, 6, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)),
+                            Name = "Default"
+                        });
+                });
+
+            modelBuilder.Entity("TraceViewer.Workspaces.WorkspaceMember", b =>
+                {
+                    b.Property<int>("WorkspaceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("AddedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("WorkspaceId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("WorkspaceMembers", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
@@ -1540,6 +1608,12 @@ namespace TraceViewer.Migrations
                         .WithMany()
                         .HasForeignKey("PrimaryOutcomeId")
                         .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("TraceViewer.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("TraceViewer.Jobs.Job", b =>
@@ -1588,7 +1662,7 @@ namespace TraceViewer.Migrations
                         .OnDelete(DeleteBehavior.Cascade);
                 });
 
-            modelBuilder.Entity("TraceViewer.Metrics.MetricSet", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.MetricSet", b =>
                 {
                     b.HasOne("TraceViewer.Outcomes.Outcome", null)
                         .WithMany()
@@ -1603,9 +1677,9 @@ namespace TraceViewer.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("TraceViewer.Metrics.SentenceMetric", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.SentenceMetric", b =>
                 {
-                    b.HasOne("TraceViewer.Metrics.MetricSet", null)
+                    b.HasOne("TraceViewer.MetricSets.MetricSet", null)
                         .WithMany("Values")
                         .HasForeignKey("MetricSetId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -1782,12 +1856,27 @@ namespace TraceViewer.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("TraceViewer.Workspaces.WorkspaceMember", b =>
+                {
+                    b.HasOne("Microsoft.AspNetCore.Identity.IdentityUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("TraceViewer.Workspaces.Workspace", null)
+                        .WithMany("Members")
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("TraceViewer.Datasets.Dataset", b =>
                 {
                     b.Navigation("Traces");
                 });
 
-            modelBuilder.Entity("TraceViewer.Metrics.MetricSet", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.MetricSet", b =>
                 {
                     b.Navigation("Values");
                 });
@@ -1815,6 +1904,11 @@ namespace TraceViewer.Migrations
             modelBuilder.Entity("TraceViewer.Traces.Trace", b =>
                 {
                     b.Navigation("Sentences");
+                });
+
+            modelBuilder.Entity("TraceViewer.Workspaces.Workspace", b =>
+                {
+                    b.Navigation("Members");
                 });
 #pragma warning restore 612, 618
         }

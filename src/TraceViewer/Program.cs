@@ -7,6 +7,7 @@ using TraceViewer.Agreement;
 using TraceViewer.Analyses;
 using TraceViewer.Components;
 using TraceViewer.Data;
+using TraceViewer.Datasets;
 using TraceViewer.Embeddings;
 using TraceViewer.Exports;
 using TraceViewer.Import;
@@ -84,6 +85,7 @@ builder.AddAnalyses();
 builder.AddAgreement();
 builder.AddKinds();
 builder.AddSharing();
+builder.AddDatasetVisibility();
 builder.AddViews();
 builder.AddSnapshot();
 builder.AddJobs();
@@ -110,6 +112,8 @@ app.UseRouting();
 app.UseStorageProblems();
 // Who is asking (the local owner while no account exists), then what they may do; antiforgery tokens are tied to the user.
 app.UseAccounts();
+// Then which datasets they read: every query of the request honours it.
+app.UseDatasetVisibility();
 app.UseAntiforgery();
 app.MapStaticAssets().AllowAnonymous();
 app.MapOpenApi();

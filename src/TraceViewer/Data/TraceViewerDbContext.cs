@@ -9,7 +9,7 @@ namespace TraceViewer.Data;
 /// The one DbContext: TraceViewer's data, the app's data-protection keys and the accounts (ASP.NET Core Identity's users
 /// and roles). Provider-specific subclasses exist only so each provider keeps its own migrations.
 /// </summary>
-internal class TraceViewerDbContext(DbContextOptions options) : IdentityDbContext<IdentityUser, IdentityRole, string>(options), IDataProtectionKeyContext
+internal partial class TraceViewerDbContext(DbContextOptions options) : IdentityDbContext<IdentityUser, IdentityRole, string>(options), IDataProtectionKeyContext
 {
     /// <summary>The app's data-protection keys (antiforgery tokens, circuit state, sign-in cookies), shared by every instance on the database.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -19,6 +19,7 @@ internal class TraceViewerDbContext(DbContextOptions options) : IdentityDbContex
         base.OnModelCreating(modelBuilder);
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(TraceViewerDbContext).Assembly);
         modelBuilder.Entity<DataProtectionKey>().ToTable("DataProtectionKeys");
+        ApplyDatasetFilters(modelBuilder);
     }
 }
 

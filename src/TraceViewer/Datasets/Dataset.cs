@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace TraceViewer.Datasets;
 
 /// <summary>A collection of traces from one source, model and solution type (e.g. one folder of a viewer bundle).</summary>
-internal sealed class Dataset
+internal sealed class Dataset : Data.IDatasetRow
 {
     public int Id { get; set; }
 
@@ -30,6 +30,12 @@ internal sealed class Dataset
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>The workspace the dataset belongs to; its members read it at their role there.</summary>
+    public int WorkspaceId { get; set; } = Workspaces.Workspace.DefaultId;
+
+    /// <summary>Who besides the workspace's members may read it.</summary>
+    public Workspaces.DatasetVisibility Visibility { get; set; }
+
     public List<Traces.Trace> Traces { get; set; } = [];
 }
 
@@ -38,6 +44,10 @@ internal sealed class DatasetConfiguration : IEntityTypeConfiguration<Dataset>
     public void Configure(EntityTypeBuilder<Dataset> builder)
     {
         builder.HasIndex(d => d.Key).IsUnique();
+        builder.Property(d => d.WorkspaceId).HasDefaultValue(Workspaces.Workspace.DefaultId);
+        builder.Property(d => d.Visibility).HasConversion<string>().HasMaxLength(16).HasDefaultValue(Workspaces.DatasetVisibility.Workspace);
+        builder.HasOne<Workspaces.Workspace>().WithMany().HasForeignKey(d => d.WorkspaceId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(d => new { d.WorkspaceId, d.Visibility });
         builder.HasOne<Outcomes.Outcome>().WithMany().HasForeignKey(d => d.PrimaryOutcomeId).OnDelete(DeleteBehavior.SetNull);
     }
 }

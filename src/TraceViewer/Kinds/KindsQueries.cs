@@ -73,7 +73,9 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
     private async Task<Read> ReadAsync(KindsRequest request, CancellationToken ct)
     {
         var key = string.Join('\u001f', [.. request.Datasets, "|", request.Outcome ?? "", request.Effect ?? "", request.Taxonomy ?? "", request.Layer ?? "",
-            request.TopK?.ToString(CultureInfo.InvariantCulture) ?? "", await StampAsync(ct)]);
+            request.TopK?.ToString(CultureInfo.InvariantCulture) ?? "", await StampAsync(ct),
+            // Callers who read different datasets never share an entry (their stamps can agree by chance).
+            DatasetScope.Current is { } visible ? string.Join(',', visible) : "*"]);
         if (cache.TryGet(key, out var cached))
         {
             return cached;

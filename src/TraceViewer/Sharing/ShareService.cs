@@ -101,7 +101,7 @@ internal sealed class ShareService(TraceViewerDbContext db, TimeProvider clock)
         }
 
         var hash = Secrets.Hash(token);
-        var share = await db.Set<ShareLink>().AsNoTracking().FirstOrDefaultAsync(s => s.TokenHash == hash, ct);
+        var share = await db.Set<ShareLink>().IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(s => s.TokenHash == hash, ct);
         if (share is null)
         {
             return new Redeemed(RedeemStatus.Unknown);
@@ -118,7 +118,7 @@ internal sealed class ShareService(TraceViewerDbContext db, TimeProvider clock)
             return new Redeemed(RedeemStatus.Expired);
         }
 
-        await db.Set<ShareLink>().Where(s => s.Id == share.Id)
+        await db.Set<ShareLink>().IgnoreQueryFilters().Where(s => s.Id == share.Id)
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.UseCount, s => s.UseCount + 1).SetProperty(s => s.LastUsedAt, now), ct);
         return new Redeemed(RedeemStatus.Valid, share.Id, share.Target, share.ExpiresAt);
     }
@@ -126,7 +126,7 @@ internal sealed class ShareService(TraceViewerDbContext db, TimeProvider clock)
     /// <summary>Whether share <paramref name="shareId"/> still works and admits <paramref name="page"/> with route id <paramref name="id"/>.</summary>
     public async Task<bool> AdmitsAsync(int shareId, SharedPage page, int? id, CancellationToken ct = default)
     {
-        var share = await db.Set<ShareLink>().AsNoTracking().FirstOrDefaultAsync(s => s.Id == shareId, ct);
+        var share = await db.Set<ShareLink>().IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(s => s.Id == shareId, ct);
         if (share is null || ShareScope.IsGone(share.ExpiresAt, share.RevokedAt, clock.GetUtcNow()))
         {
             return false;
@@ -135,7 +135,7 @@ internal sealed class ShareService(TraceViewerDbContext db, TimeProvider clock)
         int? traceDataset = null;
         if (page == SharedPage.Trace && share.Kind == ShareScopeKind.Study && id is { } traceId)
         {
-            traceDataset = await db.Set<Trace>().Where(t => t.Id == traceId).Select(t => (int?)t.DatasetId).FirstOrDefaultAsync(ct);
+            traceDataset = await db.Set<Trace>().IgnoreQueryFilters().Where(t => t.Id == traceId).Select(t => (int?)t.DatasetId).FirstOrDefaultAsync(ct);
         }
 
         return ShareScope.Admits(share.Kind, share.TraceId, share.DatasetId, page, id, traceDataset);
@@ -144,7 +144,7 @@ internal sealed class ShareService(TraceViewerDbContext db, TimeProvider clock)
     /// <summary>Whether share <paramref name="shareId"/> still works (for the circuit's own connection).</summary>
     public async Task<bool> WorksAsync(int shareId, CancellationToken ct = default)
     {
-        var share = await db.Set<ShareLink>().AsNoTracking().FirstOrDefaultAsync(s => s.Id == shareId, ct);
+        var share = await db.Set<ShareLink>().IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(s => s.Id == shareId, ct);
         return share is not null && !ShareScope.IsGone(share.ExpiresAt, share.RevokedAt, clock.GetUtcNow());
     }
 }

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace TraceViewer.Traces;
 
 /// <summary>One piece s_k of a trace's reasoning (the reference calls it a chunk). Its tags are rows of <see cref="TraceViewer.Tags.SentenceTag"/>.</summary>
-internal sealed class Sentence
+internal sealed class Sentence : Data.ISentenceRow
 {
     public int Id { get; set; }
 

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace TraceViewer.Traces;
 
 /// <summary>One base response of a model to one prompt, split into sentences.</summary>
-internal sealed class Trace
+internal sealed class Trace : Data.ITraceRow
 {
     public int Id { get; set; }
 

@@ -12,7 +12,7 @@ public sealed class DependencyRulesTests
         ["Metrics"],
         ["Data"],
         ["Accounts"],
-        ["Sharing", "Views"],
+        ["Sharing", "Views", "Workspaces"],
         ["Components"],
         ["Outcomes"],
         ["Judging"],

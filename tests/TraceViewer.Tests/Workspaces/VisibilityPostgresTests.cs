@@ -1,0 +1,49 @@
+using System.Net;
+using System.Text.Json;
+using TraceViewer.Tests.Data;
+
+namespace TraceViewer.Tests.Workspaces;
+
+/// <summary>The visibility rule through the query filters on a real PostgreSQL server.</summary>
+[Collection(PostgresServerGroup.Name)]
+public sealed class VisibilityPostgresTests(PostgresServer server) : IDisposable
+{
+    private readonly TestApp _app = new TestApp()
+        .WithSetting("Database:Provider", "PostgreSQL")
+        .WithSetting("ConnectionStrings:TraceViewer", server.ConnectionString("tv_" + Guid.NewGuid().ToString("N")));
+
+    public void Dispose() => _app.Dispose();
+
+    [Fact]
+    public async Task EachCallerListsSearchesAndOpensOnlyItsDatasetsOnPostgres()
+    {
+        var world = await VisibilityWorld.BuildAsync(_app);
+        var failures = new List<string>();
+        foreach (var viewer in world.Viewers.Where(v => v.Name is not ("signed out" or "share holder")))
+        {
+            var datasets = await viewer.Client.GetStringAsync("/api/datasets");
+            using var hits = JsonDocument.Parse(await viewer.Client.GetStringAsync("/api/search.json?text=numbers"));
+            var found = hits.RootElement.GetArrayLength();
+            if (found != viewer.Reads.Count)
+            {
+                failures.Add($"{viewer.Name}: search finds {found}, expected {viewer.Reads.Count}");
+            }
+
+            foreach (var marker in VisibilityWorld.Markers)
+            {
+                var reads = viewer.Reads.Contains(marker);
+                var page = await viewer.Client.GetStringAsync($"/api/traces/{world.Datasets[marker].TraceId}").ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : "");
+                if (datasets.Contains(marker, StringComparison.Ordinal) != reads || page.Contains(marker, StringComparison.Ordinal) != reads)
+                {
+                    failures.Add($"{viewer.Name}: {marker} {(reads ? "missing" : "shown")}");
+                }
+            }
+        }
+
+        var holder = world.Viewer("share holder");
+        var shared = await holder.Client.GetAsync($"/traces/{world.Datasets[VisibilityWorld.Narwhal].TraceId}");
+        Assert.Equal(HttpStatusCode.OK, shared.StatusCode);
+        Assert.Contains("Narwhal trace", await shared.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.True(failures.Count == 0, string.Join('\n', failures));
+    }
+}
