@@ -15,6 +15,7 @@ internal static class BenchProgram
         "agreement-db" => await AgreementDatabaseBenchmark.RunAsync(args[1..]),
         "tag-effects" => AgreementBenchmark.RunTagEffects(args[1..]),
         "search" => await SearchBenchmark.RunAsync(args[1..]),
+        "search-scale" => await SearchScaleBenchmark.RunAsync(args[1..]),
         "keystroke" => await KeystrokeBenchmark.RunAsync(args[1..]),
         "kinds" => await KindsBenchmark.RunAsync(args[1..]),
         "import" => await ImportBenchmark.RunAsync(args[1..]),
@@ -24,7 +25,7 @@ internal static class BenchProgram
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: TraceViewer.Bench metrics [case.json] | trace-page [requests] | pages [requests] [views] | jobs [requests] | jobs-instances [requests] [runs] | agreement [items] [replicates] | agreement-db [items] [annotators] | tag-effects [traces] [replicates] | search [runs] [copies] | kinds [traces] [runs] | keystroke [presses] | import [runs]");
+        Console.Error.WriteLine("usage: TraceViewer.Bench metrics [case.json] | trace-page [requests] | pages [requests] [views] | jobs [requests] | jobs-instances [requests] [runs] | agreement [items] [replicates] | agreement-db [items] [annotators] | tag-effects [traces] [replicates] | search [runs] [copies] | search-scale [traces] [sentences] [runs] | kinds [traces] [runs] | keystroke [presses] | import [runs]");
         return 1;
     }
 }

@@ -962,6 +962,56 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.ToTable("ResampleLabel");
                 });
 
+            modelBuilder.Entity("TraceViewer.Search.SearchEffect", b =>
+                {
+                    b.Property<int>("SentenceId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("OutcomeId")
+                        .HasColumnType("integer");
+
+                    b.Property<double?>("Directional")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("DirectionalRank")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("KlRank")
+                        .HasColumnType("double precision");
+
+                    b.Property<int>("MetricSetId")
+                        .HasColumnType("integer");
+
+                    b.Property<double?>("Resampling")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("ResamplingRank")
+                        .HasColumnType("double precision");
+
+                    b.Property<int>("SentenceIndex")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("TraceId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("SentenceId", "OutcomeId");
+
+                    b.HasIndex("MetricSetId");
+
+                    b.HasIndex("TraceId");
+
+                    b.HasIndex("OutcomeId", "DirectionalRank", "TraceId", "SentenceIndex")
+                        .IsDescending(false, true, false, false);
+
+                    b.HasIndex("OutcomeId", "KlRank", "TraceId", "SentenceIndex")
+                        .IsDescending(false, true, false, false);
+
+                    b.HasIndex("OutcomeId", "ResamplingRank", "TraceId", "SentenceIndex")
+                        .IsDescending(false, true, false, false);
+
+                    b.ToTable("SearchEffect");
+                });
+
             modelBuilder.Entity("TraceViewer.Sharing.ShareLink", b =>
                 {
                     b.Property<int>("Id")
@@ -1806,6 +1856,27 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.HasOne("TraceViewer.Resampling.Resample", null)
                         .WithMany("Labels")
                         .HasForeignKey("ResampleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TraceViewer.Search.SearchEffect", b =>
+                {
+                    b.HasOne("TraceViewer.MetricSets.MetricSet", null)
+                        .WithMany()
+                        .HasForeignKey("MetricSetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("TraceViewer.Outcomes.Outcome", null)
+                        .WithMany()
+                        .HasForeignKey("OutcomeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("TraceViewer.Traces.Sentence", null)
+                        .WithMany()
+                        .HasForeignKey("SentenceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

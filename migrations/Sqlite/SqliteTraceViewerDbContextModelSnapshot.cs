@@ -925,6 +925,56 @@ namespace TraceViewer.Migrations
                     b.ToTable("ResampleLabel");
                 });
 
+            modelBuilder.Entity("TraceViewer.Search.SearchEffect", b =>
+                {
+                    b.Property<int>("SentenceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("OutcomeId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("Directional")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("DirectionalRank")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("KlRank")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("MetricSetId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("Resampling")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("ResamplingRank")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("SentenceIndex")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TraceId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("SentenceId", "OutcomeId");
+
+                    b.HasIndex("MetricSetId");
+
+                    b.HasIndex("TraceId");
+
+                    b.HasIndex("OutcomeId", "DirectionalRank", "TraceId", "SentenceIndex")
+                        .IsDescending(false, true, false, false);
+
+                    b.HasIndex("OutcomeId", "KlRank", "TraceId", "SentenceIndex")
+                        .IsDescending(false, true, false, false);
+
+                    b.HasIndex("OutcomeId", "ResamplingRank", "TraceId", "SentenceIndex")
+                        .IsDescending(false, true, false, false);
+
+                    b.ToTable("SearchEffect");
+                });
+
             modelBuilder.Entity("TraceViewer.Sharing.ShareLink", b =>
                 {
                     b.Property<int>("Id")
@@ -1747,6 +1797,27 @@ namespace TraceViewer.Migrations
                     b.HasOne("TraceViewer.Resampling.Resample", null)
                         .WithMany("Labels")
                         .HasForeignKey("ResampleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TraceViewer.Search.SearchEffect", b =>
+                {
+                    b.HasOne("TraceViewer.MetricSets.MetricSet", null)
+                        .WithMany()
+                        .HasForeignKey("MetricSetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("TraceViewer.Outcomes.Outcome", null)
+                        .WithMany()
+                        .HasForeignKey("OutcomeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("TraceViewer.Traces.Sentence", null)
+                        .WithMany()
+                        .HasForeignKey("SentenceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

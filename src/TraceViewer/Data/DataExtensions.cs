@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace TraceViewer.Data;
 
@@ -19,14 +20,16 @@ internal static class DataExtensions
                     "Database:Provider is PostgreSQL but ConnectionStrings:TraceViewer is not set (e.g. \"Host=db;Database=traceviewer;Username=traceviewer\").");
             }
 
-            builder.Services.AddDbContext<TraceViewerDbContext, PostgresTraceViewerDbContext>(options => options.UseNpgsql(configured));
+            builder.Services.AddDbContext<TraceViewerDbContext, PostgresTraceViewerDbContext>(
+                (services, options) => options.UseNpgsql(configured).AddInterceptors(services.GetServices<ISaveChangesInterceptor>()));
         }
         else
         {
             var file = SqliteFile.Open(configured ?? DatabaseOptions.DefaultConnectionString, builder.Environment.ContentRootPath, readOnly);
             readOnly = file.ReadOnlyReason;
             builder.Services.AddSingleton(file);
-            builder.Services.AddDbContext<TraceViewerDbContext, SqliteTraceViewerDbContext>(options => options.UseSqlite(file.ConnectionString));
+            builder.Services.AddDbContext<TraceViewerDbContext, SqliteTraceViewerDbContext>(
+                (services, options) => options.UseSqlite(file.ConnectionString).AddInterceptors(services.GetServices<ISaveChangesInterceptor>()));
         }
 
         builder.Services.AddSingleton(sp => new DatabaseAccess(sp.GetRequiredService<TimeProvider>()) { ReadOnlyReason = readOnly });

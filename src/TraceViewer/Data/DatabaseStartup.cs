@@ -40,6 +40,7 @@ internal static partial class DatabaseStartup
             await MigrateAsync(db, logger, ct);
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
             await Tags.TaxonomySeeder.SeedAsync(db, ct);
+            await RunStartupStepsAsync(scope.ServiceProvider, db, ct);
             return;
         }
 
@@ -47,6 +48,16 @@ internal static partial class DatabaseStartup
         // when a migrating process dies; another instance migrating is simply waited for (and logged).
         await MigrateAsync(db, logger, ct);
         await Tags.TaxonomySeeder.SeedAsync(db, ct);
+        await RunStartupStepsAsync(scope.ServiceProvider, db, ct);
+    }
+
+    /// <summary>Lets features fill what they derive from stored data (after a migration added it), in registration order.</summary>
+    private static async Task RunStartupStepsAsync(IServiceProvider services, TraceViewerDbContext db, CancellationToken ct)
+    {
+        foreach (var step in services.GetServices<IDatabaseStartupStep>())
+        {
+            await step.RunAsync(db, ct);
+        }
     }
 
     private static async Task MigrateAsync(TraceViewerDbContext db, ILogger logger, CancellationToken ct)

@@ -15,7 +15,8 @@ namespace TraceViewer.Import;
 /// Imports a file or folder: parses everything first, then writes it in one transaction, so a failure
 /// anywhere leaves the database as it was. Unchanged traces (same content hash) are skipped.
 /// </summary>
-internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvider time, IOptions<ImportOptions> options, ILogger<ImportService> logger)
+internal sealed partial class ImportService(
+    TraceViewerDbContext db, TimeProvider time, IOptions<ImportOptions> options, ILogger<ImportService> logger, IEnumerable<ITracesWritten> followers)
 {
     /// <param name="namesAboveRoot">Whether folder names above the root may name the model and solution type.</param>
     /// <param name="rootName">How errors name the root itself; an upload's temporary folder is "the upload".</param>
@@ -55,6 +56,7 @@ internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvide
         {
             transaction = await db.Database.BeginTransactionAsync(ct);
             var warnings = new List<string>(batch.Warnings);
+            var writtenTraces = new List<int>();
             var (traces, moves) = await PlaceUnnamedItemsAsync(batch.Traces, warnings, ct);
             batch = batch with { Traces = traces };
             var outcomes = await OutcomesAsync(batch, ct);
@@ -106,6 +108,7 @@ internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvide
                     }
 
                     var id = await WriteTraceAsync(imported, dataset, previous?.Id, hash, outcomes, functionTags, now, ct);
+                    writtenTraces.Add(id);
                     if (kept is not null && await kept.RestoreAsync(db, id, ct) is > 0 and var dropped)
                     {
                         warnings.Add($"{imported.SourcePath ?? imported.ExternalKey}: {dropped} tag(s) given to sentences whose text changed were dropped");
@@ -126,6 +129,10 @@ internal sealed partial class ImportService(TraceViewerDbContext db, TimeProvide
             }
 
             await WriteSentenceTagsAsync(tagged, now, ct);
+            foreach (var follower in followers)
+            {
+                await follower.TracesWrittenAsync(db, writtenTraces, ct);
+            }
 
             // Datasets of unnamed items left empty by a move go too.
             var left = moves.Values.Select(m => m.DatasetId).Distinct().ToList();

@@ -1,3 +1,6 @@
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using TraceViewer.Data;
+
 namespace TraceViewer.Search;
 
 internal static class SearchExtensions
@@ -5,6 +8,9 @@ internal static class SearchExtensions
     public static IHostApplicationBuilder AddSearch(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<SearchQueries>();
+        builder.Services.AddSingleton<ISaveChangesInterceptor, SearchEffectsInterceptor>();
+        builder.Services.AddSingleton<IDatabaseStartupStep, SearchEffectsStartup>();
+        builder.Services.AddSingleton<ITracesWritten, SearchEffectsAfterBulkWrites>();
         return builder;
     }
 }

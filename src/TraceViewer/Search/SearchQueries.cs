@@ -41,12 +41,45 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
     public async Task<PagedResult<SentenceHit>> FindAsync(SentenceSearchFilter filter, CancellationToken ct)
     {
         var page = Math.Max(1, filter.Page);
+        var (rows, outcomeId) = await RowsAsync(filter, ct);
+        var total = await rows.CountAsync(ct);
+        var pageRows = await PageOf(rows, page).ToListAsync(ct);
+        var effects = outcomeId is not null ? await LoadEffectsAsync(pageRows, filter.Effect, ct) : null;
+        var tags = await TagReads.ForSentencesAsync(db, pageRows.ConvertAll(r => r.SentenceId), ct);
+
+        return new PagedResult<SentenceHit>(
+            pageRows.ConvertAll(r => new SentenceHit(
+                r.TraceId, r.TraceTitle, r.DatasetName, r.Index, r.Text,
+                tags.TryGetValue(r.SentenceId, out var own) ? [.. own.Select(t => t.Tag).Distinct(StringComparer.Ordinal)] : [],
+                effects?.GetValueOrDefault((r.TraceId, r.Index)))),
+            page, SentenceSearchFilter.PageSize, total);
+    }
+
+    /// <summary>The database command that reads one page of hits (for reading its query plan).</summary>
+    internal async Task<System.Data.Common.DbCommand> PageCommandAsync(SentenceSearchFilter filter, CancellationToken ct) =>
+        PageOf((await RowsAsync(filter, ct)).Rows, Math.Max(1, filter.Page)).CreateDbCommand();
+
+    private static IQueryable<HitRow> PageOf(IQueryable<HitRow> rows, int page) =>
+        rows.Skip((page - 1) * SentenceSearchFilter.PageSize).Take(SentenceSearchFilter.PageSize);
+
+    private async Task<(IQueryable<HitRow> Rows, int? OutcomeId)> RowsAsync(SentenceSearchFilter filter, CancellationToken ct)
+    {
         var sentences = db.Set<Sentence>().AsNoTracking();
-        // Lower both sides so the match ignores case on every provider, not only in SQLite's ASCII LIKE.
+        // Words go to the database's full-text index; a text without any word (only punctuation) is matched as a
+        // substring, lower-cased on both sides so it ignores case on every provider.
+        IQueryable<TextMatch>? matches = null;
         if (filter.Text is { } text)
         {
-            var pattern = Pattern(text);
-            sentences = sentences.Where(s => EF.Functions.Like(s.Text.ToLower(), pattern, LikeEscape));
+            var terms = SearchTerms.Parse(text);
+            if (terms.Count > 0)
+            {
+                matches = TextMatches(terms);
+            }
+            else
+            {
+                var pattern = Pattern(text);
+                sentences = sentences.Where(s => EF.Functions.Like(s.Text.ToLower(), pattern, LikeEscape));
+            }
         }
 
         if (filter.Tag is { } tag)
@@ -54,6 +87,7 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
             sentences = TagReads.CarryingTag(db, sentences, tag);
         }
 
+        // The one place that narrows which traces are searched (dataset, and any further visibility rule).
         var traces = db.Set<Trace>().AsNoTracking();
         if (filter.Dataset is { } dataset)
         {
@@ -65,25 +99,7 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
         int? outcomeId = filter.Outcome is { } key
             ? await db.Set<Outcome>().Where(o => o.Key == key).Select(o => (int?)o.Id).FirstOrDefaultAsync(ct) ?? -1
             : null;
-        // The set each trace shows for the outcome, chosen once for the ranking and the numbers of the page.
-        var shown = outcomeId is { } id
-            ? (await ShownMetricSets.LoadAsync(
-                db.Set<MetricSet>().Where(m => m.OutcomeId == id && traces.Any(t => t.Id == m.TraceId)), MetricSetPolicy.Default, ct))
-                .Values.ToDictionary(s => s.TraceId)
-            : null;
-        var rows = shown is not null ? Ranked(sentences, traces, [.. shown.Values.Select(s => s.Id)], filter) : Unranked(sentences, traces);
-
-        var total = await rows.CountAsync(ct);
-        var pageRows = await rows.Skip((page - 1) * SentenceSearchFilter.PageSize).Take(SentenceSearchFilter.PageSize).ToListAsync(ct);
-        var effects = shown is not null ? await LoadEffectsAsync(pageRows, shown, filter.Effect, ct) : null;
-        var tags = await TagReads.ForSentencesAsync(db, pageRows.ConvertAll(r => r.SentenceId), ct);
-
-        return new PagedResult<SentenceHit>(
-            pageRows.ConvertAll(r => new SentenceHit(
-                r.TraceId, r.TraceTitle, r.DatasetName, r.Index, r.Text,
-                tags.TryGetValue(r.SentenceId, out var own) ? [.. own.Select(t => t.Tag).Distinct(StringComparer.Ordinal)] : [],
-                effects?.GetValueOrDefault((r.TraceId, r.Index)))),
-            page, SentenceSearchFilter.PageSize, total);
+        return (outcomeId is { } id ? Ranked(sentences, traces, matches, id, filter) : Unranked(sentences, traces, matches), outcomeId);
     }
 
     /// <summary>A LIKE pattern for a lower-cased substring, with the wildcards in the user's text escaped.</summary>
@@ -93,76 +109,90 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
             .Replace("%", LikeEscape + "%", StringComparison.Ordinal)
             .Replace("_", LikeEscape + "_", StringComparison.Ordinal) + "%";
 
-    private static IQueryable<HitRow> Unranked(IQueryable<Sentence> sentences, IQueryable<Trace> traces) =>
-        from s in sentences
-        join t in traces on s.TraceId equals t.Id
-        orderby t.Id, s.Index
-        select new HitRow { TraceId = t.Id, TraceTitle = t.Title, DatasetName = t.Dataset!.Name, Index = s.Index, Text = s.Text, SentenceId = s.Id };
+    /// <summary>
+    /// The ids of the sentences whose text has every word (as a prefix), read from the full-text index: SQLite's FTS5
+    /// table or PostgreSQL's GIN index over the sentence's tsvector.
+    /// </summary>
+    internal IQueryable<TextMatch> TextMatches(IReadOnlyList<string> terms) =>
+        db.Database.IsNpgsql()
+            ? db.Database.SqlQuery<TextMatch>($"""
+                SELECT s."Id" FROM "Sentence" AS s
+                WHERE to_tsvector('simple'::regconfig, s."Text") @@ to_tsquery('simple'::regconfig, {SearchTerms.TsQuery(terms)})
+                """)
+            : db.Database.SqlQuery<TextMatch>($"""
+                SELECT rowid AS "Id" FROM "SentenceText" WHERE "SentenceText" MATCH {SearchTerms.Fts5(terms)}
+                """);
+
+    private static IQueryable<HitRow> Unranked(IQueryable<Sentence> sentences, IQueryable<Trace> traces, IQueryable<TextMatch>? matches) =>
+        matches is null
+            ? from s in sentences
+              join t in traces on s.TraceId equals t.Id
+              orderby t.Id, s.Index
+              select new HitRow { TraceId = t.Id, TraceTitle = t.Title, DatasetName = t.Dataset!.Name, Index = s.Index, Text = s.Text, SentenceId = s.Id }
+            : from m in matches
+              join s in sentences on m.Id equals s.Id
+              join t in traces on s.TraceId equals t.Id
+              orderby t.Id, s.Index
+              select new HitRow { TraceId = t.Id, TraceTitle = t.Title, DatasetName = t.Dataset!.Name, Index = s.Index, Text = s.Text, SentenceId = s.Id };
 
     /// <summary>
-    /// Sentences of traces with metrics for the outcome, with their effect on it, filtered by direction and size, largest first. The numbers come
-    /// from the metric set each trace shows (<paramref name="shownSetIds"/>, chosen by <see cref="ShownMetricSets"/>); the fallback and
-    /// direction rules are <see cref="ShownMetricSets.Influence"/>'s, written out so the database applies them.
+    /// Sentences of traces with metrics for the outcome, with their effect on it, filtered by direction and size, largest first. The numbers
+    /// are the stored <see cref="SearchEffect"/> rows (the set <see cref="ShownMetricSets"/> picks and <see cref="ShownMetricSets.Influence"/>'s
+    /// fallback), so the filter and the order are read from one index.
     /// </summary>
-    private IQueryable<HitRow> Ranked(IQueryable<Sentence> sentences, IQueryable<Trace> traces, List<int> shownSetIds, SentenceSearchFilter filter)
+    private IQueryable<HitRow> Ranked(IQueryable<Sentence> sentences, IQueryable<Trace> traces, IQueryable<TextMatch>? matches, int outcomeId, SentenceSearchFilter filter)
     {
-        var sets = db.Set<MetricSet>().Where(m => shownSetIds.Contains(m.Id));
-        var metrics = db.Set<SentenceMetric>();
-        var values =
-            from s in sentences
-            join t in traces on s.TraceId equals t.Id
-            let set = sets.Where(m => m.TraceId == t.Id).Select(m => (int?)m.Id).FirstOrDefault()
-            // Ranked by the effect on an outcome, the hits are the sentences of traces that have it.
-            where set != null
-            let cf = metrics.Where(v => v.MetricSetId == set && v.SentenceIndex == s.Index && v.Name == MetricNames.CounterfactualEffect).Select(v => (double?)v.Value).FirstOrDefault()
-            let rs = metrics.Where(v => v.MetricSetId == set && v.SentenceIndex == s.Index && v.Name == MetricNames.ResamplingEffect).Select(v => (double?)v.Value).FirstOrDefault()
-            let df = metrics.Where(v => v.MetricSetId == set && v.SentenceIndex == s.Index && v.Name == MetricNames.DissimilarFraction).Select(v => (double?)v.Value).FirstOrDefault()
-            let fallback = cf == null || df <= ShownMetricSets.MinimumDissimilarFraction
-            select new { t, s, set, rs, Directional = fallback ? rs : cf, fallback };
-
-        // Signed: the number whose sign is the direction. Strength: the size the page ranks and filters by.
-        var rows = filter.Effect switch
+        var effects = db.Set<SearchEffect>().AsNoTracking().Where(e => e.OutcomeId == outcomeId);
+        if (matches is not null)
         {
-            EffectKind.Resampling => values.Select(x => new HitRow
-            {
-                TraceId = x.t.Id, TraceTitle = x.t.Title, DatasetName = x.t.Dataset!.Name, Index = x.s.Index, Text = x.s.Text, SentenceId = x.s.Id,
-                Signed = x.rs, Strength = x.rs < 0 ? -x.rs : x.rs,
-            }),
-            EffectKind.Kl => values.Select(x => new HitRow
-            {
-                TraceId = x.t.Id, TraceTitle = x.t.Title, DatasetName = x.t.Dataset!.Name, Index = x.s.Index, Text = x.s.Text, SentenceId = x.s.Id,
-                Signed = x.Directional,
-                Strength = metrics.Where(v => v.MetricSetId == x.set && v.SentenceIndex == x.s.Index
-                        && v.Name == (x.fallback ? MetricNames.ResamplingKl : MetricNames.CounterfactualKl))
-                    .Select(v => (double?)v.Value).FirstOrDefault(),
-            }),
-            _ => values.Select(x => new HitRow
-            {
-                TraceId = x.t.Id, TraceTitle = x.t.Title, DatasetName = x.t.Dataset!.Name, Index = x.s.Index, Text = x.s.Text, SentenceId = x.s.Id,
-                Signed = x.Directional, Strength = x.Directional < 0 ? -x.Directional : x.Directional,
-            }),
-        };
-
-        rows = filter.Direction switch
-        {
-            Direction.Promotes => rows.Where(r => r.Signed > ShownMetricSets.NoEffectAtOrBelow),
-            Direction.Suppresses => rows.Where(r => r.Signed < -ShownMetricSets.NoEffectAtOrBelow),
-            _ => rows,
-        };
-        if (filter.MinImportance is { } min)
-        {
-            rows = rows.Where(r => r.Strength >= min);
+            effects = from match in matches join e in effects on match.Id equals e.SentenceId select e;
         }
 
-        return rows.OrderBy(r => r.Strength == null).ThenByDescending(r => r.Strength).ThenBy(r => r.TraceId).ThenBy(r => r.Index);
+        var min = filter.MinImportance is { } m ? Math.Max(m, 0) : (double?)null;
+        effects = (filter.Effect, filter.Direction) switch
+        {
+            (EffectKind.Resampling, Direction.Promotes) => effects.Where(e => e.Resampling > ShownMetricSets.NoEffectAtOrBelow),
+            (EffectKind.Resampling, Direction.Suppresses) => effects.Where(e => e.Resampling < -ShownMetricSets.NoEffectAtOrBelow),
+            (_, Direction.Promotes) => effects.Where(e => e.Directional > ShownMetricSets.NoEffectAtOrBelow),
+            (_, Direction.Suppresses) => effects.Where(e => e.Directional < -ShownMetricSets.NoEffectAtOrBelow),
+            _ => effects,
+        };
+        if (min is { } floor)
+        {
+            effects = filter.Effect switch
+            {
+                EffectKind.Resampling => effects.Where(e => e.ResamplingRank >= floor),
+                EffectKind.Kl => effects.Where(e => e.KlRank >= floor),
+                _ => effects.Where(e => e.DirectionalRank >= floor),
+            };
+        }
+
+        var joined =
+            from e in effects
+            join s in sentences on e.SentenceId equals s.Id
+            join t in traces on e.TraceId equals t.Id
+            select new { e, s, t };
+        var ordered = filter.Effect switch
+        {
+            EffectKind.Resampling => joined.OrderByDescending(x => x.e.ResamplingRank),
+            EffectKind.Kl => joined.OrderByDescending(x => x.e.KlRank),
+            _ => joined.OrderByDescending(x => x.e.DirectionalRank),
+        };
+
+        return ordered.ThenBy(x => x.e.TraceId).ThenBy(x => x.e.SentenceIndex).Select(x => new HitRow
+        {
+            TraceId = x.t.Id, TraceTitle = x.t.Title, DatasetName = x.t.Dataset!.Name, Index = x.s.Index, Text = x.s.Text, SentenceId = x.s.Id,
+            MetricSetId = x.e.MetricSetId,
+        });
     }
 
     /// <summary>The effects of one page of hits, from the metric set each trace shows, built as the trace page builds them.</summary>
-    private async Task<Dictionary<(int TraceId, int Index), HitEffect>> LoadEffectsAsync(
-        List<HitRow> rows, Dictionary<int, MetricSetChoice> shown, EffectKind kind, CancellationToken ct)
+    private async Task<Dictionary<(int TraceId, int Index), HitEffect>> LoadEffectsAsync(List<HitRow> rows, EffectKind kind, CancellationToken ct)
     {
         var indices = rows.Select(r => r.Index).Distinct().ToList();
-        var setIds = rows.Select(r => r.TraceId).Distinct().Where(shown.ContainsKey).Select(t => shown[t].Id).ToList();
+        var setIds = rows.Select(r => r.MetricSetId).OfType<int>().Distinct().ToList();
+        var shown = (await db.Set<MetricSet>().AsNoTracking().Where(m => setIds.Contains(m.Id)).Select(ShownMetricSets.Projection).ToListAsync(ct))
+            .ToDictionary(s => s.TraceId);
         var values = await db.Set<SentenceMetric>().AsNoTracking()
             .Where(v => setIds.Contains(v.MetricSetId) && indices.Contains(v.SentenceIndex) && EffectNames.Contains(v.Name))
             .Select(v => new { v.MetricSetId, v.SentenceIndex, v.Name, v.Value, v.Low, v.High, v.Count, v.Successes })
@@ -213,8 +243,12 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
 
         public int SentenceId { get; init; }
 
-        public double? Signed { get; init; }
-
-        public double? Strength { get; init; }
+        public int? MetricSetId { get; init; }
     }
+}
+
+/// <summary>A sentence the full-text index matched.</summary>
+internal sealed class TextMatch
+{
+    public int Id { get; set; }
 }

@@ -1,0 +1,364 @@
+using System.Data.Common;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using TraceViewer.Data;
+using TraceViewer.MetricSets;
+using TraceViewer.Outcomes;
+using TraceViewer.Search;
+using TraceViewer.Tests.Data;
+using TraceViewer.Tests.Import;
+using TraceViewer.Traces;
+
+namespace TraceViewer.Tests.Search;
+
+/// <summary>
+/// The stored shown effects and the full-text index against the query they replace, on the fixtures and both
+/// providers: the same hits in the same order, effects that follow every change of metric sets, and plans that use
+/// the indexes.
+/// </summary>
+[Collection(PostgresServerGroup.Name)]
+public sealed partial class SearchIndexTests(PostgresServer server) : IDisposable
+{
+    private readonly List<TestApp> _apps = [];
+    private readonly List<string> _directories = [];
+
+    public void Dispose()
+    {
+        foreach (var app in _apps)
+        {
+            app.Dispose();
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var directory in _directories)
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private TestApp App(bool postgres, string? directory = null, string? database = null)
+    {
+        var app = directory is null ? new TestApp() : new TestApp(directory);
+        if (postgres)
+        {
+            app.WithSetting("Database:Provider", "PostgreSQL")
+                .WithSetting("ConnectionStrings:TraceViewer", server.ConnectionString(database ?? "tv_" + Guid.NewGuid().ToString("N")));
+        }
+
+        _apps.Add(app);
+        return app;
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ADatabaseFromBeforeTheIndexGetsItsShownEffectsAndTextIndexOnStart(bool postgres)
+    {
+        // A database with the fixtures on the schema of the migration before SearchIndex: made with today's app, then
+        // taken back, which drops the table, the full-text index and its triggers.
+        var database = "tv_" + Guid.NewGuid().ToString("N");
+        var directory = Directory.CreateTempSubdirectory("traceviewer-test-upgrade-").FullName;
+        _directories.Add(directory);
+        var first = await ImportedAsync(App(postgres, directory, database));
+        var path = first.DatabasePath;
+        first.Dispose();
+        _apps.Remove(first);
+        await using (var db = postgres
+            ? new PostgresTraceViewerDbContext(new DbContextOptionsBuilder<PostgresTraceViewerDbContext>().UseNpgsql(server.ConnectionString(database)).Options)
+            : TestApp.OpenDatabase(path))
+        {
+            var migrations = db.Database.GetMigrations().ToList();
+            var index = migrations.FindIndex(m => m.EndsWith("_SearchIndex", StringComparison.Ordinal));
+            Assert.True(index > 0);
+            await db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>().MigrateAsync(migrations[index - 1]);
+            Assert.Contains(migrations[index], await db.Database.GetPendingMigrationsAsync());
+            Assert.True(await db.Set<MetricSet>().AnyAsync());
+        }
+
+        var upgraded = App(postgres, directory, database);
+        await using (var db = upgraded.CreateDbContext())
+        {
+            Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+        }
+
+        await AssertInStepAsync(upgraded);
+        var outcome = (await OutcomesAsync(upgraded))[0];
+        foreach (var filter in new SentenceSearchFilter[] { new(Text: "the"), new(Outcome: outcome), new(Text: "so", Outcome: outcome) })
+        {
+            await using var db = upgraded.CreateDbContext();
+            var expected = await PreviousQuery.FindAsync(db, filter);
+            Assert.NotEmpty(expected);
+            Assert.Equal(expected, await FindAllAsync(upgraded, filter));
+        }
+    }
+
+    private static async Task<TestApp> ImportedAsync(TestApp app)
+    {
+        var summary = await app.ImportAsync(SharedPaths.Fixtures("thought-anchors"));
+        Assert.True(summary.TracesAdded >= 2);
+        return app;
+    }
+
+    private static async Task<List<(int TraceId, int Index)>> FindAllAsync(TestApp app, SentenceSearchFilter filter)
+    {
+        var hits = new List<(int, int)>();
+        for (var page = 1; ; page++)
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            var result = await scope.ServiceProvider.GetRequiredService<SearchQueries>().FindAsync(filter with { Page = page }, CancellationToken.None);
+            hits.AddRange(result.Items.Select(h => (h.TraceId, h.Index)));
+            if (hits.Count >= result.Total || result.Items.Count == 0)
+            {
+                Assert.Equal(result.Total, hits.Count);
+                return hits;
+            }
+        }
+    }
+
+    private static async Task<List<string>> OutcomesAsync(TestApp app)
+    {
+        await using var db = app.CreateDbContext();
+        return await db.Set<Outcome>().Where(o => db.Set<MetricSet>().Any(m => m.OutcomeId == o.Id)).Select(o => o.Key).OrderBy(k => k).ToListAsync();
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task HitsEqualTheQueryBeforeTheIndexOnTheFixtures(bool postgres)
+    {
+        var app = await ImportedAsync(App(postgres));
+        var outcomes = await OutcomesAsync(app);
+        Assert.NotEmpty(outcomes);
+        var filters = new List<SentenceSearchFilter> { new(Text: "the"), new(Text: "So"), new(Text: "blackmail"), new(Text: "answer") };
+        foreach (var outcome in outcomes)
+        {
+            filters.Add(new(Outcome: outcome));
+            filters.Add(new(Outcome: outcome, Direction: Direction.Promotes));
+            filters.Add(new(Outcome: outcome, Direction: Direction.Suppresses, MinImportance: 0.05));
+            filters.Add(new(Outcome: outcome, MinImportance: 0.1));
+            filters.Add(new(Outcome: outcome, Effect: EffectKind.Resampling, Direction: Direction.Promotes));
+            filters.Add(new(Outcome: outcome, Effect: EffectKind.Resampling, MinImportance: 0.1));
+            filters.Add(new(Outcome: outcome, Effect: EffectKind.Kl));
+            filters.Add(new(Outcome: outcome, Effect: EffectKind.Kl, MinImportance: 0.05));
+            filters.Add(new(Text: "the", Outcome: outcome));
+            filters.Add(new(Text: "so", Outcome: outcome, Direction: Direction.Suppresses));
+        }
+
+        var nonEmpty = 0;
+        foreach (var filter in filters)
+        {
+            await using var db = app.CreateDbContext();
+            var expected = await PreviousQuery.FindAsync(db, filter);
+            var actual = await FindAllAsync(app, filter);
+            Assert.True(expected.SequenceEqual(actual), $"{filter}: expected {expected.Count} hits, got {actual.Count}");
+            nonEmpty += expected.Count > 0 ? 1 : 0;
+        }
+
+        // The comparison means something only when most searches find sentences.
+        Assert.True(nonEmpty >= filters.Count * 3 / 4, $"{nonEmpty} of {filters.Count} searches found sentences");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ShownEffectsFollowMetricSetsAddedRecomputedAndDeletedAndImportedTraces(bool postgres)
+    {
+        var app = await ImportedAsync(App(postgres));
+        // Imported traces: every sentence of a trace that shows a set for an outcome has a row, from that set.
+        await AssertInStepAsync(app);
+        int traceId, outcomeId, shownId;
+        await using (var db = app.CreateDbContext())
+        {
+            var shown = await ShownMetricSets.LoadAsync(db.Set<MetricSet>(), MetricSetPolicy.Default, CancellationToken.None);
+            ((traceId, outcomeId), var choice) = shown.OrderBy(p => p.Key).First();
+            shownId = choice.Id;
+        }
+
+        var before = await EffectsAsync(app, traceId, outcomeId);
+        Assert.All(before, e => Assert.Equal(shownId, e.MetricSetId));
+
+        // Added: a newer computed set is shown, with its own numbers.
+        var added = await AddComputedSetAsync(app, traceId, outcomeId, sign: 1);
+        var afterAdd = await EffectsAsync(app, traceId, outcomeId);
+        Assert.All(afterAdd, e => Assert.Equal(added, e.MetricSetId));
+        Assert.Contains(afterAdd, e => e.Directional == 0.5 + (e.SentenceIndex % 7) / 100.0);
+        await AssertInStepAsync(app);
+
+        // Recomputed: the set is replaced as the recomputer replaces it (delete in bulk, add the new one, one transaction).
+        await using (var db = app.CreateDbContext())
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            await db.Set<MetricSet>().Where(m => m.Id == added).ExecuteDeleteAsync();
+            db.Add(ComputedSet(traceId, outcomeId, await SentenceCountAsync(db, traceId), sign: -1));
+            await db.SaveChangesAsync();
+            await transaction.CommitAsync();
+        }
+
+        var afterRecompute = await EffectsAsync(app, traceId, outcomeId);
+        Assert.All(afterRecompute, e => Assert.NotEqual(added, e.MetricSetId));
+        Assert.All(afterRecompute, e => Assert.True(e.Directional < 0));
+        var recomputed = afterRecompute[0].MetricSetId;
+        await AssertInStepAsync(app);
+        Assert.Contains(await FindAllAsync(app, new(Outcome: await OutcomeKeyAsync(app, outcomeId), Direction: Direction.Suppresses)), h => h.TraceId == traceId);
+
+        // Deleted: the set shown before comes back, with exactly its rows.
+        await using (var db = app.CreateDbContext())
+        {
+            db.Remove(await db.Set<MetricSet>().SingleAsync(m => m.Id == recomputed));
+            await db.SaveChangesAsync();
+        }
+
+        Assert.Equal(before.Select(Key), (await EffectsAsync(app, traceId, outcomeId)).Select(Key));
+        await AssertInStepAsync(app);
+    }
+
+    private static async Task<string> OutcomeKeyAsync(TestApp app, int outcomeId)
+    {
+        await using var db = app.CreateDbContext();
+        return await db.Set<Outcome>().Where(o => o.Id == outcomeId).Select(o => o.Key).SingleAsync();
+    }
+
+    private static async Task<int> SentenceCountAsync(TraceViewerDbContext db, int traceId) =>
+        await db.Set<Sentence>().CountAsync(s => s.TraceId == traceId);
+
+    private static MetricSet ComputedSet(int traceId, int outcomeId, int sentences, int sign)
+    {
+        var set = new MetricSet
+        {
+            TraceId = traceId, OutcomeId = outcomeId, Source = MetricSource.Computed, Threshold = 0.8, EmbeddingModel = "test",
+            ComputedAt = DateTimeOffset.UtcNow,
+        };
+        for (var k = 0; k < sentences; k++)
+        {
+            var value = sign * (0.5 + (k % 7) / 100.0);
+            set.Values.Add(new SentenceMetric { SentenceIndex = k, Name = MetricNames.CounterfactualEffect, Value = value });
+            set.Values.Add(new SentenceMetric { SentenceIndex = k, Name = MetricNames.ResamplingEffect, Value = value / 2 });
+            set.Values.Add(new SentenceMetric { SentenceIndex = k, Name = MetricNames.DissimilarFraction, Value = 0.5 });
+        }
+
+        return set;
+    }
+
+    private static async Task<int> AddComputedSetAsync(TestApp app, int traceId, int outcomeId, int sign)
+    {
+        await using var db = app.CreateDbContext();
+        var set = ComputedSet(traceId, outcomeId, await SentenceCountAsync(db, traceId), sign);
+        db.Add(set);
+        await db.SaveChangesAsync();
+        return set.Id;
+    }
+
+    private static async Task<List<SearchEffect>> EffectsAsync(TestApp app, int traceId, int outcomeId)
+    {
+        await using var db = app.CreateDbContext();
+        var rows = await db.Set<SearchEffect>().AsNoTracking().Where(e => e.TraceId == traceId && e.OutcomeId == outcomeId)
+            .OrderBy(e => e.SentenceIndex).ToListAsync();
+        Assert.Equal(await SentenceCountAsync(db, traceId), rows.Count);
+        return rows;
+    }
+
+    /// <summary>The stored rows equal what the shown-set rule gives from the stored metric sets, for every trace.</summary>
+    private static async Task AssertInStepAsync(TestApp app)
+    {
+        await using var db = app.CreateDbContext();
+        var traceIds = await db.Set<Trace>().Select(t => t.Id).ToListAsync();
+        var expected = (await SearchEffectsSync.ComputeAsync(db, traceIds, CancellationToken.None)).Select(Key).Order().ToList();
+        var stored = (await db.Set<SearchEffect>().AsNoTracking().ToListAsync()).Select(Key).Order().ToList();
+        Assert.NotEmpty(stored);
+        Assert.Equal(expected, stored);
+    }
+
+    private static string Key(SearchEffect e) => FormattableString.Invariant(
+            $"{e.SentenceId}/{e.OutcomeId}/{e.TraceId}/{e.SentenceIndex}/{e.MetricSetId}/{e.Directional:R}/{e.Resampling:R}/{e.DirectionalRank:R}/{e.ResamplingRank:R}/{e.KlRank:R}");
+
+    public static TheoryData<bool, string> PlanCases()
+    {
+        var data = new TheoryData<bool, string>();
+        foreach (var postgres in new[] { false, true })
+        {
+            foreach (var search in new[] { "text", "text+outcome", "outcome", "outcome+min" })
+            {
+                data.Add(postgres, search);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(PlanCases))]
+    public async Task HotSearchesUseTheIndexesNotAFullScan(bool postgres, string search)
+    {
+        var app = await ImportedAsync(App(postgres));
+        var outcome = (await OutcomesAsync(app))[0];
+        SentenceSearchFilter filter = search switch
+        {
+            "text" => new(Text: "the answer"),
+            "text+outcome" => new(Text: "the", Outcome: outcome, Direction: Direction.Promotes),
+            "outcome" => new(Outcome: outcome),
+            _ => new(Outcome: outcome, MinImportance: 0.1, Page: 2),
+        };
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TraceViewerDbContext>();
+        await db.Database.OpenConnectionAsync();
+        if (postgres)
+        {
+            // The fixtures are small enough that a sequential scan is cheapest; switched off, the plan shows whether an
+            // index can serve the query at all, which is what holds on a large database.
+            await db.Database.ExecuteSqlRawAsync("SET enable_seqscan = off");
+        }
+
+        await using var command = await scope.ServiceProvider.GetRequiredService<SearchQueries>().PageCommandAsync(filter, CancellationToken.None);
+        command.Connection = db.Database.GetDbConnection();
+        command.CommandText = (postgres ? "EXPLAIN " : "EXPLAIN QUERY PLAN ") + command.CommandText;
+        var plan = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                plan.Add(reader.GetString(reader.FieldCount - 1));
+            }
+        }
+
+        var text = string.Join('\n', plan);
+        var textSearch = search.StartsWith("text", StringComparison.Ordinal);
+        var outcomeSearch = search.Contains("outcome", StringComparison.Ordinal);
+        if (postgres)
+        {
+            Assert.False(text.Contains("Seq Scan", StringComparison.Ordinal), text);
+            // With both a text and an outcome the planner may drive from either index; each can serve the query.
+            if (textSearch && !outcomeSearch)
+            {
+                Assert.True(text.Contains("IX_Sentence_Text_FullText", StringComparison.Ordinal), text);
+            }
+
+            if (outcomeSearch)
+            {
+                Assert.True(Regex.IsMatch(text, "IX_SearchEffect_OutcomeId_|PK_SearchEffect|IX_Sentence_Text_FullText"), text);
+            }
+        }
+        else
+        {
+            // SQLite: "SCAN x" without an index reads all of table x; a subquery's own rows (CO-ROUTINE, MATERIALIZE)
+            // are already narrowed, and the full-text table is read by MATCH.
+            var subqueries = Regex.Matches(text, @"(?:CO-ROUTINE|MATERIALIZE) (\S+)").Select(m => m.Groups[1].Value).ToHashSet();
+            var scanned = FullScan().Matches(text).Select(m => m.Groups[2].Value).Where(name => !subqueries.Contains(name)).ToList();
+            Assert.True(scanned.Count == 0, text);
+            if (textSearch)
+            {
+                Assert.True(text.Contains("VIRTUAL TABLE INDEX", StringComparison.Ordinal), text);
+            }
+
+            if (outcomeSearch)
+            {
+                Assert.True(Regex.IsMatch(text, "IX_SearchEffect_OutcomeId_|sqlite_autoindex_SearchEffect"), text);
+            }
+        }
+    }
+
+    [GeneratedRegex(@"(?m)^\s*SCAN (?!\S+ (VIRTUAL TABLE|USING))(\S+)\s*$")]
+    private static partial Regex FullScan();
+}
