@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 using TraceViewer.Data;
@@ -25,26 +26,54 @@ internal static class ImportDatabase
     /// <summary>The tables an import may write: all but the data-protection keys, which the first page carrying an antiforgery token makes.</summary>
     public static IEnumerable<string> DataTables(TraceViewerDbContext db) => Tables(db).Where(t => t != "DataProtectionKeys");
 
-    /// <summary>Row count of every table the model maps, beyond the rows start-up seeds (see <see cref="Seeded"/>).</summary>
+    /// <summary>Row count of every table the model maps, beyond the rows a new database has (see <see cref="Seeded"/>).</summary>
     public static async Task<Dictionary<string, long>> CountRowsAsync(this TestApp app)
     {
         using var db = app.CreateDbContext();
         var counts = new Dictionary<string, long>();
         foreach (var table in DataTables(db))
         {
-            counts[table] = (await DumpAsync(db, table)).Count - Seeded(table);
+            counts[table] = (await DumpAsync(db, table)).Count - Seeded(db, table);
         }
 
         return counts;
     }
 
-    /// <summary>Rows a database has before anything is imported: the built-in taxonomies and their tags.</summary>
-    public static long Seeded(string table) => table switch
+    /// <summary>
+    /// Rows a database has before anything is imported: the rows the migrations seed from the model (the Default
+    /// workspace) and the built-in taxonomies and their tags, which start-up adds.
+    /// </summary>
+    public static long Seeded(TraceViewerDbContext db, string table) =>
+        SchemaSeed(db).Where(s => s.Table == table).Sum(s => (long)s.Rows.Count) + table switch
+        {
+            "Taxonomy" => BuiltInTaxonomies.All.Count,
+            "Tag" => BuiltInTaxonomies.All.Sum(t => t.Tags.Count),
+            _ => 0,
+        };
+
+    /// <summary>The rows the model seeds (<c>HasData</c>, written by the migrations), per table, as the database stores them.</summary>
+    public static IReadOnlyList<(string Table, IReadOnlyEntityType Type, IReadOnlyList<IDictionary<string, object?>> Rows)> SchemaSeed(TraceViewerDbContext db) =>
+        [.. db.GetService<IDesignTimeModel>().Model.GetEntityTypes()
+            .Select(e => (Table: e.GetTableName()!, Type: (IReadOnlyEntityType)e, Rows: (IReadOnlyList<IDictionary<string, object?>>)[.. e.GetSeedData(providerValues: true)]))
+            .Where(s => s.Table is not null && s.Rows.Count > 0)];
+
+    /// <summary>Writes the model's seed rows (<see cref="SchemaSeed"/>) again, as into a new database.</summary>
+    public static async Task RestoreSchemaSeedAsync(TraceViewerDbContext db)
     {
-        "Taxonomy" => BuiltInTaxonomies.All.Count,
-        "Tag" => BuiltInTaxonomies.All.Sum(t => t.Tags.Count),
-        _ => 0,
-    };
+        foreach (var (table, type, rows) in SchemaSeed(db))
+        {
+            foreach (var row in rows)
+            {
+                var columns = row.Keys.Select(name => type.FindProperty(name)!.GetColumnName()).ToList();
+                var placeholders = Enumerable.Range(0, row.Count).Select(i => "{" + i.ToString(CultureInfo.InvariantCulture) + "}");
+#pragma warning disable EF1002 // table and column names come from the model, values are parameters
+                await db.Database.ExecuteSqlRawAsync(
+                    $"INSERT INTO \"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c}\""))}) VALUES ({string.Join(", ", placeholders)})",
+                    [.. row.Values.Select(v => v ?? DBNull.Value)]);
+#pragma warning restore EF1002
+            }
+        }
+    }
 
     /// <summary>Every row of every table as text, in rowid order: two databases with the same data give the same dump.</summary>
     public static async Task<Dictionary<string, List<string>>> DumpAsync(this TestApp app)

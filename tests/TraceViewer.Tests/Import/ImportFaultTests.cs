@@ -205,7 +205,7 @@ public sealed class ImportFaultTests(ITestOutputHelper output) : IDisposable
         {
             await using var command = db.Database.GetDbConnection().CreateCommand();
             command.CommandText = $"SELECT COUNT(*) FROM \"{table}\"";
-            counts[table] = Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture) - ImportDatabase.Seeded(table);
+            counts[table] = Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture) - ImportDatabase.Seeded(db, table);
         }
 
         return counts;

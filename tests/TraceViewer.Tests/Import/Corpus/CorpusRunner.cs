@@ -163,7 +163,9 @@ public sealed class CorpusApp : IDisposable
         }
 
         await db.Database.ExecuteSqlRawAsync("PRAGMA foreign_keys = ON");
-        // What start-up seeds comes back, as in a fresh database.
+        // What the migrations and start-up seed comes back, as in a fresh database: the Default workspace every new
+        // dataset is placed in, and the built-in taxonomies.
+        await ImportDatabase.RestoreSchemaSeedAsync(db);
         await TraceViewer.Tags.TaxonomySeeder.SeedAsync(db, CancellationToken.None);
     }
 
