@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using TraceViewer.Data;
-using TraceViewer.Datasets;
 using TraceViewer.Tags;
 using TraceViewer.Tests.Data;
 using TraceViewer.Traces;
@@ -115,8 +114,11 @@ public abstract class FunctionTagMigrationTests : IDisposable
         ];
         foreach (var (key, format, item) in sources)
         {
-            var dataset = new Dataset { Key = key, Name = key, Model = "m", Kind = "math", SourceFormat = format, CreatedAt = ImportedAt };
-            var trace = new Trace { ExternalKey = Path.GetFileName(item), Title = item, Model = "m", SourceFormat = format, ImportedAt = ImportedAt, Dataset = dataset };
+            // The dataset in that migration's columns: today's entity has columns added since (its workspace and visibility).
+            await db.Database.ExecuteSqlInterpolatedAsync(
+                $"INSERT INTO \"Dataset\" (\"Key\", \"Name\", \"Model\", \"Kind\", \"SourceFormat\", \"CreatedAt\") VALUES ({key}, {key}, {"m"}, {"math"}, {format}, {ImportedAt})");
+            var datasetId = await db.Database.SqlQuery<int>($"SELECT \"Id\" AS \"Value\" FROM \"Dataset\" WHERE \"Key\" = {key}").SingleAsync();
+            var trace = new Trace { ExternalKey = Path.GetFileName(item), Title = item, Model = "m", SourceFormat = format, ImportedAt = ImportedAt, DatasetId = datasetId };
             db.Add(trace);
             await db.SaveChangesAsync();
             var chunks = JsonDocument.Parse(await File.ReadAllTextAsync(Fixture(item))).RootElement.EnumerateArray()
