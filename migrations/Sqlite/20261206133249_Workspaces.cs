@@ -87,22 +87,16 @@ namespace TraceViewer.Migrations
                 column: "Name",
                 unique: true);
 
-            migrationBuilder.AddForeignKey(
-                name: "FK_Dataset_Workspaces_WorkspaceId",
-                table: "Dataset",
-                column: "WorkspaceId",
-                principalTable: "Workspaces",
-                principalColumn: "Id",
-                onDelete: ReferentialAction.Restrict);
+            // No database constraint from Dataset.WorkspaceId to Workspaces on SQLite: adding a foreign key to an existing
+            // table rebuilds it, and EF's rebuild turns foreign keys off first, which SQLite allows only outside a
+            // transaction, so a stop halfway would leave the migration half applied. Dataset cannot be rebuilt inside the
+            // transaction with foreign keys on either (dropping it would cascade to every trace). Nothing deletes a
+            // workspace, and every writer places datasets in existing ones (WorkspaceService.PlaceAsync checks).
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropForeignKey(
-                name: "FK_Dataset_Workspaces_WorkspaceId",
-                table: "Dataset");
-
             migrationBuilder.DropTable(
                 name: "WorkspaceMembers");
 
