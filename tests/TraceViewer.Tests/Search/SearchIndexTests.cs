@@ -169,18 +169,28 @@ public sealed partial class SearchIndexTests(PostgresServer server) : IDisposabl
         // Imported traces: every sentence of a trace that shows a set for an outcome has a row, from that set.
         await AssertInStepAsync(app);
         int traceId, outcomeId, shownId;
+        MetricSetChoice choice;
         await using (var db = app.CreateDbContext())
         {
             var shown = await ShownMetricSets.LoadAsync(db.Set<MetricSet>(), MetricSetPolicy.Default, CancellationToken.None);
-            ((traceId, outcomeId), var choice) = shown.OrderBy(p => p.Key).First();
+            ((traceId, outcomeId), choice) = shown.OrderBy(p => p.Key).First();
             shownId = choice.Id;
         }
 
+        // The imported set has a coverage a small computed set falls short of.
+        Assert.Equal(MetricSource.Imported, choice.Source);
+        Assert.True(choice.Positions > 0, "the shown imported set has prefix rates");
         var before = await EffectsAsync(app, traceId, outcomeId);
         Assert.All(before, e => Assert.Equal(shownId, e.MetricSetId));
 
-        // Added: a newer computed set is shown, with its own numbers.
-        var added = await AddComputedSetAsync(app, traceId, outcomeId, sign: 1);
+        // Added, covering less: a newer computed set with fewer positions and resamples than the imported one is not
+        // shown (the coverage rule of ShownMetricSets), so the stored effects stay those of the imported set.
+        await AddComputedSetAsync(app, traceId, outcomeId, sign: 1, covers: null);
+        Assert.Equal(before.Select(Key), (await EffectsAsync(app, traceId, outcomeId)).Select(Key));
+        await AssertInStepAsync(app);
+
+        // Added, covering as well: a newer computed set with as many positions and resamples is shown, with its own numbers.
+        var added = await AddComputedSetAsync(app, traceId, outcomeId, sign: 1, covers: choice);
         var afterAdd = await EffectsAsync(app, traceId, outcomeId);
         Assert.All(afterAdd, e => Assert.Equal(added, e.MetricSetId));
         Assert.Contains(afterAdd, e => e.Directional == 0.5 + (e.SentenceIndex % 7) / 100.0);
@@ -191,7 +201,7 @@ public sealed partial class SearchIndexTests(PostgresServer server) : IDisposabl
         {
             await using var transaction = await db.Database.BeginTransactionAsync();
             await db.Set<MetricSet>().Where(m => m.Id == added).ExecuteDeleteAsync();
-            db.Add(ComputedSet(traceId, outcomeId, await SentenceCountAsync(db, traceId), sign: -1));
+            db.Add(ComputedSet(traceId, outcomeId, await SentenceCountAsync(db, traceId), sign: -1, covers: choice));
             await db.SaveChangesAsync();
             await transaction.CommitAsync();
         }
@@ -203,7 +213,7 @@ public sealed partial class SearchIndexTests(PostgresServer server) : IDisposabl
         await AssertInStepAsync(app);
         Assert.Contains(await FindAllAsync(app, new(Outcome: await OutcomeKeyAsync(app, outcomeId), Direction: Direction.Suppresses)), h => h.TraceId == traceId);
 
-        // Deleted: the set shown before comes back, with exactly its rows.
+        // Deleted: the set shown before comes back, with exactly its rows (the computed set that covers less stays unshown).
         await using (var db = app.CreateDbContext())
         {
             db.Remove(await db.Set<MetricSet>().SingleAsync(m => m.Id == recomputed));
@@ -223,12 +233,16 @@ public sealed partial class SearchIndexTests(PostgresServer server) : IDisposabl
     private static async Task<int> SentenceCountAsync(TraceViewerDbContext db, int traceId) =>
         await db.Set<Sentence>().CountAsync(s => s.TraceId == traceId);
 
-    private static MetricSet ComputedSet(int traceId, int outcomeId, int sentences, int sign)
+    /// <summary>
+    /// A computed set with effects on every sentence. With <paramref name="covers"/>, it has as many resamples and
+    /// positions with a prefix rate as that set (so it covers the trace as well); without, neither.
+    /// </summary>
+    private static MetricSet ComputedSet(int traceId, int outcomeId, int sentences, int sign, MetricSetChoice? covers)
     {
         var set = new MetricSet
         {
             TraceId = traceId, OutcomeId = outcomeId, Source = MetricSource.Computed, Threshold = 0.8, EmbeddingModel = "test",
-            ComputedAt = DateTimeOffset.UtcNow,
+            ComputedAt = DateTimeOffset.UtcNow, ResampleCount = covers?.ResampleCount ?? 0,
         };
         for (var k = 0; k < sentences; k++)
         {
@@ -238,13 +252,18 @@ public sealed partial class SearchIndexTests(PostgresServer server) : IDisposabl
             set.Values.Add(new SentenceMetric { SentenceIndex = k, Name = MetricNames.DissimilarFraction, Value = 0.5 });
         }
 
+        for (var k = 0; covers is { } other && k < Math.Max(sentences, other.Positions); k++)
+        {
+            set.Values.Add(new SentenceMetric { SentenceIndex = k, Name = MetricNames.PrefixRate, Value = 0.5 });
+        }
+
         return set;
     }
 
-    private static async Task<int> AddComputedSetAsync(TestApp app, int traceId, int outcomeId, int sign)
+    private static async Task<int> AddComputedSetAsync(TestApp app, int traceId, int outcomeId, int sign, MetricSetChoice? covers)
     {
         await using var db = app.CreateDbContext();
-        var set = ComputedSet(traceId, outcomeId, await SentenceCountAsync(db, traceId), sign);
+        var set = ComputedSet(traceId, outcomeId, await SentenceCountAsync(db, traceId), sign, covers);
         db.Add(set);
         await db.SaveChangesAsync();
         return set.Id;
