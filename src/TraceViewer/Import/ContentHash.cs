@@ -25,11 +25,20 @@ internal static class ContentHash
 
     public static string Compute(ImportedTrace trace) => ComputeCanonical(Canonical(trace));
 
+    /// <summary>A trace put in canonical order, and its hash.</summary>
+    public static (ImportedTrace Canonical, string Hash) Prepare(ImportedTrace trace)
+    {
+        var canonical = Canonical(trace);
+        return (canonical, ComputeCanonical(canonical));
+    }
+
     /// <summary>For a trace already put in order by <see cref="Canonical"/>.</summary>
     public static string ComputeCanonical(ImportedTrace canonical)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(canonical, Options);
-        return Convert.ToHexStringLower(SHA256.HashData(bytes));
+        // The JSON goes through the hash as it is written, never whole in memory (megabytes for a large trace).
+        using var hash = new HashingStream();
+        JsonSerializer.Serialize(hash, canonical, Options);
+        return Convert.ToHexStringLower(hash.Finish());
     }
 
     public static ImportedTrace Canonical(ImportedTrace trace) => trace with
@@ -53,6 +62,48 @@ internal static class ContentHash
             {
                 info.Properties.RemoveAt(i);
             }
+        }
+    }
+
+    /// <summary>A stream that only feeds SHA-256 with what is written to it.</summary>
+    private sealed class HashingStream : Stream
+    {
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public byte[] Finish() => _hash.GetHashAndReset();
+
+        public override void Write(byte[] buffer, int offset, int count) => _hash.AppendData(buffer, offset, count);
+
+        public override void Write(ReadOnlySpan<byte> buffer) => _hash.AppendData(buffer);
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _hash.Dispose();
+            }
+
+            base.Dispose(disposing);
         }
     }
 }

@@ -226,7 +226,7 @@ internal static class ImportChecks
     }
 
     /// <summary>
-    /// The last line of defence, run on every trace of every format before anything is written: whatever a reader
+    /// The last line of defence, run on every trace of every format before it is written: whatever a reader
     /// let through, the database never sees a duplicate key or an out-of-range number. Returns the trace with
     /// non-finite metric values left out.
     /// </summary>

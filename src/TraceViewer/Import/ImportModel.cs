@@ -173,11 +173,22 @@ internal sealed record ImportedMetric(
 
 internal sealed record ImportedLink(string Kind, int SourceIndex, int TargetIndex, double Score);
 
-/// <summary>Everything parsed from one import root, before anything is written.</summary>
+/// <summary>Traces already in memory (a collected trace), written as one import.</summary>
 internal sealed record ImportBatch(IReadOnlyList<ImportedOutcome> Outcomes, IReadOnlyList<ImportedTrace> Traces, IReadOnlyList<string> Warnings, int FileCount = 0)
 {
     /// <summary>Taxonomies defined by native files (their taxonomy lines).</summary>
     public IReadOnlyList<Tags.ImportedTaxonomy> Taxonomies { get; init; } = [];
+}
+
+/// <summary>
+/// What one source (an item folder, a native file, a results file) gave, checked and with each trace in canonical
+/// order: what the reader hands the writer while it reads the next.
+/// </summary>
+/// <param name="FilesParsed">How many files the reader had parsed when this part was done.</param>
+internal sealed record ImportPart(IReadOnlyList<ImportedOutcome> Outcomes, IReadOnlyList<Tags.ImportedTaxonomy> Taxonomies, IReadOnlyList<ImportedTrace> Traces, int FilesParsed)
+{
+    /// <summary>The content hash of each trace, in order; null when the traces were not put in order and hashed yet.</summary>
+    public IReadOnlyList<string>? Hashes { get; init; }
 }
 
 internal sealed record ImportProgress(int FilesParsed, int FilesTotal, int TracesWritten, int TracesTotal);

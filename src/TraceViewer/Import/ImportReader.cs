@@ -1,17 +1,20 @@
 namespace TraceViewer.Import;
 
-/// <summary>Parses everything below an import root into memory; nothing touches the database here.</summary>
+/// <summary>
+/// Parses what is below an import root one source at a time (an item folder, a native file, a results file), so only
+/// the source being read and those waiting for the writer are in memory; nothing touches the database here.
+/// </summary>
 internal static class ImportReader
 {
-    public static ImportBatch ReadAll(string root, bool namesAboveRoot, ImportOptions limits, IProgress<ImportProgress>? progress, CancellationToken ct, string? rootName = null)
+    /// <summary>Every source below <paramref name="root"/> as it is parsed; checks that span sources (the same trace twice) run as they go.</summary>
+    /// <param name="warnings">Gets the discovery's and the readers' warnings; owned by the caller's reading thread until the enumeration ends.</param>
+    public static IEnumerable<ImportPart> Read(Discovery discovery, string root, ImportOptions limits, List<string> warnings, IProgress<ImportProgress>? progress, CancellationToken ct)
     {
-        var discovery = TraceDiscovery.Discover(root, namesAboveRoot, rootName, limits);
         var fullRoot = Path.GetFullPath(root);
         var baseFolder = File.Exists(fullRoot) ? Path.GetDirectoryName(fullRoot)! : fullRoot;
-        var warnings = new List<string>(discovery.Warnings);
-        var outcomes = new List<ImportedOutcome>();
-        var taxonomies = new List<Tags.ImportedTaxonomy>();
-        var traces = new List<ImportedTrace>();
+        warnings.AddRange(discovery.Warnings);
+        var seen = new Dictionary<(string DatasetKey, string ExternalKey), string?>();
+        var taxonomies = new HashSet<string>(StringComparer.Ordinal);
         var parsed = 0;
         void FileParsed()
         {
@@ -19,40 +22,49 @@ internal static class ImportReader
             progress?.Report(new ImportProgress(++parsed, discovery.FileCount, 0, 0));
         }
 
+        ImportPart Checked(IReadOnlyList<ImportedOutcome> outcomes, IReadOnlyList<Tags.ImportedTaxonomy> taxonomiesOfSource, IReadOnlyList<ImportedTrace> traces)
+        {
+            // Whatever a reader let through, nothing the database would refuse halfway through the write gets past here.
+            var whole = new List<ImportedTrace>(traces.Count);
+            var hashes = new List<string>(traces.Count);
+            foreach (var trace in traces)
+            {
+                var checkedTrace = ImportChecks.Whole(trace, limits, out _);
+                var key = (checkedTrace.Dataset.Key, checkedTrace.ExternalKey);
+                if (!seen.TryAdd(key, checkedTrace.SourcePath))
+                {
+                    throw new ImportException(checkedTrace.SourcePath ?? key.ExternalKey, null, null,
+                        $"two sources give the same trace '{key.ExternalKey}' of dataset '{key.Key}': {seen[key]} and {checkedTrace.SourcePath}");
+                }
+
+                // Put in order and hashed here, beside the writer, which only has to write it.
+                var (canonical, hash) = ContentHash.Prepare(checkedTrace);
+                whole.Add(canonical);
+                hashes.Add(hash);
+            }
+
+            // A taxonomy defined by several files is taken from the first.
+            return new ImportPart(outcomes, [.. taxonomiesOfSource.Where(t => taxonomies.Add(t.Name))], whole, parsed) { Hashes = hashes };
+        }
+
         foreach (var item in discovery.Items)
         {
-            traces.Add(ThoughtAnchorsReader.Read(item, baseFolder, FileParsed, warnings, limits));
+            var trace = ThoughtAnchorsReader.Read(item, baseFolder, FileParsed, warnings, limits);
+            yield return Checked([], [], [trace]);
         }
 
         foreach (var file in discovery.NativeFiles)
         {
             var contents = NativeJsonlReader.Read(file, TraceDiscovery.Relative(baseFolder, file), warnings, limits);
-            outcomes.AddRange(contents.Outcomes);
-            traces.AddRange(contents.Traces);
-            taxonomies.AddRange(contents.Taxonomies.Where(t => !taxonomies.Any(known => known.Name == t.Name)));
             FileParsed();
+            yield return Checked(contents.Outcomes, contents.Taxonomies, contents.Traces);
         }
 
         foreach (var file in discovery.ResultFiles)
         {
-            traces.AddRange(AlignmentFaking.HughesImport.Read(file, TraceDiscovery.Relative(baseFolder, file), warnings, limits));
+            var traces = AlignmentFaking.HughesImport.Read(file, TraceDiscovery.Relative(baseFolder, file), warnings, limits);
             FileParsed();
+            yield return Checked([], [], traces);
         }
-
-        // Whatever a reader let through, nothing the database would refuse halfway through the write gets past here.
-        for (var i = 0; i < traces.Count; i++)
-        {
-            traces[i] = ImportChecks.Whole(traces[i], limits, out _);
-        }
-
-        var duplicate = traces.GroupBy(t => (t.Dataset.Key, t.ExternalKey)).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
-        {
-            throw new ImportException(duplicate.Last().SourcePath ?? duplicate.Key.ExternalKey, null, null,
-                $"two sources give the same trace '{duplicate.Key.ExternalKey}' of dataset '{duplicate.Key.Key}': "
-                + string.Join(" and ", duplicate.Select(t => t.SourcePath)));
-        }
-
-        return new ImportBatch(outcomes, traces, warnings, parsed) { Taxonomies = taxonomies };
     }
 }

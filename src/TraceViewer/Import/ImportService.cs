@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
@@ -12,12 +13,16 @@ using TraceViewer.Traces;
 namespace TraceViewer.Import;
 
 /// <summary>
-/// Imports a file or folder: parses everything first, then writes it in one transaction, so a failure
-/// anywhere leaves the database as it was. Unchanged traces (same content hash) are skipped.
+/// Imports a file or folder: one task parses the sources one at a time while this one writes each as it comes, all in
+/// one transaction, so a failure anywhere (a malformed file late in a folder included) leaves the database as it was,
+/// and only the sources waiting between the two are in memory. Unchanged traces (same content hash) are skipped.
 /// </summary>
 internal sealed partial class ImportService(
     TraceViewerDbContext db, TimeProvider time, IOptions<ImportOptions> options, ILogger<ImportService> logger, IEnumerable<ITracesWritten> followers)
 {
+    /// <summary>How many parsed sources (item folders, files) may wait for the writer.</summary>
+    private const int ReadAhead = 2;
+
     /// <param name="namesAboveRoot">Whether folder names above the root may name the model and solution type.</param>
     /// <param name="rootName">How errors name the root itself; an upload's temporary folder is "the upload".</param>
     /// <exception cref="ImportException">A source is malformed or breaks a limit; nothing was written.</exception>
@@ -25,17 +30,50 @@ internal sealed partial class ImportService(
     public async Task<ImportSummary> ImportAsync(string path, bool namesAboveRoot, IProgress<ImportProgress>? progress, CancellationToken ct, string? rootName = null)
     {
         var started = time.GetTimestamp();
-        ImportBatch batch;
+        Discovery discovery;
         try
         {
-            batch = ImportReader.ReadAll(path, namesAboveRoot, options.Value, progress, ct, rootName);
+            discovery = TraceDiscovery.Discover(path, namesAboveRoot, rootName, options.Value);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ImportException(rootName ?? path, null, null, "could not be read: " + e.Message, e);
         }
 
-        var summary = await WriteAsync(batch, progress, ct);
+        var warnings = new List<string>();
+        var parts = Channel.CreateBounded<ImportPart>(new BoundedChannelOptions(ReadAhead) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var reading = Task.Run(async () =>
+        {
+            try
+            {
+                foreach (var part in ImportReader.Read(discovery, path, options.Value, warnings, progress, stop.Token))
+                {
+                    await parts.Writer.WriteAsync(part, stop.Token);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ImportException(rootName ?? path, null, null, "could not be read: " + e.Message, e);
+            }
+            finally
+            {
+                parts.Writer.TryComplete();
+            }
+        }, CancellationToken.None);
+
+        ImportSummary summary;
+        try
+        {
+            summary = await WriteAsync(parts.Reader, reading, warnings, discovery.FileCount, progress, ct);
+        }
+        finally
+        {
+            // A failed write stops the reader; a failed read has already ended it, and its error is the one thrown.
+            await stop.CancelAsync();
+            await reading.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
         summary = summary with { Elapsed = time.GetElapsedTime(started) };
         LogImported(path, summary.TracesAdded, summary.TracesUpdated, summary.TracesUnchanged, summary.Elapsed.TotalMilliseconds);
         foreach (var warning in summary.Warnings)
@@ -46,7 +84,19 @@ internal sealed partial class ImportService(
         return summary;
     }
 
-    public async Task<ImportSummary> WriteAsync(ImportBatch batch, IProgress<ImportProgress>? progress, CancellationToken ct)
+    /// <summary>Writes traces already in memory (a collected trace), as an import of one source.</summary>
+    public Task<ImportSummary> WriteAsync(ImportBatch batch, IProgress<ImportProgress>? progress, CancellationToken ct)
+    {
+        var parts = Channel.CreateUnbounded<ImportPart>();
+        parts.Writer.TryWrite(new ImportPart(batch.Outcomes, batch.Taxonomies, batch.Traces, batch.FileCount));
+        parts.Writer.TryComplete();
+        return WriteAsync(parts.Reader, Task.CompletedTask, [.. batch.Warnings], batch.FileCount, progress, ct);
+    }
+
+    /// <param name="reading">The task that fills <paramref name="parts"/>; its failure fails the import.</param>
+    /// <param name="readWarnings">The reader's warnings, complete once <paramref name="reading"/> has ended.</param>
+    private async Task<ImportSummary> WriteAsync(
+        ChannelReader<ImportPart> parts, Task reading, List<string> readWarnings, int fileCount, IProgress<ImportProgress>? progress, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var autoDetect = db.ChangeTracker.AutoDetectChangesEnabled;
@@ -55,95 +105,114 @@ internal sealed partial class ImportService(
         try
         {
             transaction = await db.Database.BeginTransactionAsync(ct);
-            var warnings = new List<string>(batch.Warnings);
+            var state = new WriteState();
+            var warnings = new List<string>();
             var writtenTraces = new List<int>();
-            var (traces, moves) = await PlaceUnnamedItemsAsync(batch.Traces, warnings, ct);
-            batch = batch with { Traces = traces };
-            var outcomes = await OutcomesAsync(batch, ct);
-            var datasets = await DatasetsAsync(batch, outcomes, now, ct);
-            await TagImportWriter.EnsureTaxonomiesAsync(db, batch.Taxonomies, ct);
-            var functionTags = await TagStore.EnsureTagsAsync(db, BuiltInTaxonomies.Functions,
-                batch.Traces.SelectMany(t => t.Sentences.SelectMany(s => TagStore.SplitFunctionTags(s.FunctionTags))), ct);
-            var datasetIds = datasets.Values.Select(d => d.Id).ToList();
-            var existing = await db.Set<Trace>().AsNoTracking()
-                .Where(t => datasetIds.Contains(t.DatasetId))
-                .Select(t => new { t.Id, t.DatasetId, t.ExternalKey, t.ContentHash })
-                .ToDictionaryAsync(t => (t.DatasetId, t.ExternalKey), t => new StoredTrace(t.Id, t.DatasetId, t.ContentHash), ct);
-
-            int added = 0, updated = 0, unchanged = 0, sentences = 0, resamples = 0, written = 0;
+            int added = 0, updated = 0, unchanged = 0, sentences = 0, resamples = 0;
             var rows = new List<ImportedTraceRow>();
-            var tagged = new List<(int TraceId, ImportedTrace Trace)>();
-            foreach (var source in batch.Traces)
+            while (await parts.WaitToReadAsync(ct) && !reading.IsFaulted)
             {
-                // Rows go in canonical order, so the same data always gives the same tables, whatever the source's order.
-                var imported = ContentHash.Canonical(source);
-                var dataset = datasets[imported.Dataset.Key];
-                var hash = ContentHash.ComputeCanonical(imported);
-                if (!existing.TryGetValue((dataset.Id, imported.ExternalKey), out var previous))
+                if (!parts.TryRead(out var part))
                 {
-                    // The same item stored before without its model's name moves here, keeping its id.
-                    moves.TryGetValue((imported.Dataset.Key, imported.ExternalKey), out previous);
+                    continue;
                 }
 
-                ImportChange change;
-                if (previous?.ContentHash == hash && previous.DatasetId == dataset.Id)
+                var (traces, moves) = await PlaceUnnamedItemsAsync(part.Traces, state, warnings, ct);
+                await OutcomesAsync(part, traces, state.Outcomes, ct);
+                var datasets = await DatasetsAsync(traces, state, now, ct);
+                await TagImportWriter.EnsureTaxonomiesAsync(db, part.Taxonomies, ct);
+                var tagNames = traces.SelectMany(t => t.Sentences.SelectMany(s => TagStore.SplitFunctionTags(s.FunctionTags)))
+                    .Where(n => !state.FunctionTags.ContainsKey(n)).ToList();
+                if (tagNames.Count > 0 || !state.FunctionTaxonomyEnsured)
                 {
-                    unchanged++;
-                    change = ImportChange.Unchanged;
-                }
-                else
-                {
-                    TagPreservation? kept = null;
-                    if (previous is not null)
+                    foreach (var (name, id) in await TagStore.EnsureTagsAsync(db, BuiltInTaxonomies.Functions, tagNames, ct))
                     {
-                        kept = await TagPreservation.CaptureAsync(db, previous.Id, TagStore.ImportAnnotator(dataset.SourceFormat), ct);
-                        await DeleteRowsAsync(previous.Id, ct);
-                        updated++;
-                        change = ImportChange.Updated;
+                        state.FunctionTags[name] = id;
+                    }
+
+                    state.FunctionTaxonomyEnsured = true;
+                }
+
+                var existing = await ExistingTracesAsync(datasets, state, ct);
+                var tagged = new List<(int TraceId, ImportedTrace Trace)>();
+                for (var i = 0; i < traces.Count; i++)
+                {
+                    var source = traces[i];
+                    // Rows go in canonical order, so the same data always gives the same tables, whatever the source's order.
+                    // The reader put each trace in order and hashed it already; a trace placed in another dataset here is hashed again.
+                    var (imported, hash) = ReferenceEquals(source, part.Traces[i]) && part.Hashes is { } hashes
+                        ? (source, hashes[i])
+                        : ContentHash.Prepare(source);
+                    var dataset = state.Datasets[imported.Dataset.Key];
+                    if (!existing.TryGetValue((dataset.Id, imported.ExternalKey), out var previous))
+                    {
+                        // The same item stored before without its model's name moves here, keeping its id.
+                        moves.TryGetValue((imported.Dataset.Key, imported.ExternalKey), out previous);
+                    }
+
+                    ImportChange change;
+                    if (previous?.ContentHash == hash && previous.DatasetId == dataset.Id)
+                    {
+                        unchanged++;
+                        change = ImportChange.Unchanged;
                     }
                     else
                     {
-                        added++;
-                        change = ImportChange.Added;
+                        TagPreservation? kept = null;
+                        if (previous is not null)
+                        {
+                            kept = await TagPreservation.CaptureAsync(db, previous.Id, TagStore.ImportAnnotator(dataset.SourceFormat), ct);
+                            await DeleteRowsAsync(previous.Id, ct);
+                            updated++;
+                            change = ImportChange.Updated;
+                        }
+                        else
+                        {
+                            added++;
+                            change = ImportChange.Added;
+                        }
+
+                        var id = await WriteTraceAsync(imported, dataset, previous?.Id, hash, state.Outcomes, state.FunctionTags, now, ct);
+                        writtenTraces.Add(id);
+                        if (kept is not null && await kept.RestoreAsync(db, id, ct) is > 0 and var dropped)
+                        {
+                            warnings.Add($"{imported.SourcePath ?? imported.ExternalKey}: {dropped} tag(s) given to sentences whose text changed were dropped");
+                        }
+
+                        previous = new StoredTrace(id, dataset.Id, hash);
+                        sentences += imported.Sentences.Count;
+                        resamples += imported.Resamples.Count;
                     }
 
-                    var id = await WriteTraceAsync(imported, dataset, previous?.Id, hash, outcomes, functionTags, now, ct);
-                    writtenTraces.Add(id);
-                    if (kept is not null && await kept.RestoreAsync(db, id, ct) is > 0 and var dropped)
+                    state.Written.Add(previous.Id);
+                    rows.Add(new ImportedTraceRow(previous.Id, imported.Title, dataset.Id, change, imported.SourcePath));
+                    if (source.SentenceTags.Count > 0)
                     {
-                        warnings.Add($"{imported.SourcePath ?? imported.ExternalKey}: {dropped} tag(s) given to sentences whose text changed were dropped");
+                        tagged.Add((previous.Id, source));
                     }
-
-                    previous = new StoredTrace(id, dataset.Id, hash);
-                    sentences += imported.Sentences.Count;
-                    resamples += imported.Resamples.Count;
                 }
 
-                rows.Add(new ImportedTraceRow(previous.Id, imported.Title, dataset.Id, change, imported.SourcePath));
-                if (source.SentenceTags.Count > 0)
-                {
-                    tagged.Add((previous.Id, source));
-                }
-
-                progress?.Report(new ImportProgress(batch.FileCount, batch.FileCount, ++written, batch.Traces.Count));
+                await WriteSentenceTagsAsync(tagged, now, ct);
             }
 
-            await WriteSentenceTagsAsync(tagged, now, ct);
+            // The reader's error (a malformed file) is the import's; everything written so far goes with the transaction.
+            await reading;
             foreach (var follower in followers)
             {
                 await follower.TracesWrittenAsync(db, writtenTraces, ct);
             }
 
             // Datasets of unnamed items left empty by a move go too.
-            var left = moves.Values.Select(m => m.DatasetId).Distinct().ToList();
+            var left = state.MovedFrom.ToList();
             if (left.Count > 0)
             {
                 await db.Set<Dataset>().Where(d => left.Contains(d.Id) && !db.Set<Trace>().Any(t => t.DatasetId == d.Id)).ExecuteDeleteAsync(ct);
             }
 
+            progress?.Report(new ImportProgress(fileCount, fileCount, rows.Count, rows.Count));
             await transaction.CommitAsync(ct);
-            var datasetRows = batch.Traces.Select(t => datasets[t.Dataset.Key]).DistinctBy(d => d.Id).Select(d => new ImportedDatasetRow(d.Id, d.Key, d.Name)).ToList();
-            return new ImportSummary(datasets.Count, added, updated, unchanged, sentences, resamples, TimeSpan.Zero, warnings)
+            var datasetRows = state.DatasetOrder.Select(d => new ImportedDatasetRow(d.Id, d.Key, d.Name)).ToList();
+            return new ImportSummary(state.Datasets.Count, added, updated, unchanged, sentences, resamples, TimeSpan.Zero, [.. readWarnings, .. warnings])
             {
                 DatasetRows = datasetRows,
                 TraceRows = rows,
@@ -161,6 +230,34 @@ internal sealed partial class ImportService(
             db.ChangeTracker.Clear();
             db.ChangeTracker.AutoDetectChangesEnabled = autoDetect;
         }
+    }
+
+    /// <summary>What one import has met so far, so each part looks up and adds only what is new.</summary>
+    private sealed class WriteState
+    {
+        public Dictionary<string, int> Outcomes { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, Dataset> Datasets { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The datasets in the order their first trace came.</summary>
+        public List<Dataset> DatasetOrder { get; } = [];
+
+        public HashSet<int> DatasetsLoaded { get; } = [];
+
+        public Dictionary<(int DatasetId, string ExternalKey), StoredTrace> Existing { get; } = [];
+
+        public Dictionary<string, int> FunctionTags { get; } = new(StringComparer.Ordinal);
+
+        public bool FunctionTaxonomyEnsured { get; set; }
+
+        /// <summary>Traces this import wrote or kept: not candidates for placing an unnamed item.</summary>
+        public HashSet<int> Written { get; } = [];
+
+        /// <summary>Datasets an unnamed item moved out of.</summary>
+        public HashSet<int> MovedFrom { get; } = [];
+
+        /// <summary>Unnamed datasets already warned about.</summary>
+        public HashSet<string> UnnamedWarned { get; } = new(StringComparer.Ordinal);
     }
 
     /// <summary>
@@ -184,24 +281,35 @@ internal sealed partial class ImportService(
         }
     }
 
-    private async Task<Dictionary<string, int>> OutcomesAsync(ImportBatch batch, CancellationToken ct)
+    /// <summary>Adds the outcomes a part names that are not known yet.</summary>
+    private async Task OutcomesAsync(ImportPart part, IReadOnlyList<ImportedTrace> traces, Dictionary<string, int> known, CancellationToken ct)
     {
-        var keys = batch.Traces
+        var keys = traces
             .SelectMany(t => t.Labels.Select(l => l.Outcome)
                 .Concat(t.MetricSets.Select(m => m.Outcome))
                 .Concat(t.Resamples.SelectMany(r => r.Labels.Select(l => l.Outcome)))
                 .Append(t.Dataset.PrimaryOutcome))
-            .Concat(batch.Outcomes.Select(o => o.Key))
+            .Concat(part.Outcomes.Select(o => o.Key))
             .OfType<string>()
+            .Where(k => !known.ContainsKey(k))
             .ToHashSet(StringComparer.Ordinal);
-        var known = await db.Set<Outcome>().AsNoTracking().Where(o => keys.Contains(o.Key)).ToDictionaryAsync(o => o.Key, o => o.Id, ct);
+        if (keys.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var (key, id) in await db.Set<Outcome>().AsNoTracking().Where(o => keys.Contains(o.Key)).ToDictionaryAsync(o => o.Key, o => o.Id, ct))
+        {
+            known[key] = id;
+        }
+
         var added = new List<Outcome>();
         // Declared outcomes (native files) first, in their order, so an export re-imported keeps the same ids.
-        var order = batch.Outcomes.Select(o => o.Key).Concat(keys.Order(StringComparer.Ordinal)).Distinct();
+        var order = part.Outcomes.Select(o => o.Key).Concat(keys.Order(StringComparer.Ordinal)).Distinct();
         foreach (var key in order.Where(k => keys.Contains(k) && !known.ContainsKey(k)))
         {
             // A native file carries its own outcome definitions; otherwise the registry knows the name and kind.
-            var definition = batch.Outcomes.FirstOrDefault(o => o.Key == key) is { } own
+            var definition = part.Outcomes.FirstOrDefault(o => o.Key == key) is { } own
                 ? new OutcomeRegistry.Definition(own.Key, own.Name, own.Kind, own.RateKey)
                 : OutcomeRegistry.Get(key);
             added.Add(new Outcome { Key = definition.Key, Name = definition.Name, Kind = definition.Kind, RateKey = definition.RateKey });
@@ -215,48 +323,75 @@ internal sealed partial class ImportService(
             {
                 known[outcome.Key] = outcome.Id;
             }
-        }
 
-        return known;
+            db.ChangeTracker.Clear();
+        }
     }
 
-    private async Task<Dictionary<string, Dataset>> DatasetsAsync(ImportBatch batch, Dictionary<string, int> outcomes, DateTimeOffset now, CancellationToken ct)
+    /// <summary>The datasets of a part's traces, each found or added the first time the import meets it.</summary>
+    private async Task<List<Dataset>> DatasetsAsync(IReadOnlyList<ImportedTrace> traces, WriteState state, DateTimeOffset now, CancellationToken ct)
     {
-        var imported = batch.Traces.Select(t => t.Dataset).DistinctBy(d => d.Key).ToList();
-        var keys = imported.Select(d => d.Key).ToList();
-        var datasets = await db.Set<Dataset>().Where(d => keys.Contains(d.Key)).ToDictionaryAsync(d => d.Key, ct);
-        foreach (var source in imported)
+        var imported = traces.Select(t => t.Dataset).DistinctBy(d => d.Key).ToList();
+        var keys = imported.Select(d => d.Key).Where(k => !state.Datasets.ContainsKey(k)).ToList();
+        if (keys.Count > 0)
         {
-            int? primary = source.PrimaryOutcome is { } key ? outcomes[key] : null;
-            if (datasets.TryGetValue(source.Key, out var dataset))
+            var stored = await db.Set<Dataset>().Where(d => keys.Contains(d.Key)).ToDictionaryAsync(d => d.Key, ct);
+            foreach (var source in imported.Where(d => keys.Contains(d.Key)))
             {
-                if (dataset.PrimaryOutcomeId is null && primary is not null)
+                int? primary = source.PrimaryOutcome is { } key ? state.Outcomes[key] : null;
+                if (stored.TryGetValue(source.Key, out var dataset))
                 {
-                    dataset.PrimaryOutcomeId = primary;
-                    db.Entry(dataset).Property(d => d.PrimaryOutcomeId).IsModified = true;
+                    if (dataset.PrimaryOutcomeId is null && primary is not null)
+                    {
+                        dataset.PrimaryOutcomeId = primary;
+                        db.Entry(dataset).Property(d => d.PrimaryOutcomeId).IsModified = true;
+                    }
+                }
+                else
+                {
+                    dataset = new Dataset
+                    {
+                        Key = source.Key,
+                        Name = source.Name,
+                        Model = source.Model,
+                        Kind = source.Kind,
+                        SourceFormat = source.SourceFormat,
+                        Description = source.Description,
+                        PrimaryOutcomeId = primary,
+                        Metadata = source.Metadata,
+                        CreatedAt = now,
+                    };
+                    db.Add(dataset);
                 }
 
-                continue;
+                state.Datasets[source.Key] = dataset;
+                state.DatasetOrder.Add(dataset);
             }
 
-            dataset = new Dataset
-            {
-                Key = source.Key,
-                Name = source.Name,
-                Model = source.Model,
-                Kind = source.Kind,
-                SourceFormat = source.SourceFormat,
-                Description = source.Description,
-                PrimaryOutcomeId = primary,
-                Metadata = source.Metadata,
-                CreatedAt = now,
-            };
-            db.Add(dataset);
-            datasets[source.Key] = dataset;
+            await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
         }
 
-        await db.SaveChangesAsync(ct);
-        return datasets;
+        return [.. imported.Select(d => state.Datasets[d.Key])];
+    }
+
+    /// <summary>The stored traces of datasets this import has not looked into yet, added to what it knows.</summary>
+    private async Task<Dictionary<(int DatasetId, string ExternalKey), StoredTrace>> ExistingTracesAsync(List<Dataset> datasets, WriteState state, CancellationToken ct)
+    {
+        var ids = datasets.Select(d => d.Id).Where(state.DatasetsLoaded.Add).ToList();
+        if (ids.Count > 0)
+        {
+            var stored = await db.Set<Trace>().AsNoTracking()
+                .Where(t => ids.Contains(t.DatasetId))
+                .Select(t => new { t.Id, t.DatasetId, t.ExternalKey, t.ContentHash })
+                .ToListAsync(ct);
+            foreach (var t in stored.Where(t => !state.Written.Contains(t.Id)))
+            {
+                state.Existing[(t.DatasetId, t.ExternalKey)] = new StoredTrace(t.Id, t.DatasetId, t.ContentHash);
+            }
+        }
+
+        return state.Existing;
     }
 
     /// <summary>Removes everything a changed trace owns; the trace row itself is kept so its id stays valid.</summary>
@@ -419,7 +554,7 @@ internal sealed partial class ImportService(
     /// returned as a move: it goes to its named dataset, keeping its id.
     /// </summary>
     private async Task<(IReadOnlyList<ImportedTrace> Traces, Dictionary<(string DatasetKey, string ExternalKey), StoredTrace> Moves)> PlaceUnnamedItemsAsync(
-        IReadOnlyList<ImportedTrace> traces, List<string> warnings, CancellationToken ct)
+        IReadOnlyList<ImportedTrace> traces, WriteState state, List<string> warnings, CancellationToken ct)
     {
         var moves = new Dictionary<(string, string), StoredTrace>();
         var items = traces.Where(t => ItemNames.IsFolderFormat(t.SourceFormat)).ToList();
@@ -433,6 +568,8 @@ internal sealed partial class ImportService(
             .Where(t => keys.Contains(t.ExternalKey))
             .Join(db.Set<Dataset>(), t => t.DatasetId, d => d.Id, (t, d) => new { t.Id, t.ExternalKey, t.SourceFormat, t.ContentHash, t.DatasetId, DatasetKey = d.Key, DatasetName = d.Name })
             .ToListAsync(ct);
+        // What this import wrote itself is not an earlier import of the item.
+        stored.RemoveAll(s => state.Written.Contains(s.Id));
 
         bool SameContent(ImportedTrace trace, string datasetKey, string? hash) =>
             ItemNames.FromDatasetKey(datasetKey) is { } names && ContentHash.Compute(ItemNames.Apply(trace, names.Folders)) == hash;
@@ -460,12 +597,13 @@ internal sealed partial class ImportService(
             {
                 warnings.Add($"{trace.SourcePath}: stored before without its model's name (dataset '{earlier.DatasetName}'); moved to dataset '{trace.Dataset.Name}'");
                 moves[(trace.Dataset.Key, trace.ExternalKey)] = new StoredTrace(earlier.Id, earlier.DatasetId, earlier.ContentHash);
+                state.MovedFrom.Add(earlier.DatasetId);
             }
 
             placed.Add(trace);
         }
 
-        foreach (var trace in placed.Where(t => ItemNames.IsUnnamed(t.Dataset.Key)).DistinctBy(t => t.Dataset.Key))
+        foreach (var trace in placed.Where(t => ItemNames.IsUnnamed(t.Dataset.Key) && state.UnnamedWarned.Add(t.Dataset.Key)))
         {
             warnings.Add($"{trace.SourcePath}: no folder above it names its model, so it is in dataset '{trace.Dataset.Name}'; "
                 + "import the model's folder (the one above the solution-type folder) to name it");

@@ -97,6 +97,34 @@ public sealed class BrokenSourceTests(TestApp app) : IClassFixture<TestApp>, IDi
         Assert.All(await app.CountRowsAsync(), table => Assert.Equal(0, table.Value));
     }
 
+    [Fact]
+    public async Task AnErrorAfterManyItemsWereWrittenLeavesNoneOfThem()
+    {
+        // Seven items before the broken one: the reader runs at most a few items ahead, so the first are written
+        // inside the import's transaction before the error is met, and must go with it.
+        var first = Path.Combine(_root, Bundle);
+        for (var copy = 1; copy <= 6; copy++)
+        {
+            var target = first[..^3] + (330 + copy).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Directory.CreateDirectory(target);
+            foreach (var file in Directory.GetFiles(first))
+            {
+                File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+            }
+        }
+
+        var path = Path.Combine(_root, "qwq-32b/yes_base_solution/scenario_0/step_importance.json");
+        var steps = JsonNode.Parse(await File.ReadAllTextAsync(path))!.AsArray();
+        steps[^1]!.AsObject().Remove("source_chunk_idx");
+        await File.WriteAllTextAsync(path, steps.ToJsonString());
+
+        var error = await Assert.ThrowsAsync<ImportException>(() => app.ImportAsync(_root));
+
+        Assert.Equal("qwq-32b/yes_base_solution/scenario_0/step_importance.json", error.FilePath);
+        Assert.Equal($"[{steps.Count - 1}].source_chunk_idx", error.Field);
+        Assert.All(await app.CountRowsAsync(), table => Assert.Equal(0, table.Value));
+    }
+
     /// <summary>Rewrites chunks_labeled.json indented (as Python wrote it) after changing one element; returns its lines.</summary>
     private async Task<List<string>> BreakElementAsync(int index, Action<JsonObject> change)
     {
