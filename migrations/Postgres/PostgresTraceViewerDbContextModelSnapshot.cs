@@ -583,6 +583,9 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.Property<bool?>("Label")
                         .HasColumnType("boolean");
 
+                    b.Property<double?>("MaxFailedShare")
+                        .HasColumnType("double precision");
+
                     b.Property<int>("OutcomeId")
                         .HasColumnType("integer");
 
@@ -597,6 +600,9 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
 
                     b.Property<double?>("Threshold")
                         .HasColumnType("double precision");
+
+                    b.Property<bool?>("ThresholdInclusive")
+                        .HasColumnType("boolean");
 
                     b.Property<int?>("TraceId")
                         .HasColumnType("integer");
@@ -618,7 +624,7 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.ToTable("JudgeLabel");
                 });
 
-            modelBuilder.Entity("TraceViewer.Metrics.MetricSet", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.MetricSet", b =>
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
@@ -676,7 +682,7 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.ToTable("MetricSet");
                 });
 
-            modelBuilder.Entity("TraceViewer.Metrics.SentenceMetric", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.SentenceMetric", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -1645,7 +1651,7 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                         .OnDelete(DeleteBehavior.Cascade);
                 });
 
-            modelBuilder.Entity("TraceViewer.Metrics.MetricSet", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.MetricSet", b =>
                 {
                     b.HasOne("TraceViewer.Outcomes.Outcome", null)
                         .WithMany()
@@ -1660,9 +1666,9 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("TraceViewer.Metrics.SentenceMetric", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.SentenceMetric", b =>
                 {
-                    b.HasOne("TraceViewer.Metrics.MetricSet", null)
+                    b.HasOne("TraceViewer.MetricSets.MetricSet", null)
                         .WithMany("Values")
                         .HasForeignKey("MetricSetId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -1844,7 +1850,7 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.Navigation("Traces");
                 });
 
-            modelBuilder.Entity("TraceViewer.Metrics.MetricSet", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.MetricSet", b =>
                 {
                     b.Navigation("Values");
                 });

@@ -560,6 +560,9 @@ namespace TraceViewer.Migrations
                     b.Property<bool?>("Label")
                         .HasColumnType("INTEGER");
 
+                    b.Property<double?>("MaxFailedShare")
+                        .HasColumnType("REAL");
+
                     b.Property<int>("OutcomeId")
                         .HasColumnType("INTEGER");
 
@@ -574,6 +577,9 @@ namespace TraceViewer.Migrations
 
                     b.Property<double?>("Threshold")
                         .HasColumnType("REAL");
+
+                    b.Property<bool?>("ThresholdInclusive")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int?>("TraceId")
                         .HasColumnType("INTEGER");
@@ -595,7 +601,7 @@ namespace TraceViewer.Migrations
                     b.ToTable("JudgeLabel");
                 });
 
-            modelBuilder.Entity("TraceViewer.Metrics.MetricSet", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.MetricSet", b =>
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
@@ -651,7 +657,7 @@ namespace TraceViewer.Migrations
                     b.ToTable("MetricSet");
                 });
 
-            modelBuilder.Entity("TraceViewer.Metrics.SentenceMetric", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.SentenceMetric", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -1588,7 +1594,7 @@ namespace TraceViewer.Migrations
                         .OnDelete(DeleteBehavior.Cascade);
                 });
 
-            modelBuilder.Entity("TraceViewer.Metrics.MetricSet", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.MetricSet", b =>
                 {
                     b.HasOne("TraceViewer.Outcomes.Outcome", null)
                         .WithMany()
@@ -1603,9 +1609,9 @@ namespace TraceViewer.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("TraceViewer.Metrics.SentenceMetric", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.SentenceMetric", b =>
                 {
-                    b.HasOne("TraceViewer.Metrics.MetricSet", null)
+                    b.HasOne("TraceViewer.MetricSets.MetricSet", null)
                         .WithMany("Values")
                         .HasForeignKey("MetricSetId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -1787,7 +1793,7 @@ namespace TraceViewer.Migrations
                     b.Navigation("Traces");
                 });
 
-            modelBuilder.Entity("TraceViewer.Metrics.MetricSet", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.MetricSet", b =>
                 {
                     b.Navigation("Values");
                 });
