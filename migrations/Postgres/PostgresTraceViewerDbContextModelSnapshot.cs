@@ -597,6 +597,9 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.Property<bool?>("Label")
                         .HasColumnType("boolean");
 
+                    b.Property<double?>("MaxFailedShare")
+                        .HasColumnType("double precision");
+
                     b.Property<int>("OutcomeId")
                         .HasColumnType("integer");
 
@@ -611,6 +614,9 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
 
                     b.Property<double?>("Threshold")
                         .HasColumnType("double precision");
+
+                    b.Property<bool?>("ThresholdInclusive")
+                        .HasColumnType("boolean");
 
                     b.Property<int?>("TraceId")
                         .HasColumnType("integer");

@@ -574,6 +574,9 @@ namespace TraceViewer.Migrations
                     b.Property<bool?>("Label")
                         .HasColumnType("INTEGER");
 
+                    b.Property<double?>("MaxFailedShare")
+                        .HasColumnType("REAL");
+
                     b.Property<int>("OutcomeId")
                         .HasColumnType("INTEGER");
 
@@ -588,6 +591,9 @@ namespace TraceViewer.Migrations
 
                     b.Property<double?>("Threshold")
                         .HasColumnType("REAL");
+
+                    b.Property<bool?>("ThresholdInclusive")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int?>("TraceId")
                         .HasColumnType("INTEGER");

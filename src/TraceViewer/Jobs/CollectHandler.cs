@@ -318,6 +318,7 @@ internal sealed class CollectHandler(
             PromptTokens = promptTokens + voting.PromptTokens,
             CompletionTokens = completionTokens + voting.CompletionTokens,
             CallsSaved = voting.CallsSaved,
+            OtherCalls = [new ModelUsage(provider, modelName, voting.PromptTokens, voting.CompletionTokens)],
         };
     }
 

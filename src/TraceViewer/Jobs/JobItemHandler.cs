@@ -56,12 +56,35 @@ internal abstract class JobItemResult
 
     public int CompletionTokens { get; init; }
 
+    /// <summary>
+    /// Calls in the totals above that went to another provider or model than the job's (a judge on its own provider);
+    /// each is priced at its own provider's and model's prices, the rest of the totals at the job's.
+    /// </summary>
+    public IReadOnlyList<ModelUsage> OtherCalls { get; init; } = [];
+
+    /// <summary>This item's tokens by the provider and model that spent them: <see cref="OtherCalls"/>, the rest under the job's.</summary>
+    public IEnumerable<ModelUsage> Usage(string jobProvider, string jobModel)
+    {
+        int prompt = PromptTokens, completion = CompletionTokens;
+        foreach (var other in OtherCalls)
+        {
+            prompt -= other.PromptTokens;
+            completion -= other.CompletionTokens;
+            yield return other;
+        }
+
+        yield return new ModelUsage(jobProvider, jobModel, prompt, completion);
+    }
+
     /// <summary>Judge calls an early stop left out (see <see cref="JudgeVoting.RunCountedAsync"/>).</summary>
     public int CallsSaved { get; init; }
 
     /// <summary>Adds this item's rows to the batch; must be idempotent (the item may have been done before a crash).</summary>
     public abstract Task StageAsync(JobWriteBatch batch, CancellationToken ct);
 }
+
+/// <summary>Tokens spent on calls to one provider's model.</summary>
+internal readonly record struct ModelUsage(string Provider, string Model, int PromptTokens, int CompletionTokens);
 
 /// <summary>A result with nothing to write (the handler stored what it made itself, e.g. cached embeddings).</summary>
 internal sealed class NothingToWrite : JobItemResult

@@ -138,10 +138,16 @@ internal sealed class JobPageQueries(TraceViewerDbContext db, JobStatusQuery sta
         return [.. jobs.Select(job => job switch
         {
             { TraceId: int t } => new JobRow(job, traces.GetValueOrDefault(t, $"Trace {t}"), TraceLinks.Trace(t)),
-            { Parameters.Traces: int n, DatasetId: int d } => new JobRow(job, $"{n} trace{(n == 1 ? "" : "s")} of {datasets.GetValueOrDefault(d, $"dataset {d}")}", $"/traces?dataset={d}"),
-            { Parameters.Traces: int n } => new JobRow(job, $"{n} traces of several datasets", null),
+            // A job over a list of traces links to its page's table of those traces, each linked, not to its dataset's whole list.
+            { Parameters.Traces: int n, DatasetId: int d } => new JobRow(job, $"{n} trace{(n == 1 ? "" : "s")} of {datasets.GetValueOrDefault(d, $"dataset {d}")}", TracesOf(job.Id)),
+            { Parameters.Traces: int n } => new JobRow(job, $"{n} trace{(n == 1 ? "" : "s")} of several datasets", TracesOf(job.Id)),
             { DatasetId: int d } => new JobRow(job, datasets.GetValueOrDefault(d, $"Dataset {d}"), $"/traces?dataset={d}"),
             _ => new JobRow(job, "–", null),
         })];
     }
+
+    /// <summary>The job page's list of the traces a job over several traces works on.</summary>
+    public static string TracesOf(int jobId) => $"/jobs/{jobId}#{TracesAnchor}";
+
+    public const string TracesAnchor = "job-traces-list";
 }

@@ -288,8 +288,8 @@ internal sealed partial class JobResultWriter(
             return;
         }
 
-        var provider = providers.Exists(outcomes[0].Work.Job.Provider) ? providers.Get(outcomes[0].Work.Job.Provider) : null;
-        var cost = JobCost.Dollars(provider?.InputPricePerMillion, provider?.OutputPricePerMillion, promptTokens, completionTokens);
+        var job = outcomes[0].Work.Job;
+        var cost = JobCost.Dollars(done.SelectMany(d => d.Result.Usage(job.Provider, job.Model)), providers.PricesOf);
         await db.Set<Job>().Where(j => j.Id == jobId).ExecuteUpdateAsync(s => s
             .SetProperty(j => j.DoneItems, j => j.DoneItems + doneCount)
             .SetProperty(j => j.FailedItems, j => j.FailedItems + failed)
@@ -323,9 +323,20 @@ internal sealed partial class JobResultWriter(
     private partial void LogWriteFailed(int jobId, long itemId, Exception exception);
 }
 
-/// <summary>A job's cost in dollars from the provider's prices per million tokens; 0 for prices not configured.</summary>
+/// <summary>
+/// A job's cost in dollars: every call priced at the prices of the provider and model it went to (a resample job's
+/// judge on another provider at the judge's), 0 for prices not configured.
+/// </summary>
 internal static class JobCost
 {
     public static double Dollars(decimal? inputPerMillion, decimal? outputPerMillion, long promptTokens, long completionTokens) =>
         (double)(((inputPerMillion ?? 0m) * promptTokens + (outputPerMillion ?? 0m) * completionTokens) / 1_000_000m);
+
+    /// <summary>The cost of calls by provider and model, each at the prices <paramref name="prices"/> gives for them.</summary>
+    public static double Dollars(IEnumerable<ModelUsage> usage, Func<string, string, (decimal? Input, decimal? Output)> prices) =>
+        usage.GroupBy(u => (u.Provider, u.Model)).Sum(g =>
+        {
+            var (input, output) = prices(g.Key.Provider, g.Key.Model);
+            return Dollars(input, output, g.Sum(u => (long)u.PromptTokens), g.Sum(u => (long)u.CompletionTokens));
+        });
 }

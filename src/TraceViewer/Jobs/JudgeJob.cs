@@ -76,7 +76,7 @@ public sealed record JudgeSettings
     }
 
     /// <summary>The rule the label follows: the threshold given, else the classifier's (a custom judge's is the majority).</summary>
-    private JudgeThreshold EffectiveThreshold() => Threshold is { } value
+    internal JudgeThreshold EffectiveThreshold() => Threshold is { } value
         ? (Inclusive == true ? JudgeThreshold.AtLeast(value) : JudgeThreshold.Above(value))
         : JudgeClassifiers.Find(ClassifierName)?.DefaultThreshold ?? JudgeThreshold.Majority;
 

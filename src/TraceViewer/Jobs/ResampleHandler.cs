@@ -153,6 +153,7 @@ internal sealed class ResampleHandler(
         var labellers = OutcomeLabelling.Choose(trace.Outcomes.Keys, trace.Outcomes.GroundTruth, settings.AlignmentFaking);
         var labels = new List<StagedLabel>();
         int promptTokens = continuation.PromptTokens, completionTokens = continuation.CompletionTokens, saved = 0;
+        var judgeCalls = new List<ModelUsage>();
         string? answer = null;
         foreach (var labeller in labellers.Where(l => l.Labels))
         {
@@ -174,8 +175,10 @@ internal sealed class ResampleHandler(
                     var input = judge == JudgeClassifiers.Blackmail
                         ? new JudgeInput(full, userInput, ScratchpadText.FinalOutput(full))
                         : JudgeInput.FromContinuation(prefix, continuation.Text, userInput);
-                    var voting = await JudgeVoting.RunCountedAsync(model, settings.Provider ?? job.Provider, settings.Model ?? job.Model, judge, judge.DefaultThreshold,
+                    var (judgeProvider, judgeModel) = (settings.Provider ?? job.Provider, settings.Model ?? job.Model);
+                    var voting = await JudgeVoting.RunCountedAsync(model, judgeProvider, judgeModel, judge, judge.DefaultThreshold,
                         input, judge.DefaultVotes, new SamplingParameters(null, null, null), work.Attempt >= options.Value.MaxAttempts, settings.EarlyStop == true, ct);
+                    judgeCalls.Add(new ModelUsage(judgeProvider, judgeModel, voting.PromptTokens, voting.CompletionTokens));
                     promptTokens += voting.PromptTokens;
                     completionTokens += voting.CompletionTokens;
                     saved += voting.CallsSaved;
@@ -220,6 +223,7 @@ internal sealed class ResampleHandler(
             PromptTokens = promptTokens,
             CompletionTokens = completionTokens,
             CallsSaved = saved,
+            OtherCalls = judgeCalls,
         };
     }
 

@@ -23,10 +23,13 @@ internal sealed record JudgeVerdict(
 {
     public bool Undetermined => Label is null;
 
+    /// <summary>The largest share of failed votes that still gave a label.</summary>
+    public double MaxFailedShare { get; init; } = JudgeAggregator.DefaultMaxFailedShare;
+
     /// <summary>
-    /// The row to store. <see cref="JudgeLabel.Threshold"/> holds the threshold value; whether a score equal to it
-    /// counts is the rule of <see cref="Threshold"/> (majority: it does not), so read <see cref="JudgeLabel.Label"/>
-    /// rather than comparing again.
+    /// The row to store, with the whole rule that turned the votes into the label: the threshold, whether a score equal
+    /// to it counts (majority: it does not, so a tie is no) and the share of failed votes allowed
+    /// (<see cref="JudgeRule"/> describes it).
     /// </summary>
     public JudgeLabel ToLabel(int outcomeId, DateTimeOffset createdAt, int? traceId = null, long? resampleId = null)
     {
@@ -45,6 +48,8 @@ internal sealed record JudgeVerdict(
             PromptHash = PromptHash,
             Score = Score,
             Threshold = Threshold.Value,
+            ThresholdInclusive = Threshold.Inclusive,
+            MaxFailedShare = MaxFailedShare,
             Label = Label,
             Votes = VotesJson,
             CreatedAt = createdAt,
@@ -121,6 +126,9 @@ internal static class JudgeAggregator
             score,
             label,
             undetermined,
-            JudgeVote.ToJson(votes));
+            JudgeVote.ToJson(votes))
+        {
+            MaxFailedShare = maxFailedShare,
+        };
     }
 }

@@ -25,6 +25,12 @@ internal sealed class JudgeLabel
 
     public double? Threshold { get; set; }
 
+    /// <summary>Whether a score equal to <see cref="Threshold"/> counts as yes (majority: no, so a tie is no); null when not stored (imported labels).</summary>
+    public bool? ThresholdInclusive { get; set; }
+
+    /// <summary>The largest share of failed votes the label was allowed (above it the label is undetermined); null when not stored.</summary>
+    public double? MaxFailedShare { get; set; }
+
     public bool? Label { get; set; }
 
     /// <summary>JSON array of votes: raw text and parsed criteria.</summary>

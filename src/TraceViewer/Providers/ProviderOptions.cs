@@ -53,7 +53,31 @@ internal sealed class ProviderOptions
 
     public decimal? OutputPricePerMillion { get; set; }
 
+    /// <summary>
+    /// Prices of single models, over the provider's own (<c>Providers:&lt;name&gt;:ModelPrices:&lt;i&gt;:Model</c>, with
+    /// <c>InputPricePerMillion</c> and <c>OutputPricePerMillion</c>): a provider that serves a large and a small model
+    /// prices each call at the prices of the model it went to.
+    /// </summary>
+    public List<ModelPrice> ModelPrices { get; set; } = [];
+
+    /// <summary>Dollars per million input and output tokens for a call to <paramref name="model"/>: its own prices, else the provider's.</summary>
+    public (decimal? Input, decimal? Output) PricesOf(string model)
+    {
+        var own = ModelPrices.FirstOrDefault(p => string.Equals(p.Model, model, StringComparison.Ordinal));
+        return (own?.InputPricePerMillion ?? InputPricePerMillion, own?.OutputPricePerMillion ?? OutputPricePerMillion);
+    }
+
     /// <summary>Reads the key from the named environment variable; a placeholder for local servers that need none.</summary>
     public string ResolveApiKey() =>
         ApiKeyVariable is { Length: > 0 } name && Environment.GetEnvironmentVariable(name) is { Length: > 0 } key ? key : "no-key";
+}
+
+/// <summary>One model's prices in dollars per million tokens; a price left out is the provider's.</summary>
+internal sealed class ModelPrice
+{
+    public string Model { get; set; } = "";
+
+    public decimal? InputPricePerMillion { get; set; }
+
+    public decimal? OutputPricePerMillion { get; set; }
 }

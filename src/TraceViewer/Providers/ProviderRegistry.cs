@@ -20,6 +20,10 @@ internal sealed class ProviderRegistry(IOptionsMonitor<ProviderOptions> options,
     public ProviderOptions Get(string name) =>
         Exists(name) ? options.Get(name) : throw new InvalidOperationException($"No provider named '{name}' is configured under Providers:{name}.");
 
+    /// <summary>Dollars per million input and output tokens for a call to a provider's model; none for a provider not configured.</summary>
+    public (decimal? Input, decimal? Output) PricesOf(string provider, string model) =>
+        Exists(provider) ? Get(provider).PricesOf(model) : (null, null);
+
     public OpenAIClient Client(string name) => Client(name, _clients, jobs: false);
 
     /// <summary>

@@ -59,10 +59,9 @@ internal sealed class StudyQueries(TraceViewerDbContext db)
         page = Math.Max(1, page);
         var (compliance, faking) = await OutcomeIdsAsync(ct);
         var labels = db.Set<TraceLabel>();
-        var traces = TieredTraces(datasetId).Where(t => t.Tier == tier);
-        traces = variant == StudyStatistics.DefaultVariant
-            ? traces.Where(t => t.PromptVariant == null || t.PromptVariant == StudyStatistics.DefaultVariant)
-            : traces.Where(t => t.PromptVariant == variant);
+        // The trace list's own query selects the condition, so this list, the list at /traces with the same tier and
+        // variant, and the jobs started from either count the same traces.
+        var traces = TraceQueries.Filtered(db, ConditionFilter(datasetId, variant, tier)).Where(t => t.Tier != null);
 
         var total = await traces.CountAsync(ct);
         var rows = await traces.OrderBy(t => t.Id)
@@ -75,6 +74,10 @@ internal sealed class StudyQueries(TraceViewerDbContext db)
             .ToListAsync(ct);
         return new PagedResult<StudyTraceRow>(rows, page, PageSize, total);
     }
+
+    /// <summary>The trace list's filter for one condition of a study: <c>/traces?dataset=&amp;tier=&amp;variant=</c>.</summary>
+    public static TraceFilter ConditionFilter(int datasetId, string variant, string tier) =>
+        new(Dataset: datasetId.ToString(System.Globalization.CultureInfo.InvariantCulture), Tier: tier, Variant: variant);
 
     private IQueryable<Trace> TieredTraces(int datasetId) =>
         db.Set<Trace>().AsNoTracking().Where(t => t.DatasetId == datasetId && t.Tier != null);

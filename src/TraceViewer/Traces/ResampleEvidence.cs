@@ -64,7 +64,8 @@ internal static class ResampleEvidence
 
     /// <summary>One stored judge label with its votes read back; votes that cannot be read are kept verbatim.</summary>
     public static JudgeEvidence Judgement(
-        long id, string classifier, string? version, string? promptHash, double? score, double? threshold, bool? label, DateTimeOffset createdAt, string? votes)
+        long id, string classifier, string? version, string? promptHash, double? score, double? threshold, bool? label, DateTimeOffset createdAt, string? votes,
+        bool? thresholdInclusive = null, double? maxFailedShare = null)
     {
         IReadOnlyList<JudgeVoteView> read = [];
         string? unreadable = null;
@@ -84,7 +85,11 @@ internal static class ResampleEvidence
         IReadOnlyList<string>? keys = builtIn is not null && builtIn.Version == version && builtIn.PromptHash == promptHash
             ? [.. builtIn.Criteria.Select(c => c.Key)]
             : null;
-        return new JudgeEvidence(id, classifier, version, promptHash, FiniteNumbers.OrNull(score), FiniteNumbers.OrNull(threshold), label, createdAt, keys, read, unreadable);
+        return new JudgeEvidence(id, classifier, version, promptHash, FiniteNumbers.OrNull(score), FiniteNumbers.OrNull(threshold), label, createdAt, keys, read, unreadable)
+        {
+            ThresholdInclusive = thresholdInclusive,
+            MaxFailedShare = FiniteNumbers.OrNull(maxFailedShare),
+        };
     }
 
     private static string Text(JsonElement value) => value.ValueKind switch

@@ -39,8 +39,9 @@ public sealed record ResampleOutcomeLabel(string Outcome, string OutcomeName, st
 
 /// <summary>
 /// One judge label: the classifier and prompt that gave it, the score (share of yes among parsed votes) and the
-/// threshold it was held to, and every vote. Whether a score equal to the threshold passes is not stored;
-/// <see cref="Label"/> is the stored outcome. <see cref="CriterionKeys"/> names the criteria when the classifier is
+/// threshold it was held to, and every vote. <see cref="ThresholdInclusive"/> (whether a score equal to the threshold
+/// passes: a majority's tie does not) and <see cref="MaxFailedShare"/> complete the rule, which <see cref="Aggregation"/>
+/// says in words; both are null for labels stored without them (imported ones). <see cref="Label"/> is the stored outcome. <see cref="CriterionKeys"/> names the criteria when the classifier is
 /// a built-in one with the same version and prompt. <see cref="UnreadableVotes"/> holds stored votes that are not a
 /// list of votes, verbatim.
 /// </summary>
@@ -55,7 +56,15 @@ public sealed record JudgeEvidence(
     DateTimeOffset CreatedAt,
     IReadOnlyList<string>? CriterionKeys,
     IReadOnlyList<JudgeVoteView> Votes,
-    string? UnreadableVotes = null);
+    string? UnreadableVotes = null)
+{
+    public bool? ThresholdInclusive { get; init; }
+
+    public double? MaxFailedShare { get; init; }
+
+    /// <summary>How the votes became the label, in words (<see cref="Judging.JudgeRule.Describe"/>).</summary>
+    public string Aggregation => Judging.JudgeRule.Describe(Threshold, ThresholdInclusive, MaxFailedShare);
+}
 
 /// <summary>One judge call: the raw reply as the model wrote it, its parsed per-criterion answers and verdict, or why it failed.</summary>
 public sealed record JudgeVoteView(string Raw, IReadOnlyList<bool>? Criteria, bool? Verdict, string? Failure);

@@ -377,7 +377,7 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
                     .Select(o => new ResampleOutcomeLabel(o.Key, o.Name, o.Value, o.IsPositive, [.. judgements[o.Key]
                         .Select(j => j.Label)
                         .OrderByDescending(l => l.CreatedAt).ThenByDescending(l => l.Id)
-                        .Select(l => ResampleEvidence.Judgement(l.Id, l.Classifier, l.Version, l.PromptHash, l.Score, l.Threshold, l.Label, l.CreatedAt, l.Votes))]))
+                        .Select(l => ResampleEvidence.Judgement(l.Id, l.Classifier, l.Version, l.PromptHash, l.Score, l.Threshold, l.Label, l.CreatedAt, l.Votes, l.ThresholdInclusive, l.MaxFailedShare))]))
                     .ToList();
                 return new ResampleDocument(
                     r.Id, r.TraceId, r.Position, r.SampleIndex, r.FirstSentence, r.Continuation, r.FinalOutput, r.Answer, r.Error,

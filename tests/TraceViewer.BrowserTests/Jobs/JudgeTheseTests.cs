@@ -92,6 +92,10 @@ public sealed class JudgeTheseTests(JobsBrowserApp app, ITestOutputHelper output
         await Assertions.Expect(page.Locator("[data-testid=job-traces] tbody tr")).ToHaveCountAsync(2, new() { Timeout = 10_000 });
         // Six resamples judged with four calls each instead of five.
         await Assertions.Expect(page.Locator("[data-testid=job-summary] [data-field=calls-saved]")).ToHaveTextAsync("6", new() { Timeout = 10_000 });
+        // The job says it judged two traces' resamples, links to them, and states the rule its labels follow.
+        await Assertions.Expect(page.Locator("[data-testid=job-summary] [data-field=what]")).ToContainTextAsync("every resample of 2 traces");
+        await Assertions.Expect(page.Locator("[data-testid=job-summary] [data-field=target] a")).ToHaveAttributeAsync("href", $"/jobs/{job}#job-traces-list");
+        await Assertions.Expect(page.Locator("[data-testid=job-summary] [data-field=judge-rule]")).ToContainTextAsync("a tie is no");
         output.WriteLine(await page.ScreenshotAsync("judge-these-job-laptop"));
         Assert.Empty(laptop.Errors);
 

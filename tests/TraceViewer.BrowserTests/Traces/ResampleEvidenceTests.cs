@@ -45,6 +45,9 @@ public sealed class ResampleEvidenceTests(BrowserApp app, ITestOutputHelper outp
         await summary.FocusAsync();
         await page.Keyboard.PressAsync("Enter");
         await Assertions.Expect(judged.Locator("[data-field=continuation]")).ToBeVisibleAsync(Visible);
+        // How the votes became the label: this judge's "at least 0.5" makes its tie a yes.
+        await Assertions.Expect(judged.Locator("[data-field=aggregation]")).ToHaveTextAsync(
+            "Rule: yes when at least half of the parsed votes say yes, a tie is yes; undetermined when more than half of the votes fail");
         var reply = judged.Locator(".vote-raw").Nth(1);
         await judged.Locator(".raw-reply > summary").Nth(1).FocusAsync();
         await page.Keyboard.PressAsync("Enter");

@@ -123,6 +123,31 @@ public sealed class MultiTraceJobsApiTests : IAsyncLifetime
         await using var db = _app.CreateDbContext();
         Assert.Equal(1, await db.Set<Resample>().CountAsync(r => r.TraceId == second));
     }
+
+    [Fact]
+    public async Task AJudgeJobOverSeveralBaseTracesSaysHowManyAndLinksToThemNotToTheBaseTrace()
+    {
+        var (first, second, _) = await SeedThreeAsync();
+        var client = _app.CreateClient();
+        var id = await JobTestHost.StartAsync(client, new { kind = "judge", traceIds = new[] { first, second }, provider = "loop", judge = new { votes = 1, target = "traces" } });
+        await JobTestHost.WaitFinishedAsync(client, id);
+
+        var list = ComponentRenderer.Parse(await client.GetStringAsync("/jobs")).QuerySelector($"td[data-job-id='{id}']")!.ParentElement!;
+        var summary = ComponentRenderer.Parse(await client.GetStringAsync($"/jobs/{id}"));
+        Assert.Equal("af-five-criteria on the base responses of 2 traces", summary.QuerySelector("[data-field=what]")!.TextContent.Split(" · ")[0].Trim());
+        foreach (var place in new[] { list, summary.QuerySelector("[data-testid=job-summary]")! })
+        {
+            Assert.DoesNotContain("the base trace", place.TextContent, StringComparison.Ordinal);
+            Assert.StartsWith("2 traces of", place.QuerySelector("[data-field=target]")!.TextContent.Trim(), StringComparison.Ordinal);
+            Assert.Equal($"/jobs/{id}#job-traces-list", place.QuerySelector("[data-field=target] a")!.GetAttribute("href"));
+        }
+
+        Assert.Equal("Traces (2)", summary.GetElementById("job-traces-list")!.TextContent.Trim());
+        Assert.Equal(new[] { $"/traces/{first}", $"/traces/{second}" }.Order(StringComparer.Ordinal),
+            summary.QuerySelectorAll("[data-testid=job-traces] .job-trace-title a").Select(a => a.GetAttribute("href")).Order(StringComparer.Ordinal));
+        Assert.Equal("majority of the parsed votes: yes when more than half say yes, a tie is no; undetermined when more than half of the votes fail",
+            summary.QuerySelector("[data-field=judge-rule]")!.TextContent.Trim());
+    }
 }
 
 /// <summary>A collect request's prompt variants lose their #| note lines on the server, as the shipped example prompt does.</summary>

@@ -66,6 +66,11 @@ public sealed class ResampleApiTests(TestApp app) : IClassFixture<TestApp>
         Assert.Equal(0.5, judgement.GetProperty("threshold").GetDouble());
         Assert.True(judgement.GetProperty("label").GetBoolean());
         Assert.Equal(classifier.Criteria.Select(c => c.Key), judgement.GetProperty("criterionKeys").EnumerateArray().Select(k => k.GetString()));
+        // The whole rule the votes were aggregated by: a score of 0.5 passes this label's "at least 0.5", so its tie is yes.
+        Assert.True(judgement.GetProperty("thresholdInclusive").GetBoolean());
+        Assert.Equal(0.5, judgement.GetProperty("maxFailedShare").GetDouble());
+        Assert.Equal("yes when at least half of the parsed votes say yes, a tie is yes; undetermined when more than half of the votes fail",
+            judgement.GetProperty("aggregation").GetString());
 
         var votes = judgement.GetProperty("votes").EnumerateArray().ToList();
         Assert.Equal([JudgedResampleSeeder.YesReply, JudgedResampleSeeder.ScriptReply, JudgedResampleSeeder.GarbledReply], votes.Select(v => v.GetProperty("raw").GetString()));
@@ -118,6 +123,25 @@ public sealed class ResampleApiTests(TestApp app) : IClassFixture<TestApp>
         var judgement = root.GetProperty("labels")[0].GetProperty("judgements")[0];
         Assert.Empty(judgement.GetProperty("votes").EnumerateArray());
         Assert.Equal("{not json", judgement.GetProperty("unreadableVotes").GetString());
+    }
+
+    [Fact]
+    public async Task ALabelStoredWithoutItsRuleSaysWhichPartsAreUnknown()
+    {
+        var seeded = await JudgedResampleSeeder.SeedAsync(app);
+        await using (var db = app.CreateDbContext())
+        {
+            var label = await db.Set<JudgeLabel>().SingleAsync(l => l.Id == seeded.JudgeLabelId);
+            (label.ThresholdInclusive, label.MaxFailedShare) = (null, null);
+            await db.SaveChangesAsync();
+        }
+
+        var root = await GetAsync($"/api/traces/{seeded.Trace.TraceId}/resamples/{seeded.ResampleId}");
+
+        var judgement = root.GetProperty("labels")[0].GetProperty("judgements")[0];
+        Assert.Equal(JsonValueKind.Null, judgement.GetProperty("thresholdInclusive").ValueKind);
+        Assert.Equal("yes when the share of yes votes passes 0.5 (whether a share equal to it counts was not stored); share of failed votes allowed not stored",
+            judgement.GetProperty("aggregation").GetString());
     }
 
     [Theory]

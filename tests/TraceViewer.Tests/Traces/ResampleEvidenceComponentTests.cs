@@ -32,7 +32,24 @@ public sealed class ResampleEvidenceComponentTests : MudComponentTests
             new(ScriptReply, [true, false], false, null),
             new("no tags", null, null, "no criterion tags"),
         ],
-        UnreadableVotes: unreadable);
+        UnreadableVotes: unreadable)
+    {
+        ThresholdInclusive = false,
+        MaxFailedShare = 0.5,
+    };
+
+    [Fact]
+    public void EachJudgementSaysHowItsVotesBecameTheLabel()
+    {
+        var view = Render<ResampleEvidenceView>(p => p.Add(c => c.Resample, Document()));
+
+        Assert.Equal("Rule: majority of the parsed votes: yes when more than half say yes, a tie is no; undetermined when more than half of the votes fail",
+            Normalize(view.Find(".judgement [data-field=aggregation]").TextContent));
+
+        var share = Render<ResampleEvidenceView>(p => p.Add(c => c.Resample, Document(Judgement() with { Threshold = 0.4, ThresholdInclusive = true, MaxFailedShare = 0.25 })));
+        Assert.Equal("Rule: yes when at least a share of 0.4 of the parsed votes say yes; undetermined when more than a share of 0.25 of the votes fail",
+            Normalize(share.Find(".judgement [data-field=aggregation]").TextContent));
+    }
 
     [Fact]
     public void RawRepliesAndModelTextAreShownAsEscapedText()
