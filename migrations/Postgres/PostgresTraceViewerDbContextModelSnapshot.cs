@@ -618,7 +618,7 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.ToTable("JudgeLabel");
                 });
 
-            modelBuilder.Entity("TraceViewer.Metrics.MetricSet", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.MetricSet", b =>
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
@@ -676,7 +676,7 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.ToTable("MetricSet");
                 });
 
-            modelBuilder.Entity("TraceViewer.Metrics.SentenceMetric", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.SentenceMetric", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -762,6 +762,16 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                         .HasColumnType("integer");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("Annotators")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("ChangedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ChangedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
@@ -1645,7 +1655,7 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                         .OnDelete(DeleteBehavior.Cascade);
                 });
 
-            modelBuilder.Entity("TraceViewer.Metrics.MetricSet", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.MetricSet", b =>
                 {
                     b.HasOne("TraceViewer.Outcomes.Outcome", null)
                         .WithMany()
@@ -1660,9 +1670,9 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("TraceViewer.Metrics.SentenceMetric", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.SentenceMetric", b =>
                 {
-                    b.HasOne("TraceViewer.Metrics.MetricSet", null)
+                    b.HasOne("TraceViewer.MetricSets.MetricSet", null)
                         .WithMany("Values")
                         .HasForeignKey("MetricSetId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -1844,7 +1854,7 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.Navigation("Traces");
                 });
 
-            modelBuilder.Entity("TraceViewer.Metrics.MetricSet", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.MetricSet", b =>
                 {
                     b.Navigation("Values");
                 });
