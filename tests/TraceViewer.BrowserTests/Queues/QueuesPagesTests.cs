@@ -142,10 +142,13 @@ public sealed class QueuesPagesTests(BrowserApp app, ITestOutputHelper output) :
         Assert.Empty(browser.Errors);
     }
 
-    /// <summary>Closes an open MudBlazor list (a multiple choice stays open after a click) by clicking its overlay.</summary>
+    /// <summary>
+    /// Closes the annotators' list (a multiple choice stays open after a click): a click where the field is, which lands on
+    /// the field (toggling the list) or on the overlay over it (closing the list), so no check of what is on top.
+    /// </summary>
     private static async Task ClosePopoverAsync(IPage page)
     {
-        await page.Mouse.ClickAsync(1, 1);
+        await page.Locator("[data-testid=change-annotators]").First.ClickAsync(new() { Force = true });
         await Assertions.Expect(page.Locator(".mud-popover-open")).ToHaveCountAsync(0, Soon);
     }
 
@@ -169,7 +172,8 @@ public sealed class QueuesPagesTests(BrowserApp app, ITestOutputHelper output) :
 
         await using var browser = await app.NewPageAsync(viewport);
         var page = browser.Page;
-        await page.GotoAsync($"/queues/{id}");
+        // The first page of a fresh app on a loaded machine can take longer than the default.
+        await page.GotoAsync($"/queues/{id}", new() { Timeout = 90_000 });
         await page.WaitForCircuitAsync();
         var change = page.Locator("[data-testid=queue-change]");
         await Assertions.Expect(change).ToBeVisibleAsync(new() { Timeout = 15_000 });
