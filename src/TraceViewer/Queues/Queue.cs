@@ -29,9 +29,20 @@ internal sealed class Queue
     /// <summary>The filter as given (condition, traces), for the queue's page.</summary>
     public string? Filter { get; set; }
 
+    /// <summary>
+    /// The annotators the queue deals to, ordered by id and newline separated; null for a queue made before they were
+    /// kept, whose annotators are then those of its assignments.
+    /// </summary>
+    public string? Annotators { get; set; }
+
     public required string CreatedBy { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Who last changed the annotators or the overlap (and so re-dealt the open items); null while never changed.</summary>
+    public string? ChangedBy { get; set; }
+
+    public DateTimeOffset? ChangedAt { get; set; }
 
     public List<QueueItem> Items { get; set; } = [];
 }
@@ -86,6 +97,7 @@ internal sealed class QueueConfiguration : IEntityTypeConfiguration<Queue>
         builder.Property(q => q.Name).HasMaxLength(MaxNameLength);
         builder.Property(q => q.Filter).HasMaxLength(4000);
         builder.Property(q => q.CreatedBy).HasMaxLength(TagLimits.MaxAnnotatorLength);
+        builder.Property(q => q.ChangedBy).HasMaxLength(TagLimits.MaxAnnotatorLength);
         builder.HasOne<Dataset>().WithMany().HasForeignKey(q => q.DatasetId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Taxonomy>().WithMany().HasForeignKey(q => q.TaxonomyId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(q => q.Items).WithOne().HasForeignKey(i => i.QueueId).OnDelete(DeleteBehavior.Cascade);

@@ -35,6 +35,20 @@ internal sealed record QueueRequest
     public int Overlap { get; init; } = 1;
 }
 
+/// <summary>
+/// A researcher's change to a queue: its annotators and overlap. The open items are dealt again; field names match the
+/// <see cref="QueueRequest"/> fields for errors.
+/// </summary>
+internal sealed record QueueEdit
+{
+    public IReadOnlyList<string> Annotators { get; init; } = [];
+
+    public int Overlap { get; init; } = 1;
+}
+
+/// <summary>What a re-deal changed: assignments given anew, taken away (never a done one), and kept.</summary>
+internal sealed record QueueRedeal(int Added, int Removed, int Kept);
+
 /// <summary>A queue could not be made: the errors by form field.</summary>
 internal sealed class QueueRequestException(IReadOnlyDictionary<string, string> errors)
     : Exception(string.Join(" ", errors.Values))
@@ -46,7 +60,9 @@ internal sealed record QueueSummary(int Id, string Name, string Dataset, string 
 
 internal sealed record AnnotatorProgress(string Annotator, string Label, int Total, int Done, int Skipped);
 
-internal sealed record QueueDetail(QueueSummary Queue, string? Filter, int? TopK, string? Outcome, IReadOnlyList<AnnotatorProgress> Annotators);
+/// <param name="Dealt">The annotators the queue deals to now (ids); <paramref name="Annotators"/> also lists those taken off who keep done items.</param>
+internal sealed record QueueDetail(QueueSummary Queue, string? Filter, int? TopK, string? Outcome, IReadOnlyList<AnnotatorProgress> Annotators,
+    IReadOnlyList<string> Dealt, string CreatedBy, string? ChangedBy, DateTimeOffset? ChangedAt);
 
 internal sealed record MyQueue(int Id, string Name, string Taxonomy, int Total, int Done, int Skipped);
 
@@ -67,7 +83,8 @@ internal sealed record QueuePerson(string Id, string Label);
 
 /// <summary>
 /// Makes queues and reads where they stand. Every write asks <see cref="IAccess.AllowsAsync"/> at that moment:
-/// making a queue needs <see cref="AccessPolicies.Research"/>, moving through one's own items <see cref="AccessPolicies.Annotate"/>.
+/// making a queue needs <see cref="AccessPolicies.Research"/>, changing one the researcher who made it or an admin,
+/// moving through one's own items <see cref="AccessPolicies.Annotate"/>.
 /// An item is done for an annotator once they have any tag of the queue's taxonomy on its sentence, or marked it done.
 /// </summary>
 internal sealed class QueueStore(TraceViewerDbContext db, IAccess access, AccountsState accounts, TimeProvider time)
@@ -144,21 +161,7 @@ internal sealed class QueueStore(TraceViewerDbContext db, IAccess access, Accoun
             }
         }
 
-        var known = (await PeopleAsync(ct)).Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
-        var annotators = request.Annotators.Where(a => !string.IsNullOrWhiteSpace(a)).Distinct(StringComparer.Ordinal).ToList();
-        if (annotators.Count == 0)
-        {
-            errors[nameof(QueueRequest.Annotators)] = "Choose at least one annotator.";
-        }
-        else if (annotators.FirstOrDefault(a => !known.Contains(a)) is { } stranger)
-        {
-            errors[nameof(QueueRequest.Annotators)] = $"There is no person \"{stranger}\".";
-        }
-        else if (request.Overlap < 1 || request.Overlap > annotators.Count)
-        {
-            errors[nameof(QueueRequest.Overlap)] = $"The overlap is 1 to {annotators.Count} (the annotators chosen).";
-        }
-
+        var annotators = await CheckDealAsync(request.Annotators, request.Overlap, errors, ct);
         if (errors.Count > 0)
         {
             throw new QueueRequestException(errors);
@@ -175,7 +178,7 @@ internal sealed class QueueStore(TraceViewerDbContext db, IAccess access, Accoun
         {
             Name = name, DatasetId = request.DatasetId!.Value, TaxonomyId = request.TaxonomyId!.Value,
             OutcomeId = request.TopK is null ? null : request.OutcomeId, TopK = request.TopK, Overlap = request.Overlap,
-            Filter = Describe(request.Condition, traceIds), CreatedBy = creator, CreatedAt = time.GetUtcNow(),
+            Annotators = string.Join('\n', annotators), Filter = Describe(request.Condition, traceIds), CreatedBy = creator, CreatedAt = time.GetUtcNow(),
         };
         for (var i = 0; i < sentences.Count; i++)
         {
@@ -191,6 +194,109 @@ internal sealed class QueueStore(TraceViewerDbContext db, IAccess access, Accoun
         await db.SaveChangesAsync(ct);
         db.ChangeTracker.Clear();
         return queue.Id;
+    }
+
+    /// <summary>
+    /// The checks on who gets items and how many per item, for making a queue and changing one: at least one annotator,
+    /// each a known person, an overlap of 1 to their number. Errors go into <paramref name="errors"/> by field.
+    /// </summary>
+    /// <returns>The annotators, deduplicated and ordered by id.</returns>
+    private async Task<List<string>> CheckDealAsync(IReadOnlyList<string> requested, int overlap, Dictionary<string, string> errors, CancellationToken ct)
+    {
+        var known = (await PeopleAsync(ct)).Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+        var annotators = requested.Where(a => !string.IsNullOrWhiteSpace(a)).Select(a => a.Trim()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (annotators.Count == 0)
+        {
+            errors[nameof(QueueRequest.Annotators)] = "Choose at least one annotator.";
+        }
+        else if (annotators.FirstOrDefault(a => !known.Contains(a)) is { } stranger)
+        {
+            errors[nameof(QueueRequest.Annotators)] = $"There is no person \"{stranger}\".";
+        }
+        else if (overlap < 1 || overlap > annotators.Count)
+        {
+            errors[nameof(QueueRequest.Overlap)] = $"The overlap is 1 to {annotators.Count} (the annotators chosen).";
+        }
+
+        return annotators;
+    }
+
+    /// <summary>Whether to offer the current user the change form: a researcher who made the queue, or an admin.</summary>
+    public async Task<bool> MayChangeAsync(int queueId, CancellationToken ct)
+    {
+        var createdBy = await db.Set<Queue>().AsNoTracking().Where(q => q.Id == queueId).Select(q => q.CreatedBy).SingleOrDefaultAsync(ct);
+        return createdBy is not null && await access.ShowsAsync(AccessPolicies.Research)
+            && (createdBy == await CurrentPersonAsync() || await access.ShowsAsync(AccessPolicies.Administer));
+    }
+
+    /// <summary>
+    /// Changes queue <paramref name="queueId"/>'s annotators and overlap and deals its items again by
+    /// <see cref="QueueRules.Redeal"/>: done assignments stay (and count), open and skipped ones the new deal keeps stay
+    /// as they are, the others go, and the new ones start open. One transaction.
+    /// </summary>
+    /// <returns>What changed; null when there is no such queue.</returns>
+    /// <exception cref="UnauthorizedAccessException">The user is not (now) a researcher who made the queue, or an admin.</exception>
+    /// <exception cref="QueueRequestException">The annotators or overlap are not valid; errors by field.</exception>
+    public async Task<QueueRedeal?> RedealAsync(int queueId, QueueEdit edit, CancellationToken ct)
+    {
+        if (!await access.AllowsAsync(AccessPolicies.Research))
+        {
+            throw new UnauthorizedAccessException("Changing a queue needs the researcher role.");
+        }
+
+        var me = await CurrentPersonAsync() ?? "unknown";
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var queue = await db.Set<Queue>().AsTracking().SingleOrDefaultAsync(q => q.Id == queueId, ct);
+        if (queue is null)
+        {
+            return null;
+        }
+
+        if (queue.CreatedBy != me && !await access.AllowsAsync(AccessPolicies.Administer))
+        {
+            throw new UnauthorizedAccessException("Only the researcher who made this queue, or an admin, can change it.");
+        }
+
+        var errors = new Dictionary<string, string>();
+        var annotators = await CheckDealAsync(edit.Annotators, edit.Overlap, errors, ct);
+        if (errors.Count > 0)
+        {
+            throw new QueueRequestException(errors);
+        }
+
+        var items = await db.Set<QueueItem>().AsNoTracking().Where(i => i.QueueId == queueId).OrderBy(i => i.Position)
+            .Select(i => new { i.Id, i.Position }).ToListAsync(ct);
+        var held = await (
+            from a in db.Set<QueueAssignment>().AsTracking()
+            join i in db.Set<QueueItem>() on a.QueueItemId equals i.Id
+            where i.QueueId == queueId
+            select new
+            {
+                Row = a, i.Position,
+                Tagged = db.Set<SentenceTag>().Any(st => st.SentenceId == i.SentenceId && st.AnnotatorKind == AnnotatorKind.Person
+                    && st.Annotator == a.Annotator && st.Tag!.TaxonomyId == queue.TaxonomyId),
+            }).ToListAsync(ct);
+        var deal = QueueRules.Redeal(items.Count,
+            held.Select(h => new HeldAssignment(h.Position, h.Row.Annotator, h.Row.State == AssignmentState.Done || h.Tagged)), annotators, edit.Overlap);
+        var wanted = deal.Select(d => (d.Item, d.Annotator)).ToHashSet();
+        var have = held.Select(h => (h.Position, h.Row.Annotator)).ToHashSet();
+        var removed = held.Where(h => !wanted.Contains((h.Position, h.Row.Annotator))).ToList();
+        // Never a done one: the re-deal keeps every done assignment.
+        db.RemoveRange(removed.Select(h => h.Row));
+        var added = deal.Where(d => !have.Contains((d.Item, d.Annotator))).ToList();
+        foreach (var a in added)
+        {
+            db.Add(new QueueAssignment { QueueItemId = items[a.Item].Id, Annotator = a.Annotator, State = AssignmentState.Open, UpdatedAt = time.GetUtcNow() });
+        }
+
+        queue.Overlap = edit.Overlap;
+        queue.Annotators = string.Join('\n', annotators);
+        queue.ChangedBy = me;
+        queue.ChangedAt = time.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        db.ChangeTracker.Clear();
+        return new QueueRedeal(added.Count, removed.Count, held.Count - removed.Count);
     }
 
     private static string? Describe(string? condition, List<int> traceIds)
@@ -318,7 +424,10 @@ internal sealed class QueueStore(TraceViewerDbContext db, IAccess access, Accoun
         var progress = rows.GroupBy(r => r.Annotator).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => new AnnotatorProgress(g.Key, people.GetValueOrDefault(g.Key, g.Key), g.Count(), g.Count(IsDone), g.Count(r => !IsDone(r) && r.State == AssignmentState.Skipped)))
             .ToList();
-        return new QueueDetail(summary, queue.Filter, queue.TopK, outcome, progress);
+        IReadOnlyList<string> dealt = queue.Annotators is { } kept
+            ? kept.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            : [.. rows.Select(r => r.Annotator).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        return new QueueDetail(summary, queue.Filter, queue.TopK, outcome, progress, dealt, queue.CreatedBy, queue.ChangedBy, queue.ChangedAt);
     }
 
     /// <summary>The queues that give the current user items, with their progress.</summary>

@@ -25,8 +25,12 @@ public sealed record WorkbenchTag(int Id, string Name, string Colour, int? Hotke
 /// <summary>A taxonomy the workbench offers, with its tags in hotkey order.</summary>
 public sealed record WorkbenchTaxonomy(int Id, string Name, bool MultiChoice, IReadOnlyList<WorkbenchTag> Tags);
 
-/// <summary>A tag as a sentence shows it in a layer: whether it is the viewer's, how many annotators gave it, the viewer's note.</summary>
-public sealed record ShownTag(int TagId, string Name, string Colour, int? Hotkey, bool Mine, int Annotators, int Of, string? Note)
+/// <summary>
+/// A tag as a sentence shows it in a layer: whether it is the viewer's, how many annotators gave it, the viewer's note, and
+/// where others are shown, who gave it (<see cref="By"/>: annotator keys as the agreement page names them, "Person:id",
+/// "Model:provider/model" or "Import:source", ordinal order, comma separated).
+/// </summary>
+public sealed record ShownTag(int TagId, string Name, string Colour, int? Hotkey, bool Mine, int Annotators, int Of, string? Note, string? By = null)
 {
     public string Words => TagNames.Words(Name);
 }
@@ -58,7 +62,8 @@ internal static class TagLayers
                 {
                     // Counts only where others are shown: "2/3" reads as two of the sentence's three annotators.
                     var counted = !hideOthers && layer != TagLayer.Mine;
-                    list.Add(new ShownTag(tag.Id, tag.Name, tag.Colour, tag.Hotkey, mine is not null, counted ? givers : 1, counted ? annotators : 1, mine?.Note));
+                    var by = counted ? string.Join(", ", byTag.Select(r => $"{r.Kind}:{r.Annotator}").Distinct().Order(StringComparer.Ordinal)) : null;
+                    list.Add(new ShownTag(tag.Id, tag.Name, tag.Colour, tag.Hotkey, mine is not null, counted ? givers : 1, counted ? annotators : 1, mine?.Note, by));
                 }
             }
 

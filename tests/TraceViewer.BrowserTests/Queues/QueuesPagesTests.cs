@@ -141,6 +141,77 @@ public sealed class QueuesPagesTests(BrowserApp app, ITestOutputHelper output) :
 
         Assert.Empty(browser.Errors);
     }
+
+    /// <summary>
+    /// Closes the annotators' list (a multiple choice stays open after a click): a click where the field is, which lands on
+    /// the field (toggling the list) or on the overlay over it (closing the list), so no check of what is on top.
+    /// </summary>
+    private static async Task ClosePopoverAsync(IPage page)
+    {
+        await page.Locator("[data-testid=change-annotators]").First.ClickAsync(new() { Force = true });
+        await Assertions.Expect(page.Locator(".mud-popover-open")).ToHaveCountAsync(0, Soon);
+    }
+
+    private static ILocator Count(ILocator bars, string annotator) =>
+        bars.Locator("li", new() { HasText = annotator }).Locator(".annotator-count");
+
+    [Theory]
+    [InlineData(Viewports.Laptop)]
+    [InlineData(Viewports.Phone)]
+    public async Task TheOwnerTakesAnAnnotatorOffAndTheOpenItemsAreDealtAgainWhileTheDoneOneStaysTheirs(string viewport)
+    {
+        var id = await MakeQueueAsync($"Re-deal {viewport}");
+        // The three items were someone's whose account is gone; they finished the first.
+        await using (var db = app.App.CreateDbContext())
+        {
+            await db.Set<Queue>().Where(q => q.Id == id).ExecuteUpdateAsync(u => u.SetProperty(q => q.Annotators, "gone"));
+            await db.Set<QueueAssignment>().Where(a => a.Item!.QueueId == id).ExecuteUpdateAsync(u => u.SetProperty(a => a.Annotator, "gone"));
+            await db.Set<QueueAssignment>().Where(a => a.Item!.QueueId == id && a.Item.Position == 0)
+                .ExecuteUpdateAsync(u => u.SetProperty(a => a.State, AssignmentState.Done));
+        }
+
+        await using var browser = await app.NewPageAsync(viewport);
+        var page = browser.Page;
+        // The first page of a fresh app on a loaded machine can take longer than the default.
+        await page.GotoAsync($"/queues/{id}", new() { Timeout = 90_000 });
+        await page.WaitForCircuitAsync();
+        var change = page.Locator("[data-testid=queue-change]");
+        await Assertions.Expect(change).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        var bars = page.Locator("[data-testid=annotator-progress]");
+        await Assertions.Expect(Count(bars, "gone")).ToHaveTextAsync("1 / 3");
+
+        // local joins; gone is still chosen and is no person: refused on the field, nothing changes.
+        await page.Locator("[data-testid=change-annotators]").First.ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "local" }).ClickAsync();
+        await ClosePopoverAsync(page);
+        await page.Locator("[data-testid=change-redeal]").ClickAsync();
+        await Assertions.Expect(change).ToContainTextAsync("There is no person \"gone\".", new() { Timeout = 15_000 });
+        await page.AssertNoSidewaysScrollAsync(viewport);
+        output.WriteLine(await page.ScreenshotAsync($"queue-change-error-{viewport}"));
+
+        await page.Locator("[data-testid=change-annotators]").First.ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "gone" }).ClickAsync();
+        await ClosePopoverAsync(page);
+        await Assertions.Expect(change).Not.ToContainTextAsync("There is no person", new() { Timeout = 15_000 });
+        await page.Locator("[data-testid=change-redeal]").ClickAsync();
+
+        await Assertions.Expect(page.Locator("[data-testid=change-result]")).ToHaveTextAsync("Dealt again: 2 assignments given, 2 taken away, 1 kept.", new() { Timeout = 15_000 });
+        await Assertions.Expect(Count(bars, "gone")).ToHaveTextAsync("1 / 1");
+        await Assertions.Expect(Count(bars, "local")).ToHaveTextAsync("0 / 2");
+        await Assertions.Expect(page.Locator("[data-testid=queue-changed]")).ToContainTextAsync("last changed by local");
+        await page.AssertNoSidewaysScrollAsync(viewport);
+        output.WriteLine(await page.ScreenshotAsync($"queue-change-{viewport}"));
+
+        await using (var db = app.App.CreateDbContext())
+        {
+            var deal = await db.Set<QueueAssignment>().Where(a => a.Item!.QueueId == id).OrderBy(a => a.Item!.Position)
+                .Select(a => new { a.Item!.Position, a.Annotator, a.State }).ToListAsync();
+            Assert.Equal([(0, "gone", AssignmentState.Done), (1, BuiltInTaxonomies.LocalPerson, AssignmentState.Open), (2, BuiltInTaxonomies.LocalPerson, AssignmentState.Open)],
+                deal.Select(d => (d.Position, d.Annotator, d.State)));
+        }
+
+        Assert.Empty(browser.Errors);
+    }
 }
 
 /// <summary>The local owner, for making a queue outside a circuit.</summary>

@@ -84,6 +84,21 @@ public sealed class TagFormTests : MudComponentTests, IClassFixture<JobsAppFixtu
     }
 
     [Fact]
+    public void LeftEmptyTopKAndPositionsAskForEverySentenceOfTheTrace()
+    {
+        _commands.Create = _ => (53, null);
+        var form = Form();
+        form.WaitForAssertion(() => Assert.Equal(_taxonomies[0], ValueOf(form, "taxonomy")));
+
+        form.Find("[data-testid=tag-submit]").Click();
+
+        form.WaitForAssertion(() => Assert.Single(_commands.Requests));
+        var request = _commands.Requests[0];
+        Assert.Null(request.Positions);
+        Assert.Equal((_taxonomies[0], 1, (int?)null), (request.Tag!.Taxonomy, request.Tag.Votes, request.Tag.TopK));
+    }
+
+    [Fact]
     public void WhatOnlyTheServerKnowsLandsOnItsFieldUntilTheValueChanges()
     {
         _commands.Create = _ => (null, new Dictionary<string, string[]>

@@ -47,6 +47,19 @@ public sealed class TagLayersTests
         Assert.Equal((2, 3, true), (shown[0][0].Annotators, shown[0][0].Of, shown[0][0].Mine));
         Assert.Equal((1, 3, false), (shown[0][1].Annotators, shown[0][1].Of, shown[0][1].Mine));
         Assert.Equal(["self_checking"], Names(shown, 1));
+        Assert.Equal(("Person:ann, Person:me", "Person:bob"), (shown[0][0].By, shown[0][1].By));
+    }
+
+    [Fact]
+    public void EveryonesNamesAModelAnnotatorByItsProviderAndModel()
+    {
+        WorkbenchTagRow[] rows = [new(1, 0, 10, AnnotatorKind.Model, "loop/model-x", null), new(2, 0, 10, AnnotatorKind.Person, "me", null)];
+
+        var everyone = TagLayers.Show(rows, Functions, Me, TagLayer.Everyone, hideOthers: false);
+        var mine = TagLayers.Show(rows, Functions, Me, TagLayer.Mine, hideOthers: false);
+
+        Assert.Equal("Model:loop/model-x, Person:me", everyone[0][0].By);
+        Assert.Null(mine[0][0].By);
     }
 
     [Fact]

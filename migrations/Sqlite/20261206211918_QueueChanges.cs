@@ -1,0 +1,50 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace TraceViewer.Migrations
+{
+    /// <inheritdoc />
+    public partial class QueueChanges : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "Annotators",
+                table: "Queue",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "ChangedAt",
+                table: "Queue",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "ChangedBy",
+                table: "Queue",
+                type: "TEXT",
+                maxLength: 200,
+                nullable: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "Annotators",
+                table: "Queue");
+
+            migrationBuilder.DropColumn(
+                name: "ChangedAt",
+                table: "Queue");
+
+            migrationBuilder.DropColumn(
+                name: "ChangedBy",
+                table: "Queue");
+        }
+    }
+}

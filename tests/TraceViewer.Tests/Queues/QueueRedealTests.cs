@@ -1,0 +1,193 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using TraceViewer.Accounts;
+using TraceViewer.Queues;
+using TraceViewer.Tags;
+using TraceViewer.Tests.Data;
+
+namespace TraceViewer.Tests.Queues;
+
+/// <summary>
+/// Changing a queue's annotators and overlap on each provider: the open items dealt again by the rule, done items kept and
+/// counted (done by a tag or a mark), only the researcher who made it or an admin may, and the change is recorded.
+/// </summary>
+public abstract class QueueRedealTests : IAsyncLifetime
+{
+    private const string Maker = Roles.Researcher + "-id";
+    private TestApp _app = null!;
+
+    protected abstract TestApp CreateApp();
+
+    public async Task InitializeAsync()
+    {
+        _app = CreateApp();
+        await using var db = _app.CreateDbContext();
+        foreach (var id in new[] { "ann", "bob", "cat", "dan", Maker, Roles.Admin + "-id" })
+        {
+            db.Add(new IdentityUser { Id = id, UserName = id, NormalizedUserName = id.ToUpperInvariant() });
+        }
+
+        await db.SaveChangesAsync();
+        _app.Services.GetRequiredService<AccountsState>().MarkExist();
+    }
+
+    public Task DisposeAsync()
+    {
+        _app.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private QueueStore Store(TraceViewer.Data.TraceViewerDbContext db, string role) =>
+        new(db, new FixedAccess(role), _app.Services.GetRequiredService<AccountsState>(), _app.Clock);
+
+    /// <summary>A queue of one trace's four sentences for ann, bob and cat with overlap 2, made by the researcher.</summary>
+    private async Task<(int Queue, SeededTrace Trace, int Taxonomy)> QueueAsync()
+    {
+        var trace = await TraceSeeder.SeedAsync(_app, new TraceSeed
+        {
+            DatasetKey = $"redeal/{Guid.NewGuid():N}", Title = "R", SourcePath = "r", Sentences = ["S0.", "S1.", "S2.", "S3."],
+        });
+        await using var db = _app.CreateDbContext();
+        var taxonomy = await db.Set<Taxonomy>().Where(t => t.Name == BuiltInTaxonomies.Reasoning).Select(t => t.Id).SingleAsync();
+        var id = await Store(db, Roles.Researcher).CreateAsync(new QueueRequest
+        {
+            Name = "Redeal", DatasetId = trace.DatasetId, Traces = $"{trace.TraceId}", TaxonomyId = taxonomy, Annotators = ["cat", "ann", "bob"], Overlap = 2,
+        }, CancellationToken.None);
+        return (id, trace, taxonomy);
+    }
+
+    private async Task<List<(int Item, string Annotator, AssignmentState State)>> DealAsync(int queue)
+    {
+        await using var db = _app.CreateDbContext();
+        var rows = await db.Set<QueueAssignment>().Where(a => a.Item!.QueueId == queue)
+            .Select(a => new { a.Item!.Position, a.Annotator, a.State }).ToListAsync();
+        return [.. rows.Select(r => (r.Position, r.Annotator, r.State)).OrderBy(r => r.Position).ThenBy(r => r.Annotator, StringComparer.Ordinal)];
+    }
+
+    [Fact]
+    public async Task TheOpenItemsAreDealtAgainByTheRuleAndDoneOnesStayWithTheirAnnotator()
+    {
+        var (queue, trace, taxonomy) = await QueueAsync();
+        await using var db = _app.CreateDbContext();
+        // Dealt: 0 -> ann, bob; 1 -> cat, ann; 2 -> bob, cat; 3 -> ann, bob. cat tags item 1; bob marks item 0 done; ann skips item 3.
+        var tag = await db.Set<Tag>().Where(t => t.TaxonomyId == taxonomy).Select(t => t.Id).FirstAsync();
+        db.Add(new SentenceTag { SentenceId = trace.Sentences[1].Id, TagId = tag, AnnotatorKind = AnnotatorKind.Person, Annotator = "cat" });
+        await db.SaveChangesAsync();
+        db.ChangeTracker.Clear();
+        await MarkAsAsync(queue, "bob", 0, AssignmentState.Done);
+        await MarkAsAsync(queue, "ann", 3, AssignmentState.Skipped);
+        var before = await DealAsync(queue);
+
+        // cat is taken off, dan joins.
+        var result = await Store(db, Roles.Researcher).RedealAsync(queue, new QueueEdit { Annotators = ["dan", "ann", "bob"], Overlap = 2 }, CancellationToken.None);
+
+        var expected = QueueRules.Redeal(4, before.Select(b => new HeldAssignment(b.Item, b.Annotator,
+            b.State == AssignmentState.Done || (b.Item, b.Annotator) == (1, "cat"))), ["ann", "bob", "dan"], 2);
+        var after = await DealAsync(queue);
+        Assert.Equal(expected.Select(e => (e.Item, e.Annotator)).OrderBy(e => e.Item).ThenBy(e => e.Annotator, StringComparer.Ordinal), after.Select(a => (a.Item, a.Annotator)));
+        Assert.Contains((1, "cat", AssignmentState.Open), after);
+        Assert.Contains((0, "bob", AssignmentState.Done), after);
+        Assert.Contains((3, "ann", AssignmentState.Skipped), after);
+        Assert.DoesNotContain(after, a => a.Annotator == "cat" && a.Item != 1);
+        var added = after.Except(before).Count();
+        Assert.Equal((added, before.Except(after).Count(), after.Count - added), (result!.Added, result.Removed, result.Kept));
+        Assert.True(result.Added > 0 && result.Removed > 0);
+
+        var detail = await Store(db, Roles.Researcher).DetailAsync(queue, CancellationToken.None);
+        Assert.Equal(["ann", "bob", "dan"], detail!.Dealt);
+        Assert.Equal((2, Maker), (detail.Queue.Overlap, detail.ChangedBy));
+        Assert.Equal(_app.Clock.GetUtcNow().ToUnixTimeMilliseconds(), detail.ChangedAt!.Value.ToUnixTimeMilliseconds());
+        var cat = Assert.Single(detail.Annotators, a => a.Annotator == "cat");
+        Assert.Equal((1, 1), (cat.Total, cat.Done));
+        Assert.Equal(2, detail.Queue.Done);
+    }
+
+    private async Task MarkAsAsync(int queue, string annotator, int position, AssignmentState state)
+    {
+        await using var db = _app.CreateDbContext();
+        var row = await db.Set<QueueAssignment>().AsTracking().SingleAsync(a => a.Item!.QueueId == queue && a.Item.Position == position && a.Annotator == annotator);
+        row.State = state;
+        await db.SaveChangesAsync();
+    }
+
+    [Fact]
+    public async Task AHigherOverlapGivesEveryOpenItemMoreAnnotators()
+    {
+        var (queue, _, _) = await QueueAsync();
+        await using var db = _app.CreateDbContext();
+
+        var result = await Store(db, Roles.Admin).RedealAsync(queue, new QueueEdit { Annotators = ["ann", "bob", "cat"], Overlap = 3 }, CancellationToken.None);
+
+        var after = await DealAsync(queue);
+        Assert.Equal(12, after.Count);
+        Assert.Equal((4, 0, 8), (result!.Added, result.Removed, result.Kept));
+        Assert.Equal(3, (await Store(db, Roles.Admin).DetailAsync(queue, CancellationToken.None))!.Queue.Overlap);
+    }
+
+    [Theory]
+    [InlineData(Roles.Annotator)]
+    [InlineData(Roles.Researcher + "-other")]
+    public async Task OnlyTheResearcherWhoMadeItOrAnAdminMayChangeIt(string who)
+    {
+        var (queue, _, _) = await QueueAsync();
+        await using var db = _app.CreateDbContext();
+        var before = await DealAsync(queue);
+        // A second researcher: same role, another person.
+        var store = who == Roles.Annotator ? Store(db, Roles.Annotator) : new QueueStore(db, new OtherResearcher(), _app.Services.GetRequiredService<AccountsState>(), _app.Clock);
+
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => store.RedealAsync(queue, new QueueEdit { Annotators = ["ann"], Overlap = 1 }, CancellationToken.None));
+
+        Assert.False(await store.MayChangeAsync(queue, CancellationToken.None));
+        Assert.True(await Store(db, Roles.Researcher).MayChangeAsync(queue, CancellationToken.None));
+        Assert.True(await Store(db, Roles.Admin).MayChangeAsync(queue, CancellationToken.None));
+        Assert.Equal(before, await DealAsync(queue));
+    }
+
+    [Fact]
+    public async Task AnInvalidChangeIsRefusedOnItsFieldAndChangesNothing()
+    {
+        var (queue, _, _) = await QueueAsync();
+        await using var db = _app.CreateDbContext();
+        var before = await DealAsync(queue);
+        var store = Store(db, Roles.Researcher);
+
+        var overlap = await Assert.ThrowsAsync<QueueRequestException>(() => store.RedealAsync(queue, new QueueEdit { Annotators = ["ann", "bob"], Overlap = 3 }, CancellationToken.None));
+        var stranger = await Assert.ThrowsAsync<QueueRequestException>(() => store.RedealAsync(queue, new QueueEdit { Annotators = ["ann", "zed"], Overlap = 1 }, CancellationToken.None));
+        var nobody = await Assert.ThrowsAsync<QueueRequestException>(() => store.RedealAsync(queue, new QueueEdit { Annotators = [], Overlap = 1 }, CancellationToken.None));
+
+        Assert.Equal("The overlap is 1 to 2 (the annotators chosen).", overlap.Errors[nameof(QueueRequest.Overlap)]);
+        Assert.Equal("There is no person \"zed\".", stranger.Errors[nameof(QueueRequest.Annotators)]);
+        Assert.Equal("Choose at least one annotator.", nobody.Errors[nameof(QueueRequest.Annotators)]);
+        Assert.Equal(before, await DealAsync(queue));
+        Assert.Null((await store.DetailAsync(queue, CancellationToken.None))!.ChangedAt);
+        Assert.Null(await store.RedealAsync(queue + 1000, new QueueEdit { Annotators = ["ann"], Overlap = 1 }, CancellationToken.None));
+    }
+
+    /// <summary>A researcher who did not make the queue.</summary>
+    private sealed class OtherResearcher : IAccess
+    {
+        private readonly FixedAccess _role = new(Roles.Researcher);
+
+        public Task<bool> ShowsAsync(string policy) => _role.ShowsAsync(policy);
+
+        public Task<bool> AllowsAsync(string policy) => _role.AllowsAsync(policy);
+
+        public Task<System.Security.Claims.ClaimsPrincipal> UserAsync() => Task.FromResult(new System.Security.Claims.ClaimsPrincipal(
+            new System.Security.Claims.ClaimsIdentity([new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.NameIdentifier, "other-researcher"),
+                new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.Role, Roles.Researcher)], "Test")));
+    }
+}
+
+public sealed class SqliteQueueRedealTests : QueueRedealTests
+{
+    protected override TestApp CreateApp() => new();
+}
+
+[Collection(PostgresServerGroup.Name)]
+public sealed class PostgresQueueRedealTests(PostgresServer server) : QueueRedealTests
+{
+    protected override TestApp CreateApp() => new TestApp()
+        .WithSetting("Database:Provider", "PostgreSQL")
+        .WithSetting("ConnectionStrings:TraceViewer", server.ConnectionString("tv_" + Guid.NewGuid().ToString("N")));
+}
