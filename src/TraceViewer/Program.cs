@@ -19,6 +19,7 @@ using TraceViewer.Search;
 using TraceViewer.Sharing;
 using TraceViewer.Snapshot;
 using TraceViewer.Studies;
+using TraceViewer.Telemetry;
 using TraceViewer.Tags;
 using TraceViewer.Traces;
 using TraceViewer.Views;
@@ -88,6 +89,7 @@ builder.AddViews();
 builder.AddSnapshot();
 builder.AddJobs();
 builder.AddHealth();
+builder.AddTelemetry();
 
 var app = builder.Build();
 await app.Services.PrepareDatabaseAsync();
