@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using TraceViewer.Providers;
+using TraceViewer.Telemetry;
 
 namespace TraceViewer.Jobs;
 
@@ -39,8 +41,45 @@ internal sealed partial class JobItemRunner(
         }
     }
 
-    /// <summary>Runs one item; never throws for the item's own failures: the outcome says what happened.</summary>
+    public const string SpanName = "job.item";
+
+    /// <summary>Runs one item in a <c>job.item</c> span; never throws for the item's own failures: the outcome says what happened.</summary>
     public async Task<JobItemOutcome> RunAsync(JobWork work, CancellationToken ct)
+    {
+        // Each item is a trace of its own, whatever was current when it was claimed.
+        // (An async method's change of Activity.Current does not reach its caller.)
+        Activity.Current = null;
+        using var activity = AppTelemetry.Source.StartActivity(SpanName);
+        if (activity is not null)
+        {
+            activity.SetTag("job.id", work.Job.Id);
+            activity.SetTag("job.kind", JobMetrics.KindName(work.Job.Kind));
+            activity.SetTag("job.item.id", work.ItemId);
+            activity.SetTag("job.item.attempt", work.Attempt);
+            activity.SetTag("provider", work.Job.Provider);
+            activity.SetTag("model", work.Job.Model);
+        }
+
+        var outcome = await RunItemAsync(work, ct);
+        if (activity is not null)
+        {
+            activity.SetTag("outcome", outcome switch
+            {
+                ItemDone => "done",
+                ItemRetry => "retry",
+                ItemFailed => "failed",
+                _ => "released",
+            });
+            if (outcome is ItemRetry or ItemFailed)
+            {
+                activity.SetStatus(ActivityStatusCode.Error);
+            }
+        }
+
+        return outcome;
+    }
+
+    private async Task<JobItemOutcome> RunItemAsync(JobWork work, CancellationToken ct)
     {
         var started = clock.GetTimestamp();
         var stopped = running.StopTokenOf(work.Job.Id);

@@ -22,6 +22,7 @@ internal sealed partial class JobResultWriter(
     TraceRecomputeQueue recompute,
     InstalledJobKinds kinds,
     JobProgressFeed feed,
+    JobMetrics metrics,
     IOptions<JobsOptions> options,
     TimeProvider clock,
     ILogger<JobResultWriter> logger)
@@ -163,6 +164,7 @@ internal sealed partial class JobResultWriter(
         await JobWriteTurn.RelaxSyncAsync(db, ct);
         var now = clock.GetUtcNow();
         List<ItemDone> stored;
+        var written = new List<(JobSnapshot Job, (int Done, int Failed, int Retried) Counts)>();
         using (await turn.TakeAsync(ct))
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
@@ -184,7 +186,7 @@ internal sealed partial class JobResultWriter(
 
             foreach (var job in batch.GroupBy(o => o.Work.Job.Id))
             {
-                await WriteJobAsync(db, job.Key, [.. job], claimed, now, ct);
+                written.Add((job.First().Work.Job, await WriteJobAsync(db, job.Key, [.. job], claimed, now, ct)));
             }
 
             foreach (var (traceId, count) in added)
@@ -194,6 +196,11 @@ internal sealed partial class JobResultWriter(
             }
 
             await transaction.CommitAsync(ct);
+        }
+
+        foreach (var (job, counts) in written)
+        {
+            metrics.Written(job, counts.Done, counts.Failed, counts.Retried);
         }
 
         foreach (var done in batch.OfType<ItemDone>())
@@ -236,7 +243,7 @@ internal sealed partial class JobResultWriter(
         return [.. done.Where(d => claims.TryGetValue(d.Work.ItemId, out var token) && token == d.Work.ClaimToken).Select(d => d.Work.ItemId)];
     }
 
-    private async Task WriteJobAsync(TraceViewerDbContext db, int jobId, List<JobItemOutcome> outcomes, HashSet<long> claimed, DateTimeOffset now, CancellationToken ct)
+    private async Task<(int Done, int Failed, int Retried)> WriteJobAsync(TraceViewerDbContext db, int jobId, List<JobItemOutcome> outcomes, HashSet<long> claimed, DateTimeOffset now, CancellationToken ct)
     {
         var items = db.Set<JobItem>().Where(i => i.JobId == jobId && i.Status == JobItemStatus.Running);
         var done = outcomes.OfType<ItemDone>().ToList();
@@ -285,7 +292,7 @@ internal sealed partial class JobResultWriter(
         var callsSaved = done.Where(d => claimed.Contains(d.Work.ItemId)).Sum(d => (long)d.Result.CallsSaved);
         if (doneCount == 0 && retries == 0 && failed == 0 && promptTokens == 0 && completionTokens == 0)
         {
-            return;
+            return (0, 0, 0);
         }
 
         var job = outcomes[0].Work.Job;
@@ -299,6 +306,7 @@ internal sealed partial class JobResultWriter(
             .SetProperty(j => j.Cost, j => j.Cost + cost)
             .SetProperty(j => j.JudgeCallsSaved, j => j.JudgeCallsSaved + callsSaved)
             .SetProperty(j => j.LastError, j => lastError ?? j.LastError), ct);
+        return (doneCount, failed, retries);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Jobs worker: could not store {Count} results ({Reason}); holding them, claiming nothing new, trying again in {DelayMs} ms")]

@@ -25,6 +25,7 @@ internal sealed partial class JobScheduler(
     JobWriteTurn turn,
     JobItemRunner runner,
     JobCompletion completion,
+    JobMetrics metrics,
     IOptions<JobsOptions> options,
     TimeProvider clock,
     ILogger<JobScheduler> logger)
@@ -38,6 +39,7 @@ internal sealed partial class JobScheduler(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TraceViewerDbContext>();
         await JobWriteTurn.RelaxSyncAsync(db, ct);
+        await metrics.CountQueueIfDueAsync(db, ct);
         var now = clock.GetUtcNow();
         if (await db.Set<Job>().AnyAsync(j => j.Status == JobStatus.Queued, ct))
         {

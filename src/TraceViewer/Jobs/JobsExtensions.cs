@@ -7,7 +7,8 @@ internal static class JobsExtensions
         builder.Services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<IModelClient, OpenAIModelClient>();
         builder.Services.AddSingleton<ProviderGates>();
-        builder.Services.AddSingleton(sp => new GatedModelClient(sp.GetRequiredService<IModelClient>(), sp.GetRequiredService<ProviderGates>()));
+        builder.Services.AddSingleton<JobMetrics>();
+        builder.Services.AddSingleton(sp => new GatedModelClient(sp.GetRequiredService<IModelClient>(), sp.GetRequiredService<ProviderGates>(), sp.GetRequiredService<JobMetrics>()));
         builder.Services.AddSingleton<JobSignal>();
         builder.Services.AddSingleton<JobProgressFeed>();
         builder.Services.AddSingleton<IJobProgressFeed>(sp => sp.GetRequiredService<JobProgressFeed>());
