@@ -60,11 +60,12 @@ internal static class ImportDatabase
     /// <summary>Writes the model's seed rows (<see cref="SchemaSeed"/>) again, as into a new database.</summary>
     public static async Task RestoreSchemaSeedAsync(TraceViewerDbContext db)
     {
-        foreach (var (table, type, rows) in SchemaSeed(db))
+        foreach (var (table, _, rows) in SchemaSeed(db))
         {
             foreach (var row in rows)
             {
-                var columns = row.Keys.Select(name => type.FindProperty(name)!.GetColumnName()).ToList();
+                // Seed rows are keyed by property name; the model maps every property to a column of the same name.
+                var columns = row.Keys.ToList();
                 var placeholders = Enumerable.Range(0, row.Count).Select(i => "{" + i.ToString(CultureInfo.InvariantCulture) + "}");
 #pragma warning disable EF1002 // table and column names come from the model, values are parameters
                 await db.Database.ExecuteSqlRawAsync(
