@@ -8,6 +8,7 @@ namespace TraceViewer.Jobs;
 internal sealed class JobWorkerHeartbeat(TimeProvider clock)
 {
     private long _lastBeat;
+    private long _rounds;
     private volatile string? _offReason;
     private volatile int _state = (int)WorkerState.Starting;
 
@@ -16,9 +17,13 @@ internal sealed class JobWorkerHeartbeat(TimeProvider clock)
     /// <summary>Why the worker does not run, when <see cref="State"/> is <see cref="WorkerState.Off"/>.</summary>
     public string? OffReason => _offReason;
 
+    /// <summary>Scheduling rounds begun so far: once two more have begun, a whole round ran in between.</summary>
+    public long Rounds => Interlocked.Read(ref _rounds);
+
     public void Beat()
     {
         Interlocked.Exchange(ref _lastBeat, clock.GetUtcNow().UtcTicks);
+        Interlocked.Increment(ref _rounds);
         _state = (int)WorkerState.Running;
     }
 

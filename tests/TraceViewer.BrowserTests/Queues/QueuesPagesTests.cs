@@ -80,10 +80,12 @@ public sealed class QueuesPagesTests(BrowserApp app, ITestOutputHelper output) :
         await page.GotoAsync("/queues");
         await page.WaitForCircuitAsync();
         var form = page.Locator(".queue-form");
-        await Assertions.Expect(form).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        var create = page.Locator("[data-testid=queue-create]");
+        // The prerendered form is disabled; enabled, it is the circuit's: what is typed now stays and the click is heard.
+        await Assertions.Expect(create).ToBeEnabledAsync(new() { Timeout = 15_000 });
 
         await Field(page, "queue-overlap").FillAsync("2");
-        await page.Locator("[data-testid=queue-create]").ClickAsync();
+        await create.ClickAsync();
         await Assertions.Expect(form).ToContainTextAsync("A name is 1 to 200 characters.", new() { Timeout = 15_000 });
         await Assertions.Expect(form).ToContainTextAsync("The overlap is 1 to 1 (the annotators chosen).");
 
@@ -93,7 +95,6 @@ public sealed class QueuesPagesTests(BrowserApp app, ITestOutputHelper output) :
         await Field(page, "queue-overlap").PressAsync("Tab");
         await Assertions.Expect(form).Not.ToContainTextAsync("A name is 1 to 200 characters.", new() { Timeout = 15_000 });
         await Assertions.Expect(form).Not.ToContainTextAsync("The overlap is 1 to 1", new() { Timeout = 15_000 });
-        var create = page.Locator("[data-testid=queue-create]");
         await Assertions.Expect(create).ToBeEnabledAsync();
         await create.ClickAsync();
         // The circuit navigates in the page (no load event): the address is what changes.
@@ -101,6 +102,32 @@ public sealed class QueuesPagesTests(BrowserApp app, ITestOutputHelper output) :
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("From the form", new() { Timeout = 15_000 });
         await Assertions.Expect(page.Locator("[data-testid=annotator-progress]")).ToContainTextAsync("local");
         Assert.Empty(browser.Errors);
+    }
+
+    [Fact]
+    public async Task ThePrerenderedFormTakesNoInputBeforeTheCircuitRendersIt()
+    {
+        using var client = new HttpClient { BaseAddress = app.BaseAddress };
+        var html = await client.GetStringAsync("/queues");
+
+        // Typed text would be replaced by the circuit's first render, and a click would reach no handler.
+        Assert.Contains(" disabled", Tag(html, "queue-create", "button"));
+        Assert.Contains(" disabled", Tag(html, "queue-name", "input"));
+        Assert.Contains(" disabled", Tag(html, "queue-overlap", "input"));
+    }
+
+    /// <summary>The opening tag of the element with a test id, or of the first such element inside it.</summary>
+    private static string Tag(string html, string testId, string element)
+    {
+        var at = html.IndexOf($"data-testid=\"{testId}\"", StringComparison.Ordinal);
+        Assert.True(at >= 0, $"no {testId} in the prerendered page");
+        var start = html.LastIndexOf('<', at);
+        if (!html.AsSpan(start).StartsWith("<" + element, StringComparison.Ordinal))
+        {
+            start = html.IndexOf("<" + element, at, StringComparison.Ordinal);
+        }
+
+        return html[start..(html.IndexOf('>', start) + 1)];
     }
 
     [Theory]

@@ -21,8 +21,12 @@ public sealed class LoopbackOpenAIServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<Fault> _faults = new();
+    private readonly object _limitLock = new();
+    private readonly LinkedList<TaskCompletionSource> _held = new();
     private int _requests;
     private int _answered;
+    private long _let;
+    private long _letLimit = long.MaxValue;
 
     private LoopbackOpenAIServer(WebApplication app) => _app = app;
 
@@ -49,6 +53,42 @@ public sealed class LoopbackOpenAIServer : IAsyncDisposable
 
     /// <summary>Every request waits for this (after <see cref="Latency"/>) before it is answered: a test holds requests open with it.</summary>
     public Task Gate { get; set; } = Task.CompletedTask;
+
+    /// <summary>
+    /// From now on answers at most <paramref name="count"/> more completion requests (chat or text; embeddings and
+    /// faults are not counted); the rest wait until <see cref="LimitAnswers"/> lets more through or
+    /// <see cref="UnlimitAnswers"/> lets all through. A waiting request whose client goes away takes no answer with it.
+    /// </summary>
+    public void LimitAnswers(int count)
+    {
+        lock (_limitLock)
+        {
+            _letLimit = _let + count;
+            LetHeldThrough();
+        }
+    }
+
+    /// <summary>Every completion request is answered again, the held ones first.</summary>
+    public void UnlimitAnswers()
+    {
+        lock (_limitLock)
+        {
+            _letLimit = long.MaxValue;
+            LetHeldThrough();
+        }
+    }
+
+    /// <summary>Completion requests waiting for <see cref="LimitAnswers"/> to let them through.</summary>
+    public int HeldAnswers
+    {
+        get
+        {
+            lock (_limitLock)
+            {
+                return _held.Count;
+            }
+        }
+    }
 
     /// <summary>Dimension of the deterministic embedding vectors.</summary>
     public int EmbeddingDimensions { get; set; } = 8;
@@ -151,6 +191,7 @@ public sealed class LoopbackOpenAIServer : IAsyncDisposable
         {
             if (!context.Request.Path.StartsWithSegments("/v1/embeddings"))
             {
+                await TakeAnswerAsync(context.RequestAborted);
                 Interlocked.Increment(ref _answered);
             }
 
@@ -171,6 +212,47 @@ public sealed class LoopbackOpenAIServer : IAsyncDisposable
                 return Results.Empty;
             default:
                 return Results.Text("{\"id\":\"x\",\"choices\":[{\"index\":0,", "application/json");
+        }
+    }
+
+    /// <summary>Waits until the answer limit lets this request through (at once while there is none).</summary>
+    private async Task TakeAnswerAsync(CancellationToken aborted)
+    {
+        LinkedListNode<TaskCompletionSource> node;
+        lock (_limitLock)
+        {
+            if (_held.Count == 0 && _let < _letLimit)
+            {
+                _let++;
+                return;
+            }
+
+            node = _held.AddLast(new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        }
+
+        // A request let through before its client went away has taken its answer; one still held gives it up.
+        await using var registration = aborted.Register(() =>
+        {
+            lock (_limitLock)
+            {
+                if (node.List is not null)
+                {
+                    _held.Remove(node);
+                    node.Value.TrySetCanceled(aborted);
+                }
+            }
+        });
+        await node.Value.Task;
+    }
+
+    /// <summary>Lets held requests through, oldest first, while the limit allows. Called under the lock.</summary>
+    private void LetHeldThrough()
+    {
+        while (_held.First is { } first && _let < _letLimit)
+        {
+            _held.RemoveFirst();
+            _let++;
+            first.Value.TrySetResult();
         }
     }
 

@@ -211,16 +211,17 @@ public sealed class JobWorkerTests : IAsyncLifetime
         await JobTestHost.WaitAsync(client, id, s => s.GetProperty("done").GetInt32() >= 3);
 
         var response = await client.PostAsync($"/api/jobs/{id}/cancel", null);
-        // Absence cannot be waited for: requests already sent end, then the count must stay still for a while.
-        await Task.Delay(400);
-        var requests = _server.Requests;
-        await Task.Delay(600);
-
         response.EnsureSuccessStatusCode();
+        // The requests already sent end; then whole scheduling rounds pass in which the worker claims and sends nothing.
+        var ended = await JobTestHost.WaitAsync(client, id, s => s.GetProperty("running").GetInt32() == 0);
+        var requests = _server.Requests;
+        await WholeRoundsAsync(app, 2);
+
         Assert.Equal(requests, _server.Requests);
         var status = await JobTestHost.StatusAsync(client, id);
         Assert.Equal("Cancelled", status.GetProperty("status").GetString());
         Assert.True(status.GetProperty("pending").GetInt32() > 0);
+        Assert.Equal(ended.GetProperty("pending").GetInt32(), status.GetProperty("pending").GetInt32());
         Assert.Equal(0, status.GetProperty("running").GetInt32());
         Assert.Equal(status.GetProperty("done").GetInt32(), (await JobTestHost.ResamplesAsync(app, trace.TraceId)).Count);
     }
@@ -237,12 +238,15 @@ public sealed class JobWorkerTests : IAsyncLifetime
         await JobTestHost.WaitAsync(client, id, s => s.GetProperty("done").GetInt32() >= 1);
 
         (await client.PostAsync($"/api/jobs/{id}/pause", null)).EnsureSuccessStatusCode();
-        // Absence cannot be waited for: the request in flight ends, then the count must stay still for a while.
-        await Task.Delay(300);
+        // The request in flight ends; then whole scheduling rounds pass in which the worker claims and sends nothing.
+        var ended = await JobTestHost.WaitAsync(client, id, s => s.GetProperty("running").GetInt32() == 0);
         var requests = _server.Requests;
-        await Task.Delay(1_200);
+        await WholeRoundsAsync(app, 2);
         Assert.Equal(requests, _server.Requests);
-        Assert.Equal("Paused", (await JobTestHost.StatusAsync(client, id)).GetProperty("status").GetString());
+        var paused = await JobTestHost.StatusAsync(client, id);
+        Assert.Equal("Paused", paused.GetProperty("status").GetString());
+        Assert.Equal(0, paused.GetProperty("running").GetInt32());
+        Assert.Equal(ended.GetProperty("pending").GetInt32(), paused.GetProperty("pending").GetInt32());
         Assert.Equal(HttpStatusCode.Conflict, (await client.PostAsync($"/api/jobs/{id}/pause", null)).StatusCode);
 
         (await client.PostAsync($"/api/jobs/{id}/resume", null)).EnsureSuccessStatusCode();
@@ -404,4 +408,15 @@ public sealed class JobWorkerTests : IAsyncLifetime
     }
 
     private static Task WaitForAsync(Func<Task<bool>> condition) => Wait.UntilAsync(condition, TimeSpan.FromSeconds(20), "the condition");
+
+    /// <summary>
+    /// Waits until the worker has begun <paramref name="count"/> more scheduling rounds than now, so at least
+    /// <paramref name="count"/> - 1 whole rounds (each claiming what it may run) ran in between.
+    /// </summary>
+    private static Task WholeRoundsAsync(TestApp app, int count)
+    {
+        var heartbeat = app.Services.GetRequiredService<JobWorkerHeartbeat>();
+        var until = heartbeat.Rounds + count;
+        return Wait.UntilAsync(() => heartbeat.Rounds >= until, TimeSpan.FromSeconds(20), $"{count} scheduling rounds");
+    }
 }
