@@ -65,7 +65,7 @@ internal sealed partial class ImportService(
         ImportSummary summary;
         try
         {
-            summary = await WriteAsync(parts.Reader, reading, warnings, discovery.FileCount, progress, ct);
+            summary = await WriteAsync(parts.Reader, reading, warnings, discovery.Items.Count, progress, ct);
         }
         finally
         {
@@ -90,13 +90,14 @@ internal sealed partial class ImportService(
         var parts = Channel.CreateUnbounded<ImportPart>();
         parts.Writer.TryWrite(new ImportPart(batch.Outcomes, batch.Taxonomies, batch.Traces, batch.FileCount));
         parts.Writer.TryComplete();
-        return WriteAsync(parts.Reader, Task.CompletedTask, [.. batch.Warnings], batch.FileCount, progress, ct);
+        return WriteAsync(parts.Reader, Task.CompletedTask, [.. batch.Warnings], batch.Traces.Count, progress, ct);
     }
 
     /// <param name="reading">The task that fills <paramref name="parts"/>; its failure fails the import.</param>
     /// <param name="readWarnings">The reader's warnings, complete once <paramref name="reading"/> has ended.</param>
+    /// <param name="knownTraces">How many traces are known to come (one per item folder); files add theirs as they arrive.</param>
     private async Task<ImportSummary> WriteAsync(
-        ChannelReader<ImportPart> parts, Task reading, List<string> readWarnings, int fileCount, IProgress<ImportProgress>? progress, CancellationToken ct)
+        ChannelReader<ImportPart> parts, Task reading, List<string> readWarnings, int knownTraces, IProgress<ImportProgress>? progress, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var autoDetect = db.ChangeTracker.AutoDetectChangesEnabled;
@@ -110,6 +111,7 @@ internal sealed partial class ImportService(
             var writtenTraces = new List<int>();
             int added = 0, updated = 0, unchanged = 0, sentences = 0, resamples = 0;
             var rows = new List<ImportedTraceRow>();
+            var received = 0;
             while (await parts.WaitToReadAsync(ct) && !reading.IsFaulted)
             {
                 if (!parts.TryRead(out var part))
@@ -117,6 +119,7 @@ internal sealed partial class ImportService(
                     continue;
                 }
 
+                received += part.Traces.Count;
                 var (traces, moves) = await PlaceUnnamedItemsAsync(part.Traces, state, warnings, ct);
                 await OutcomesAsync(part, traces, state.Outcomes, ct);
                 var datasets = await DatasetsAsync(traces, state, now, ct);
@@ -190,6 +193,9 @@ internal sealed partial class ImportService(
                     {
                         tagged.Add((previous.Id, source));
                     }
+
+                    // Files parsed are the reader's to report; this reports traces written, of those known to come.
+                    progress?.Report(new ImportProgress(0, 0, rows.Count, Math.Max(knownTraces, received)));
                 }
 
                 await WriteSentenceTagsAsync(tagged, now, ct);
@@ -209,7 +215,6 @@ internal sealed partial class ImportService(
                 await db.Set<Dataset>().Where(d => left.Contains(d.Id) && !db.Set<Trace>().Any(t => t.DatasetId == d.Id)).ExecuteDeleteAsync(ct);
             }
 
-            progress?.Report(new ImportProgress(fileCount, fileCount, rows.Count, rows.Count));
             await transaction.CommitAsync(ct);
             var datasetRows = state.DatasetOrder.Select(d => new ImportedDatasetRow(d.Id, d.Key, d.Name)).ToList();
             return new ImportSummary(state.Datasets.Count, added, updated, unchanged, sentences, resamples, TimeSpan.Zero, [.. readWarnings, .. warnings])
