@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -79,6 +80,13 @@ public sealed class TelemetryTests : IAsyncLifetime
             {
                 s.ConfigureOpenTelemetryTracerProvider(b => b.AddProcessor(new SimpleActivityExportProcessor(new QueueExporter(spans))));
                 s.ConfigureOpenTelemetryMeterProvider(b => b.AddInMemoryExporter(metrics));
+                // Other test hosts in this process have meters of the same names; only this app's count here (a
+                // gauge from another host would overwrite this one's value).
+                s.ConfigureOpenTelemetryMeterProvider((sp, b) =>
+                {
+                    var own = sp.GetRequiredService<IMeterFactory>();
+                    b.AddView(instrument => instrument.Meter.Scope is IMeterFactory other && !ReferenceEquals(other, own) ? MetricStreamConfiguration.Drop : null);
+                });
             });
         var trace = await JobTestHost.SeedAsync(app);
         var client = app.CreateClient();
