@@ -60,17 +60,18 @@ internal static class ImportDatabase
     /// <summary>Writes the model's seed rows (<see cref="SchemaSeed"/>) again, as into a new database.</summary>
     public static async Task RestoreSchemaSeedAsync(TraceViewerDbContext db)
     {
-        foreach (var (table, _, rows) in SchemaSeed(db))
+        foreach (var (table, type, rows) in SchemaSeed(db))
         {
             foreach (var row in rows)
             {
-                // Seed rows are keyed by property name; the model maps every property to a column of the same name.
-                var columns = row.Keys.ToList();
-                var placeholders = Enumerable.Range(0, row.Count).Select(i => "{" + i.ToString(CultureInfo.InvariantCulture) + "}");
+                // Seed rows are keyed by member name and may carry navigations too; only the mapped properties are columns.
+                var values = row.Where(r => type.FindProperty(r.Key) is not null)
+                    .Select(r => (Column: type.FindProperty(r.Key)!.GetColumnName(), r.Value)).ToList();
+                var placeholders = Enumerable.Range(0, values.Count).Select(i => "{" + i.ToString(CultureInfo.InvariantCulture) + "}");
 #pragma warning disable EF1002 // table and column names come from the model, values are parameters
                 await db.Database.ExecuteSqlRawAsync(
-                    $"INSERT INTO \"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c}\""))}) VALUES ({string.Join(", ", placeholders)})",
-                    [.. row.Values.Select(v => v ?? DBNull.Value)]);
+                    $"INSERT INTO \"{table}\" ({string.Join(", ", values.Select(v => $"\"{v.Column}\""))}) VALUES ({string.Join(", ", placeholders)})",
+                    [.. values.Select(v => v.Value ?? DBNull.Value)]);
 #pragma warning restore EF1002
             }
         }
