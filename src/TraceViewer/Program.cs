@@ -93,15 +93,17 @@ builder.AddJobs();
 builder.AddHealth();
 builder.AddTelemetry();
 
-// Migrations, the accounts' first read and the sample data run first when the host starts (StartupWork), before the
-// jobs worker and before the server listens.
-StartupWork.AddStartupWork(builder);
-
 var app = builder.Build();
+await app.Services.PrepareDatabaseAsync();
+await app.Services.GetRequiredService<AccountsState>().RefreshAsync(force: true);
 if (isCommand)
 {
-    await StartupWork.PrepareAsync(app.Services);
     return await CommandLine.RunAsync(app.Services, args);
+}
+
+if (!app.Services.GetRequiredService<DatabaseAccess>().IsReadOnly)
+{
+    await app.Services.ImportSampleDataIfEmptyAsync();
 }
 
 app.UseSecurityHeaders();
