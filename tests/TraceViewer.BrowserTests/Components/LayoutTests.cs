@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using TraceViewer.Tests;
 using Xunit.Abstractions;
 
 namespace TraceViewer.BrowserTests.Components;
@@ -63,10 +64,11 @@ public sealed class LayoutTests(BrowserApp app, ITestOutputHelper output) : ICla
         await page.Locator("[data-testid=theme-toggle]").ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=theme-toggle]")).ToHaveAttributeAsync("aria-label", "Switch to the light theme");
         var dark = await BackgroundAsync(page);
-        var cookies = await page.Context.CookiesAsync();
 
         Assert.NotEqual(light, dark);
-        Assert.Contains(cookies, c => c.Name == "tv-theme" && c.Value == "dark");
+        // The toggle renders first and then remembers the choice through a script module it may still be loading.
+        await Wait.UntilAsync(async () => (await page.Context.CookiesAsync()).Any(c => c.Name == "tv-theme" && c.Value == "dark"),
+            TimeSpan.FromSeconds(15), "the theme cookie to say dark");
         Assert.Empty(browser.Errors);
 
         // With the circuit blocked, the page stays as prerendered: it is already dark.
