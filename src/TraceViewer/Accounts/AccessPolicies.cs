@@ -56,7 +56,7 @@ internal static class AccessPolicies
 
     internal sealed record LeastRoleRequirement(string Role) : IAuthorizationRequirement;
 
-    internal sealed class LeastRoleHandler(AccountsState accounts, Sharing.ShareAccess shares) : AuthorizationHandler<LeastRoleRequirement>
+    internal sealed class LeastRoleHandler(AccountsState accounts, Sharing.ShareAccess shares, IServiceScopeFactory scopes) : AuthorizationHandler<LeastRoleRequirement>
     {
         protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, LeastRoleRequirement requirement)
         {
@@ -68,6 +68,12 @@ internal static class AccessPolicies
                      && await shares.AdmitsAsync(context.User, context.Resource))
             {
                 // A share link reads its own scope (GET pages of that trace or study) and nothing else; it never writes.
+                context.Succeed(requirement);
+            }
+            else if (requirement.Role == Roles.Reader && accounts.Exist && PublicRead.IsSignedOut(context.User)
+                     && await PublicRead.AdmitsAsync(context.Resource, scopes))
+            {
+                // Signed out: the pages and GET routes that read datasets, filtered to the public ones; never a write.
                 context.Succeed(requirement);
             }
         }

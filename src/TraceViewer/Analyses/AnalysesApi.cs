@@ -1,3 +1,4 @@
+using TraceViewer.Accounts;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -11,16 +12,19 @@ internal static class AnalysesApi
         var api = app.MapGroup("/api").WithTags("Analyses");
         api.MapGet("/traces/{id:int}/analyses", GetTraceAsync)
             .WithName("GetTraceAnalyses")
+            .AllowPublicRead(Accounts.PublicSubject.Trace)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("One trace's analyses from the metric sets the pages show: per sentence the alignment-faking and compliance effects "
                 + "(counterfactual, or resampling on fallback; TraceViewer's sign), their Pearson and Spearman correlation (null with the reason "
                 + "when fewer than 3 sentences or an outcome's effects do not vary), and per outcome the share of the total absolute effect carried by the top 1, 2 and 5 sentences.");
         api.MapGet("/datasets/{id:int}/study/analyses", GetStudyAsync)
             .WithName("GetStudyAnalyses")
+            .AllowPublicRead(Accounts.PublicSubject.Dataset)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("The trace analyses of every analysed trace of a study, per prompt variant and tier, with medians over the traces where a value is defined.");
         api.MapGet("/datasets/{id:int}/study/pairs", GetPairsAsync)
             .WithName("GetStudyPairs")
+            .AllowPublicRead(Accounts.PublicSubject.Dataset)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("A study's queries, each in the free and the paid tier of its prompt variant: per side the trace ids and the compliance and "
                 + "alignment-faking rates over them with Wilson 95% intervals. Paged (pageSize up to 500).");

@@ -1,3 +1,4 @@
+using TraceViewer.Accounts;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using TraceViewer.Agreement;
@@ -34,22 +35,26 @@ internal static class ChartExportsApi
         var api = app.MapGroup("/api").WithTags("Exports");
         api.MapGet("/traces/{id:int}/curve.csv", GetCurveCsvAsync)
             .WithName("ExportTraceCurveCsv")
+            .AllowPublicRead(Accounts.PublicSubject.Trace)
             .Produces<string>(StatusCodes.Status200OK, "text/csv")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("The numbers the trace page's curve plots, for the same query string (outcome, effect, threshold): per outcome and prefix "
                 + "the rate, Wilson 95% band, counts and the direction of the sentence that ends the prefix.");
         api.MapGet("/datasets/{id:int}/study-chart.csv", GetStudyChartCsvAsync)
             .WithName("ExportStudyChartCsv")
+            .AllowPublicRead(Accounts.PublicSubject.Dataset)
             .Produces<string>(StatusCodes.Status200OK, "text/csv")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("The numbers the study chart plots: per bar (outcome, tier, prompt variant) the rate, Wilson 95% interval and counts.");
         api.MapGet("/datasets/{id:int}/study.csv", GetStudyCsvAsync)
             .WithName("ExportStudyCsv")
+            .AllowPublicRead(Accounts.PublicSubject.Dataset)
             .Produces<string>(StatusCodes.Status200OK, "text/csv")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("The study page's table: per condition and outcome the rate, Wilson 95% interval and counts, with the free-minus-paid compliance gap.");
         api.MapGet("/datasets/{id:int}/study.json", GetStudyJsonAsync)
             .WithName("ExportStudyJson")
+            .AllowPublicRead(Accounts.PublicSubject.Dataset)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("The study page's conditions and gaps as a JSON attachment.");
         api.MapGet("/kinds-chart.csv", GetKindsChartCsvAsync)

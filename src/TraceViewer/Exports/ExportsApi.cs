@@ -1,3 +1,4 @@
+using TraceViewer.Accounts;
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -32,26 +33,32 @@ internal static class ExportsApi
         var api = app.MapGroup("/api").WithTags("Exports");
         api.MapGet("/traces.csv", GetTracesCsvAsync)
             .WithName("ExportTracesCsv")
+            .AllowPublicRead()
             .Produces<string>(StatusCodes.Status200OK, "text/csv")
             .WithSummary("Every trace the /traces page lists for the same query string (all pages), one row per trace, as CSV.");
         api.MapGet("/traces.json", GetTracesJsonAsync)
             .WithName("ExportTracesJson")
+            .AllowPublicRead()
             .WithSummary("Every trace the /traces page lists for the same query string (all pages), as a JSON attachment.");
         api.MapGet("/search.csv", GetSearchCsvAsync)
             .WithName("ExportSearchCsv")
+            .AllowPublicRead()
             .Produces<string>(StatusCodes.Status200OK, "text/csv")
             .WithSummary("Every sentence the /search page finds for the same query string (all pages), one row per sentence, as CSV.");
         api.MapGet("/search.json", GetSearchJsonAsync)
             .WithName("ExportSearchJson")
+            .AllowPublicRead()
             .WithSummary("Every sentence the /search page finds for the same query string (all pages), as a JSON attachment.");
         api.MapGet("/traces/{id:int}/sentences.csv", GetSentencesCsvAsync)
             .WithName("ExportTraceSentencesCsv")
+            .AllowPublicRead(Accounts.PublicSubject.Trace)
             .Produces<string>(StatusCodes.Status200OK, "text/csv")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("A trace's sentence metrics as CSV, one row per sentence and outcome: rate before (sentence removed) and after, "
                 + "counterfactual and resampling effects with 95% intervals, KL divergences, direction, importance, tags.");
         api.MapGet("/traces/{id:int}/sentences.json", GetSentencesJsonAsync)
             .WithName("ExportTraceSentencesJson")
+            .AllowPublicRead(Accounts.PublicSubject.Trace)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("The same rows as sentences.csv, as a JSON attachment: an array of objects keyed by the CSV's column names, "
                 + "numbers as JSON numbers and null where a value is undefined.");

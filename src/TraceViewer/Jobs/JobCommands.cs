@@ -15,6 +15,10 @@ internal interface IJobCommands
 
     /// <returns>The new job's id, or the invalid fields (the API's names) with their messages.</returns>
     Task<(int? JobId, IDictionary<string, string[]>? Errors)> CreateAsync(JobRequest request, CancellationToken ct);
+
+    /// <summary>As <see cref="CreateAsync(JobRequest, CancellationToken)"/>, for <paramref name="user"/>: refused (field <c>workspace</c>) without the researcher role in a target's workspace.</summary>
+    Task<(int? JobId, IDictionary<string, string[]>? Errors)> CreateAsync(JobRequest request, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct) =>
+        CreateAsync(request, ct);
 }
 
 internal sealed class JobCommands(IServiceScopeFactory scopes) : IJobCommands
@@ -36,5 +40,17 @@ internal sealed class JobCommands(IServiceScopeFactory scopes) : IJobCommands
     {
         await using var scope = scopes.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<JobService>().CreateAsync(request, ct);
+    }
+
+    public async Task<(int? JobId, IDictionary<string, string[]>? Errors)> CreateAsync(JobRequest request, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var jobs = scope.ServiceProvider.GetRequiredService<JobService>();
+        if (await jobs.WorkspaceRefusalAsync(user, request, ct) is { } refusal)
+        {
+            return (null, new Dictionary<string, string[]> { ["workspace"] = [refusal] });
+        }
+
+        return await jobs.CreateAsync(request, ct);
     }
 }

@@ -3,6 +3,8 @@ using TraceViewer.Data;
 using TraceViewer.Import;
 using TraceViewer.Outcomes;
 using TraceViewer.Providers;
+using TraceViewer.Traces;
+using TraceViewer.Datasets;
 
 namespace TraceViewer.Jobs;
 
@@ -79,6 +81,37 @@ internal sealed class JobService(
     {
         var created = await CreateAsync(request, null, ct);
         return (created.JobId, created.Errors);
+    }
+
+    /// <summary>
+    /// Null when <paramref name="user"/> may start <paramref name="request"/>: the researcher role in the workspace of every
+    /// dataset it works on (its traces', its dataset's, or for a collect job its named dataset's, a new one landing in the
+    /// default workspace). Else why not.
+    /// </summary>
+    public async Task<string?> WorkspaceRefusalAsync(System.Security.Claims.ClaimsPrincipal user, JobRequest request, CancellationToken ct)
+    {
+        var traces = new List<int>();
+        if (request.TraceId is { } traceId)
+        {
+            traces.Add(traceId);
+        }
+
+        traces.AddRange(request.TraceIds ?? []);
+        var datasets = await db.Set<Trace>().IgnoreQueryFilters().Where(t => traces.Contains(t.Id)).Select(t => t.DatasetId).Distinct().ToListAsync(ct);
+        if (request.DatasetId is { } datasetId)
+        {
+            datasets.Add(datasetId);
+        }
+
+        var workspaces = await db.Set<Dataset>().IgnoreQueryFilters().Where(d => datasets.Contains(d.Id)).Select(d => d.WorkspaceId).Distinct().ToListAsync(ct);
+        if (request.DatasetId is null && request.Collect?.Dataset is { Length: > 0 } named)
+        {
+            var key = CollectSettings.DatasetKeyPrefix + named.Trim();
+            workspaces.Add(await db.Set<Dataset>().IgnoreQueryFilters().Where(d => d.Key == key).Select(d => (int?)d.WorkspaceId).FirstOrDefaultAsync(ct)
+                ?? Workspaces.Workspace.DefaultId);
+        }
+
+        return await services.GetRequiredService<WorkspaceWrites>().RefusalInWorkspacesAsync(user, Accounts.AccessPolicies.Research, [.. workspaces.Distinct()], ct);
     }
 
     /// <summary>1 to 200 printable ASCII characters, e.g. a UUID.</summary>

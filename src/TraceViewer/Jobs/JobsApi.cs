@@ -42,13 +42,20 @@ internal static class JobsApi
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
     internal static async Task<Results<Created<JobStatusView>, Ok<JobStatusView>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        JobRequest request, [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey, JobService jobs, JobStatusQuery query, HttpResponse response, CancellationToken ct)
+        JobRequest request, [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey, JobService jobs, JobStatusQuery query, HttpResponse response,
+        System.Security.Claims.ClaimsPrincipal user, CancellationToken ct)
     {
         if (idempotencyKey is not null && !JobService.IsValidIdempotencyKey(idempotencyKey))
         {
             return TypedResults.ValidationProblem(
                 new Dictionary<string, string[]> { [IdempotencyKeyHeader] = [$"An Idempotency-Key is 1 to {JobService.MaxIdempotencyKeyLength} printable ASCII characters."] },
                 title: "The job request is invalid");
+        }
+
+        // The account-wide role passed the endpoint's policy; the role in each target dataset's workspace is checked here.
+        if (await jobs.WorkspaceRefusalAsync(user, request, ct) is { } refusal)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not allowed", detail: refusal);
         }
 
         var created = await jobs.CreateAsync(request, idempotencyKey, ct);

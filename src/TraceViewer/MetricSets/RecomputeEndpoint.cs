@@ -20,18 +20,25 @@ internal static class RecomputeEndpoint
         return app;
     }
 
-    internal static async Task<Results<RedirectHttpResult, NotFound, BadRequest<string>>> RecomputeAsync(
+    internal static async Task<Results<RedirectHttpResult, NotFound, BadRequest<string>, ProblemHttpResult>> RecomputeAsync(
         int id,
         [FromForm(Name = "threshold")] string? threshold,
         [FromForm(Name = "outcome")] string? outcome,
         [FromForm(Name = "effect")] string? effect,
         TraceViewerDbContext db,
         MetricsRecomputer recomputer,
+        WorkspaceWrites writes,
+        System.Security.Claims.ClaimsPrincipal user,
         CancellationToken ct)
     {
         if (!await db.Set<Trace>().AnyAsync(t => t.Id == id, ct))
         {
             return TypedResults.NotFound();
+        }
+
+        if (await writes.RefusalForTraceAsync(user, Accounts.AccessPolicies.Research, id, ct) is { } refusal)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not allowed", detail: refusal);
         }
 
         double? tau = null;

@@ -142,6 +142,11 @@ internal sealed partial class TagDesk(IServiceScopeFactory scopes, IAccess acces
             }
 
             await using var scope = scopes.CreateAsyncScope();
+            if (await WorkspaceRefusalAsync(scope, key.TraceId, ct) is { } refusal)
+            {
+                return new KeystrokeResult(KeystrokeResult.Refused, refusal, []);
+            }
+
             var db = scope.ServiceProvider.GetRequiredService<TraceViewerDbContext>();
             var writer = scope.ServiceProvider.GetRequiredService<TagWriter>();
             var (low, high) = key.From <= key.To ? (key.From, key.To) : (key.To, key.From);
@@ -192,6 +197,13 @@ internal sealed partial class TagDesk(IServiceScopeFactory scopes, IAccess acces
         }
     }
 
+    /// <summary>The writer's role in the trace's workspace, at the moment of the write (null: allowed).</summary>
+    private async Task<string?> WorkspaceRefusalAsync(AsyncServiceScope scope, int traceId, CancellationToken ct) =>
+        await scope.ServiceProvider.GetRequiredService<Traces.WorkspaceWrites>()
+            .RefusalForTraceAsync(await access.UserAsync(), AccessPolicies.Annotate, traceId, ct) is { } refusal
+            ? "Not saved: " + refusal
+            : null;
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "A tag change was not saved; the page sends it again.")]
     private static partial void NotSaved(ILogger logger, Exception exception);
 
@@ -205,6 +217,11 @@ internal sealed partial class TagDesk(IServiceScopeFactory scopes, IAccess acces
 
         var author = await AuthorAsync();
         await using var scope = scopes.CreateAsyncScope();
+        if (await WorkspaceRefusalAsync(scope, traceId, ct) is not null)
+        {
+            return false;
+        }
+
         var db = scope.ServiceProvider.GetRequiredService<TraceViewerDbContext>();
         var submission = new TagSubmission
         {

@@ -1,3 +1,4 @@
+using TraceViewer.Accounts;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -11,15 +12,19 @@ internal static class TracesApi
         var api = app.MapGroup("/api").WithTags("Traces");
         api.MapGet("/datasets", GetDatasetsAsync)
             .WithName("ListDatasets")
+            .AllowPublicRead()
             .WithSummary("Lists datasets with their model, trace count and outcomes.");
         api.MapGet("/traces", GetTracesAsync)
             .WithName("ListTraces")
+            .AllowPublicRead()
             .WithSummary("Lists traces, filtered and paged; sort is importance (default), title or newest; tier and variant (prompt variant, \"default\" for traces without one) filter alignment-faking studies.");
         api.MapGet("/traces/{id:int}", GetTraceAsync)
             .WithName("GetTrace")
+            .AllowPublicRead(Accounts.PublicSubject.Trace)
             .WithSummary("One trace: reasoning, sentences with character offsets, and per outcome the prefix rates and stored effects.");
         api.MapGet("/traces/{id:int}/resamples/{resampleId:long}", GetResampleAsync)
             .WithName("GetResample")
+            .AllowPublicRead(Accounts.PublicSubject.Trace)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("One resample in full: position, sample index, continuation, final output, source, and every label with its judge votes (raw reply, parsed criteria, verdict).");
         return app;

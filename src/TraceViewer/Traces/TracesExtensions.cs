@@ -5,6 +5,8 @@ internal static class TracesExtensions
     public static IHostApplicationBuilder AddTraces(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<TraceQueries>();
+        builder.Services.AddScoped<Accounts.IPublicDatasets, PublicDatasets>();
+        builder.Services.AddScoped<WorkspaceWrites>();
         return builder;
     }
 

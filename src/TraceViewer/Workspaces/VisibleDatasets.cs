@@ -53,6 +53,23 @@ internal static class VisibilityRule
         return roles;
     }
 
+    /// <summary>
+    /// Whether an account may make a write that needs <paramref name="leastRole"/> in workspace <paramref name="workspaceId"/>:
+    /// a global admin everywhere; anyone else when its role there (<see cref="WorkspaceRoles"/>) is at least that role and so
+    /// is its account-wide role, which stays the ceiling of what it may do anywhere. Not a member: no write.
+    /// </summary>
+    public static bool MayWrite(string? accountRole, IReadOnlyDictionary<int, string> workspaceRoles, int workspaceId, string leastRole)
+    {
+        var least = Accounts.Roles.Rank(leastRole);
+        if (Accounts.Roles.Rank(accountRole) == Accounts.Roles.Rank(Accounts.Roles.Admin))
+        {
+            return true;
+        }
+
+        return least >= 0 && Accounts.Roles.Rank(accountRole) >= least
+            && workspaceRoles.TryGetValue(workspaceId, out var role) && Accounts.Roles.Rank(role) >= least;
+    }
+
     /// <summary>Whether <paramref name="viewer"/> reads <paramref name="dataset"/>.</summary>
     public static bool Sees(Viewer viewer, DatasetPlacement dataset) => viewer.Kind switch
     {

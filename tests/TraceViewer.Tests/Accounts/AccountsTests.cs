@@ -50,7 +50,8 @@ public sealed class AccountsTests : IDisposable
         await _app.AddAccountAsync("admin@example.test", Roles.Admin);
         var client = _app.NewClient();
 
-        var page = await client.GetAsync("/traces?q=x");
+        // A page that is not about datasets (those open signed out, showing the public datasets only).
+        var page = await client.GetAsync("/jobs?q=x");
         var api = await client.GetAsync("/api/jobs");
         var post = await client.PostAsync("/api/jobs", JobRequest(1));
         var live = await client.GetAsync("/healthz");
@@ -59,7 +60,7 @@ public sealed class AccountsTests : IDisposable
         var signIn = await client.PageAsync(AccountsExtensions.SignInPath);
 
         Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
-        Assert.Equal("/account/sign-in?returnUrl=%2Ftraces%3Fq%3Dx", page.Headers.Location!.PathAndQuery);
+        Assert.Equal("/account/sign-in?returnUrl=%2Fjobs%3Fq%3Dx", page.Headers.Location!.PathAndQuery);
         Assert.Equal(HttpStatusCode.Unauthorized, api.StatusCode);
         Assert.Equal("application/problem+json", api.Content.Headers.ContentType!.MediaType);
         Assert.Equal(HttpStatusCode.Unauthorized, post.StatusCode);
@@ -81,7 +82,7 @@ public sealed class AccountsTests : IDisposable
             new Dictionary<string, string> { ["email"] = "READER@example.test", ["password"] = AccountSeeder.Password });
         var traces = await client.PageAsync("/traces");
         var signOut = await client.SubmitAsync("/datasets", "sign-out-form", new Dictionary<string, string>());
-        var after = await client.GetAsync("/traces");
+        var after = await client.GetAsync("/jobs");
 
         Assert.Equal("Wrong email or password.", wrongPage.QuerySelector("[data-testid=sign-in-error]")!.TextContent.Trim());
         Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
@@ -186,7 +187,7 @@ public sealed class AccountsTests : IDisposable
         var created = await anonymous.SubmitAsync(path, "setup-form", new Dictionary<string, string> { ["email"] = "first@example.test", ["password"] = AccountSeeder.Password, ["confirm"] = AccountSeeder.Password });
         var users = await anonymous.PageAsync(AccountsExtensions.UsersPath);
         var again = await _app.NewClient().PageAsync(path, HttpStatusCode.Gone);
-        var stranger = await _app.NewClient().GetAsync("/datasets");
+        var stranger = await _app.NewClient().GetAsync("/jobs");
 
         Assert.NotNull(wrong.QuerySelector("[data-testid=setup-invalid]"));
         Assert.Contains("uppercase", (await weak.Content.ReadAsStringAsync()), StringComparison.Ordinal);

@@ -57,7 +57,7 @@ public sealed class ExposureTests(FaultFixture fixture)
         await app.WaitUntilListeningAsync();
         using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = app.BaseAddress };
 
-        var page = await client.GetAsync("/datasets");
+        var page = await client.GetAsync("/jobs");
         var jobs = await client.PostAsync("/api/jobs", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);

@@ -74,7 +74,7 @@ public sealed class VisibilityMatrixTests : IDisposable
                 }
             }
 
-            if (viewer.Name is "signed out" or "share holder")
+            if (viewer.Name is "share holder")
             {
                 continue;
             }

@@ -8,7 +8,7 @@ namespace TraceViewer.Tests.Workspaces;
 [Collection(PostgresServerGroup.Name)]
 public sealed class VisibilityPostgresTests(PostgresServer server) : IDisposable
 {
-    private readonly TestApp _app = new TestApp()
+    private readonly TestApp _app = WorkspaceRolesTests.WithLoopProvider(new TestApp())
         .WithSetting("Database:Provider", "PostgreSQL")
         .WithSetting("ConnectionStrings:TraceViewer", server.ConnectionString("tv_" + Guid.NewGuid().ToString("N")));
 
@@ -19,7 +19,7 @@ public sealed class VisibilityPostgresTests(PostgresServer server) : IDisposable
     {
         var world = await VisibilityWorld.BuildAsync(_app);
         var failures = new List<string>();
-        foreach (var viewer in world.Viewers.Where(v => v.Name is not ("signed out" or "share holder")))
+        foreach (var viewer in world.Viewers.Where(v => v.Name is not "share holder"))
         {
             var datasets = await viewer.Client.GetStringAsync("/api/datasets");
             using var hits = JsonDocument.Parse(await viewer.Client.GetStringAsync("/api/search.json?text=numbers"));
@@ -45,5 +45,27 @@ public sealed class VisibilityPostgresTests(PostgresServer server) : IDisposable
         Assert.Equal(HttpStatusCode.OK, shared.StatusCode);
         Assert.Contains("Narwhal trace", await shared.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.True(failures.Count == 0, string.Join('\n', failures));
+    }
+
+    [Fact]
+    public async Task AnAnnotatorTagsInItsWorkspaceAndIsRefusedWhereItIsAReaderOnPostgres() => await WorkspaceRolesTests.TagsOnlyWhereItsRoleAllowsAsync(_app);
+
+    [Fact]
+    public async Task AResearcherStartsJobsInItsWorkspaceAndIsRefusedWhereItIsAReaderOnPostgres() => await WorkspaceRolesTests.StartsJobsOnlyWhereItsRoleAllowsAsync(_app);
+
+    [Fact]
+    public async Task ASignedOutVisitorReadsOnlyThePublicDatasetOnPostgres()
+    {
+        var world = await VisibilityWorld.BuildAsync(_app);
+        var client = world.Viewer("signed out").Client;
+        var axolotl = world.Datasets[VisibilityWorld.Axolotl];
+
+        Assert.Contains("Axolotl trace", await client.GetStringAsync($"/traces/{axolotl.TraceId}/sentences/1"), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/api/datasets/{axolotl.DatasetId}/study.csv")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync($"/api/traces/{world.Datasets[VisibilityWorld.Pangolin].TraceId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/jobs")).StatusCode);
+        var csv = await client.GetStringAsync("/api/traces.csv");
+        Assert.Contains("Axolotl", csv, StringComparison.Ordinal);
+        Assert.DoesNotContain("Pangolin", csv, StringComparison.Ordinal);
     }
 }

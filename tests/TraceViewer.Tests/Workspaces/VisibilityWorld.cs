@@ -18,7 +18,7 @@ internal sealed record WorldViewer(string Name, HttpClient Client, IReadOnlyList
 /// Four datasets with one trace each in two workspaces: Quokka private to Alpha; Narwhal private to Beta; Pangolin in
 /// Beta for every signed-in account; Axolotl in Beta and public. Every trace has one sentence with "numbers" in it. The
 /// callers: an admin, a member of Alpha, a member of Beta, a signed-in account in no workspace, a signed-out visitor and
-/// the holder of a share link to the Narwhal trace.
+/// the holder of a share link to the Narwhal trace. The member of Alpha is a reader there; the member of Beta an annotator.
 /// </summary>
 internal sealed class VisibilityWorld
 {
@@ -93,8 +93,8 @@ internal sealed class VisibilityWorld
                 new("member of Alpha", await SignInAsync(app, "alpha@example.test"), [Quokka, Pangolin, Axolotl], [Narwhal]),
                 new("member of Beta", await SignInAsync(app, "beta@example.test"), [Narwhal, Pangolin, Axolotl], [Quokka]),
                 new("signed in, no workspace", await SignInAsync(app, "outsider@example.test"), [Pangolin, Axolotl], [Quokka, Narwhal]),
-                // Pages still need a sign-in, so a signed-out visitor reads nothing yet, public datasets included.
-                new("signed out", app.NewClient(), [], [Quokka, Narwhal, Pangolin]),
+                // A signed-out visitor reads the public dataset, and nothing of the others.
+                new("signed out", app.NewClient(), [Axolotl], [Quokka, Narwhal, Pangolin]),
                 new("share holder", holder, [Narwhal], [Quokka, Pangolin]),
             ],
         };

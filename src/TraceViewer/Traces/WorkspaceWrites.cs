@@ -1,0 +1,85 @@
+using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using TraceViewer.Accounts;
+using TraceViewer.Data;
+using TraceViewer.Datasets;
+using TraceViewer.Sharing;
+using TraceViewer.Workspaces;
+
+namespace TraceViewer.Traces;
+
+/// <summary>Whether a trace or dataset is public, read past the dataset filters (the signed-out visitor's admission asks before any filter is set).</summary>
+internal sealed class PublicDatasets(TraceViewerDbContext db) : IPublicDatasets
+{
+    public async Task<bool> IsPublicAsync(PublicSubject subject, int id, CancellationToken ct = default) => subject switch
+    {
+        PublicSubject.Trace => await (from t in db.Set<Trace>().IgnoreQueryFilters()
+                                      join d in db.Set<Dataset>().IgnoreQueryFilters() on t.DatasetId equals d.Id
+                                      where t.Id == id && d.Visibility == DatasetVisibility.Public
+                                      select t.Id).AnyAsync(ct),
+        PublicSubject.Dataset => await db.Set<Dataset>().IgnoreQueryFilters().AnyAsync(d => d.Id == id && d.Visibility == DatasetVisibility.Public, ct),
+        _ => false,
+    };
+}
+
+/// <summary>
+/// The workspace check of a write to a dataset's data (tags, verdicts, jobs on its traces, recompute): the writer's role in
+/// the dataset's workspace (<see cref="VisibilityRule.MayWrite"/>), read from the database at the moment of the write.
+/// Callers check the account-wide policy first (<see cref="IAccess.AllowsAsync"/> or the endpoint's policy); this adds the
+/// workspace. Without accounts (the local owner) nothing is restricted.
+/// </summary>
+internal sealed class WorkspaceWrites(TraceViewerDbContext db, AccountsState accounts)
+{
+    /// <summary>Null when <paramref name="user"/> may write under <paramref name="policy"/> to every dataset of <paramref name="traceIds"/>; else why not.</summary>
+    public async Task<string?> RefusalForTracesAsync(ClaimsPrincipal user, string policy, IReadOnlyCollection<int> traceIds, CancellationToken ct = default)
+    {
+        var datasets = await db.Set<Trace>().IgnoreQueryFilters().Where(t => traceIds.Contains(t.Id)).Select(t => t.DatasetId).Distinct().ToListAsync(ct);
+        return await RefusalAsync(user, policy, datasets, ct);
+    }
+
+    public Task<string?> RefusalForTraceAsync(ClaimsPrincipal user, string policy, int traceId, CancellationToken ct = default) =>
+        RefusalForTracesAsync(user, policy, [traceId], ct);
+
+    /// <summary>Null when <paramref name="user"/> may write under <paramref name="policy"/> to every dataset of <paramref name="datasetIds"/>; else why not.</summary>
+    public async Task<string?> RefusalAsync(ClaimsPrincipal user, string policy, IReadOnlyCollection<int> datasetIds, CancellationToken ct = default)
+    {
+        var workspaces = await db.Set<Dataset>().IgnoreQueryFilters().Where(d => datasetIds.Contains(d.Id)).Select(d => d.WorkspaceId).Distinct().ToListAsync(ct);
+        return await RefusalInWorkspacesAsync(user, policy, workspaces, ct);
+    }
+
+    /// <summary>Null when <paramref name="user"/> may write under <paramref name="policy"/> in every one of <paramref name="workspaceIds"/>; else why not.</summary>
+    public async Task<string?> RefusalInWorkspacesAsync(ClaimsPrincipal user, string policy, IReadOnlyCollection<int> workspaceIds, CancellationToken ct = default)
+    {
+        var least = AccessPolicies.LeastRole[policy];
+        if (LocalOwner.Is(user) || !accounts.Exist)
+        {
+            return accounts.Exist ? "Sign in first." : null;
+        }
+
+        if (ShareHolder.Is(user) || user.Identity?.IsAuthenticated != true)
+        {
+            return "Sign in first.";
+        }
+
+        var accountRole = Roles.All.LastOrDefault(user.IsInRole);
+        if (accountRole == Roles.Admin || workspaceIds.Count == 0)
+        {
+            return null;
+        }
+
+        var userId = user.FindFirstValue(ClaimTypes.NameIdentifier) ?? "";
+        var memberships = await db.Set<WorkspaceMember>().AsNoTracking().Where(m => m.UserId == userId).Select(m => new { m.WorkspaceId, m.Role }).ToListAsync(ct);
+        var roles = VisibilityRule.WorkspaceRoles(accountRole, memberships.Select(m => (m.WorkspaceId, m.Role)));
+        foreach (var workspaceId in workspaceIds.Order())
+        {
+            if (!VisibilityRule.MayWrite(accountRole, roles, workspaceId, least))
+            {
+                var name = await db.Set<Workspace>().AsNoTracking().Where(w => w.Id == workspaceId).Select(w => w.Name).FirstOrDefaultAsync(ct) ?? workspaceId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                var yours = roles.TryGetValue(workspaceId, out var role) ? $"your role there is {role}" : "you are not a member";
+                return $"This needs the {least} role in workspace \"{name}\"; {yours}.";
+            }
+        }
+
+        return null;
+    }
+}
