@@ -72,6 +72,17 @@ public sealed class WorkspacesBrowserTests(BrowserApp app) : IClassFixture<Brows
         }
 
         await page.AssertNoSidewaysScrollAsync(viewport);
+        // Each cell's label ("Dataset", "Workspace", "Who reads it") stays on one line: on a phone it stands above its value.
+        var labels = await page.EvaluateAsync<double[][]>(@"() => Array.from(document.querySelectorAll('[data-testid=dataset-placements] tbody tr:first-child td')).map(td => {
+            const label = getComputedStyle(td, '::before');
+            return [parseFloat(label.height) || 0, parseFloat(label.lineHeight) || parseFloat(label.fontSize) * 1.6];
+        })");
+        Assert.NotEmpty(labels);
+        if (viewport == Viewports.Phone)
+        {
+            Assert.All(labels, l => Assert.True(l[0] > 0 && l[0] < 1.5 * l[1], $"a cell label is {l[0]}px high for {l[1]}px lines"));
+        }
+
         await page.ScreenshotAsync($"screen-workspaces-{viewport}");
         Assert.Empty(browser.Errors);
     }
