@@ -141,12 +141,12 @@ public sealed class AccountsBrowserTests(AccountsBrowserApp app) : IClassFixture
         await app.EnsureAdminAsync();
         await using var browser = await app.NewPageAsync();
 
-        await browser.Page.GotoAsync("/traces?q=Step");
+        await browser.Page.GotoAsync("/jobs?q=Step");
         await browser.Page.WaitForURLAsync("**/account/sign-in?returnUrl=*");
         await browser.Page.FillAsync("#email", AccountsBrowserApp.AdminEmail);
         await browser.Page.FillAsync("#password", AccountSeeder.Password);
         await browser.Page.ClickAsync("[data-testid=sign-in-submit]");
-        await browser.Page.WaitForURLAsync("**/traces?q=Step");
+        await browser.Page.WaitForURLAsync("**/jobs?q=Step");
         await browser.Page.WaitForCircuitAsync();
         await browser.Page.ClickAsync("[data-testid=sign-out]");
         await browser.Page.WaitForURLAsync("**/account/sign-in?signedOut=true");

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using TraceViewer.Accounts;
 using TraceViewer.BrowserTests.Accounts;
@@ -84,6 +85,39 @@ public sealed class WorkspacesBrowserTests(BrowserApp app) : IClassFixture<Brows
         }
 
         await page.ScreenshotAsync($"screen-workspaces-{viewport}");
+        Assert.Empty(browser.Errors);
+    }
+
+    /// <summary>With accounts on, a signed-out visitor opens a public dataset's trace (its circuit connects) and the datasets page, with a Sign in link and no write controls.</summary>
+    [Theory]
+    [InlineData(Viewports.Laptop)]
+    [InlineData(Viewports.Phone)]
+    public async Task ASignedOutVisitorReadsAPublicDatasetWithoutWriteControls(string viewport)
+    {
+        await EnsureAccountsAsync();
+        var (workspace, _) = await PlacementAsync(app.Trace.DatasetId);
+        await using (var scope = app.App.Services.CreateAsyncScope())
+        {
+            Assert.Null(await scope.ServiceProvider.GetRequiredService<WorkspaceService>().PlaceAsync(app.Trace.DatasetId, workspace, DatasetVisibility.Public));
+        }
+
+        await using var browser = await app.NewPageAsync(viewport);
+        var page = browser.Page;
+        await page.GotoAsync($"/traces/{app.Trace.TraceId}/sentences/1");
+        await page.WaitForCircuitAsync();
+        Assert.DoesNotContain(AccountsExtensions.SignInPath, page.Url, StringComparison.Ordinal);
+        await Assertions.Expect(page.Locator("[data-testid=sign-in-link]")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator(".trace-page")).ToHaveAttributeAsync("data-may-tag", "false");
+        await Assertions.Expect(page.Locator("[data-testid=trace-jobs]")).ToHaveCountAsync(0);
+        await page.AssertNoSidewaysScrollAsync(viewport);
+        await page.ScreenshotAsync($"screen-public-trace-{viewport}");
+
+        await page.GotoAsync("/datasets");
+        await page.WaitForCircuitAsync();
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("Test problems");
+        await Assertions.Expect(page.Locator(".kinds-link")).ToHaveCountAsync(0);
+        await page.AssertNoSidewaysScrollAsync(viewport);
+        await page.ScreenshotAsync($"screen-public-datasets-{viewport}");
         Assert.Empty(browser.Errors);
     }
 
