@@ -194,6 +194,8 @@ public sealed class SnapshotFileTests(FileSnapshot snapshot, ITestOutputHelper o
         await page.GetByTestId("tags").Locator("[data-tag-taxonomy]").Last.ClickAsync();
         await Assertions.Expect(chips).ToHaveCountAsync(1);
         await Assertions.Expect(chips).ToHaveTextAsync(words + "2/2");
+        await page.GetByTestId("tags").Locator("[data-tag-layer=off]").ClickAsync();
+        await Assertions.Expect(page.Locator(".chips:not([hidden])")).ToHaveCountAsync(0);
         Assert.Equal(0, await page.Locator("main img, main script").CountAsync());
         Assert.True(await page.EvaluateAsync<bool>("() => window.__pwned === undefined"));
         Assert.Empty(browser.Errors);

@@ -171,7 +171,7 @@
     var taxonomy = tagBox.getAttribute('data-taxonomy');
     var layer = tagBox.getAttribute('data-layer');
     Array.prototype.forEach.call(document.querySelectorAll('.chips'), function (c) {
-      c.hidden = c.getAttribute('data-taxonomy') !== taxonomy || c.getAttribute('data-layer') !== layer;
+      c.hidden = layer === 'off' || c.getAttribute('data-taxonomy') !== taxonomy || c.getAttribute('data-layer') !== layer;
     });
     Array.prototype.forEach.call(tagBox.querySelectorAll('[data-tag-taxonomy]'), function (b) {
       b.setAttribute('aria-pressed', b.getAttribute('data-tag-taxonomy') === taxonomy ? 'true' : 'false');
