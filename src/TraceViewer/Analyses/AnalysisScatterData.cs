@@ -80,6 +80,19 @@ internal static class AnalysisScatterData
         };
     }
 
+    /// <summary>The outcome whose direction colours the points: the page's outcome when it is one of the two, else alignment faking.</summary>
+    public static string ColourKey(string? shownOutcome) =>
+        shownOutcome == Outcomes.OutcomeRegistry.Compliance ? Outcomes.OutcomeRegistry.Compliance : Outcomes.OutcomeRegistry.AlignmentFaking;
+
+    /// <summary>An outcome's name as the analyses read it.</summary>
+    public static string Name(TraceAnalysisView view, string key) =>
+        view.NameOf(key) ?? (key == Outcomes.OutcomeRegistry.Compliance ? "Compliance" : "Alignment faking");
+
+    /// <summary>The scatter and its layout for a trace's analyses, as the trace page draws them.</summary>
+    public static (Built Built, PlotlyLayout Layout) Figure(TraceAnalysisView view, IReadOnlyList<SentenceView> sentences, string colourKey, int? selected, bool dark) =>
+        (Build(view.Analysis.Pairs, sentences, colourKey, Name(view, colourKey), selected, dark),
+         Layout(view.Analysis.Pairs, Name(view, Outcomes.OutcomeRegistry.AlignmentFaking), Name(view, Outcomes.OutcomeRegistry.Compliance)));
+
     /// <summary>The sentence's direction for the colouring outcome: the sign of its effect on it.</summary>
     public static Direction DirectionOf(EffectPair pair, string colourBy)
     {

@@ -22,6 +22,14 @@ internal static class StudyStripData
 
     public sealed record Built(IList<ITrace> Data, IReadOnlyList<IReadOnlyList<int>> TraceIds, PlotlyLayout Layout);
 
+    /// <summary>The study page's strips of the concentration of each outcome's effect (share carried by the top 1, 2 and 5 sentences).</summary>
+    public static Built Concentration(StudyAnalysesView view, bool dark) =>
+        Build(view.Conditions, ConcentrationColumns(view.Outcomes), 0, 1.05, "share of total effect", percent: true, dark);
+
+    /// <summary>The study page's strips of the correlation of a trace's alignment-faking and compliance effects.</summary>
+    public static Built Correlation(StudyAnalysesView view, bool dark) =>
+        Build(view.Conditions, CorrelationColumns, -1.05, 1.05, "correlation", percent: false, dark);
+
     public static IReadOnlyList<StripColumn> ConcentrationColumns(IReadOnlyList<OutcomeRef> outcomes) =>
     [
         .. outcomes.SelectMany(o => EffectConcentration.Ks.Select(k => new StripColumn(

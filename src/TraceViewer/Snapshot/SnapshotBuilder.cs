@@ -8,10 +8,12 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.FileProviders;
+using TraceViewer.Analyses;
 using TraceViewer.Components.Charts;
 using TraceViewer.Data;
 using TraceViewer.Datasets;
 using TraceViewer.Studies;
+using TraceViewer.Tags;
 using TraceViewer.Traces;
 
 namespace TraceViewer.Snapshot;
@@ -28,7 +30,7 @@ internal sealed class SnapshotException(string message) : Exception(message);
 /// at the end, so a failure leaves nothing half written.
 /// </summary>
 internal sealed class SnapshotBuilder(
-    TraceViewerDbContext db, TraceQueries traces, StudyQueries studies, IServiceProvider services, ILoggerFactory loggers, IWebHostEnvironment environment)
+    TraceViewerDbContext db, TraceQueries traces, StudyQueries studies, AnalysisQueries analyses, IServiceProvider services, ILoggerFactory loggers, IWebHostEnvironment environment)
 {
     /// <summary>Alternatives kept per sentence: the most frequent first sentences of its resamples.</summary>
     public const int AlternativesShown = 5;
@@ -177,7 +179,18 @@ internal sealed class SnapshotBuilder(
                 sentences.Add(new SnapshotSentence(sentence.Index, resamples.Count, [.. resamples.Alternatives.OrderByDescending(a => a.Count).Take(AlternativesShown)]));
             }
 
-            var trace = new SnapshotTrace(document with { Reasoning = "" }, document.Dataset.PrimaryOutcome, sentences);
+            // The tags of the workbench's layers and the analyses of the live trace page, from the same code.
+            var tags = await TagReads.LayersAsync(db, id, ct);
+            var analysis = AnalysisQueries.FromDocument(document);
+            var shown = document.PrimaryOutcome(document.Dataset.PrimaryOutcome)?.Key;
+            SnapshotFigure? scatter = null;
+            if (analysis.Analysis.Correlation is not null && analysis.Analysis.Pairs.Count > 0)
+            {
+                var (built, layout) = AnalysisScatterData.Figure(analysis, document.Sentences, AnalysisScatterData.ColourKey(shown), selected: null, dark: false);
+                scatter = new SnapshotFigure(Figure(built.Data, layout), built.Indices);
+            }
+
+            var trace = new SnapshotTrace(document with { Reasoning = "" }, document.Dataset.PrimaryOutcome, sentences, tags, analysis, scatter);
             var bytes = await WriteDataAsync(folder, $"trace-{id}", "traceViewerSnapshot", trace, ct);
             var page = await RenderAsync<SnapshotTracePage>(new() { ["Trace"] = trace, ["Links"] = links });
             bytes += await WriteAsync(Path.Combine(folder, SnapshotLinks.TracePage(id)), page, ct);
@@ -193,23 +206,70 @@ internal sealed class SnapshotBuilder(
         {
             var first = group.First().Trace.Document.Dataset;
             var study = await studies.HasStudyAsync(first.Id, ct) ? await studies.LoadAsync(first.Id, ct) : null;
-            datasets.Add(new SnapshotDataset(first, group.First().Model, [.. group.Select(t => t.Trace)], study));
+            var studyAnalyses = study is { CanCompare: true } ? await StudyAnalysesAsync(first.Id, ct) : null;
+            datasets.Add(new SnapshotDataset(first, group.First().Model, [.. group.Select(t => t.Trace)], study, studyAnalyses));
         }
 
         return datasets;
     }
+
+    /// <summary>The study page's analyses and every page of its free/paid pairs, as the live page reads them.</summary>
+    private async Task<SnapshotStudyAnalyses?> StudyAnalysesAsync(int datasetId, CancellationToken ct)
+    {
+        if (await analyses.StudyAsync(datasetId, ct) is not { } view)
+        {
+            return null;
+        }
+
+        var pairs = new List<Statistics.Analyses.PairedQuery>();
+        var paired = 0;
+        for (var page = 1; ; page++)
+        {
+            var part = await analyses.PairsAsync(datasetId, page, AnalysisQueries.MaxPairsPageSize, ct);
+            if (part is null)
+            {
+                return null;
+            }
+
+            pairs.AddRange(part.Items);
+            paired = part.Paired;
+            if (part.Page >= part.PageCount)
+            {
+                break;
+            }
+        }
+
+        SnapshotFigure? Strips(StudyStripData.Built built) => new(Figure(built.Data, built.Layout), built.TraceIds);
+        return view.AnalysedTraces == 0
+            ? new SnapshotStudyAnalyses(view, null, null, pairs, paired)
+            : new SnapshotStudyAnalyses(view, Strips(StudyStripData.Concentration(view, dark: false)), Strips(StudyStripData.Correlation(view, dark: false)), pairs, paired);
+    }
+
+    /// <summary>A figure as the app's chart serializes it (Plotly.Blazor's own names).</summary>
+    private static JsonElement Figure(IEnumerable<Plotly.Blazor.ITrace> data, Plotly.Blazor.Layout layout) =>
+        JsonDocument.Parse("{\"data\":[" + string.Join(",", data.Select(trace => JsonSerializer.Serialize<object>(trace, FigureJson)))
+            + "],\"layout\":" + JsonSerializer.Serialize<object>(layout, FigureJson) + "}").RootElement.Clone();
 
     private async Task WriteStudyAsync(string folder, SnapshotDataset dataset, SnapshotLinks links, CancellationToken ct)
     {
         var study = dataset.Study!;
         var (data, _) = StudyChartData.Build(study, null, dark: false);
         // The figure the live study page draws, serialized the way its chart does.
-        var figure = "{\"data\":[" + string.Join(",", data.Select(trace => JsonSerializer.Serialize<object>(trace, FigureJson)))
-            + "],\"layout\":" + JsonSerializer.Serialize<object>(StudyChartData.Layout(), FigureJson) + "}";
+        var figure = Figure(data, StudyChartData.Layout());
         var name = $"study-{dataset.Dataset.Id}";
-        await WriteAsync(Path.Combine(folder, "data", name + ".json"), JsonSerializer.Serialize(study, Json), ct);
+        var analysesData = dataset.Analyses is { } a
+            ? new { a.View, a.Pairs, a.PairedQueries, traces = dataset.Traces.Select(t => t.Document.Id).ToList() }
+            : null;
+        // The study as before, with the analyses beside its fields.
+        var json = JsonSerializer.SerializeToNode(study, Json)!.AsObject();
+        json["analyses"] = JsonSerializer.SerializeToNode(analysesData, Json);
+        await WriteAsync(Path.Combine(folder, "data", name + ".json"), json.ToJsonString(Json), ct);
         await WriteAsync(Path.Combine(folder, "data", name + ".js"),
-            "window.traceViewerSnapshot = " + JsonSerializer.Serialize(new { study, figure = JsonDocument.Parse(figure).RootElement }, Json) + ";\n", ct);
+            "window.traceViewerSnapshot = " + JsonSerializer.Serialize(new
+            {
+                study, figure, analyses = analysesData,
+                concentration = dataset.Analyses?.Concentration, correlation = dataset.Analyses?.Correlation,
+            }, Json) + ";\n", ct);
         await WriteAsync(Path.Combine(folder, SnapshotLinks.StudyPage(dataset.Dataset.Id)),
             await RenderAsync<SnapshotStudyPage>(new() { ["Dataset"] = dataset, ["Links"] = links }), ct);
     }

@@ -1,4 +1,8 @@
+using System.Text.Json;
+using TraceViewer.Analyses;
+using TraceViewer.Statistics.Analyses;
 using TraceViewer.Studies;
+using TraceViewer.Tags;
 using TraceViewer.Traces;
 
 namespace TraceViewer.Snapshot;
@@ -13,7 +17,18 @@ public sealed record SnapshotSentence(int Index, int ResampleCount, IReadOnlyLis
 /// </summary>
 public sealed record SnapshotTint(int Index, string Direction, bool Uncertain, double Weight);
 
-public sealed record SnapshotTrace(TraceDocument Document, string? PrimaryOutcome, IReadOnlyList<SnapshotSentence> Sentences)
+/// <summary>
+/// A Plotly figure as the live chart serializes it (<see cref="Figure"/>: data and layout), and per series the
+/// sentence or trace each point stands for (<see cref="Points"/>), so a click on the static chart can open it.
+/// </summary>
+public sealed record SnapshotFigure(JsonElement Figure, IReadOnlyList<IReadOnlyList<int>> Points);
+
+/// <param name="Tags">Per taxonomy with tags on the trace, its everyone's and consensus layers (<see cref="TagReads.LayersAsync"/>).</param>
+/// <param name="Analysis">The live trace page's analyses of the document (<see cref="AnalysisQueries.FromDocument"/>).</param>
+/// <param name="AnalysisFigure">The live page's scatter of alignment-faking against compliance effects, when the trace has both.</param>
+public sealed record SnapshotTrace(
+    TraceDocument Document, string? PrimaryOutcome, IReadOnlyList<SnapshotSentence> Sentences,
+    IReadOnlyList<TraceTagLayers>? Tags = null, TraceAnalysisView? Analysis = null, SnapshotFigure? AnalysisFigure = null)
 {
     [System.Text.Json.Serialization.JsonIgnore]
     public OutcomeMetrics? Shown => Document.PrimaryOutcome(PrimaryOutcome);
@@ -47,8 +62,20 @@ public sealed record SnapshotTrace(TraceDocument Document, string? PrimaryOutcom
     };
 }
 
-/// <summary>One dataset of a snapshot with its selected traces and, when it has one, its study.</summary>
-public sealed record SnapshotDataset(DatasetRef Dataset, string Model, IReadOnlyList<SnapshotTrace> Traces, StudyView? Study);
+/// <summary>One dataset of a snapshot with its selected traces and, when it has one, its study and the study's analyses.</summary>
+public sealed record SnapshotDataset(DatasetRef Dataset, string Model, IReadOnlyList<SnapshotTrace> Traces, StudyView? Study, SnapshotStudyAnalyses? Analyses = null)
+{
+    /// <summary>Whether a trace has a page in this snapshot.</summary>
+    public bool Includes(int traceId) => Traces.Any(t => t.Document.Id == traceId);
+}
+
+/// <summary>
+/// What the live study page shows below its counts, read by the same queries (<see cref="AnalysisQueries.StudyAsync"/>,
+/// <see cref="AnalysisQueries.PairsAsync"/>) and drawn by the same figure code: the strip plots of concentration and
+/// correlation per condition, and every query in the free and the paid tier (all pages of the live list).
+/// </summary>
+public sealed record SnapshotStudyAnalyses(
+    StudyAnalysesView View, SnapshotFigure? Concentration, SnapshotFigure? Correlation, IReadOnlyList<PairedQuery> Pairs, int PairedQueries);
 
 /// <summary>Where the pages of a snapshot link to the live app, when it has one.</summary>
 public sealed record SnapshotLinks(string? LiveUrl)

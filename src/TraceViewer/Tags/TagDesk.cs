@@ -116,7 +116,7 @@ internal sealed partial class TagDesk(IServiceScopeFactory scopes, IAccess acces
     private static async Task<long> LatestAsync(TraceViewerDbContext db, CancellationToken ct) =>
         await db.Set<TagAudit>().MaxAsync(a => (long?)a.Id, ct) ?? 0;
 
-    private static async Task<List<WorkbenchTagRow>> RowsAsync(TraceViewerDbContext db, int traceId, CancellationToken ct) =>
+    internal static async Task<List<WorkbenchTagRow>> RowsAsync(TraceViewerDbContext db, int traceId, CancellationToken ct) =>
         await (
             from st in db.Set<SentenceTag>().AsNoTracking()
             join s in db.Set<Sentence>() on st.SentenceId equals s.Id

@@ -77,6 +77,20 @@ internal static class TagLayers
     }
 }
 
+/// <summary>
+/// One taxonomy's tags on a trace as a reader who gave none sees them: the taxonomy (with every tag the trace carries,
+/// retired ones too, besides those on offer), and per sentence the tags of the everyone's and the consensus layer, each
+/// with who gave it and how many of the sentence's annotators did (<see cref="TagLayers.Show"/>).
+/// </summary>
+public sealed record TraceTagLayers(
+    WorkbenchTaxonomy Taxonomy,
+    IReadOnlyDictionary<int, IReadOnlyList<ShownTag>> Everyone,
+    IReadOnlyDictionary<int, IReadOnlyList<ShownTag>> Consensus)
+{
+    /// <summary>How many sentences carry each tag in the everyone's layer, by tag id.</summary>
+    public IReadOnlyDictionary<int, int> Sentences => Everyone.Values.SelectMany(tags => tags).GroupBy(t => t.TagId).ToDictionary(g => g.Key, g => g.Count());
+}
+
 /// <summary>Where a sentence's latest change stands: sent and not yet committed, committed, or failed (and being sent again).</summary>
 public enum SaveState
 {

@@ -26,6 +26,38 @@ internal static class TagReads
         return rows.GroupBy(r => r.Key).ToDictionary(g => g.Key, g => g.Select(r => View(r.Taxonomy, r.Name, r.Colour, r.AnnotatorKind, r.Annotator, r.Note)).ToList());
     }
 
+    /// <summary>
+    /// The trace's tags in the workbench's everyone's and consensus layers, per taxonomy that has tags on it (in taxonomy
+    /// order), as a reader who gave none sees them; the same rows and layer rule as the trace page's workbench.
+    /// </summary>
+    public static async Task<IReadOnlyList<TraceTagLayers>> LayersAsync(TraceViewerDbContext db, int traceId, CancellationToken ct)
+    {
+        var rows = await TagDesk.RowsAsync(db, traceId, ct);
+        if (rows.Count == 0)
+        {
+            return [];
+        }
+
+        var used = rows.Select(r => r.TagId).ToHashSet();
+        var usedIds = used.ToList();
+        var taxonomies = await db.Set<Taxonomy>().AsNoTracking().Include(x => x.Tags)
+            .Where(x => x.Tags.Any(t => usedIds.Contains(t.Id)))
+            .OrderBy(x => x.Id)
+            .ToListAsync(ct);
+        // Nobody: no tag is the viewer's, so every layer shows the others' tags with their counts and annotators.
+        var reader = new TagAuthor(AnnotatorKind.Person, "");
+        return [.. taxonomies.Select(x =>
+        {
+            var taxonomy = new WorkbenchTaxonomy(x.Id, x.Name, x.MultiChoice,
+                [.. x.Tags.Where(t => used.Contains(t.Id) || (!t.Retired && t.Hotkey is not null))
+                    .OrderBy(t => t.Hotkey ?? 10).ThenBy(t => t.Name, StringComparer.Ordinal)
+                    .Select(t => new WorkbenchTag(t.Id, t.Name, ProductColors.ForTag(t.Name, t.Colour).Hex, t.Hotkey, t.Description))]);
+            return new TraceTagLayers(taxonomy,
+                TagLayers.Show(rows, taxonomy, reader, TagLayer.Everyone, hideOthers: false),
+                TagLayers.Show(rows, taxonomy, reader, TagLayer.Consensus, hideOthers: false));
+        })];
+    }
+
     /// <summary>Every tag on the given sentences, by sentence id.</summary>
     public static async Task<Dictionary<int, List<SentenceTagView>>> ForSentencesAsync(TraceViewerDbContext db, IReadOnlyCollection<int> sentenceIds, CancellationToken ct)
     {

@@ -22,7 +22,7 @@ public sealed class FileSnapshot : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Data = await SnapshotSeeder.SeedAsync(App);
-        var (exit, _, error) = await SnapshotSeeder.PublishAsync(App, "1", "2", Data.HostileDatasetKey, Data.StudyDatasetKey, Folder);
+        var (exit, _, error) = await SnapshotSeeder.PublishAsync(App, "1", "2", Data.HostileDatasetKey, Data.StudyDatasetKey, Data.AnalysedDatasetKey, Folder);
         if (exit != 0)
         {
             throw new InvalidOperationException("publish failed: " + error);
@@ -59,7 +59,10 @@ public sealed class SnapshotFileTests(FileSnapshot snapshot, ITestOutputHelper o
         var detail = page.GetByTestId("detail");
         await Assertions.Expect(detail).ToHaveAttributeAsync("data-index", "12");
         await Assertions.Expect(detail.Locator("h2")).ToHaveTextAsync("Sentence 12");
-        await Assertions.Expect(detail.Locator(".quote")).ToHaveTextAsync(await sentence.TextContentAsync() ?? "");
+        await Assertions.Expect(detail.Locator(".quote")).ToHaveTextAsync(await sentence.Locator(".text").TextContentAsync() ?? "");
+        // Its imported function tag is on it, and the detail says who gave it.
+        await Assertions.Expect(sentence.Locator(".chips:not([hidden]) .tag-chip").First).ToBeVisibleAsync();
+        await Assertions.Expect(detail.GetByTestId("detail-tags")).ToContainTextAsync("imported from");
         await Assertions.Expect(detail).ToContainTextAsync("Rate resampled from here");
         await Assertions.Expect(detail).ToContainTextAsync("resamples here; what they said instead");
         await Assertions.Expect(detail.Locator(".alternatives li").First).ToBeVisibleAsync();
@@ -89,12 +92,12 @@ public sealed class SnapshotFileTests(FileSnapshot snapshot, ITestOutputHelper o
         var page = browser.Page;
 
         await page.GotoAsync(snapshot.Url("index.html"));
-        await Assertions.Expect(page.GetByTestId("dataset")).ToHaveCountAsync(4);
+        await Assertions.Expect(page.GetByTestId("dataset")).ToHaveCountAsync(5);
         await Assertions.Expect(page.GetByTestId("start-rate").First).ToBeVisibleAsync();
         await page.AssertNoSidewaysScrollAsync(viewport);
         output.WriteLine(await page.ScreenshotAsync($"snapshot-index-{viewport}"));
 
-        await page.GetByTestId("study-link").ClickAsync();
+        await page.GetByTestId("study-link").First.ClickAsync();
         await Assertions.Expect(page.Locator("#study-chart .main-svg").First).ToBeVisibleAsync();
         Assert.Equal(4, await page.Locator("#study-chart .bars .point").CountAsync());
         await Assertions.Expect(page.GetByTestId("study-table").Locator("tbody tr")).ToHaveCountAsync(2);
@@ -102,6 +105,99 @@ public sealed class SnapshotFileTests(FileSnapshot snapshot, ITestOutputHelper o
         Assert.True(await page.GetByTestId("study-table").EvaluateAsync<bool>("t => t.scrollWidth <= t.parentElement.clientWidth"));
         await page.AssertNoSidewaysScrollAsync(viewport);
         output.WriteLine(await page.ScreenshotAsync($"snapshot-study-{viewport}"));
+        Assert.Empty(browser.Errors);
+    }
+
+    [Theory]
+    [InlineData(Viewports.Laptop)]
+    [InlineData(Viewports.Phone)]
+    public async Task TheAnalysesDrawFromFileAndAPointSelectsItsSentence(string viewport)
+    {
+        await using var browser = await BrowserApp.OpenPageAsync(snapshot.Browser, new Uri(snapshot.Url("index.html")), viewport);
+        var page = browser.Page;
+        var id = snapshot.Data.AnalysedTraceIds[0];
+
+        await page.GotoAsync(snapshot.Url($"trace-{id}.html") + "#s-2");
+
+        await Assertions.Expect(page.Locator("#s-2")).ToHaveAttributeAsync("aria-selected", "true");
+        var analyses = page.GetByTestId("analyses");
+        var chart = page.GetByTestId("analysis-chart");
+        if (viewport == Viewports.Phone)
+        {
+            // On a phone the analyses wait behind their heading, so the text comes first.
+            Assert.False(await analyses.EvaluateAsync<bool>("d => d.open"));
+            await page.Locator("[data-testid=analyses] > summary").ClickAsync();
+        }
+
+        await Assertions.Expect(chart).ToHaveAttributeAsync("data-drawn", "true");
+        await Assertions.Expect(chart.Locator(".scatterlayer .point")).ToHaveCountAsync(6);
+        await Assertions.Expect(page.GetByTestId("pearson")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("concentration-table").Locator("tbody tr")).ToHaveCountAsync(2);
+        await chart.ScrollIntoViewIfNeededAsync();
+        await page.AssertNoSidewaysScrollAsync(viewport);
+        output.WriteLine(await page.ScreenshotAsync($"snapshot-analyses-{viewport}", fullPage: false));
+
+        // A point is a sentence: clicking it selects that sentence.
+        var point = await chart.Locator(".scatterlayer .trace").First.Locator(".point").First.BoundingBoxAsync();
+        var index = await page.EvaluateAsync<int>("() => window.traceViewerSnapshot.analysisFigure.points[0][0]");
+        await page.Mouse.ClickAsync(point!.X + point.Width / 2, point.Y + point.Height / 2);
+        await Assertions.Expect(page.Locator($"#s-{index}")).ToHaveAttributeAsync("aria-selected", "true");
+        await Assertions.Expect(page.GetByTestId("detail")).ToHaveAttributeAsync("data-index", index.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        // The study: the strips and the medians, and each query in both tiers.
+        await page.GotoAsync(snapshot.Url($"study-{snapshot.Data.AnalysedDatasetId}.html"));
+        await Assertions.Expect(page.GetByTestId("concentration-strips")).ToHaveAttributeAsync("data-drawn", "true");
+        await Assertions.Expect(page.GetByTestId("correlation-strips")).ToHaveAttributeAsync("data-drawn", "true");
+        await Assertions.Expect(page.GetByTestId("study-analyses-table").Locator("tbody tr")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator(".pair")).ToHaveCountAsync(2);
+        Assert.True(await page.GetByTestId("study-analyses-table").EvaluateAsync<bool>("t => t.scrollWidth <= t.parentElement.clientWidth"));
+        await page.AssertNoSidewaysScrollAsync(viewport);
+        output.WriteLine(await page.ScreenshotAsync($"snapshot-study-analyses-{viewport}"));
+        Assert.Empty(browser.Errors);
+    }
+
+    [Theory]
+    [InlineData(Viewports.Laptop)]
+    [InlineData(Viewports.Phone)]
+    public async Task TagsShowOnTheSentenceADeepLinkLandsOnWithTheirLayersAndLegends(string viewport)
+    {
+        await using var browser = await BrowserApp.OpenPageAsync(snapshot.Browser, new Uri(snapshot.Url("index.html")), viewport);
+        var page = browser.Page;
+        var index = SnapshotSeeder.HostileIndex;
+
+        await page.GotoAsync(snapshot.Url($"trace-{snapshot.Data.HostileTraceId}.html") + $"#s-{index}");
+
+        var sentence = page.Locator($"#s-{index}");
+        await Assertions.Expect(sentence).ToHaveAttributeAsync("aria-selected", "true");
+        var chips = sentence.Locator(".chips:not([hidden]) .tag-chip");
+        await Assertions.Expect(chips).ToHaveCountAsync(2);
+        await Assertions.Expect(chips.Last).ToBeInViewportAsync();
+        await Assertions.Expect(chips.Last).ToHaveTextAsync("active computation2/3");
+        await Assertions.Expect(chips.Last).ToHaveAttributeAsync("data-by", "Import:viewer-bundle, Person:bob");
+        await Assertions.Expect(page.GetByTestId("tag-legend")).ToHaveCountAsync(2);
+        var detail = page.GetByTestId("detail");
+        var tags = detail.GetByTestId("detail-tags");
+        await Assertions.Expect(tags).ToBeVisibleAsync();
+        await Assertions.Expect(tags.Locator("li")).ToHaveCountAsync(5);
+        // Tag names read as words (underscores as spaces), as on the live page.
+        var words = SnapshotSeeder.HostileTag.Replace('_', ' ');
+        await Assertions.Expect(tags).ToContainTextAsync(words);
+        await Assertions.Expect(tags).ToContainTextAsync("bob: " + SnapshotSeeder.HostileNote);
+        await page.AssertNoSidewaysScrollAsync(viewport);
+        output.WriteLine(await page.ScreenshotAsync($"snapshot-tags-{viewport}", fullPage: false));
+
+        // The consensus keeps what most of the sentence's annotators gave; the other taxonomy shows its own chips.
+        await page.GetByTestId("tags").Locator("[data-tag-layer=consensus]").ClickAsync();
+        await Assertions.Expect(chips).ToHaveCountAsync(1);
+        await Assertions.Expect(chips).ToHaveAttributeAsync("data-tag", "active_computation");
+        await page.GetByTestId("tags").Locator("[data-tag-layer=everyone]").ClickAsync();
+        await page.GetByTestId("tags").Locator("[data-tag-taxonomy]").Last.ClickAsync();
+        await Assertions.Expect(chips).ToHaveCountAsync(1);
+        await Assertions.Expect(chips).ToHaveTextAsync(words + "2/2");
+        await page.GetByTestId("tags").Locator("[data-tag-layer=off]").ClickAsync();
+        await Assertions.Expect(page.Locator(".chips:not([hidden])")).ToHaveCountAsync(0);
+        Assert.Equal(0, await page.Locator("main img, main script").CountAsync());
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__pwned === undefined"));
         Assert.Empty(browser.Errors);
     }
 
@@ -115,7 +211,7 @@ public sealed class SnapshotFileTests(FileSnapshot snapshot, ITestOutputHelper o
 
         var detail = page.GetByTestId("detail");
         await Assertions.Expect(detail.Locator(".quote")).ToHaveTextAsync(SnapshotSeeder.HostileSentence);
-        await Assertions.Expect(page.Locator($"#s-{SnapshotSeeder.HostileIndex}")).ToHaveTextAsync(SnapshotSeeder.HostileSentence);
+        await Assertions.Expect(page.Locator($"#s-{SnapshotSeeder.HostileIndex} .text")).ToHaveTextAsync(SnapshotSeeder.HostileSentence);
         await Assertions.Expect(page.GetByTestId("trace-title")).ToHaveTextAsync(SnapshotSeeder.HostileTitle);
         Assert.Equal(0, await page.Locator("main img, main script").CountAsync());
         Assert.True(await page.EvaluateAsync<bool>("() => window.__pwned === undefined"));

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using TraceViewer.Components.Charts;
 using TraceViewer.Snapshot;
 using TraceViewer.Studies;
+using TraceViewer.Tags;
 using TraceViewer.Traces;
 using Xunit.Abstractions;
 
@@ -31,7 +32,7 @@ public sealed class PublishedSnapshot : IAsyncLifetime
         Data = await SnapshotSeeder.SeedAsync(App);
         int exit;
         (exit, Output, Error) = await SnapshotSeeder.PublishAsync(App,
-            "thought-anchors-viewer/qwq-32b/yes_base_solution", "1", Data.HostileDatasetKey, Data.StudyDatasetKey, Folder, "--live-url", "https://traces.example.org/");
+            "thought-anchors-viewer/qwq-32b/yes_base_solution", "1", Data.HostileDatasetKey, Data.StudyDatasetKey, Data.AnalysedDatasetKey, Folder, "--live-url", "https://traces.example.org/");
         if (exit != 0)
         {
             throw new InvalidOperationException("publish failed: " + Error);
@@ -62,14 +63,15 @@ public sealed class SnapshotCommandTests(PublishedSnapshot snapshot, ITestOutput
         Assert.Contains("assets/snapshot.css", files);
         Assert.Contains($"study-{snapshot.Data.StudyDatasetId}.html", files);
         Assert.Contains($"data/study-{snapshot.Data.StudyDatasetId}.json", files);
-        // Two fixture traces, the hostile one and the study's 19.
+        Assert.Contains($"study-{snapshot.Data.AnalysedDatasetId}.html", files);
+        // Two fixture traces, the hostile one, the study's 19 and the analysed study's 4.
         var traces = files.Where(f => Regex.IsMatch(f, @"^trace-\d+\.html$")).ToList();
-        Assert.Equal(22, traces.Count);
+        Assert.Equal(26, traces.Count);
         Assert.All(traces, t => Assert.Contains("data/" + t.Replace(".html", ".json", StringComparison.Ordinal), files));
         Assert.All(traces, t => Assert.Contains("data/" + t.Replace(".html", ".js", StringComparison.Ordinal), files));
-        Assert.Contains("trace 1/22: ", snapshot.Error, StringComparison.Ordinal);
-        Assert.Contains("trace 22/22: ", snapshot.Error, StringComparison.Ordinal);
-        Assert.Matches(@"published 22 traces of 4 datasets to .+: \d+ files, [\d,]+ bytes, \d+ ms", snapshot.Output);
+        Assert.Contains("trace 1/26: ", snapshot.Error, StringComparison.Ordinal);
+        Assert.Contains("trace 26/26: ", snapshot.Error, StringComparison.Ordinal);
+        Assert.Matches(@"published 26 traces of 5 datasets to .+: \d+ files, [\d,]+ bytes, \d+ ms", snapshot.Output);
         output.WriteLine(snapshot.Output);
         // Nothing is left beside the folder but the folder.
         Assert.Equal(["site"], Directory.EnumerateFileSystemEntries(Path.GetDirectoryName(snapshot.Folder)!).Select(Path.GetFileName));
@@ -95,6 +97,131 @@ public sealed class SnapshotCommandTests(PublishedSnapshot snapshot, ITestOutput
             Assert.All(Regex.Matches(html, "<script[^>]*>").Select(m => m.Value), tag => Assert.Matches("^<script src=\"(data|assets)/[^\"]+\\.js\"></script>$", tag + "</script>"));
             Assert.DoesNotContain(" on", Regex.Replace(string.Join("", Regex.Matches(html, "<[a-z]+ [^>]*>").Select(m => m.Value)), "\"[^\"]*\"", "\"\""), StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task TheDataHoldsEveryTagWithItsAnnotatorAndTheWorkbenchLayers()
+    {
+        var id = snapshot.Data.HostileTraceId;
+        var index = SnapshotSeeder.HostileIndex;
+        var data = JsonNode.Parse(snapshot.Read($"data/trace-{id}.json"))!;
+
+        // Every tag on the sentence, with who gave it and their note, as the live sentence detail lists them.
+        var tags = data["document"]!["sentences"]![index]!["tags"]!.AsArray()
+            .Select(t => (Tag: t!["tag"]!.GetValue<string>(), Kind: t["annotatorKind"]!.GetValue<string>(), By: t["annotator"]!.GetValue<string>(), Note: t["note"]?.GetValue<string>()))
+            .ToList();
+        Assert.Contains(("active_computation", "Import", "viewer-bundle", (string?)null), tags);
+        Assert.Contains(("active_computation", "Person", "bob", (string?)null), tags);
+        Assert.Contains(("plan_generation", "Person", "alice", (string?)null), tags);
+        Assert.Contains((SnapshotSeeder.HostileTag, "Person", "alice", (string?)("alice: " + SnapshotSeeder.HostileNote)), tags);
+        Assert.Contains((SnapshotSeeder.HostileTag, "Person", "bob", (string?)("bob: " + SnapshotSeeder.HostileNote)), tags);
+
+        // The layers: the functions taxonomy's everyone's and consensus layers are what the live workbench shows a reader.
+        var layers = data["tags"]!.AsArray();
+        Assert.Equal([BuiltInTaxonomies.Functions, SnapshotSeeder.HostileTaxonomy], layers.Select(l => l!["taxonomy"]!["name"]!.GetValue<string>()));
+        var functions = layers[0]!;
+        List<(string, int, int, string)> Chips(string layer) => [.. functions[layer]![index.ToString(System.Globalization.CultureInfo.InvariantCulture)]!.AsArray()
+            .Select(c => (c!["name"]!.GetValue<string>(), c["annotators"]!.GetValue<int>(), c["of"]!.GetValue<int>(), c["by"]!.GetValue<string>()))];
+        // In hotkey order, as the workbench lists them.
+        Assert.Equal([("plan_generation", 1, 3, "Person:alice"), ("active_computation", 2, 3, "Import:viewer-bundle, Person:bob")], Chips("everyone"));
+        Assert.Equal([("active_computation", 2, 3, "Import:viewer-bundle, Person:bob")], Chips("consensus"));
+
+        await using var scope = snapshot.App.Services.CreateAsyncScope();
+        var bench = await scope.ServiceProvider.GetRequiredService<TagDesk>().LoadAsync(id, TagAuthor.Person("reader"), CancellationToken.None);
+        var taxonomy = bench.Taxonomies.Single(t => t.Name == BuiltInTaxonomies.Functions);
+        foreach (var (layer, name) in new[] { (TagLayer.Everyone, "everyone"), (TagLayer.Consensus, "consensus") })
+        {
+            var live = TagLayers.Show(bench.Rows, taxonomy, TagAuthor.Person("reader"), layer, hideOthers: false);
+            Assert.True(JsonNode.DeepEquals(JsonSerializer.SerializeToNode(live, SnapshotBuilder.Json), functions[name]), $"{name} layer of trace {id}");
+        }
+
+        // The page marks the sentence with its chips, the everyone's layer of the first taxonomy shown.
+        var page = ComponentRenderer.Parse(snapshot.Read($"trace-{id}.html"));
+        var shown = page.QuerySelectorAll($"#s-{index} .chips:not([hidden]) .tag-chip").Select(c => (c.GetAttribute("data-tag"), c.GetAttribute("data-by"), c.TextContent)).ToList();
+        Assert.Equal([("plan_generation", "Person:alice", "plan generation1/3"), ("active_computation", "Import:viewer-bundle, Person:bob", "active computation2/3")], shown);
+        Assert.Equal(2, page.QuerySelectorAll("[data-testid=tag-legend]").Length);
+    }
+
+    [Fact]
+    public void HostileTagNamesAndNotesComeOutEscaped()
+    {
+        var id = snapshot.Data.HostileTraceId;
+        var html = snapshot.Read($"trace-{id}.html");
+        var script = snapshot.Read($"data/trace-{id}.js");
+        var json = snapshot.Read($"data/trace-{id}.json");
+
+        Assert.DoesNotContain("<img", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<b>kinds", html, StringComparison.Ordinal);
+        Assert.Contains("&lt;img src=x onerror=&quot;window.__pwned = &#x27;tag&#x27;&quot;&gt;", html, StringComparison.Ordinal);
+        Assert.Contains("Reader &lt;b&gt;kinds&lt;/b&gt;", html, StringComparison.Ordinal);
+        // The notes are data for the script, which shows them as text; in the script file nothing can end it or open a tag.
+        foreach (var text in new[] { script, json })
+        {
+            Assert.DoesNotContain("</script>", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("<img", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("<b>", text, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("bob: " + SnapshotSeeder.HostileNote, JsonNode.Parse(json)!["document"]!["sentences"]![SnapshotSeeder.HostileIndex]!["tags"]!.AsArray()
+            .Select(t => t!["note"]?.GetValue<string>()));
+        Assert.DoesNotContain("window.__pwned = 'note'", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheTraceAnalysesAreTheLiveAnalysisServiceNumbers()
+    {
+        using var client = snapshot.App.CreateClient();
+        foreach (var id in snapshot.Data.AnalysedTraceIds.Append(1).Append(snapshot.Data.HostileTraceId))
+        {
+            var live = await client.GetFromJsonAsync<JsonNode>($"/api/traces/{id}/analyses");
+            var shown = JsonNode.Parse(snapshot.Read($"data/trace-{id}.json"))!["analysis"];
+
+            // The last analysed trace has no metrics: nothing to analyse, there as here.
+            Assert.Equal(id == snapshot.Data.AnalysedTraceIds[^1], live!["analysis"]!["concentration"]!.AsArray().Count == 0);
+            Assert.True(JsonNode.DeepEquals(live, shown), $"analyses of trace {id}: {live.ToJsonString()} / {shown?.ToJsonString()}");
+        }
+
+        // The page's table and correlation read the same numbers (two of the traces have both outcomes).
+        var traceId = snapshot.Data.AnalysedTraceIds[0];
+        await using var scope = snapshot.App.Services.CreateAsyncScope();
+        var view = (await scope.ServiceProvider.GetRequiredService<TraceViewer.Analyses.AnalysisQueries>().TraceAsync(traceId, CancellationToken.None))!;
+        var page = ComponentRenderer.Parse(snapshot.Read($"trace-{traceId}.html"));
+        Assert.NotNull(view.Analysis.Correlation!.Pearson);
+        Assert.Equal(TraceViewer.Analyses.TraceAnalyses.Number(view.Analysis.Correlation.Pearson), page.QuerySelector("[data-testid=pearson]")!.TextContent);
+        Assert.Equal(TraceViewer.Analyses.TraceAnalyses.Number(view.Analysis.Correlation.Spearman), page.QuerySelector("[data-testid=spearman]")!.TextContent);
+        foreach (var c in view.Analysis.Concentration)
+        {
+            Assert.Equal(c.Top.Select(t => TraceViewer.Analyses.TraceAnalyses.Percent(t.Share)),
+                page.QuerySelectorAll($"[data-testid=concentration-table] tr[data-outcome={c.Outcome}] td").Select(td => td.TextContent));
+        }
+
+        Assert.NotNull(page.QuerySelector("[data-testid=analysis-chart]"));
+        var figure = JsonNode.Parse(snapshot.Read($"data/trace-{traceId}.json"))!["analysisFigure"]!;
+        Assert.Equal(view.Analysis.Pairs.Count, figure["points"]!.AsArray().Sum(p => p!.AsArray().Count));
+    }
+
+    [Fact]
+    public async Task TheStudyPageCarriesTheLiveStudyAnalysesAndEveryPair()
+    {
+        var id = snapshot.Data.AnalysedDatasetId;
+        using var client = snapshot.App.CreateClient();
+        var live = await client.GetFromJsonAsync<JsonNode>($"/api/datasets/{id}/study/analyses");
+        var pairs = await client.GetFromJsonAsync<JsonNode>($"/api/datasets/{id}/study/pairs?pageSize=500");
+        var data = JsonNode.Parse(snapshot.Read($"data/study-{id}.json"))!;
+        var page = ComponentRenderer.Parse(snapshot.Read($"study-{id}.html"));
+
+        Assert.Equal(3, live!["analysedTraces"]!.GetValue<int>());
+        Assert.True(JsonNode.DeepEquals(live, data["analyses"]!["view"]), "study analyses");
+        Assert.True(JsonNode.DeepEquals(pairs!["items"], data["analyses"]!["pairs"]), "pairs");
+        Assert.Equal(2, data["analyses"]!["pairedQueries"]!.GetValue<int>());
+        // The medians table has a row per condition, the pairs list a row per query; each side opens its snapshot page.
+        Assert.Equal(live["conditions"]!.AsArray().Count, page.QuerySelectorAll("[data-testid=study-analyses-table] tbody tr").Length);
+        Assert.Equal(2, page.QuerySelectorAll(".pair").Length);
+        Assert.All(page.QuerySelectorAll("a.pair-cell"), a => Assert.Equal($"trace-{a.GetAttribute("data-trace")}.html", a.GetAttribute("href")));
+        Assert.NotNull(page.QuerySelector("#study-concentration"));
+        Assert.Contains("\"concentration\":{\"figure\":", snapshot.Read($"data/study-{id}.js"), StringComparison.Ordinal);
+        // Without analysed traces the page says so, as the live page does.
+        Assert.NotNull(ComponentRenderer.Parse(snapshot.Read($"study-{snapshot.Data.StudyDatasetId}.html")).QuerySelector("[data-testid=study-analyses-empty]"));
     }
 
     [Fact]

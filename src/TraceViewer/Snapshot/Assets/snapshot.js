@@ -29,10 +29,27 @@
     return 'rgba(' + (v >> 16) + ', ' + ((v >> 8) & 255) + ', ' + (v & 255) + ', ' + a + ')';
   }
 
-  // ---- study page: the live page's figure as it was serialized
-  if (page === 'study' && data && data.figure && Plotly) {
+  // A figure the live page draws, as it was serialized; a click on a point calls open with the id it stands for.
+  function draw(box, figure, open) {
+    if (!box || !figure || !Plotly) { return null; }
+    return Plotly.newPlot(box, figure.figure.data, figure.figure.layout, config).then(function () {
+      box.setAttribute('data-drawn', 'true');
+      box.on('plotly_click', function (e) {
+        var p = e && e.points && e.points[0];
+        var ids = p && figure.points[p.curveNumber];
+        if (ids && p.pointNumber < ids.length) { open(ids[p.pointNumber]); }
+      });
+    });
+  }
+
+  // ---- study page: the live page's figures as they were serialized
+  if (page === 'study' && data && Plotly) {
     var box = document.getElementById('study-chart');
-    if (box) { Plotly.newPlot(box, data.figure.data, data.figure.layout, config); }
+    if (box && data.figure) { Plotly.newPlot(box, data.figure.data, data.figure.layout, config); }
+    var included = (data.analyses && data.analyses.traces) || [];
+    function openTrace(id) { if (included.indexOf(id) >= 0) { location.href = 'trace-' + id + '.html'; } }
+    draw(document.getElementById('study-concentration'), data.concentration, openTrace);
+    draw(document.getElementById('study-correlation'), data.correlation, openTrace);
     return;
   }
   if (page !== 'trace' || !data) { return; }
@@ -43,7 +60,12 @@
   var sentences = {};
   data.sentences.forEach(function (s) { sentences[s.index] = s; });
   var texts = {};
-  doc.sentences.forEach(function (s) { texts[s.index] = s.text; });
+  var tagsOf = {};
+  doc.sentences.forEach(function (s) { texts[s.index] = s.text; tagsOf[s.index] = s.tags; });
+  // Who put a tag there, in words, as the live sentence detail says it.
+  function by(t) {
+    return t.annotatorKind === 'Import' ? 'imported from ' + t.annotator : t.annotatorKind === 'Model' ? 'by model ' + t.annotator : 'by ' + t.annotator;
+  }
   var curve = document.getElementById('curve');
   var detail = document.getElementById('detail');
   var selected = null;
@@ -115,6 +137,59 @@
     });
   }
 
+  // ---- analyses: the live page's scatter, drawn once its box is open (closed on a phone until asked for)
+  var analyses = document.querySelector('[data-testid="analyses"]');
+  var scatter = document.getElementById('analysis-chart');
+  var scatterDrawn = false;
+  function drawScatter() {
+    if (scatterDrawn || !scatter || !data.analysisFigure) { return; }
+    scatterDrawn = true;
+    var drawing = draw(scatter, data.analysisFigure, function (index) { location.hash = 's-' + index; });
+    if (drawing) { drawing.then(markScatter); }
+  }
+  // The selected sentence's point is larger, as on the live page.
+  function markScatter() {
+    if (!scatterDrawn || !scatter.data || !scatter.hasAttribute('data-drawn')) { return; }
+    var points = data.analysisFigure.points;
+    Plotly.restyle(scatter, {
+      'marker.size': points.map(function (ids) { return ids.map(function (k) { return k === selected ? 14 : 9; }); }),
+      'marker.line.width': points.map(function (ids) { return ids.map(function (k) { return k === selected ? 2.5 : 1; }); })
+    });
+  }
+  if (analyses) {
+    if (window.matchMedia && window.matchMedia('(max-width: 900px)').matches) { analyses.open = false; }
+    analyses.addEventListener('toggle', function () {
+      if (!analyses.open) { return; }
+      if (scatterDrawn) { Plotly.Plots.resize(scatter); } else { drawScatter(); }
+    });
+    if (analyses.open) { drawScatter(); }
+  }
+
+  // ---- tags: which taxonomy and layer the sentences' chips show
+  var tagBox = document.querySelector('[data-testid="tags"]');
+  function showTags() {
+    var taxonomy = tagBox.getAttribute('data-taxonomy');
+    var layer = tagBox.getAttribute('data-layer');
+    Array.prototype.forEach.call(document.querySelectorAll('.chips'), function (c) {
+      c.hidden = layer === 'off' || c.getAttribute('data-taxonomy') !== taxonomy || c.getAttribute('data-layer') !== layer;
+    });
+    Array.prototype.forEach.call(tagBox.querySelectorAll('[data-tag-taxonomy]'), function (b) {
+      b.setAttribute('aria-pressed', b.getAttribute('data-tag-taxonomy') === taxonomy ? 'true' : 'false');
+    });
+    Array.prototype.forEach.call(tagBox.querySelectorAll('[data-tag-layer]'), function (b) {
+      b.setAttribute('aria-pressed', b.getAttribute('data-tag-layer') === layer ? 'true' : 'false');
+    });
+  }
+  if (tagBox) {
+    tagBox.addEventListener('click', function (e) {
+      var button = e.target.closest('button');
+      if (!button) { return; }
+      if (button.hasAttribute('data-tag-taxonomy')) { tagBox.setAttribute('data-taxonomy', button.getAttribute('data-tag-taxonomy')); }
+      if (button.hasAttribute('data-tag-layer')) { tagBox.setAttribute('data-layer', button.getAttribute('data-tag-layer')); }
+      showTags();
+    });
+  }
+
   function row(dl, term, value) {
     if (!value) { return; }
     dl.appendChild(el('dt', null, term));
@@ -128,6 +203,25 @@
     detail.setAttribute('data-index', String(index));
     detail.appendChild(el('h2', 'small', 'Sentence ' + index));
     detail.appendChild(el('blockquote', 'quote', texts[index]));
+    var tags = tagsOf[index] || [];
+    if (tags.length > 0) {
+      var tagList = el('section', 'detail-tags');
+      tagList.setAttribute('data-testid', 'detail-tags');
+      tagList.appendChild(el('h3', null, 'Tags'));
+      var ul = el('ul');
+      tags.forEach(function (t) {
+        var item = el('li');
+        item.setAttribute('data-tag', t.tag);
+        var chip = el('span', 'tag-chip', t.tag.replace(/_/g, ' '));
+        chip.style.setProperty('--chip', t.colour);
+        item.appendChild(chip);
+        item.appendChild(el('span', 'meta', ' ' + t.taxonomy + ' · ' + by(t)));
+        if (t.note) { item.appendChild(el('span', 'tag-note', t.note)); }
+        ul.appendChild(item);
+      });
+      tagList.appendChild(ul);
+      detail.appendChild(tagList);
+    }
     doc.outcomes.filter(function (o) { return o.provenance; }).forEach(function (o) {
       var box = el('section', 'outcome-detail');
       box.setAttribute('data-outcome', o.key);
@@ -181,6 +275,7 @@
     selected = index;
     fill(index);
     if (drawn) { Plotly.relayout(curve, { shapes: marker() }); }
+    markScatter();
     if (scroll) { target.scrollIntoView({ block: 'center' }); }
   }
 
