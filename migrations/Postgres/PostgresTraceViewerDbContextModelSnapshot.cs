@@ -825,6 +825,10 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.Property<int?>("TopK")
                         .HasColumnType("integer");
 
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
                     b.HasKey("Id");
 
                     b.HasIndex("DatasetId");
@@ -866,6 +870,59 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                         .IsUnique();
 
                     b.ToTable("QueueAssignment");
+                });
+
+            modelBuilder.Entity("TraceViewer.Queues.QueueAudit", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("AnnotatorsAfter")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("AnnotatorsBefore")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("By")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("Given")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Kept")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("OverlapAfter")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("OverlapBefore")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("QueueId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Taken")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("QueueId", "Id");
+
+                    b.ToTable("QueueAudit");
                 });
 
             modelBuilder.Entity("TraceViewer.Queues.QueueItem", b =>
@@ -1835,6 +1892,15 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                         .IsRequired();
 
                     b.Navigation("Item");
+                });
+
+            modelBuilder.Entity("TraceViewer.Queues.QueueAudit", b =>
+                {
+                    b.HasOne("TraceViewer.Queues.Queue", null)
+                        .WithMany()
+                        .HasForeignKey("QueueId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("TraceViewer.Queues.QueueItem", b =>

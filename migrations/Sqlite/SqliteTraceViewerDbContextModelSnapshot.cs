@@ -794,6 +794,10 @@ namespace TraceViewer.Migrations
                     b.Property<int?>("TopK")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("DatasetId");
@@ -833,6 +837,57 @@ namespace TraceViewer.Migrations
                         .IsUnique();
 
                     b.ToTable("QueueAssignment");
+                });
+
+            modelBuilder.Entity("TraceViewer.Queues.QueueAudit", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AnnotatorsAfter")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AnnotatorsBefore")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("By")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Given")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Kept")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("OverlapAfter")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("OverlapBefore")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("QueueId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Taken")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("QueueId", "Id");
+
+                    b.ToTable("QueueAudit");
                 });
 
             modelBuilder.Entity("TraceViewer.Queues.QueueItem", b =>
@@ -1776,6 +1831,15 @@ namespace TraceViewer.Migrations
                         .IsRequired();
 
                     b.Navigation("Item");
+                });
+
+            modelBuilder.Entity("TraceViewer.Queues.QueueAudit", b =>
+                {
+                    b.HasOne("TraceViewer.Queues.Queue", null)
+                        .WithMany()
+                        .HasForeignKey("QueueId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("TraceViewer.Queues.QueueItem", b =>

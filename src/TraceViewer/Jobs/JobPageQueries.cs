@@ -28,6 +28,12 @@ public sealed record TraceCounts(int TraceId, string Title, int Done, int Failed
 public sealed record JobDetailView(JobRow Row, IReadOnlyList<PositionCounts> Positions)
 {
     public IReadOnlyList<TraceCounts> Traces { get; init; } = [];
+
+    /// <summary>
+    /// A resample job whose new continuations a judge labels: some trace of the job is studied for an outcome a judge
+    /// labels (alignment faking, blackmail). Without one no label judge runs, and its settings say nothing.
+    /// </summary>
+    public bool LabelJudged { get; init; }
 }
 
 /// <summary>What a trace has stored: a new resample or a new metric set changes it.</summary>
@@ -101,7 +107,25 @@ internal sealed class JobPageQueries(TraceViewerDbContext db, JobStatusQuery sta
             })];
         }
 
-        return new JobDetailView((await RowsAsync([job], ct))[0], positions) { Traces = traces };
+        var labelJudged = job.Parameters is { Labels: { } labels, Tag: null, Judge: null } && await LabelJudgedAsync(id, job.TraceId, labels, ct);
+        return new JobDetailView((await RowsAsync([job], ct))[0], positions) { Traces = traces, LabelJudged = labelJudged };
+    }
+
+    /// <summary>Whether a judge labels the new continuations of resample job <paramref name="jobId"/> on some trace (as <see cref="ResampleHandler"/> chooses).</summary>
+    private async Task<bool> LabelJudgedAsync(int jobId, int? traceId, ResampleLabelSettings labels, CancellationToken ct)
+    {
+        List<int> traceIds = traceId is { } one ? [one]
+            : await db.Set<JobItem>().AsNoTracking().Where(i => i.JobId == jobId && i.TraceId != null).Select(i => i.TraceId!.Value).Distinct().ToListAsync(ct);
+        var primaries = db.Set<Trace>().Where(t => traceIds.Contains(t.Id))
+            .Select(t => db.Set<Dataset>().Where(d => d.Id == t.DatasetId).Select(d => d.PrimaryOutcomeId).FirstOrDefault());
+        // The outcomes StudiedOutcomes finds for each of the traces, all at once.
+        var keys = await db.Set<Outcomes.Outcome>().AsNoTracking()
+            .Where(o => primaries.Any(p => p == o.Id)
+                || db.Set<TraceLabel>().Any(l => traceIds.Contains(l.TraceId) && l.OutcomeId == o.Id)
+                || db.Set<MetricSet>().Any(m => traceIds.Contains(m.TraceId) && m.OutcomeId == o.Id)
+                || db.Set<Resampling.ResampleLabel>().Any(l => l.OutcomeId == o.Id && db.Set<Resampling.Resample>().Any(r => r.Id == l.ResampleId && traceIds.Contains(r.TraceId))))
+            .Select(o => o.Key).ToListAsync(ct);
+        return Outcomes.OutcomeLabelling.Choose(keys, null, labels.AlignmentFaking).Any(l => l.Method == Outcomes.LabelMethod.Judge);
     }
 
     public async Task<TraceJobsView> ForTraceAsync(int traceId, CancellationToken ct)

@@ -44,7 +44,65 @@ internal sealed class Queue
 
     public DateTimeOffset? ChangedAt { get; set; }
 
+    /// <summary>
+    /// Counts the changes of the annotators and overlap: a re-deal writes only over the version it read, so two re-deals
+    /// of one queue end as if made in turn.
+    /// </summary>
+    public int Version { get; set; }
+
     public List<QueueItem> Items { get; set; } = [];
+}
+
+internal enum QueueAuditAction
+{
+    /// <summary>The queue was made and its items dealt.</summary>
+    Created,
+
+    /// <summary>Its annotators or overlap were changed and the open items dealt again.</summary>
+    Redealt,
+}
+
+/// <summary>
+/// One change of a queue's deal, kept for its history: who, when, the annotators and overlap before and after, and how
+/// many assignments were given, taken away and kept. Written in the transaction of the change.
+/// </summary>
+internal sealed class QueueAudit
+{
+    public long Id { get; set; }
+
+    public int QueueId { get; set; }
+
+    public QueueAuditAction Action { get; set; }
+
+    public required string By { get; set; }
+
+    public DateTimeOffset At { get; set; }
+
+    /// <summary>The annotators before (ids, ordered, newline separated); null for <see cref="QueueAuditAction.Created"/>.</summary>
+    public string? AnnotatorsBefore { get; set; }
+
+    public required string AnnotatorsAfter { get; set; }
+
+    public int? OverlapBefore { get; set; }
+
+    public int OverlapAfter { get; set; }
+
+    public int Given { get; set; }
+
+    public int Taken { get; set; }
+
+    public int Kept { get; set; }
+}
+
+internal sealed class QueueAuditConfiguration : IEntityTypeConfiguration<QueueAudit>
+{
+    public void Configure(EntityTypeBuilder<QueueAudit> builder)
+    {
+        builder.Property(a => a.Action).HasConversion<string>().HasMaxLength(16);
+        builder.Property(a => a.By).HasMaxLength(TagLimits.MaxAnnotatorLength);
+        builder.HasOne<Queue>().WithMany().HasForeignKey(a => a.QueueId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(a => new { a.QueueId, a.Id });
+    }
 }
 
 /// <summary>One sentence of a queue, in queue order.</summary>
@@ -98,6 +156,7 @@ internal sealed class QueueConfiguration : IEntityTypeConfiguration<Queue>
         builder.Property(q => q.Filter).HasMaxLength(4000);
         builder.Property(q => q.CreatedBy).HasMaxLength(TagLimits.MaxAnnotatorLength);
         builder.Property(q => q.ChangedBy).HasMaxLength(TagLimits.MaxAnnotatorLength);
+        builder.Property(q => q.Version).IsConcurrencyToken();
         builder.HasOne<Dataset>().WithMany().HasForeignKey(q => q.DatasetId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Taxonomy>().WithMany().HasForeignKey(q => q.TaxonomyId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(q => q.Items).WithOne().HasForeignKey(i => i.QueueId).OnDelete(DeleteBehavior.Cascade);

@@ -62,7 +62,15 @@ internal sealed record AnnotatorProgress(string Annotator, string Label, int Tot
 
 /// <param name="Dealt">The annotators the queue deals to now (ids); <paramref name="Annotators"/> also lists those taken off who keep done items.</param>
 internal sealed record QueueDetail(QueueSummary Queue, string? Filter, int? TopK, string? Outcome, IReadOnlyList<AnnotatorProgress> Annotators,
-    IReadOnlyList<string> Dealt, string CreatedBy, string? ChangedBy, DateTimeOffset? ChangedAt);
+    IReadOnlyList<string> Dealt, string CreatedBy, string? ChangedBy, DateTimeOffset? ChangedAt)
+{
+    /// <summary>The changes of the deal, newest first: the re-deals, then the making of the queue.</summary>
+    public IReadOnlyList<QueueHistoryEntry> History { get; init; } = [];
+}
+
+/// <summary>One change of a queue's deal (<see cref="QueueAudit"/>); <paramref name="AnnotatorsBefore"/> and <paramref name="OverlapBefore"/> are null when it was made.</summary>
+internal sealed record QueueHistoryEntry(QueueAuditAction Action, string By, DateTimeOffset At, IReadOnlyList<string>? AnnotatorsBefore,
+    IReadOnlyList<string> AnnotatorsAfter, int? OverlapBefore, int OverlapAfter, int Given, int Taken, int Kept);
 
 internal sealed record MyQueue(int Id, string Name, string Taxonomy, int Total, int Done, int Skipped);
 
@@ -190,8 +198,16 @@ internal sealed class QueueStore(TraceViewerDbContext db, IAccess access, Accoun
             queue.Items[a.Item].Assignments.Add(new QueueAssignment { Annotator = a.Annotator, State = AssignmentState.Open });
         }
 
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         db.Add(queue);
         await db.SaveChangesAsync(ct);
+        db.Add(new QueueAudit
+        {
+            QueueId = queue.Id, Action = QueueAuditAction.Created, By = creator, At = queue.CreatedAt, AnnotatorsAfter = string.Join('\n', annotators),
+            OverlapAfter = queue.Overlap, Given = assignments.Count,
+        });
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         db.ChangeTracker.Clear();
         return queue.Id;
     }
@@ -232,7 +248,12 @@ internal sealed class QueueStore(TraceViewerDbContext db, IAccess access, Accoun
     /// <summary>
     /// Changes queue <paramref name="queueId"/>'s annotators and overlap and deals its items again by
     /// <see cref="QueueRules.Redeal"/>: done assignments stay (and count), open and skipped ones the new deal keeps stay
-    /// as they are, the others go, and the new ones start open. One transaction.
+    /// as they are, the others go, and the new ones start open. The deal is decided on what was read, then written in one
+    /// transaction only if nothing it relied on changed meanwhile: the queue's <see cref="Queue.Version"/> is the one
+    /// read, and every assignment taken away is still neither marked done nor tagged by its annotator (checked by the
+    /// delete itself). An annotator's tag saved between the read and the write makes the write take nothing and the
+    /// re-deal is decided again on the new state, so the tag's assignment stays with its annotator and counts. The change
+    /// is written to the queue's history (<see cref="QueueAudit"/>) in the same transaction.
     /// </summary>
     /// <returns>What changed; null when there is no such queue.</returns>
     /// <exception cref="UnauthorizedAccessException">The user is not (now) a researcher who made the queue, or an admin.</exception>
@@ -245,8 +266,31 @@ internal sealed class QueueStore(TraceViewerDbContext db, IAccess access, Accoun
         }
 
         var me = await CurrentPersonAsync() ?? "unknown";
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var queue = await db.Set<Queue>().AsTracking().SingleOrDefaultAsync(q => q.Id == queueId, ct);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await RedealOnceAsync(queueId, edit, me, ct);
+            }
+            catch (Exception e) when (attempt < RedealAttempts && UniqueRetry.IsConflict(e))
+            {
+                db.ChangeTracker.Clear();
+                ct.ThrowIfCancellationRequested();
+            }
+        }
+    }
+
+    /// <summary>Re-deals decided again at most this often when their reads went stale before their write.</summary>
+    public const int RedealAttempts = 10;
+
+    /// <summary>
+    /// Called between a re-deal's reads and its write (each attempt), for tests that make another writer act in between.
+    /// </summary>
+    internal Func<CancellationToken, Task>? BeforeRedealWrite { get; set; }
+
+    private async Task<QueueRedeal?> RedealOnceAsync(int queueId, QueueEdit edit, string me, CancellationToken ct)
+    {
+        var queue = await db.Set<Queue>().AsNoTracking().SingleOrDefaultAsync(q => q.Id == queueId, ct);
         if (queue is null)
         {
             return null;
@@ -266,37 +310,88 @@ internal sealed class QueueStore(TraceViewerDbContext db, IAccess access, Accoun
 
         var items = await db.Set<QueueItem>().AsNoTracking().Where(i => i.QueueId == queueId).OrderBy(i => i.Position)
             .Select(i => new { i.Id, i.Position }).ToListAsync(ct);
+        var taxonomyId = queue.TaxonomyId;
         var held = await (
-            from a in db.Set<QueueAssignment>().AsTracking()
+            from a in db.Set<QueueAssignment>().AsNoTracking()
             join i in db.Set<QueueItem>() on a.QueueItemId equals i.Id
             where i.QueueId == queueId
             select new
             {
-                Row = a, i.Position,
+                a.Id, a.Annotator, a.State, i.Position,
                 Tagged = db.Set<SentenceTag>().Any(st => st.SentenceId == i.SentenceId && st.AnnotatorKind == AnnotatorKind.Person
-                    && st.Annotator == a.Annotator && st.Tag!.TaxonomyId == queue.TaxonomyId),
+                    && st.Annotator == a.Annotator && st.Tag!.TaxonomyId == taxonomyId),
             }).ToListAsync(ct);
         var deal = QueueRules.Redeal(items.Count,
-            held.Select(h => new HeldAssignment(h.Position, h.Row.Annotator, h.Row.State == AssignmentState.Done || h.Tagged)), annotators, edit.Overlap);
+            held.Select(h => new HeldAssignment(h.Position, h.Annotator, h.State == AssignmentState.Done || h.Tagged)), annotators, edit.Overlap);
         var wanted = deal.Select(d => (d.Item, d.Annotator)).ToHashSet();
-        var have = held.Select(h => (h.Position, h.Row.Annotator)).ToHashSet();
-        var removed = held.Where(h => !wanted.Contains((h.Position, h.Row.Annotator))).ToList();
-        // Never a done one: the re-deal keeps every done assignment.
-        db.RemoveRange(removed.Select(h => h.Row));
+        var have = held.Select(h => (h.Position, h.Annotator)).ToHashSet();
+        var removed = held.Where(h => !wanted.Contains((h.Position, h.Annotator))).Select(h => h.Id).ToList();
         var added = deal.Where(d => !have.Contains((d.Item, d.Annotator))).ToList();
-        foreach (var a in added)
+
+        if (BeforeRedealWrite is { } hook)
         {
-            db.Add(new QueueAssignment { QueueItemId = items[a.Item].Id, Annotator = a.Annotator, State = AssignmentState.Open, UpdatedAt = time.GetUtcNow() });
+            await hook(ct);
         }
 
-        queue.Overlap = edit.Overlap;
-        queue.Annotators = string.Join('\n', annotators);
-        queue.ChangedBy = me;
-        queue.ChangedAt = time.GetUtcNow();
+        // SQLite: the transaction takes the write lock as it begins, so the checks below see every committed write and
+        // nothing commits between them and the commit. PostgreSQL: the queue row's update locks it against another
+        // re-deal, and the delete re-checks each row it takes (waiting for a concurrent mark on it to commit first).
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var now = time.GetUtcNow();
+        var after = string.Join('\n', annotators);
+        var changed = await db.Set<Queue>().Where(q => q.Id == queueId && q.Version == queue.Version)
+            .ExecuteUpdateAsync(u => u
+                .SetProperty(q => q.Version, queue.Version + 1)
+                .SetProperty(q => q.Overlap, edit.Overlap)
+                .SetProperty(q => q.Annotators, after)
+                .SetProperty(q => q.ChangedBy, me)
+                .SetProperty(q => q.ChangedAt, now), ct);
+        if (changed == 0)
+        {
+            throw new WriteConflictException($"Queue {queueId} was changed meanwhile.");
+        }
+
+        if (removed.Count > 0)
+        {
+            // Never a done one: an assignment marked done or tagged by its annotator since the read stays, and the deal
+            // is decided again.
+            var taken = await db.Set<QueueAssignment>()
+                .Where(a => removed.Contains(a.Id) && a.State != AssignmentState.Done
+                    && !db.Set<QueueItem>().Any(i => i.Id == a.QueueItemId && db.Set<SentenceTag>().Any(st => st.SentenceId == i.SentenceId
+                        && st.AnnotatorKind == AnnotatorKind.Person && st.Annotator == a.Annotator && st.Tag!.TaxonomyId == taxonomyId)))
+                .ExecuteDeleteAsync(ct);
+            if (taken != removed.Count)
+            {
+                throw new WriteConflictException($"An assignment of queue {queueId} was done meanwhile.");
+            }
+        }
+
+        foreach (var a in added)
+        {
+            db.Add(new QueueAssignment { QueueItemId = items[a.Item].Id, Annotator = a.Annotator, State = AssignmentState.Open, UpdatedAt = now });
+        }
+
+        var result = new QueueRedeal(added.Count, removed.Count, held.Count - removed.Count);
+        db.Add(new QueueAudit
+        {
+            QueueId = queueId, Action = QueueAuditAction.Redealt, By = me, At = now,
+            AnnotatorsBefore = queue.Annotators ?? string.Join('\n', held.Select(h => h.Annotator).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)),
+            AnnotatorsAfter = after, OverlapBefore = queue.Overlap, OverlapAfter = edit.Overlap,
+            Given = result.Added, Taken = result.Removed, Kept = result.Kept,
+        });
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         db.ChangeTracker.Clear();
-        return new QueueRedeal(added.Count, removed.Count, held.Count - removed.Count);
+        return result;
+    }
+
+    /// <summary>The changes of queue <paramref name="queueId"/>'s deal, newest first.</summary>
+    public async Task<IReadOnlyList<QueueHistoryEntry>> HistoryAsync(int queueId, CancellationToken ct)
+    {
+        var rows = await db.Set<QueueAudit>().AsNoTracking().Where(a => a.QueueId == queueId).OrderByDescending(a => a.Id).ToListAsync(ct);
+        static IReadOnlyList<string> Split(string value) => value.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return [.. rows.Select(r => new QueueHistoryEntry(r.Action, r.By, r.At, r.AnnotatorsBefore is { } b ? Split(b) : null, Split(r.AnnotatorsAfter),
+            r.OverlapBefore, r.OverlapAfter, r.Given, r.Taken, r.Kept))];
     }
 
     private static string? Describe(string? condition, List<int> traceIds)
@@ -427,7 +522,10 @@ internal sealed class QueueStore(TraceViewerDbContext db, IAccess access, Accoun
         IReadOnlyList<string> dealt = queue.Annotators is { } kept
             ? kept.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             : [.. rows.Select(r => r.Annotator).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
-        return new QueueDetail(summary, queue.Filter, queue.TopK, outcome, progress, dealt, queue.CreatedBy, queue.ChangedBy, queue.ChangedAt);
+        return new QueueDetail(summary, queue.Filter, queue.TopK, outcome, progress, dealt, queue.CreatedBy, queue.ChangedBy, queue.ChangedAt)
+        {
+            History = await HistoryAsync(id, ct),
+        };
     }
 
     /// <summary>The queues that give the current user items, with their progress.</summary>

@@ -2,9 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using TraceViewer.Accounts;
 using TraceViewer.Agreement;
+using TraceViewer.Queues;
 using TraceViewer.BrowserTests.Accounts;
 using TraceViewer.Statistics.Agreement;
 using TraceViewer.Tags;
@@ -15,8 +17,10 @@ using Xunit.Abstractions;
 namespace TraceViewer.BrowserTests.Agreement;
 
 /// <summary>
-/// Two annotators, each signed in in their own browser, tag 200 sentences (two traces) by keyboard in blind mode and
-/// submit; the agreement page then shows what the statistics give for the tag rows in the database.
+/// Two annotators, each signed in in their own browser, work through a queue of 200 sentences (two traces) with overlap 2
+/// by keyboard only, in blind mode: digits toggle tags, j moves on, "." goes to the queue's next open item (the second
+/// trace); they submit each trace. The agreement page then shows what the statistics give for the tag rows in the
+/// database: per tag Krippendorff's alpha and Fleiss' kappa, per pair of annotators observed agreement and Cohen's kappa.
 /// </summary>
 public sealed class BlindTaggingAgreementTests(AccountsBrowserApp app, ITestOutputHelper output) : IClassFixture<AccountsBrowserApp>
 {
@@ -71,9 +75,20 @@ public sealed class BlindTaggingAgreementTests(AccountsBrowserApp app, ITestOutp
         await Task.WhenAll(
             AccountsBrowserApp.SignInAsync(first, "ann.blind@example.test"),
             AccountsBrowserApp.SignInAsync(second, "bo.blind@example.test"));
-        output.WriteLine($"seeded and signed in after {watch.Elapsed.TotalSeconds:F1} s");
+        int queue;
+        await using (var db = app.App.CreateDbContext())
+        {
+            var store = new QueueStore(db, new Queues.OwnerAccess(), app.App.Services.GetRequiredService<AccountsState>(), app.App.Clock);
+            queue = await store.CreateAsync(new QueueRequest
+            {
+                Name = "Blind tagging", DatasetId = seeded.DatasetId, TaxonomyId = seeded.TaxonomyId, Annotators = [ann, bo], Overlap = 2,
+            }, CancellationToken.None);
+        }
 
-        await Task.WhenAll(TagAllAsync(first, seeded, FirstKeys), TagAllAsync(second, seeded, SecondKeys));
+        output.WriteLine($"seeded, queued and signed in after {watch.Elapsed.TotalSeconds:F1} s");
+
+        await Task.WhenAll(TagAllAsync(first, seeded, queue, FirstKeys, m => output.WriteLine($"ann {m} after {watch.Elapsed.TotalSeconds:F1} s")),
+            TagAllAsync(second, seeded, queue, SecondKeys, m => output.WriteLine($"bo {m} after {watch.Elapsed.TotalSeconds:F1} s")));
         output.WriteLine($"both tagged and submitted after {watch.Elapsed.TotalSeconds:F1} s");
 
         // What the statistics give for the rows in the database, every annotator counted on the sentences they tagged.
@@ -141,15 +156,22 @@ public sealed class BlindTaggingAgreementTests(AccountsBrowserApp app, ITestOutp
         Assert.Empty(second.Errors);
     }
 
-    /// <summary>Every sentence of every trace: blind mode on, one batch of key presses (digits, then j), all saved, Submit.</summary>
-    private static async Task TagAllAsync(BrowserPage browser, SeededAgreement seeded, Func<int, int[]> keysOf)
+    /// <summary>
+    /// The annotator's queue from its first item: on each trace Everyone's layer, blind mode on, one batch of key presses
+    /// (digits, then j), all saved, Submit, then "." to the next open item, the next trace's first sentence.
+    /// </summary>
+    private static async Task TagAllAsync(BrowserPage browser, SeededAgreement seeded, int queue, Func<int, int[]> keysOf, Action<string> log)
     {
         var page = browser.Page;
+        var traces = seeded.TraceIds.Order().ToList();
+        var progress = page.Locator("[data-testid=queue-progress]");
+        await page.GotoAsync($"/traces/{traces[0]}/sentences/0?tagging={seeded.TaxonomyId}&queue={queue}");
+        await page.WaitForCircuitAsync();
         for (var t = 0; t < Traces; t++)
         {
-            await page.GotoAsync($"/traces/{seeded.TraceIds[t]}/sentences/0?tagging={seeded.TaxonomyId}");
-            await page.WaitForCircuitAsync();
-            await Assertions.Expect(page.Locator(".trace-page[data-keys='ready']")).ToHaveCountAsync(1, Soon);
+            await Assertions.Expect(page.Locator($".trace-page[data-trace-id='{traces[t]}'][data-keys='ready']")).ToHaveCountAsync(1, Soon);
+            await Assertions.Expect(page.Locator("[data-testid=queue-item-state]")).ToHaveTextAsync($"Item {t * PerTrace + 1}: open", new() { Timeout = 30_000 });
+            await Assertions.Expect(progress).ToHaveTextAsync($"{t * PerTrace} / {Traces * PerTrace} done", new() { Timeout = 30_000 });
             await Assertions.Expect(page.Locator($"[data-testid=tag-panel][data-taxonomy='{seeded.TaxonomyId}'][data-may-tag='true']")).ToHaveCountAsync(1, Soon);
             // Everyone's tags, then blind: the import's tags on these sentences are hidden until Submit.
             await page.Locator("[data-testid=tag-layers] [data-layer=everyone]").ClickAsync();
@@ -159,9 +181,11 @@ public sealed class BlindTaggingAgreementTests(AccountsBrowserApp app, ITestOutp
                 await Assertions.Expect(page.Locator(".sentence .tag-chip[data-mine='false']").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
             }
 
+            // Blind stays on as "." moves to the next trace; checked again, it stays checked.
             await page.Locator("[data-testid=tag-blind]").CheckAsync();
             await Assertions.Expect(page.Locator("[data-testid=tag-panel][data-blind='true']")).ToHaveCountAsync(1, Soon);
             await Assertions.Expect(page.Locator(".sentence .tag-chip")).ToHaveCountAsync(0, Soon);
+            await Assertions.Expect(page.Locator(".sentence[data-save]")).ToHaveCountAsync(0);
             await page.Locator("#s-0").FocusAsync();
 
             var keys = new StringBuilder();
@@ -170,15 +194,27 @@ public sealed class BlindTaggingAgreementTests(AccountsBrowserApp app, ITestOutp
                 keys.AppendJoin("", keysOf(t * PerTrace + k)).Append(k < PerTrace - 1 ? "j" : "");
             }
 
+            log($"typing trace {t + 1}");
             await page.Keyboard.TypeAsync(keys.ToString());
-            await Assertions.Expect(page.Locator(".sentence[data-save='saved']")).ToHaveCountAsync(PerTrace, new() { Timeout = 120_000 });
-            await Assertions.Expect(page.Locator(".trace-page[data-tag-queue='0']")).ToHaveCountAsync(1, Soon);
+            log($"typed trace {t + 1}");
+            // Nothing left to send, and every sentence marked saved (the marks of the trace before are gone).
+            await Assertions.Expect(page.Locator(".trace-page[data-tag-queue='0']")).ToHaveCountAsync(1, new() { Timeout = 150_000 });
+            await Assertions.Expect(page.Locator(".sentence[data-save='saved']")).ToHaveCountAsync(PerTrace, Soon);
+            log($"saved trace {t + 1}");
             await Assertions.Expect(page.Locator(".sentence .tag-chip[data-mine='false']")).ToHaveCountAsync(0);
+            await Assertions.Expect(progress).ToHaveTextAsync($"{(t + 1) * PerTrace} / {Traces * PerTrace} done", new() { Timeout = 30_000 });
 
             await page.Locator("[data-testid=tag-submit]").ClickAsync();
             await Assertions.Expect(page.Locator("[data-testid=tag-submitted]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
             // Submitted: the others' tags show.
             await Assertions.Expect(page.Locator(".sentence .tag-chip[data-mine='false']").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            if (t + 1 < Traces)
+            {
+                // Back on the sentences, "." goes on to the queue's next open item: the next trace's first sentence.
+                await page.Locator($"#s-{PerTrace - 1}").FocusAsync();
+                await page.Keyboard.PressAsync(".");
+                await page.WaitForURLAsync($"**/traces/{traces[t + 1]}/sentences/0?**queue={queue}*", new() { Timeout = 30_000 });
+            }
         }
     }
 

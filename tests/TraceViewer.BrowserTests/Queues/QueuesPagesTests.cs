@@ -231,6 +231,11 @@ public sealed class QueuesPagesTests(BrowserApp app, ITestOutputHelper output) :
         await Assertions.Expect(Count(bars, "gone")).ToHaveTextAsync("1 / 1");
         await Assertions.Expect(Count(bars, "local")).ToHaveTextAsync("0 / 2");
         await Assertions.Expect(page.Locator("[data-testid=queue-changed]")).ToContainTextAsync("last changed by local");
+        // The history, newest first: this re-deal (the refused one left none), then the making of the queue.
+        var history = page.Locator("[data-testid=queue-history] li");
+        await Assertions.Expect(history).ToHaveCountAsync(2, Soon);
+        await Assertions.Expect(history.Nth(0)).ToContainTextAsync("Dealt again by local: annotators gone → local, overlap 1 → 1; 2 given, 2 taken away, 1 kept.");
+        await Assertions.Expect(history.Nth(1)).ToContainTextAsync("Made by local for local, overlap 1: 3 assignments given.");
         await page.AssertNoSidewaysScrollAsync(viewport);
         output.WriteLine(await page.ScreenshotAsync($"queue-change-{viewport}"));
 

@@ -161,7 +161,126 @@ public abstract class QueueRedealTests : IAsyncLifetime
         Assert.Equal("Choose at least one annotator.", nobody.Errors[nameof(QueueRequest.Annotators)]);
         Assert.Equal(before, await DealAsync(queue));
         Assert.Null((await store.DetailAsync(queue, CancellationToken.None))!.ChangedAt);
+        Assert.Equal([QueueAuditAction.Created], (await store.HistoryAsync(queue, CancellationToken.None)).Select(h => h.Action));
         Assert.Null(await store.RedealAsync(queue + 1000, new QueueEdit { Annotators = ["ann"], Overlap = 1 }, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task MakingTheQueueAndEachReDealAreWrittenToItsHistory()
+    {
+        var (queue, _, _) = await QueueAsync();
+        var made = _app.Clock.GetUtcNow();
+        _app.Clock.Advance(TimeSpan.FromMinutes(5));
+        await using var db = _app.CreateDbContext();
+
+        var first = await Store(db, Roles.Researcher).RedealAsync(queue, new QueueEdit { Annotators = ["ann", "bob", "dan"], Overlap = 2 }, CancellationToken.None);
+        _app.Clock.Advance(TimeSpan.FromMinutes(5));
+        var second = await Store(db, Roles.Admin).RedealAsync(queue, new QueueEdit { Annotators = ["ann", "bob", "dan"], Overlap = 3 }, CancellationToken.None);
+
+        var history = (await Store(db, Roles.Researcher).DetailAsync(queue, CancellationToken.None))!.History;
+        Assert.Equal([QueueAuditAction.Redealt, QueueAuditAction.Redealt, QueueAuditAction.Created], history.Select(h => h.Action));
+        var (latest, earlier, creation) = (history[0], history[1], history[2]);
+        Assert.Equal((Maker, made.ToUnixTimeMilliseconds(), (IReadOnlyList<string>?)null, 2, 8, 0, 0),
+            (creation.By, creation.At.ToUnixTimeMilliseconds(), creation.AnnotatorsBefore, creation.OverlapAfter, creation.Given, creation.Taken, creation.Kept));
+        Assert.Equal(["ann", "bob", "cat"], creation.AnnotatorsAfter);
+        Assert.Equal((Maker, made.AddMinutes(5).ToUnixTimeMilliseconds(), 2, 2, first!.Added, first.Removed, first.Kept),
+            (earlier.By, earlier.At.ToUnixTimeMilliseconds(), earlier.OverlapBefore, earlier.OverlapAfter, earlier.Given, earlier.Taken, earlier.Kept));
+        Assert.Equal(["ann", "bob", "cat"], earlier.AnnotatorsBefore!);
+        Assert.Equal(["ann", "bob", "dan"], earlier.AnnotatorsAfter);
+        Assert.True(earlier.Given > 0 && earlier.Taken > 0);
+        Assert.Equal((Roles.Admin + "-id", made.AddMinutes(10).ToUnixTimeMilliseconds(), 2, 3, 4, 0, 8),
+            (latest.By, latest.At.ToUnixTimeMilliseconds(), latest.OverlapBefore, latest.OverlapAfter, latest.Given, latest.Taken, latest.Kept));
+        Assert.Equal((second!.Added, second.Removed, second.Kept), (latest.Given, latest.Taken, latest.Kept));
+        Assert.Equal(["ann", "bob", "dan"], latest.AnnotatorsBefore!);
+        Assert.Equal(["ann", "bob", "dan"], latest.AnnotatorsAfter);
+    }
+
+    /// <summary>
+    /// The re-deal is held between its reads and its write while cat, whom it takes off, tags item 1: the tag commits
+    /// first, so the assignment must stay with cat and count, and the item must not be given to a third annotator.
+    /// </summary>
+    [Fact]
+    public async Task ATagSavedBetweenAReDealsReadAndItsWriteKeepsItsAssignmentAndCounts()
+    {
+        var (queue, trace, taxonomy) = await QueueAsync();
+        var before = await DealAsync(queue);
+        Assert.Contains((1, "cat", AssignmentState.Open), before);
+        var (read, release) = (new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var attempts = 0;
+        await using var redealDb = _app.CreateDbContext();
+        var store = Store(redealDb, Roles.Researcher);
+        store.BeforeRedealWrite = async _ =>
+        {
+            if (Interlocked.Increment(ref attempts) == 1)
+            {
+                read.SetResult();
+                await release.Task;
+            }
+        };
+
+        var redeal = store.RedealAsync(queue, new QueueEdit { Annotators = ["ann", "bob", "dan"], Overlap = 2 }, CancellationToken.None);
+        await read.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await using (var tagDb = _app.CreateDbContext())
+        {
+            var tag = await tagDb.Set<Tag>().Where(t => t.TaxonomyId == taxonomy).Select(t => t.Id).FirstAsync();
+            var saved = await new TagWriter(tagDb, _app.Clock).ToggleAsync(TagAuthor.Person("cat"), taxonomy, [tag], [trace.Sentences[1].Id], CancellationToken.None);
+            Assert.NotNull(saved.ChangeId);
+        }
+
+        release.SetResult();
+        var result = await redeal.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, attempts);
+        var after = await DealAsync(queue);
+        var expected = QueueRules.Redeal(4, before.Select(b => new HeldAssignment(b.Item, b.Annotator, (b.Item, b.Annotator) == (1, "cat"))), ["ann", "bob", "dan"], 2);
+        Assert.Equal(expected.Select(e => (e.Item, e.Annotator)).OrderBy(e => e.Item).ThenBy(e => e.Annotator, StringComparer.Ordinal), after.Select(a => (a.Item, a.Annotator)));
+        Assert.Contains((1, "cat", AssignmentState.Open), after);
+        Assert.Equal(2, after.Count(a => a.Item == 1));
+        Assert.Equal(before.Count(b => !after.Contains(b)), result!.Removed);
+        var detail = await Store(redealDb, Roles.Researcher).DetailAsync(queue, CancellationToken.None);
+        var cat = Assert.Single(detail!.Annotators, a => a.Annotator == "cat");
+        Assert.Equal((1, 1), (cat.Total, cat.Done));
+        Assert.Equal(2, detail.History.Count);
+    }
+
+    /// <summary>A re-deal held between its read and its write while another re-deal of the queue commits is decided again on the other's result.</summary>
+    [Fact]
+    public async Task AReDealThatAnotherReDealOvertookIsDecidedAgainOnItsResult()
+    {
+        var (queue, _, _) = await QueueAsync();
+        var (read, release) = (new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var attempts = 0;
+        await using var heldDb = _app.CreateDbContext();
+        var held = Store(heldDb, Roles.Researcher);
+        held.BeforeRedealWrite = async _ =>
+        {
+            if (Interlocked.Increment(ref attempts) == 1)
+            {
+                read.SetResult();
+                await release.Task;
+            }
+        };
+
+        var slow = held.RedealAsync(queue, new QueueEdit { Annotators = ["ann", "bob", "cat", "dan"], Overlap = 2 }, CancellationToken.None);
+        await read.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await using (var otherDb = _app.CreateDbContext())
+        {
+            await Store(otherDb, Roles.Admin).RedealAsync(queue, new QueueEdit { Annotators = ["ann", "bob"], Overlap = 1 }, CancellationToken.None);
+        }
+
+        var between = await DealAsync(queue);
+        release.SetResult();
+        var result = await slow.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, attempts);
+        var expected = QueueRules.Redeal(4, between.Select(b => new HeldAssignment(b.Item, b.Annotator, false)), ["ann", "bob", "cat", "dan"], 2);
+        var after = await DealAsync(queue);
+        Assert.Equal(expected.Select(e => (e.Item, e.Annotator)).OrderBy(e => e.Item).ThenBy(e => e.Annotator, StringComparer.Ordinal), after.Select(a => (a.Item, a.Annotator)));
+        Assert.Equal(8, after.Count);
+        var history = await Store(heldDb, Roles.Researcher).HistoryAsync(queue, CancellationToken.None);
+        Assert.Equal(3, history.Count);
+        Assert.Equal((1, 2, result!.Added), (history[0].OverlapBefore!.Value, history[0].OverlapAfter, history[0].Given));
+        Assert.Equal(["ann", "bob"], history[0].AnnotatorsBefore!);
     }
 
     /// <summary>A researcher who did not make the queue.</summary>
