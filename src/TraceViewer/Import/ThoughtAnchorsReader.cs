@@ -74,10 +74,10 @@ internal sealed class ThoughtAnchorsReader
         var format = _item.Format.Name;
         var kind = outcome switch
         {
-            OutcomeRegistry.IsCorrect => "math",
-            OutcomeRegistry.ContainsBlackmail => "blackmail",
-            OutcomeRegistry.ContainsWhistleblowing => "whistleblowing",
-            _ => "custom",
+            OutcomeRegistry.IsCorrect => TraceViewer.Datasets.DatasetKinds.Math,
+            OutcomeRegistry.ContainsBlackmail => TraceViewer.Datasets.DatasetKinds.Blackmail,
+            OutcomeRegistry.ContainsWhistleblowing => TraceViewer.Datasets.DatasetKinds.Whistleblowing,
+            _ => TraceViewer.Datasets.DatasetKinds.Custom,
         };
         var dataset = ItemNames.Dataset(folders, format, kind, _item.Format.DatasetDescription, outcome);
 
@@ -318,7 +318,7 @@ internal sealed class ThoughtAnchorsReader
                 separator,
                 start,
                 start + text.Length,
-                chunk?.FunctionTags is { Count: > 0 } tags ? string.Join('\n', tags) : null,
+                chunk?.FunctionTags is { Count: > 0 } tags ? tags : null,
                 chunk is null ? null : DependsOn(chunk, positions, hasGaps, out _),
                 chunk?.Summary,
                 chunk is null ? null : SentenceMetadata(chunk, text, positions, hasGaps)));
