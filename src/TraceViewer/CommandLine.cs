@@ -70,6 +70,13 @@ internal static class CommandLine
             Without a command the web server starts; settings follow as --Key=value (e.g. --Urls=http://localhost:5000).
             `<command> --help` describes a command's arguments.
             """);
+        output.WriteLine();
+        output.WriteLine("Import formats:");
+        foreach (var format in Import.ImportFormats.All)
+        {
+            output.WriteLine($"  {format.Name,-34} {format.Title}");
+        }
+
         return mode == LaunchMode.Unknown ? 2 : 0;
     }
 

@@ -67,7 +67,7 @@ builder.Services.AddTransient(typeof(QueryScope<>));
 builder.AddHttpBasics();
 builder.AddSecurityHeaders();
 builder.AddHeaderAntiforgery();
-builder.Services.AddSingleton<ExposureCheck>();
+builder.AddExposureCheck();
 builder.Services.ConfigureHttpJsonOptions(o => FiniteNumbers.AddTo(o.SerializerOptions));
 builder.Services.AddOpenApi(o => o.DescribeNumbers());
 builder.AddData();
@@ -93,17 +93,15 @@ builder.AddJobs();
 builder.AddHealth();
 builder.AddTelemetry();
 
+// Migrations, the accounts' first read and the sample data run when the host starts (StartupWork), before the jobs
+// worker and before the server listens.
+StartupWork.AddStartupWork(builder);
+
 var app = builder.Build();
-await app.Services.PrepareDatabaseAsync();
-await app.Services.GetRequiredService<AccountsState>().RefreshAsync(force: true);
 if (isCommand)
 {
+    await StartupWork.PrepareAsync(app.Services);
     return await CommandLine.RunAsync(app.Services, args);
-}
-
-if (!app.Services.GetRequiredService<DatabaseAccess>().IsReadOnly)
-{
-    await app.Services.ImportSampleDataIfEmptyAsync();
 }
 
 app.UseSecurityHeaders();
@@ -133,7 +131,6 @@ app.MapMetrics();
 app.MapJobs();
 app.MapHealth();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
-app.WarnWhenReachableFromOtherMachines();
 
 var exposure = app.Services.GetRequiredService<ExposureCheck>();
 await app.RunAsync();

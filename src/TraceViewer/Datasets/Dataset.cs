@@ -3,6 +3,19 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace TraceViewer.Datasets;
 
+/// <summary>
+/// The study families the app reads and writes by name. Stored as text: a TraceViewer export may name any other, which
+/// is kept as it is.
+/// </summary>
+internal static class DatasetKinds
+{
+    public const string Math = "math";
+    public const string Blackmail = "blackmail";
+    public const string Whistleblowing = "whistleblowing";
+    public const string AlignmentFaking = "alignment-faking";
+    public const string Custom = "custom";
+}
+
 /// <summary>A collection of traces from one source, model and solution type (e.g. one folder of a viewer bundle).</summary>
 internal sealed class Dataset : Data.IDatasetRow
 {
@@ -15,7 +28,7 @@ internal sealed class Dataset : Data.IDatasetRow
 
     public required string Model { get; set; }
 
-    /// <summary>Study family: math, blackmail, whistleblowing, alignment-faking or custom.</summary>
+    /// <summary>Study family: one of <see cref="DatasetKinds"/>, or whatever an imported TraceViewer export names.</summary>
     public required string Kind { get; set; }
 
     public required string SourceFormat { get; set; }

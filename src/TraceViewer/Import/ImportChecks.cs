@@ -134,7 +134,7 @@ internal static class ImportChecks
             }
 
             // Each function tag becomes a tag of the "Thought Anchors functions" taxonomy, whose names have a length limit.
-            foreach (var tag in Tags.TagStore.SplitFunctionTags(s.FunctionTags))
+            foreach (var tag in Tags.TagStore.DistinctFunctionTags(s.FunctionTags))
             {
                 if (tag.Length > Tags.TagLimits.MaxNameLength)
                 {

@@ -7,8 +7,9 @@ internal static class ImportCommands
 {
     public static Command Import(IServiceProvider services)
     {
-        var path = new Argument<string>("path") { Description = "A folder to search for traces (viewer bundles, rollout trees) or a .jsonl export." };
-        var command = new Command("import", "Import every trace found below a file or folder.") { path };
+        var path = new Argument<string>("path") { Description = $"A folder to search for traces, or one file ({ImportFormats.TitlesInWords})." };
+        var command = new Command("import", "Import every trace found below a file or folder. Formats: "
+            + string.Join("; ", ImportFormats.All.Select(f => $"{f.Title} ({f.Name}): {f.Help}")) + ".") { path };
         command.SetAction(async (parseResult, ct) =>
         {
             var output = parseResult.InvocationConfiguration.Output;

@@ -89,8 +89,9 @@ internal sealed record ImportedSentence(
     string Separator,
     int Start,
     int End,
-    // The source's function tags, newline-separated, in order; stored as tags of the "Thought Anchors functions" taxonomy.
-    string? FunctionTags,
+    // The source's function tags, in order (null when it has none); stored as tags of the "Thought Anchors functions"
+    // taxonomy. TraceViewer's JSONL and the content hash write them as one newline-separated text, as they always have.
+    [property: JsonConverter(typeof(NewlineSeparatedConverter))] IReadOnlyList<string>? FunctionTags,
     string? DependsOn,
     string? Summary,
     [property: JsonConverter(typeof(RawJsonConverter))] string? Metadata);

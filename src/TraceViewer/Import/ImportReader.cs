@@ -49,22 +49,15 @@ internal static class ImportReader
 
         foreach (var item in discovery.Items)
         {
-            var trace = ThoughtAnchorsReader.Read(item, baseFolder, FileParsed, warnings, limits);
+            var trace = item.Format.Read(item, baseFolder, FileParsed, warnings, limits);
             yield return Checked([], [], [trace]);
         }
 
-        foreach (var file in discovery.NativeFiles)
+        foreach (var file in discovery.Files)
         {
-            var contents = NativeJsonlReader.Read(file, TraceDiscovery.Relative(baseFolder, file), warnings, limits);
+            var contents = file.Format.Read(file.FullPath, TraceDiscovery.Relative(baseFolder, file.FullPath), warnings, limits);
             FileParsed();
             yield return Checked(contents.Outcomes, contents.Taxonomies, contents.Traces);
-        }
-
-        foreach (var file in discovery.ResultFiles)
-        {
-            var traces = AlignmentFaking.HughesImport.Read(file, TraceDiscovery.Relative(baseFolder, file), warnings, limits);
-            FileParsed();
-            yield return Checked([], [], traces);
         }
     }
 }

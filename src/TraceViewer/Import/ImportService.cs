@@ -124,7 +124,7 @@ internal sealed partial class ImportService(
                 await OutcomesAsync(part, traces, state.Outcomes, ct);
                 var datasets = await DatasetsAsync(traces, state, now, ct);
                 await TagImportWriter.EnsureTaxonomiesAsync(db, part.Taxonomies, ct);
-                var tagNames = traces.SelectMany(t => t.Sentences.SelectMany(s => TagStore.SplitFunctionTags(s.FunctionTags)))
+                var tagNames = traces.SelectMany(t => t.Sentences.SelectMany(s => TagStore.DistinctFunctionTags(s.FunctionTags)))
                     .Where(n => !state.FunctionTags.ContainsKey(n)).ToList();
                 if (tagNames.Count > 0 || !state.FunctionTaxonomyEnsured)
                 {
@@ -468,7 +468,7 @@ internal sealed partial class ImportService(
         await BulkCopy.WriteAsync(db, sentences, ct);
         // The source's function tags, in order, as tags of the built-in taxonomy by the dataset's source.
         var annotator = TagStore.ImportAnnotator(dataset.SourceFormat);
-        await BulkCopy.WriteAsync(db, [.. source.Sentences.Zip(sentences).SelectMany(pair => TagStore.SplitFunctionTags(pair.First.FunctionTags).Select(tag => new SentenceTag
+        await BulkCopy.WriteAsync(db, [.. source.Sentences.Zip(sentences).SelectMany(pair => TagStore.DistinctFunctionTags(pair.First.FunctionTags).Select(tag => new SentenceTag
         {
             SentenceId = pair.Second.Id,
             TagId = functionTags[tag],

@@ -11,9 +11,7 @@ namespace TraceViewer.Import;
 /// </summary>
 internal static class ItemNames
 {
-    private static readonly HashSet<string> FolderFormats = [SourceFormats.ViewerBundle, SourceFormats.RolloutTree, SourceFormats.ScenarioTree];
-
-    public static bool IsFolderFormat(string format) => FolderFormats.Contains(format);
+    public static bool IsFolderFormat(string format) => ImportFormats.IsItemFolderFormat(format);
 
     /// <summary>Whether a dataset key (from <see cref="FolderNames.DatasetKey"/>) has no model folder.</summary>
     public static bool IsUnnamed(string datasetKey) => FromDatasetKey(datasetKey)?.Folders.ModelFolder == FolderNames.Unknown;

@@ -96,7 +96,7 @@ internal sealed class NativeJsonlExporter(TraceViewerDbContext db)
         var functionTags = tags.Where(t => IsOwn(t.Taxonomy, t.AnnotatorKind, t.Annotator)).ToLookup(t => t.Index, t => t.Name);
         var sentences = sentenceRows.ConvertAll(s => new ImportedSentence(
             s.Index, s.Text, s.Separator, s.Start, s.End,
-            functionTags.Contains(s.Index) ? string.Join('\n', functionTags[s.Index]) : null,
+            functionTags.Contains(s.Index) ? [.. functionTags[s.Index]] : null,
             s.DependsOn, s.Summary, s.Metadata));
         var sentenceTags = tags.Where(t => !IsOwn(t.Taxonomy, t.AnnotatorKind, t.Annotator))
             .Select(t => new ImportedSentenceTag(t.Index, t.Taxonomy, t.Name, t.AnnotatorKind, t.Annotator, t.Note, t.CreatedAt, t.UpdatedAt))

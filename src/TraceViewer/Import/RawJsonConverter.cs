@@ -53,3 +53,20 @@ internal sealed class RawJsonConverter : JsonConverter<string>
         }
     }
 }
+
+/// <summary>
+/// Writes a list of names as one newline-separated string and reads it back exactly (empty entries included), so the
+/// JSONL format and content hashes stay as they were when the names were kept joined.
+/// </summary>
+internal sealed class NewlineSeparatedConverter : JsonConverter<IReadOnlyList<string>>
+{
+    public override bool HandleNull => false;
+
+    public override IReadOnlyList<string> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.TokenType == JsonTokenType.String
+            ? reader.GetString()!.Split('\n')
+            : throw new JsonException("expected a string of newline-separated names");
+
+    public override void Write(Utf8JsonWriter writer, IReadOnlyList<string> value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(string.Join('\n', value));
+}

@@ -35,7 +35,7 @@ internal sealed class ThoughtAnchorsReader
     public static ImportedTrace Read(DiscoveredItem item, string root, Action fileParsed, List<string> warnings, ImportOptions? limits = null) =>
         new ThoughtAnchorsReader(item, root, fileParsed, warnings, limits ?? new ImportOptions()).Read();
 
-    private bool IsTree => _item.Layout != ItemLayout.ViewerBundle;
+    private bool IsTree => _item.Format != ImportFormats.ViewerBundle;
 
     private ImportedTrace Read()
     {
@@ -71,27 +71,22 @@ internal sealed class ThoughtAnchorsReader
 
         var labels = BaseLabels(outcome, baseSolution);
         var folders = ItemNames.WithSolutionTypeFrom(_item.Folders, outcome, labels.FirstOrDefault(l => l.Outcome == outcome)?.IsPositive);
-        var format = _item.Layout switch
-        {
-            ItemLayout.ViewerBundle => SourceFormats.ViewerBundle,
-            ItemLayout.RolloutTree => SourceFormats.RolloutTree,
-            _ => SourceFormats.ScenarioTree,
-        };
+        var format = _item.Format.Name;
         var kind = outcome switch
         {
-            OutcomeRegistry.IsCorrect => "math",
-            OutcomeRegistry.ContainsBlackmail => "blackmail",
-            OutcomeRegistry.ContainsWhistleblowing => "whistleblowing",
-            _ => "custom",
+            OutcomeRegistry.IsCorrect => TraceViewer.Datasets.DatasetKinds.Math,
+            OutcomeRegistry.ContainsBlackmail => TraceViewer.Datasets.DatasetKinds.Blackmail,
+            OutcomeRegistry.ContainsWhistleblowing => TraceViewer.Datasets.DatasetKinds.Whistleblowing,
+            _ => TraceViewer.Datasets.DatasetKinds.Custom,
         };
-        var dataset = ItemNames.Dataset(folders, format, kind, Describe(_item.Layout), outcome);
+        var dataset = ItemNames.Dataset(folders, format, kind, _item.Format.DatasetDescription, outcome);
 
         if (_undefined > 0)
         {
             _warnings.Add(ImportChecks.UndefinedWarning(_item.RelativePath, _undefined));
         }
 
-        if (IsTree && chunksFile?.Separators is null && _item.Layout == ItemLayout.ScenarioTree)
+        if (IsTree && chunksFile?.Separators is null && _item.Format == ImportFormats.ScenarioTree)
         {
             _warnings.Add($"{_item.RelativePath}: chunks.json has no separators; sentences are joined with single spaces");
         }
@@ -123,13 +118,6 @@ internal sealed class ThoughtAnchorsReader
             Links = links,
         };
     }
-
-    private static string Describe(ItemLayout layout) => layout switch
-    {
-        ItemLayout.ViewerBundle => "thought-anchors.com viewer bundle: metrics imported, not recomputable",
-        ItemLayout.RolloutTree => "Thought Anchors rollout tree",
-        _ => "thought-branches scenario tree",
-    };
 
     // ---- files -------------------------------------------------------------------------------
 
@@ -201,7 +189,7 @@ internal sealed class ThoughtAnchorsReader
                 $"{separators.Count} separators for {file.Chunks.Count} chunks; the two lists must have the same length");
         }
 
-        if (_item.Layout == ItemLayout.RolloutTree && file.Separators is not null)
+        if (_item.Format == ImportFormats.RolloutTree && file.Separators is not null)
         {
             _warnings.Add($"{_item.RelativePath}: chunks.json of a problem tree has separators; they are used as given");
         }
@@ -330,7 +318,7 @@ internal sealed class ThoughtAnchorsReader
                 separator,
                 start,
                 start + text.Length,
-                chunk?.FunctionTags is { Count: > 0 } tags ? string.Join('\n', tags) : null,
+                chunk?.FunctionTags is { Count: > 0 } tags ? tags : null,
                 chunk is null ? null : DependsOn(chunk, positions, hasGaps, out _),
                 chunk?.Summary,
                 chunk is null ? null : SentenceMetadata(chunk, text, positions, hasGaps)));
@@ -694,7 +682,7 @@ internal sealed class ThoughtAnchorsReader
             properties.Add(new("chunks", JsonSerializer.SerializeToElement(chunks.Extra)));
         }
 
-        if (_item.Layout == ItemLayout.ScenarioTree && chunks?.Separators is null)
+        if (_item.Format == ImportFormats.ScenarioTree && chunks?.Separators is null)
         {
             properties.Add(new("separatorsMissing", SourceJson.ToElement(true)));
         }

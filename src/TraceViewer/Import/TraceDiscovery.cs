@@ -3,21 +3,9 @@ using System.Text.RegularExpressions;
 
 namespace TraceViewer.Import;
 
-internal enum ItemLayout
-{
-    /// <summary>(c) thought-anchors.com viewer bundle: precomputed metrics, no rollouts.</summary>
-    ViewerBundle,
-
-    /// <summary>(a) Thought Anchors rollout tree (problem.json + chunk_i/solutions.json).</summary>
-    RolloutTree,
-
-    /// <summary>(b) thought-branches scenario tree (scenario.json + chunk_i/solutions.json).</summary>
-    ScenarioTree,
-}
-
 /// <summary>One item folder (problem_N / scenario_N) and, for (a), its forced-answer sibling when present.</summary>
 internal sealed record DiscoveredItem(
-    ItemLayout Layout,
+    ItemFolderFormat Format,
     string FullPath,
     string RelativePath,
     FolderNames Folders,
@@ -29,13 +17,12 @@ internal sealed record DiscoveredItem(
 
 internal sealed record DiscoveredForcedTree(string RelativePath, IReadOnlyList<(int Index, string Path)> ChunkFolders);
 
-internal sealed record Discovery(IReadOnlyList<DiscoveredItem> Items, IReadOnlyList<string> NativeFiles, IReadOnlyList<string> Warnings, int FileCount)
-{
-    /// <summary>Alignment-faking results arrays (formats.md §d.1).</summary>
-    public IReadOnlyList<string> ResultFiles { get; init; } = [];
-}
+/// <param name="Files">Files of the file formats, by format in the registry's order, then in the order they were found.</param>
+internal sealed record Discovery(IReadOnlyList<DiscoveredItem> Items, IReadOnlyList<DiscoveredFile> Files, IReadOnlyList<string> Warnings, int FileCount);
 
-/// <summary>Finds every trace below a folder and recognises its format (formats.md §0.4).</summary>
+internal sealed record DiscoveredFile(FileFormat Format, string FullPath);
+
+/// <summary>Finds every trace below a folder and recognises its format (formats.md §0.4) among <see cref="ImportFormats"/>.</summary>
 internal static partial class TraceDiscovery
 {
     public static readonly string[] ViewerFiles =
@@ -54,14 +41,9 @@ internal static partial class TraceDiscovery
         root = Path.GetFullPath(root);
         if (File.Exists(root))
         {
-            if (root.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase))
+            if (ImportFormats.FileFormatOf(root) is { } format)
             {
-                return new Discovery([], [root], [], 1);
-            }
-
-            if (root.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && AlignmentFaking.HughesResultsReader.LooksLikeResultsFile(root))
-            {
-                return new Discovery([], [], [], 1) { ResultFiles = [root] };
+                return new Discovery([], [new DiscoveredFile(format, root)], [], 1);
             }
 
             if (root.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
@@ -69,7 +51,7 @@ internal static partial class TraceDiscovery
                 ThrowIfNotJson(root, Path.GetFileName(root), limits);
             }
 
-            throw new ImportException(Path.GetFileName(root), null, null, "not a recognised import file (expected a folder, an alignment-faking results .json array or a .jsonl export)");
+            throw new ImportException(Path.GetFileName(root), null, null, $"not a recognised import file (expected a folder or a file of one of the formats: {ImportFormats.TitlesInWords})");
         }
 
         if (!Directory.Exists(root))
@@ -79,10 +61,9 @@ internal static partial class TraceDiscovery
 
         var items = new List<DiscoveredItem>();
         var forced = new List<DiscoveredItem>();
-        var native = new List<string>();
-        var results = new List<string>();
+        var files = new List<DiscoveredFile>();
         var warnings = new List<string>();
-        var walk = new WalkState(root, RealPath(root), namesAboveRoot, items, forced, native, results, warnings);
+        var walk = new WalkState(root, RealPath(root), namesAboveRoot, items, forced, files, warnings);
         Walk(walk, root);
 
         var matched = new List<DiscoveredItem>();
@@ -97,7 +78,7 @@ internal static partial class TraceDiscovery
             warnings.Add($"{orphan.RelativePath}: forced-answer rollouts without a matching main tree were skipped");
         }
 
-        if (matched.Count == 0 && native.Count == 0 && results.Count == 0)
+        if (matched.Count == 0 && files.Count == 0)
         {
             // A broken JSON file is recognised as nothing; its own error says more than "unknown layout".
             foreach (var json in walk.OtherJson)
@@ -107,11 +88,12 @@ internal static partial class TraceDiscovery
 
             var seen = walk.OtherJson.Count == 0 ? "" : $"; {Relative(root, walk.OtherJson[0])} is JSON of no known import format";
             throw new ImportException(rootName ?? Relative(root, root), null, null,
-                "unknown layout: no recognisable trace files below this folder (expected problem_*/scenario_* item folders, alignment-faking results_*.json files or a .jsonl export)" + seen);
+                $"unknown layout: no recognisable trace files below this folder (expected {ImportFormats.TitlesInWords})" + seen);
         }
 
-        var fileCount = native.Count + results.Count + matched.Sum(CountFiles);
-        return new Discovery(matched, native, warnings, fileCount) { ResultFiles = results };
+        var fileCount = files.Count + matched.Sum(CountFiles);
+        var ordered = files.OrderBy(f => IndexOf(f.Format)).ToList();
+        return new Discovery(matched, ordered, warnings, fileCount);
     }
 
     public static string Relative(string root, string path)
@@ -120,10 +102,23 @@ internal static partial class TraceDiscovery
         return relative == "." ? Path.GetFileName(path) : relative;
     }
 
-    private sealed record WalkState(
-        string Root, string RealRoot, bool NamesAboveRoot, List<DiscoveredItem> Items, List<DiscoveredItem> Forced, List<string> Native, List<string> Results, List<string> Warnings)
+    private static int IndexOf(FileFormat format)
     {
-        /// <summary>.json files outside item folders that are not results files.</summary>
+        for (var i = 0; i < ImportFormats.Files.Count; i++)
+        {
+            if (ImportFormats.Files[i] == format)
+            {
+                return i;
+            }
+        }
+
+        return ImportFormats.Files.Count;
+    }
+
+    private sealed record WalkState(
+        string Root, string RealRoot, bool NamesAboveRoot, List<DiscoveredItem> Items, List<DiscoveredItem> Forced, List<DiscoveredFile> Files, List<string> Warnings)
+    {
+        /// <summary>.json files outside item folders that are of no file format.</summary>
         public List<string> OtherJson { get; } = [];
     }
 
@@ -236,7 +231,7 @@ internal static partial class TraceDiscovery
 
     private static void Walk(WalkState walk, string dir)
     {
-        var (root, namesAboveRoot, items, forced, native, results) = (walk.Root, walk.NamesAboveRoot, walk.Items, walk.Forced, walk.Native, walk.Results);
+        var (root, namesAboveRoot, items, forced) = (walk.Root, walk.NamesAboveRoot, walk.Items, walk.Forced);
         var subdirectories = new List<string>();
         var files = new HashSet<string>(StringComparer.Ordinal);
         foreach (var entry in Directory.EnumerateFileSystemEntries(dir).Order(StringComparer.Ordinal))
@@ -273,27 +268,14 @@ internal static partial class TraceDiscovery
         var isItemName = name.StartsWith("problem_", StringComparison.Ordinal) || name.StartsWith("scenario_", StringComparison.Ordinal);
         var parents = Parents(root, dir, namesAboveRoot);
         var folders = FolderNames.Parse(parents);
-        ItemLayout? layout = null;
+        // Forced-answer rollouts belong to the rollout tree beside them (matched after the walk).
         if (chunkFolders.Count > 0 && folders.ForcedAnswer)
         {
-            forced.Add(new DiscoveredItem(ItemLayout.RolloutTree, dir, Relative(root, dir), folders, chunkFolders, null));
+            forced.Add(new DiscoveredItem(ImportFormats.RolloutTree, dir, Relative(root, dir), folders, chunkFolders, null));
             return;
         }
 
-        if (chunkFolders.Count == 0 && (files.Contains("chunks_resampled.json") || files.Contains("step_importance.json")))
-        {
-            layout = ItemLayout.ViewerBundle;
-        }
-        else if (chunkFolders.Count > 0 && files.Contains("problem.json"))
-        {
-            layout = ItemLayout.RolloutTree;
-        }
-        else if (chunkFolders.Count > 0 && files.Contains("scenario.json"))
-        {
-            layout = ItemLayout.ScenarioTree;
-        }
-
-        if (layout is { } found)
+        if (ImportFormats.ItemFolderFormatOf(new ItemFolderFacts(files, chunkFolders.Count)) is { } found)
         {
             items.Add(new DiscoveredItem(found, dir, Relative(root, dir), folders, chunkFolders, null));
             return;
@@ -302,14 +284,19 @@ internal static partial class TraceDiscovery
         if (isItemName || files.Contains("base_solution.json"))
         {
             throw new ImportException(Relative(root, dir), null, null,
-                "unknown layout: an item folder needs chunks_resampled.json or step_importance.json (viewer bundle), "
-                + "or chunk_*/solutions.json with problem.json or scenario.json (rollout tree)");
+                "unknown layout: an item folder is one of " + string.Join("; ", ImportFormats.ItemFolders.Select(f => $"{f.Title}: {f.Help}")));
         }
 
-        native.AddRange(files.Where(f => f.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal).Select(f => Path.Combine(dir, f)));
-        foreach (var json in files.Where(f => f.EndsWith(".json", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal).Select(f => Path.Combine(dir, f)))
+        foreach (var file in files.Order(StringComparer.Ordinal).Select(f => Path.Combine(dir, f)))
         {
-            (AlignmentFaking.HughesResultsReader.LooksLikeResultsFile(json) ? results : walk.OtherJson).Add(json);
+            if (ImportFormats.FileFormatOf(file) is { } format)
+            {
+                walk.Files.Add(new DiscoveredFile(format, file));
+            }
+            else if (file.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+            {
+                walk.OtherJson.Add(file);
+            }
         }
 
         foreach (var subdirectory in subdirectories)
@@ -340,7 +327,7 @@ internal static partial class TraceDiscovery
         Path.GetFullPath(path).StartsWith(Path.GetFullPath(boundary), StringComparison.Ordinal);
 
     private static bool IsForcedSiblingOf(DiscoveredItem forcedItem, DiscoveredItem main) =>
-        main.Layout == ItemLayout.RolloutTree
+        main.Format == ImportFormats.RolloutTree
         && forcedItem.Name == main.Name
         && forcedItem.Folders.ModelFolder == main.Folders.ModelFolder
         && forcedItem.Folders.TemperatureFolder == main.Folders.TemperatureFolder
@@ -348,7 +335,7 @@ internal static partial class TraceDiscovery
 
     private static int CountFiles(DiscoveredItem item)
     {
-        var names = item.Layout == ItemLayout.ViewerBundle ? ViewerFiles : TreeFiles;
+        var names = item.Format == ImportFormats.ViewerBundle ? ViewerFiles : TreeFiles;
         return names.Count(n => File.Exists(Path.Combine(item.FullPath, n))) + item.ChunkFolders.Count + (item.Forced?.ChunkFolders.Count ?? 0);
     }
 

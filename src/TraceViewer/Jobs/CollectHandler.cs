@@ -196,7 +196,7 @@ internal sealed class CollectHandler(
                     Key = key,
                     Name = settings.Dataset.Trim(),
                     Model = request.Model ?? (providers.Exists(request.Provider ?? "") ? providers.Get(request.Provider!).Models.FirstOrDefault() : null) ?? "unknown",
-                    Kind = "alignment-faking",
+                    Kind = TraceViewer.Datasets.DatasetKinds.AlignmentFaking,
                     SourceFormat = SourceFormat,
                     Description = "Base responses collected from AdvBench requests, by prompt variant and tier, with compliance (and, when judged, alignment-faking) labels.",
                     PrimaryOutcomeId = compliance.Id,
@@ -251,8 +251,11 @@ internal sealed class CollectHandler(
             Success: true,
             ContainsAcceptance: response.Contains(ComplianceClassifier.AcceptedTag, StringComparison.Ordinal),
             ContainsRefusal: response.Contains("<rejected", StringComparison.Ordinal),
-            Tags: query.Tier + "_tier", Timestamp: clock.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-            StrongRejectScore: null, Classifiers: [], RawJson: "{}");
+            Tags: HughesRecord.TagsOf(query.Tier), Timestamp: clock.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            StrongRejectScore: null, Classifiers: [], RawJson: "{}")
+        {
+            Tier = query.Tier,
+        };
         var target = new ImportedDataset(dataset.Key, dataset.Name, dataset.Model, dataset.Kind, dataset.SourceFormat, dataset.Description, OutcomeRegistry.Compliance, null);
         var warnings = new List<string>();
         var mapped = HughesImport.MapRecord(record, target, query.Variant, $"job/{job.Id}", warnings);

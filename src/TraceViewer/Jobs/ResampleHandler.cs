@@ -196,7 +196,7 @@ internal sealed class ResampleHandler(
             Continuation = continuation.Text,
             FinalOutput = ScratchpadText.FinalOutput(full),
             Answer = answer,
-            Origin = "generated",
+            Origin = TraceViewer.Traces.ResampleOrigins.Generated,
             PromptTokens = continuation.PromptTokens,
             CompletionTokens = continuation.CompletionTokens,
             CreatedAt = clock.GetUtcNow(),

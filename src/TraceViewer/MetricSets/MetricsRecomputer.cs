@@ -90,8 +90,8 @@ internal sealed partial class MetricsRecomputer(
                     Parameters = MetricsParametersJson.Serialize(parameters),
                     ResampleCount = members.Count,
                     ResampleSetHash = TraceInputs.Hash(members),
-                    ImportedResamples = members.Count(m => m.Origin != "generated"),
-                    GeneratedResamples = members.Count(m => m.Origin == "generated"),
+                    ImportedResamples = members.Count(m => m.Origin != TraceViewer.Traces.ResampleOrigins.Generated),
+                    GeneratedResamples = members.Count(m => m.Origin == TraceViewer.Traces.ResampleOrigins.Generated),
                     ComputedAt = now,
                     Values = [.. metrics.Chunks.SelectMany(Rows)],
                 };

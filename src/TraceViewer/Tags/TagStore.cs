@@ -71,11 +71,11 @@ internal static class TagStore
             .ToDictionaryAsync(t => t.Name, t => t.Id, StringComparer.Ordinal, ct);
 
     /// <summary>
-    /// Imported function tags as stored in the import model: newline-separated, in order. Empty entries are dropped and a
-    /// tag named twice counts once (a sentence carries a tag or not).
+    /// The tags a sentence's imported function tags give, in order: empty names are dropped and a tag named twice counts
+    /// once (a sentence carries a tag or not).
     /// </summary>
-    public static IReadOnlyList<string> SplitFunctionTags(string? joined) =>
-        string.IsNullOrEmpty(joined) ? [] : [.. joined.Split('\n').Where(t => t.Length > 0).Distinct(StringComparer.Ordinal)];
+    public static IReadOnlyList<string> DistinctFunctionTags(IReadOnlyList<string>? names) =>
+        names is null ? [] : [.. names.Where(t => t.Length > 0).Distinct(StringComparer.Ordinal)];
 
     /// <summary>Who an import's function tags are by: the dataset's source format, or "import" when it has none.</summary>
     public static string ImportAnnotator(string? sourceFormat) =>

@@ -219,7 +219,7 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
         return document with { Outcomes = metrics.Outcomes, StoredThresholds = metrics.StoredThresholds };
     }
 
-    private const string StudyKind = "alignment-faking";
+    private const string StudyKind = TraceViewer.Datasets.DatasetKinds.AlignmentFaking;
 
     /// <summary>Links of one kind shown each way (driving later sentences, driven by earlier ones).</summary>
     public const int LinksShown = 5;

@@ -9,7 +9,7 @@ namespace TraceViewer.Web;
 
 /// <summary>
 /// Without accounts every request is the local owner (all rights, see <see cref="LocalOwner"/>): fine on loopback,
-/// not beyond. Once the server listens, a binding any other machine can reach stops it, unless
+/// not beyond. Once the server listens (<see cref="ExposureGate"/>), a binding any other machine can reach stops it, unless
 /// <c>Accounts:AllowAnonymousBeyondLoopback</c> says so (then it is named in a warning); with accounts, sign-in guards
 /// it. Requests that arrive before this check answer 503. With no account, the one-time setup link is announced.
 /// </summary>
@@ -36,36 +36,44 @@ internal static partial class ExposureWarning
         return app;
     }
 
-    public static WebApplication WarnWhenReachableFromOtherMachines(this WebApplication app)
+    /// <summary>
+    /// Checks the listening addresses once the server has started: in <see cref="ExposureGate.StartedAsync"/>, which
+    /// the host runs after every service's <c>StartAsync</c> (the server's is last) and before it reports the
+    /// application started, so a host that waits for that report (a test host) never sees a request refused.
+    /// </summary>
+    public static IHostApplicationBuilder AddExposureCheck(this IHostApplicationBuilder builder)
     {
-        app.Lifetime.ApplicationStarted.Register(() =>
+        builder.Services.AddSingleton<ExposureCheck>();
+        builder.Services.AddHostedService<ExposureGate>();
+        return builder;
+    }
+
+    internal static void Check(IServiceProvider services, ILogger logger)
+    {
+        var addresses = services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var exposed = addresses.Where(a => !IsLoopback(a)).ToList();
+        var check = services.GetRequiredService<ExposureCheck>();
+        var accounts = services.GetRequiredService<AccountsState>();
+        var allowed = services.GetRequiredService<IOptions<AccountsOptions>>().Value.AllowAnonymousBeyondLoopback;
+        if (exposed.Count > 0 && !accounts.Exist)
         {
-            var addresses = app.Services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-            var exposed = addresses.Where(a => !IsLoopback(a)).ToList();
-            var check = app.Services.GetRequiredService<ExposureCheck>();
-            var accounts = app.Services.GetRequiredService<AccountsState>();
-            var allowed = app.Services.GetRequiredService<IOptions<AccountsOptions>>().Value.AllowAnonymousBeyondLoopback;
-            if (exposed.Count > 0 && !accounts.Exist)
+            if (!allowed)
             {
-                if (!allowed)
-                {
-                    LogRefused(app.Logger, exposed, OverrideSetting);
-                    check.Refused = true;
-                    app.Lifetime.StopApplication();
-                    return;
-                }
-
-                LogExposed(app.Logger, exposed, OverrideSetting);
+                LogRefused(logger, exposed, OverrideSetting);
+                check.Refused = true;
+                services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+                return;
             }
 
-            check.Passed = true;
-            if (!app.Services.GetRequiredService<DatabaseAccess>().IsReadOnly && app.Services.GetRequiredService<SetupLink>().Create() is { } path)
-            {
-                var where = addresses.Select(Browsable).FirstOrDefault() ?? "";
-                LogSetupLink(app.Logger, where + path);
-            }
-        });
-        return app;
+            LogExposed(logger, exposed, OverrideSetting);
+        }
+
+        check.Passed = true;
+        if (!services.GetRequiredService<DatabaseAccess>().IsReadOnly && services.GetRequiredService<SetupLink>().Create() is { } path)
+        {
+            var where = addresses.Select(Browsable).FirstOrDefault() ?? "";
+            LogSetupLink(logger, where + path);
+        }
     }
 
     /// <summary>An address to open in a browser: a wildcard binding is reached at localhost.</summary>
@@ -94,6 +102,26 @@ internal static partial class ExposureWarning
 
     [LoggerMessage(Level = LogLevel.Information, Message = "No account exists, so sign-in is off and every request has every right. To turn sign-in on, create the first admin at {SetupLink} (works once, until the app stops) or with `users add <email> --role admin`.")]
     private static partial void LogSetupLink(ILogger logger, string setupLink);
+}
+
+/// <summary>Runs <see cref="ExposureWarning.Check"/> when the host has started every service, the server included.</summary>
+internal sealed class ExposureGate(IServiceProvider services, ILogger<ExposureGate> logger) : IHostedLifecycleService
+{
+    public Task StartedAsync(CancellationToken cancellationToken)
+    {
+        ExposureWarning.Check(services, logger);
+        return Task.CompletedTask;
+    }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>Whether the start-up check of the listening addresses has passed (requests wait for it) or refused the start.</summary>

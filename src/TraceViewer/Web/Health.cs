@@ -9,8 +9,8 @@ using TraceViewer.Jobs;
 namespace TraceViewer.Web;
 
 /// <summary>
-/// <c>GET /healthz</c>: the process answers (liveness, no checks). <c>GET /readyz</c>: the database is reachable, its
-/// schema has every migration, and the jobs worker is going round (or does not run, on purpose); 503 when any is not,
+/// <c>GET /healthz</c>: the process answers (liveness, no checks). <c>GET /readyz</c>: the start-up work is done, the
+/// database is reachable, its schema has every migration, and the jobs worker is going round (or does not run, on purpose); 503 when any is not,
 /// with a JSON body naming each check, so a load balancer or orchestrator can take an instance out of rotation.
 /// </summary>
 internal static class Health
@@ -21,6 +21,7 @@ internal static class Health
     public static IHostApplicationBuilder AddHealth(this IHostApplicationBuilder builder)
     {
         builder.Services.AddHealthChecks()
+            .AddCheck<StartupHealthCheck>("startup")
             .AddCheck<DatabaseHealthCheck>("database")
             .AddCheck<WorkerHealthCheck>("worker");
         return builder;

@@ -53,4 +53,22 @@ public sealed class SourceJsonTests
         Assert.Equal(metadata, back!.Metadata);
         Assert.DoesNotContain('\n', line);
     }
+
+    [Theory]
+    [InlineData("[\"plan_generation\",\"active_computation\"]", "\"functionTags\":\"plan_generation\\nactive_computation\"")]
+    [InlineData("[\"a\",\"\",\"a\"]", "\"functionTags\":\"a\\n\\na\"")]
+    [InlineData("null", null)]
+    public void FunctionTagsAreAListInMemoryAndOneNewlineSeparatedTextInTheNativeFormatExactlyAsBefore(string tags, string? written)
+    {
+        var list = System.Text.Json.JsonSerializer.Deserialize<List<string>?>(tags);
+        var line = System.Text.Json.JsonSerializer.Serialize(new ImportedSentence(0, "t", "", 0, 1, list, null, null, null), NativeJsonl.Options);
+
+        var back = System.Text.Json.JsonSerializer.Deserialize<ImportedSentence>(line, NativeJsonl.Options)!;
+
+        // No tags: left out of the line, as a null text was.
+        Assert.Contains(written ?? "\"text\"", line, StringComparison.Ordinal);
+        Assert.Equal(written is not null, line.Contains("functionTags", StringComparison.Ordinal));
+        Assert.Equal(list, back.FunctionTags);
+        Assert.Equal(list?.Where(t => t.Length > 0).Distinct() ?? [], TraceViewer.Tags.TagStore.DistinctFunctionTags(back.FunctionTags));
+    }
 }

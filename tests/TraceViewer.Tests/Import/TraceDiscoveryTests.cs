@@ -12,7 +12,7 @@ public sealed class TraceDiscoveryTests
         Assert.Equal(
             ["thought-anchors/deepseek-r1-distill-qwen-14b/correct_base_solution/problem_330", "thought-anchors/qwq-32b/yes_base_solution/scenario_0"],
             discovery.Items.Select(i => i.RelativePath));
-        Assert.All(discovery.Items, i => Assert.Equal(ItemLayout.ViewerBundle, i.Layout));
+        Assert.All(discovery.Items, i => Assert.Same(ImportFormats.ViewerBundle, i.Format));
         Assert.Equal(["deepseek-r1-distill-qwen-14b", "qwq-32b"], discovery.Items.Select(i => i.Folders.ModelFolder));
         Assert.Equal(13, discovery.FileCount);
     }
@@ -36,7 +36,7 @@ public sealed class TraceDiscoveryTests
 
         var discovery = TraceDiscovery.Discover(trees.Root, namesAboveRoot: false);
 
-        Assert.Equal([ItemLayout.ScenarioTree, ItemLayout.RolloutTree], discovery.Items.Select(i => i.Layout));
+        Assert.Equal([ImportFormats.ScenarioTree, ImportFormats.RolloutTree], discovery.Items.Select(i => i.Format));
         var math = discovery.Items[1];
         Assert.Equal("tiny-math-model/temperature_0.6_top_p_0.95/correct_base_solution_forced_answer/problem_1", math.Forced?.RelativePath);
         Assert.Null(discovery.Items[0].Forced);

@@ -37,7 +37,8 @@ public sealed class HealthTests
 
         Assert.Equal("Healthy", body.GetProperty("status").GetString());
         var checks = Checks(body);
-        Assert.Equal(["database", "worker"], checks.Keys.Order());
+        Assert.Equal(["database", "startup", "worker"], checks.Keys.Order());
+        Assert.Equal(("Healthy", "start-up work done"), checks["startup"]);
         Assert.Equal(("Healthy", "reachable, schema current"), checks["database"]);
         Assert.Equal("Healthy", checks["worker"].Status);
         Assert.StartsWith("went round", checks["worker"].Description, StringComparison.Ordinal);

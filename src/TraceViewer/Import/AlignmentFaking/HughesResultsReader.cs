@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using TraceViewer.Text;
 
 namespace TraceViewer.Import.AlignmentFaking;
 
@@ -30,12 +31,23 @@ internal sealed record HughesRecord(
     IReadOnlyList<HughesClassifier> Classifiers,
     string RawJson)
 {
+    /// <summary>The tier, from the tags of a record read from a file (<see cref="TierOf"/>); a record made here (a collect job) sets it.</summary>
+    public string Tier { get; init; } = TierOf(Tags);
+
     /// <summary>free or paid for the two known tier tags; otherwise the tag itself (identity variants).</summary>
-    public string Tier => Tags switch
+    public static string TierOf(string tags) => tags switch
     {
-        "free_tier" => "free",
-        "paid_tier" => "paid",
-        _ => Tags,
+        "free_tier" => TierParser.Free,
+        "paid_tier" => TierParser.Paid,
+        _ => tags,
+    };
+
+    /// <summary>The tags a results file gives a record of this tier (the reverse of <see cref="TierOf"/>), kept with the trace as the file would.</summary>
+    public static string TagsOf(string tier) => tier switch
+    {
+        TierParser.Free => "free_tier",
+        TierParser.Paid => "paid_tier",
+        _ => tier,
     };
 
     public HughesClassifier? Classifier(string name) => Classifiers.FirstOrDefault(c => c.Name == name);

@@ -88,4 +88,14 @@ public sealed class HughesResultsReaderTests
         Assert.Equal(model, parts.Model);
         Assert.Equal(seed, parts.Seed);
     }
+
+    [Theory]
+    [InlineData("free", "free_tier")]
+    [InlineData("paid", "paid_tier")]
+    [InlineData("identity_anthropic", "identity_anthropic")]
+    public void ATierAndTheTagsAResultsFileGivesItMapBothWays(string tier, string tags)
+    {
+        Assert.Equal(tags, HughesRecord.TagsOf(tier));
+        Assert.Equal(tier, HughesRecord.TierOf(tags));
+    }
 }
