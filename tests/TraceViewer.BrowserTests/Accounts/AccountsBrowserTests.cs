@@ -176,6 +176,24 @@ public sealed class AccountsBrowserTests(AccountsBrowserApp app) : IClassFixture
         await Assertions.Expect(browser.Page.Locator("[data-testid=invite-link]")).ToBeVisibleAsync();
         await browser.Page.AssertNoSidewaysScrollAsync(viewport);
         await browser.Page.ScreenshotAsync($"screen-users-{viewport}");
+
+        if (viewport == Viewports.Laptop)
+        {
+            // An admin's bar holds every link (Shares and Users last) and the email beside them, none over another.
+            var email = await browser.Page.GetByTestId("signed-in-as").BoundingBoxAsync();
+            Assert.NotNull(email);
+            Assert.True(email.Width > 0);
+            var links = browser.Page.Locator("nav.app-nav a");
+            await Assertions.Expect(links.Last).ToHaveTextAsync("Users");
+            foreach (var link in await links.AllAsync())
+            {
+                var box = (await link.BoundingBoxAsync())!;
+                var overlaps = box.X < email.X + email.Width && email.X < box.X + box.Width
+                    && box.Y < email.Y + email.Height && email.Y < box.Y + box.Height;
+                Assert.False(overlaps, $"{await link.TextContentAsync()} at x {box.X:0}..{box.X + box.Width:0} overlaps the email at x {email.X:0}..{email.X + email.Width:0}");
+                Assert.True(box.X + box.Width <= 1440, $"{await link.TextContentAsync()} ends past the screen");
+            }
+        }
         Assert.Empty(browser.Errors);
     }
 }

@@ -51,6 +51,24 @@ public sealed class SnapshotFileTests(FileSnapshot snapshot, ITestOutputHelper o
         await using var browser = await BrowserApp.OpenPageAsync(snapshot.Browser, new Uri(snapshot.Url("index.html")), viewport);
         var page = browser.Page;
 
+        if (viewport == Viewports.Laptop)
+        {
+            // Opened without a sentence in the address, a trace's text starts on the first screen, under the curve, the
+            // shut analyses and the tag legend: the plain trace, the analysed one and the tagged one.
+            foreach (var id in new[] { 1, snapshot.Data.AnalysedTraceIds[0], snapshot.Data.HostileTraceId })
+            {
+                await page.GotoAsync(snapshot.Url($"trace-{id}.html"));
+                await page.WaitForFunctionAsync("() => { const c = document.getElementById('curve'); return !c || c.getAttribute('data-drawn') === 'true'; }");
+                Assert.Equal(0, await page.EvaluateAsync<double>("() => window.scrollY"));
+                var first = await page.Locator("#s-0").BoundingBoxAsync();
+                output.WriteLine($"trace-{id}: first sentence at {first!.Y:0} px");
+                // Within the 900 px screen, with room for three of its 1.8-line-height lines under it.
+                Assert.InRange(first.Y, 0, 900 - 100);
+            }
+
+            output.WriteLine(await page.ScreenshotAsync("snapshot-trace-top-laptop", fullPage: false));
+        }
+
         await page.GotoAsync(snapshot.Url("trace-1.html") + "#s-12");
 
         var sentence = page.Locator("#s-12");
@@ -122,12 +140,10 @@ public sealed class SnapshotFileTests(FileSnapshot snapshot, ITestOutputHelper o
         await Assertions.Expect(page.Locator("#s-2")).ToHaveAttributeAsync("aria-selected", "true");
         var analyses = page.GetByTestId("analyses");
         var chart = page.GetByTestId("analysis-chart");
-        if (viewport == Viewports.Phone)
-        {
-            // On a phone the analyses wait behind their heading, so the text comes first.
-            Assert.False(await analyses.EvaluateAsync<bool>("d => d.open"));
-            await page.Locator("[data-testid=analyses] > summary").ClickAsync();
-        }
+        // The analyses wait behind their summary line, so the text comes first; the line opens them.
+        Assert.False(await analyses.EvaluateAsync<bool>("d => d.open"));
+        await Assertions.Expect(chart).Not.ToHaveAttributeAsync("data-drawn", "true");
+        await page.Locator("[data-testid=analyses] > summary").ClickAsync();
 
         await Assertions.Expect(chart).ToHaveAttributeAsync("data-drawn", "true");
         await Assertions.Expect(chart.Locator(".scatterlayer .point")).ToHaveCountAsync(6);

@@ -137,7 +137,7 @@
     });
   }
 
-  // ---- analyses: the live page's scatter, drawn once its box is open (closed on a phone until asked for)
+  // ---- analyses: the live page's scatter, drawn once its box is opened (shut until asked for)
   var analyses = document.querySelector('[data-testid="analyses"]');
   var scatter = document.getElementById('analysis-chart');
   var scatterDrawn = false;
@@ -157,7 +157,6 @@
     });
   }
   if (analyses) {
-    if (window.matchMedia && window.matchMedia('(max-width: 900px)').matches) { analyses.open = false; }
     analyses.addEventListener('toggle', function () {
       if (!analyses.open) { return; }
       if (scatterDrawn) { Plotly.Plots.resize(scatter); } else { drawScatter(); }
