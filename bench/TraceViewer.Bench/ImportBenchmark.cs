@@ -110,6 +110,8 @@ internal static class ImportBenchmark
                 }
             }, CancellationToken.None);
             var allocated = GC.GetTotalAllocatedBytes(precise: false);
+            var collections = new[] { GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2) };
+            var paused = GC.GetTotalPauseDuration();
             var stopwatch = Stopwatch.StartNew();
             var summary = await scope.ServiceProvider.GetRequiredService<ImportService>().ImportAsync(data, namesAboveRoot: false, null, CancellationToken.None);
             var seconds = stopwatch.Elapsed.TotalSeconds;
@@ -117,6 +119,8 @@ internal static class ImportBenchmark
             await sampler;
             allocated = GC.GetTotalAllocatedBytes(precise: false) - allocated;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT {seconds} {summary.Resamples} {PeakMiB()} {heapPeak / 1048576.0} {allocated / 1048576.0}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"GC collections {GC.CollectionCount(0) - collections[0]} / {GC.CollectionCount(1) - collections[1]} / {GC.CollectionCount(2) - collections[2]} (gen 0 / 1 / 2), paused {(GC.GetTotalPauseDuration() - paused).TotalSeconds:0.00} s"));
         }
 
         return 0;
@@ -140,6 +144,10 @@ internal static class ImportBenchmark
         var output = await process.StandardOutput.ReadToEndAsync();
         await process.WaitForExitAsync();
         var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("RESULT ", StringComparison.Ordinal));
+        foreach (var p in output.Split('\n').Where(l => l.StartsWith("GC ", StringComparison.Ordinal)))
+        {
+            Console.WriteLine("    " + p);
+        }
         if (process.ExitCode != 0 || line is null)
         {
             Console.WriteLine($"  {provider}: the import failed (exit {process.ExitCode}): {await error}{output}");

@@ -88,20 +88,20 @@ internal static class BulkCopy
     {
         var handle = connection.Handle!;
         var full = Math.Min(SqliteRowsPerStatement, rows.Count);
-        var statement = Prepare(handle, shape, full);
+        var statement = new SqliteRows(handle, Prepare(handle, shape, full), shape.Columns.Count * full);
         try
         {
             var offset = 0;
             for (; offset + full <= rows.Count; offset += full)
             {
-                Execute(handle, statement, shape, rows, offset, full);
+                statement.Execute(shape, rows, offset, full);
             }
 
             if (offset < rows.Count)
             {
                 var rest = rows.Count - offset;
-                using var tail = Prepare(handle, shape, rest);
-                Execute(handle, tail, shape, rows, offset, rest);
+                using var tail = new SqliteRows(handle, Prepare(handle, shape, rest), shape.Columns.Count * rest);
+                tail.Execute(shape, rows, offset, rest);
             }
         }
         finally
@@ -129,49 +129,116 @@ internal static class BulkCopy
         return statement;
     }
 
-    private static void Execute<T>(sqlite3 handle, sqlite3_stmt statement, Shape shape, IReadOnlyList<T> rows, int offset, int count)
-        where T : class
+    /// <summary>
+    /// A prepared statement of many rows and what each of its parameters holds. SQLite keeps a parameter's value across
+    /// executions, so a value equal to the one already bound (the trace's id, a constant origin, a null column) is not
+    /// bound again; text goes to SQLite as UTF-8 from one reused buffer instead of a new array per value.
+    /// </summary>
+    private sealed class SqliteRows(sqlite3 handle, sqlite3_stmt statement, int parameters) : IDisposable
     {
-        var p = 1;
-        for (var r = 0; r < count; r++)
+        private readonly object?[] _bound = new object?[parameters];
+        private readonly bool[] _set = new bool[parameters];
+        private byte[] _utf8 = new byte[1024];
+        private DateTimeOffset _lastTime;
+        private string? _lastTimeText;
+
+        public void Execute<T>(Shape shape, IReadOnlyList<T> rows, int offset, int count)
+            where T : class
         {
-            var row = rows[offset + r];
-            foreach (var column in shape.Columns)
+            var p = 0;
+            for (var r = 0; r < count; r++)
             {
-                Bind(statement, p++, column.ProviderValue(row));
+                var row = rows[offset + r];
+                foreach (var column in shape.Columns)
+                {
+                    var value = column.ProviderValue(row);
+                    if (!_set[p] || !Same(_bound[p], value))
+                    {
+                        Bind(p + 1, value);
+                        _bound[p] = value;
+                        _set[p] = true;
+                    }
+
+                    p++;
+                }
+            }
+
+            var rc = raw.sqlite3_step(statement);
+            raw.sqlite3_reset(statement);
+            if (rc != raw.SQLITE_DONE)
+            {
+                SqliteException.ThrowExceptionForRC(rc, handle);
             }
         }
 
-        var rc = raw.sqlite3_step(statement);
-        raw.sqlite3_reset(statement);
-        if (rc != raw.SQLITE_DONE)
+        /// <summary>Only values that would be stored the same: the same string instance, the same bits of a double, the same offset of a time.</summary>
+        private static bool Same(object? bound, object? value) => bound switch
         {
-            SqliteException.ThrowExceptionForRC(rc, handle);
-        }
-    }
-
-    /// <summary>Binds a provider value as Microsoft.Data.Sqlite would store it.</summary>
-    private static void Bind(sqlite3_stmt statement, int index, object? value)
-    {
-        var rc = value switch
-        {
-            null or DBNull => raw.sqlite3_bind_null(statement, index),
-            string s => raw.sqlite3_bind_text(statement, index, s),
-            int i => raw.sqlite3_bind_int64(statement, index, i),
-            long l => raw.sqlite3_bind_int64(statement, index, l),
-            bool b => raw.sqlite3_bind_int64(statement, index, b ? 1 : 0),
-            double d => raw.sqlite3_bind_double(statement, index, d),
-            short s => raw.sqlite3_bind_int64(statement, index, s),
-            byte b => raw.sqlite3_bind_int64(statement, index, b),
-            float f => raw.sqlite3_bind_double(statement, index, f),
-            DateTimeOffset d => raw.sqlite3_bind_text(statement, index, SqliteText(d)),
-            byte[] bytes => raw.sqlite3_bind_blob(statement, index, bytes),
-            _ => throw new NotSupportedException($"BulkCopy cannot write a {value.GetType().Name} to SQLite."),
+            null => value is null,
+            int i => value is int v && v == i,
+            long l => value is long v && v == l,
+            bool b => value is bool v && v == b,
+            double d => value is double v && BitConverter.DoubleToInt64Bits(v) == BitConverter.DoubleToInt64Bits(d),
+            DateTimeOffset t => value is DateTimeOffset v && v.EqualsExact(t),
+            _ => ReferenceEquals(bound, value),
         };
-        if (rc != raw.SQLITE_OK)
+
+        /// <summary>Binds a provider value as Microsoft.Data.Sqlite would store it.</summary>
+        private void Bind(int index, object? value)
         {
-            throw new InvalidOperationException($"SQLite refused parameter {index} (code {rc}).");
+            var rc = value switch
+            {
+                null => raw.sqlite3_bind_null(statement, index),
+                string s => BindText(index, s),
+                int i => raw.sqlite3_bind_int64(statement, index, i),
+                long l => raw.sqlite3_bind_int64(statement, index, l),
+                bool b => raw.sqlite3_bind_int64(statement, index, b ? 1 : 0),
+                double d => raw.sqlite3_bind_double(statement, index, d),
+                short s => raw.sqlite3_bind_int64(statement, index, s),
+                byte b => raw.sqlite3_bind_int64(statement, index, b),
+                float f => raw.sqlite3_bind_double(statement, index, f),
+                DateTimeOffset d => BindText(index, TimeText(d)),
+                byte[] bytes => raw.sqlite3_bind_blob(statement, index, bytes),
+                DBNull => raw.sqlite3_bind_null(statement, index),
+                _ => throw new NotSupportedException($"BulkCopy cannot write a {value.GetType().Name} to SQLite."),
+            };
+            if (rc != raw.SQLITE_OK)
+            {
+                throw new InvalidOperationException($"SQLite refused parameter {index} (code {rc}).");
+            }
         }
+
+        private int BindText(int index, string text)
+        {
+            // The empty string and text holding NUL go the way they always went (an empty span would bind NULL).
+            if (text.Length == 0 || text.Contains('\0', StringComparison.Ordinal))
+            {
+                return raw.sqlite3_bind_text(statement, index, text);
+            }
+
+            var most = Encoding.UTF8.GetMaxByteCount(text.Length);
+            if (most > _utf8.Length)
+            {
+                _utf8 = new byte[Math.Max(most, _utf8.Length * 2)];
+            }
+
+            var length = Encoding.UTF8.GetBytes(text, _utf8);
+            // SQLite copies the bytes (SQLITE_TRANSIENT), so the buffer is free again at once.
+            return raw.sqlite3_bind_text(statement, index, _utf8.AsSpan(0, length));
+        }
+
+        private string TimeText(DateTimeOffset value)
+        {
+            if (_lastTimeText is null || value != _lastTime || value.Offset != _lastTime.Offset)
+            {
+                _lastTime = value;
+                _lastTimeText = SqliteText(value);
+            }
+
+            return _lastTimeText;
+        }
+
+        public void Dispose() => statement.Dispose();
     }
 
     /// <summary>A DateTimeOffset as text, the way Microsoft.Data.Sqlite writes it (and EF reads it back).</summary>

@@ -43,16 +43,49 @@ internal static class ContentHash
 
     public static ImportedTrace Canonical(ImportedTrace trace) => trace with
     {
-        Labels = [.. trace.Labels.OrderBy(l => l.Outcome, StringComparer.Ordinal)],
-        Sentences = [.. trace.Sentences.OrderBy(s => s.Index)],
-        Resamples = [.. trace.Resamples
-            .OrderBy(r => r.Position).ThenBy(r => r.SampleIndex)
-            .Select(r => r with { Labels = [.. r.Labels.OrderBy(l => l.Outcome, StringComparer.Ordinal)] })],
+        Labels = Ordered(trace.Labels, LabelOrder, l => l.OrderBy(x => x.Outcome, StringComparer.Ordinal)),
+        Sentences = Ordered(trace.Sentences, (a, b) => a.Index.CompareTo(b.Index), l => l.OrderBy(s => s.Index)),
+        Resamples = Ordered(trace.Resamples, ResampleOrder, l => l.OrderBy(r => r.Position).ThenBy(r => r.SampleIndex)) is var resamples
+            && resamples.All(r => IsOrdered(r.Labels, LabelOrder))
+            ? resamples
+            : [.. resamples.Select(r => IsOrdered(r.Labels, LabelOrder) ? r : r with { Labels = [.. r.Labels.OrderBy(l => l.Outcome, StringComparer.Ordinal)] })],
         MetricSets = [.. trace.MetricSets
             .OrderBy(m => m.Outcome, StringComparer.Ordinal).ThenBy(m => m.Source).ThenBy(m => m.SourceFile, StringComparer.Ordinal)
-            .Select(m => m with { Values = [.. m.Values.OrderBy(v => v.SentenceIndex).ThenBy(v => v.Name, StringComparer.Ordinal)] })],
-        Links = [.. trace.Links.OrderBy(l => l.Kind, StringComparer.Ordinal).ThenBy(l => l.SourceIndex).ThenBy(l => l.TargetIndex)],
+            .Select(m => IsOrdered(m.Values, ValueOrder) ? m : m with { Values = [.. m.Values.OrderBy(v => v.SentenceIndex).ThenBy(v => v.Name, StringComparer.Ordinal)] })],
+        Links = Ordered(trace.Links, LinkOrder, l => l.OrderBy(x => x.Kind, StringComparer.Ordinal).ThenBy(x => x.SourceIndex).ThenBy(x => x.TargetIndex)),
     };
+
+    private static readonly Comparison<ImportedLabel> LabelOrder = (a, b) => string.CompareOrdinal(a.Outcome, b.Outcome);
+
+    private static readonly Comparison<ImportedResample> ResampleOrder = (a, b) =>
+        a.Position != b.Position ? a.Position.CompareTo(b.Position) : a.SampleIndex.CompareTo(b.SampleIndex);
+
+    private static readonly Comparison<ImportedMetric> ValueOrder = (a, b) =>
+        a.SentenceIndex != b.SentenceIndex ? a.SentenceIndex.CompareTo(b.SentenceIndex) : string.CompareOrdinal(a.Name, b.Name);
+
+    private static readonly Comparison<ImportedLink> LinkOrder = (a, b) =>
+        string.CompareOrdinal(a.Kind, b.Kind) is var kind and not 0 ? kind
+        : a.SourceIndex != b.SourceIndex ? a.SourceIndex.CompareTo(b.SourceIndex) : a.TargetIndex.CompareTo(b.TargetIndex);
+
+    /// <summary>
+    /// A list already in order is kept as it is (a stable sort would give the same sequence); only one out of order is
+    /// sorted into a new list, so a trace of hundreds of thousands of resamples is not copied to be hashed.
+    /// </summary>
+    private static IReadOnlyList<T> Ordered<T>(IReadOnlyList<T> list, Comparison<T> order, Func<IReadOnlyList<T>, IOrderedEnumerable<T>> sort) =>
+        IsOrdered(list, order) ? list : [.. sort(list)];
+
+    private static bool IsOrdered<T>(IReadOnlyList<T> list, Comparison<T> order)
+    {
+        for (var i = 1; i < list.Count; i++)
+        {
+            if (order(list[i - 1], list[i]) > 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     private static void RemoveExcluded(JsonTypeInfo info)
     {

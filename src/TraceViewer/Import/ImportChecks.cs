@@ -237,11 +237,28 @@ internal static class ImportChecks
         trace = TraceFields(trace, "", Error);
         Sentences(trace.Sentences, trace.Reasoning, trace.SourceFormat, limits, "sentences", Error);
 
-        var keys = new HashSet<(int, int)>();
+        // Resamples usually come in order of (position, sample index), and then no key can repeat; the set of keys
+        // seen is built (from those before) only once one is out of order.
+        HashSet<(int, int)>? keys = null;
         for (var i = 0; i < trace.Resamples.Count; i++)
         {
             var r = trace.Resamples[i] ?? throw Error($"resamples[{i}]", "wrong type: expected an object, found null");
-            Resample(r, limits, $"resamples[{i}].", Error);
+            // The field names are built only for a resample that breaks a rule: hundreds of thousands pass.
+            if (!Passes(r, limits))
+            {
+                Resample(r, limits, $"resamples[{i}].", Error);
+            }
+
+            if (keys is null)
+            {
+                if (i == 0 || After(trace.Resamples[i - 1], r))
+                {
+                    continue;
+                }
+
+                keys = [.. trace.Resamples.Take(i).Select(x => (x.Position, x.SampleIndex))];
+            }
+
             if (!keys.Add((r.Position, r.SampleIndex)))
             {
                 throw Error($"resamples[{i}]", DuplicateResample(r));
@@ -256,29 +273,78 @@ internal static class ImportChecks
             undefined += dropped;
         }
 
-        var links = new List<ImportedLink>(trace.Links.Count);
-        var linkKeys = new HashSet<(string, int, int)>();
+        // As for resamples: the set of keys only once a link is out of order, and a new list only once a link is left out.
+        List<ImportedLink>? links = null;
+        HashSet<(string, int, int)>? linkKeys = null;
         for (var i = 0; i < trace.Links.Count; i++)
         {
             var link = trace.Links[i];
-            Link(link, limits, $"links[{i}].", Error);
-            if (!linkKeys.Add((link.Kind, link.SourceIndex, link.TargetIndex)))
+            if (!Passes(link, limits))
+            {
+                Link(link, limits, $"links[{i}].", Error);
+            }
+
+            if (linkKeys is null && i > 0 && !After(trace.Links[i - 1], link))
+            {
+                linkKeys = [.. trace.Links.Take(i).Select(x => (x.Kind, x.SourceIndex, x.TargetIndex))];
+            }
+
+            if (linkKeys?.Add((link.Kind, link.SourceIndex, link.TargetIndex)) == false)
             {
                 throw Error($"links[{i}]", DuplicateLink(link));
             }
 
             if (double.IsFinite(link.Score))
             {
-                links.Add(link);
+                links?.Add(link);
             }
             else
             {
+                links ??= [.. trace.Links.Take(i)];
                 undefined++;
             }
         }
 
-        return trace with { MetricSets = sets, Links = links };
+        return trace with { MetricSets = sets, Links = links ?? trace.Links };
     }
+
+    /// <summary>Whether <see cref="Resample"/> would let the resample through; it runs (and names the field) when not.</summary>
+    private static bool Passes(ImportedResample r, ImportOptions limits)
+    {
+        if (r.Position < 0 || r.Position >= limits.MaxSentences || r.SampleIndex < 0 || r.SampleIndex >= limits.MaxSamplesPerPosition
+            || string.IsNullOrEmpty(r.Origin) || r.PromptTokens < 0 || r.CompletionTokens < 0)
+        {
+            return false;
+        }
+
+        return r.Labels switch
+        {
+            null => false,
+            var labels => labels.Count switch
+        {
+                0 => true,
+                1 => labels[0] is { Outcome.Length: > 0 },
+                _ => false,
+            },
+        };
+    }
+
+    /// <summary>Whether <paramref name="next"/> comes strictly after <paramref name="previous"/> (so their keys differ).</summary>
+    private static bool After(ImportedResample previous, ImportedResample next) =>
+        next.Position > previous.Position || (next.Position == previous.Position && next.SampleIndex > previous.SampleIndex);
+
+    private static bool After(ImportedLink previous, ImportedLink next) =>
+        string.CompareOrdinal(next.Kind, previous.Kind) switch
+        {
+            > 0 => true,
+            < 0 => false,
+            _ => next.SourceIndex > previous.SourceIndex || (next.SourceIndex == previous.SourceIndex && next.TargetIndex > previous.TargetIndex),
+        };
+
+    /// <summary>Whether <see cref="Link"/> would let the link through.</summary>
+    private static bool Passes(ImportedLink link, ImportOptions limits) =>
+        !string.IsNullOrEmpty(link.Kind) && link.SourceIndex >= 0 && link.SourceIndex < limits.MaxSentences
+        && link.TargetIndex >= 0 && link.TargetIndex < limits.MaxSentences;
 
     public static string DuplicateResample(ImportedResample r) =>
         $"duplicate resample: position {r.Position}, sample index {r.SampleIndex} appears twice in this trace";

@@ -479,25 +479,12 @@ internal sealed partial class ImportService(
         }))], ct);
         await BulkCopy.WriteAsync(db, [.. source.Labels.Select(l => new TraceLabel { TraceId = trace.Id, OutcomeId = outcomes[l.Outcome], Value = l.Value, IsPositive = l.IsPositive })], ct);
 
-        var resamples = source.Resamples.Select(r => new Resample
+        // The many rows go in slices: a slice's entities are dropped before the next is made, so a trace of tens of
+        // thousands of resamples or links never has them all as entities at once (nor their lists on the large object heap).
+        foreach (var slice in source.Resamples.Chunk(RowsPerSlice))
         {
-            TraceId = trace.Id,
-            Position = r.Position,
-            SampleIndex = r.SampleIndex,
-            FirstSentence = r.FirstSentence,
-            Continuation = r.Continuation,
-            FinalOutput = r.FinalOutput,
-            Answer = r.Answer,
-            Error = r.Error,
-            Origin = r.Origin,
-            PromptTokens = r.PromptTokens,
-            CompletionTokens = r.CompletionTokens,
-            Metadata = r.Metadata,
-            CreatedAt = r.CreatedAt ?? now,
-            Labels = [.. r.Labels.Select(l => new ResampleLabel { OutcomeId = outcomes[l.Outcome], Value = l.Value, IsPositive = l.IsPositive })],
-        }).ToList();
-        await BulkCopy.WriteAsync(db, resamples, ct);
-        await BulkCopy.WriteAsync(db, [.. resamples.SelectMany(r => r.Labels.Select(l => { l.ResampleId = r.Id; return l; }))], ct);
+            await WriteResamplesAsync(slice, trace.Id, outcomes, now, ct);
+        }
 
         var metricSets = source.MetricSets.Select(m => new MetricSet
         {
@@ -529,8 +516,38 @@ internal sealed partial class ImportService(
         }).ToList();
         await BulkCopy.WriteAsync(db, metricSets, ct);
         await BulkCopy.WriteAsync(db, [.. metricSets.SelectMany(m => m.Values.Select(v => { v.MetricSetId = m.Id; return v; }))], ct);
-        await BulkCopy.WriteAsync(db, [.. source.Links.Select(l => new SentenceLink { TraceId = trace.Id, Kind = l.Kind, SourceIndex = l.SourceIndex, TargetIndex = l.TargetIndex, Score = l.Score })], ct);
+        foreach (var slice in source.Links.Chunk(RowsPerSlice))
+        {
+            await BulkCopy.WriteAsync(db, Array.ConvertAll(slice, l => new SentenceLink { TraceId = trace.Id, Kind = l.Kind, SourceIndex = l.SourceIndex, TargetIndex = l.TargetIndex, Score = l.Score }), ct);
+        }
+
         return trace.Id;
+    }
+
+    /// <summary>Rows per slice of a trace's resamples or links: large enough for the bulk writers, small enough for the small object heap.</summary>
+    private const int RowsPerSlice = 4096;
+
+    private async Task WriteResamplesAsync(ImportedResample[] slice, int traceId, Dictionary<string, int> outcomes, DateTimeOffset now, CancellationToken ct)
+    {
+        var resamples = Array.ConvertAll(slice, r => new Resample
+        {
+            TraceId = traceId,
+            Position = r.Position,
+            SampleIndex = r.SampleIndex,
+            FirstSentence = r.FirstSentence,
+            Continuation = r.Continuation,
+            FinalOutput = r.FinalOutput,
+            Answer = r.Answer,
+            Error = r.Error,
+            Origin = r.Origin,
+            PromptTokens = r.PromptTokens,
+            CompletionTokens = r.CompletionTokens,
+            Metadata = r.Metadata,
+            CreatedAt = r.CreatedAt ?? now,
+            Labels = [.. r.Labels.Select(l => new ResampleLabel { OutcomeId = outcomes[l.Outcome], Value = l.Value, IsPositive = l.IsPositive })],
+        });
+        await BulkCopy.WriteAsync(db, resamples, ct);
+        await BulkCopy.WriteAsync(db, [.. resamples.SelectMany(r => r.Labels.Select(l => { l.ResampleId = r.Id; return l; }))], ct);
     }
 
     /// <summary>The tags a native file carries beside its traces (people's, models', other imports'), matched to the stored sentences.</summary>

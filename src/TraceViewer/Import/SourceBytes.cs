@@ -38,6 +38,23 @@ internal static class SourceBytes
     /// <summary>A whole JSON file, refused by name when it is above <see cref="ImportOptions.MaxFileBytes"/>.</summary>
     public static byte[] ReadFile(string fullPath, string relativePath, ImportOptions limits)
     {
+        var (buffer, length) = RentFile(fullPath, relativePath, limits);
+        try
+        {
+            return buffer.AsSpan(0, length).ToArray();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="ReadFile"/>, into an array of <see cref="ArrayPool{T}.Shared"/> that the caller returns; the file's
+    /// bytes are its first <c>Length</c>.
+    /// </summary>
+    public static (byte[] Buffer, int Length) RentFile(string fullPath, string relativePath, ImportOptions limits)
+    {
         using var stream = Open(fullPath, relativePath);
         try
         {
@@ -48,10 +65,19 @@ internal static class SourceBytes
                     $"the file is {ImportOptions.Size(length)}, above {ImportOptions.Limit(nameof(ImportOptions.MaxFileBytes), limits.MaxFileBytes)}");
             }
 
-            var bytes = new byte[length];
-            stream.ReadExactly(bytes);
+            var bytes = ArrayPool<byte>.Shared.Rent(checked((int)length));
+            try
+            {
+                stream.ReadExactly(bytes, 0, (int)length);
+            }
+            catch
+            {
+                ArrayPool<byte>.Shared.Return(bytes);
+                throw;
+            }
+
             // A file that grows while it is read is read only as far as its size said.
-            return bytes;
+            return (bytes, (int)length);
         }
         catch (IOException e)
         {

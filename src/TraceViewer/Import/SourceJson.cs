@@ -22,8 +22,17 @@ internal static class SourceJson
 
     public static T Read<T>(string fullPath, string relativePath, ImportOptions limits)
     {
-        var bytes = SourceBytes.ReadFile(fullPath, relativePath, limits);
-        return Parse<T>(bytes, relativePath, limits);
+        // The file's bytes go into a pooled buffer that the next file reuses: what is parsed out of them is copied
+        // (strings, and the documents behind JsonElement values), so nothing refers to the buffer afterwards.
+        var (buffer, length) = SourceBytes.RentFile(fullPath, relativePath, limits);
+        try
+        {
+            return Parse<T>(buffer.AsMemory(0, length), relativePath, limits);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>Parses a whole file's bytes: a byte-order mark is skipped, invalid UTF-8 and the limits refused by name.</summary>
