@@ -33,8 +33,16 @@ internal sealed class WorkspaceWrites(TraceViewerDbContext db, AccountsState acc
     /// <summary>Null when <paramref name="user"/> may write under <paramref name="policy"/> to every dataset of <paramref name="traceIds"/>; else why not.</summary>
     public async Task<string?> RefusalForTracesAsync(ClaimsPrincipal user, string policy, IReadOnlyCollection<int> traceIds, CancellationToken ct = default)
     {
-        var datasets = await db.Set<Trace>().IgnoreQueryFilters().Where(t => traceIds.Contains(t.Id)).Select(t => t.DatasetId).Distinct().ToListAsync(ct);
-        return await RefusalAsync(user, policy, datasets, ct);
+        if (Decided(user) is { } decided)
+        {
+            return decided.Refusal;
+        }
+
+        var workspaces = await (from t in db.Set<Trace>().IgnoreQueryFilters()
+                                join d in db.Set<Dataset>().IgnoreQueryFilters() on t.DatasetId equals d.Id
+                                where traceIds.Contains(t.Id)
+                                select d.WorkspaceId).Distinct().ToListAsync(ct);
+        return await RefusalInWorkspacesAsync(user, policy, workspaces, ct);
     }
 
     public Task<string?> RefusalForTraceAsync(ClaimsPrincipal user, string policy, int traceId, CancellationToken ct = default) =>
@@ -43,6 +51,11 @@ internal sealed class WorkspaceWrites(TraceViewerDbContext db, AccountsState acc
     /// <summary>Null when <paramref name="user"/> may write under <paramref name="policy"/> to every dataset of <paramref name="datasetIds"/>; else why not.</summary>
     public async Task<string?> RefusalAsync(ClaimsPrincipal user, string policy, IReadOnlyCollection<int> datasetIds, CancellationToken ct = default)
     {
+        if (Decided(user) is { } decided)
+        {
+            return decided.Refusal;
+        }
+
         var workspaces = await db.Set<Dataset>().IgnoreQueryFilters().Where(d => datasetIds.Contains(d.Id)).Select(d => d.WorkspaceId).Distinct().ToListAsync(ct);
         return await RefusalInWorkspacesAsync(user, policy, workspaces, ct);
     }
@@ -51,18 +64,13 @@ internal sealed class WorkspaceWrites(TraceViewerDbContext db, AccountsState acc
     public async Task<string?> RefusalInWorkspacesAsync(ClaimsPrincipal user, string policy, IReadOnlyCollection<int> workspaceIds, CancellationToken ct = default)
     {
         var least = AccessPolicies.LeastRole[policy];
-        if (LocalOwner.Is(user) || !accounts.Exist)
+        if (Decided(user) is { } decided)
         {
-            return accounts.Exist ? "Sign in first." : null;
-        }
-
-        if (ShareHolder.Is(user) || user.Identity?.IsAuthenticated != true)
-        {
-            return "Sign in first.";
+            return decided.Refusal;
         }
 
         var accountRole = Roles.All.LastOrDefault(user.IsInRole);
-        if (accountRole == Roles.Admin || workspaceIds.Count == 0)
+        if (workspaceIds.Count == 0)
         {
             return null;
         }
@@ -82,4 +90,25 @@ internal sealed class WorkspaceWrites(TraceViewerDbContext db, AccountsState acc
 
         return null;
     }
+
+    /// <summary>
+    /// The answer that needs no workspace: the local owner (no accounts) and a global admin may write anywhere; a
+    /// signed-out visitor or share holder nowhere. Null when the workspace decides.
+    /// </summary>
+    private Decision? Decided(ClaimsPrincipal user)
+    {
+        if (LocalOwner.Is(user) || !accounts.Exist)
+        {
+            return new Decision(accounts.Exist ? "Sign in first." : null);
+        }
+
+        if (ShareHolder.Is(user) || user.Identity?.IsAuthenticated != true)
+        {
+            return new Decision("Sign in first.");
+        }
+
+        return Roles.All.LastOrDefault(user.IsInRole) == Roles.Admin ? new Decision(null) : null;
+    }
+
+    private sealed record Decision(string? Refusal);
 }
