@@ -490,8 +490,9 @@ public sealed class TracePageTests(BrowserApp app, ITestOutputHelper output) : I
         await page.Locator("[data-testid=theme-toggle]").ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=theme-toggle]")).ToHaveAttributeAsync("aria-label", "Switch to the light theme");
 
-        // The page reads the trace and its sentence, the jobs panel its jobs.
-        Assert.InRange(prerender, 1, 10);
+        // The page reads the trace and its sentence, the jobs panel its jobs, the page's head whether the trace's dataset
+        // is public (only then may it be indexed).
+        Assert.InRange(prerender, 1, 11);
         // The circuit reads nothing again; only the jobs panel's progress feed looks once at the trace's stored results
         // when the panel subscribes (then only while a job of the trace runs).
         await Wait.UntilAsync(() => Reads() - before >= prerender + 1, TimeSpan.FromSeconds(10), "the progress feed's first look");
