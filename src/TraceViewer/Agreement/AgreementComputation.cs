@@ -78,16 +78,22 @@ internal static class AgreementComputation
         }
 
         var tagNames = tags.Select(t => t.Name).ToList();
-        // Each tag's statistics draw from their own seeded streams, so computing tags side by side gives the same figures.
-        var perTag = TagRatings.PerTag(tagNames, finished)
-            .AsParallel().AsOrdered()
-            .Select(t => Variable(t.Tag, t.Table, item => Sentence(sentences, item)))
-            .ToList();
-        VariableAgreement? nominal = null;
+        var perTagTables = TagRatings.PerTag(tagNames, finished);
+        var tables = perTagTables.Select(t => t.Table).ToList();
         if (!multiChoice && finished.All(f => f.Tags.Count <= 1) && finished.Count > 0)
         {
-            nominal = Variable(name, TagRatings.SingleChoice(tagNames, finished), item => Sentence(sentences, item));
+            tables.Add(TagRatings.SingleChoice(tagNames, finished));
         }
+
+        // Every tag's statistics at once: tags resampling the same items share each replicate's draws (the figures are
+        // those of each tag computed alone).
+        var reports = AgreementAnalysis.ComputeMany(tables, Bootstrap);
+        var perTag = perTagTables
+            .Select((t, i) => Variable(t.Tag, reports[i], t.Table, item => Sentence(sentences, item)))
+            .ToList();
+        VariableAgreement? nominal = tables.Count > perTagTables.Count
+            ? Variable(name, reports[^1], tables[^1], item => Sentence(sentences, item))
+            : null;
 
         return new TaxonomyAgreement(taxonomyId, name, multiChoice, annotators, finished.Select(f => f.Item).Distinct().Count(), perTag, nominal);
     }
@@ -144,9 +150,6 @@ internal static class AgreementComputation
         var (traceId, index) = sentences[item];
         return (traceId, index, $"/traces/{traceId}/sentences/{index}", null);
     }
-
-    private static VariableAgreement Variable(string name, RatingTable table, Func<string, (int TraceId, int Index, string Href, string? Text)> link) =>
-        Variable(name, AgreementAnalysis.Compute(table, Bootstrap), table, link);
 
     private static VariableAgreement Variable(
         string name, AgreementReport report, RatingTable table, Func<string, (int TraceId, int Index, string Href, string? Text)> link)

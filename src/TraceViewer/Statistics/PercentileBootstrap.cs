@@ -90,6 +90,48 @@ internal static class PercentileBootstrap
         }
     }
 
+    /// <summary>
+    /// How many draws fell on units of each kind, given how many times each unit was drawn: the counts
+    /// <see cref="CountDraws"/> gives for the same draws.
+    /// </summary>
+    public static void CountByKind(int[] times, int[] kindOf, int[] drawn)
+    {
+        Array.Clear(drawn);
+        var n = kindOf.Length;
+        var i = 0;
+        if (drawn.Length <= 4 && Vector256.IsHardwareAccelerated)
+        {
+            // Kinds 0 to 2 summed lane by lane; the last kind's count is the rest of the draws.
+            Vector256<int> first = default, second = default, third = default;
+            Vector256<int> drawnTotal = default;
+            var one = Vector256.Create(1);
+            var two = Vector256.Create(2);
+            ref var timesStart = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(times);
+            ref var kindsStart = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(kindOf);
+            for (; i + Vector256<int>.Count <= n; i += Vector256<int>.Count)
+            {
+                var t = Vector256.LoadUnsafe(ref timesStart, (nuint)i);
+                var k = Vector256.LoadUnsafe(ref kindsStart, (nuint)i);
+                first += t & Vector256.Equals(k, Vector256<int>.Zero);
+                second += t & Vector256.Equals(k, one);
+                third += t & Vector256.Equals(k, two);
+                drawnTotal += t;
+            }
+
+            Span<int> sums = [Vector256.Sum(first), Vector256.Sum(second), Vector256.Sum(third), 0];
+            sums[3] = Vector256.Sum(drawnTotal) - sums[0] - sums[1] - sums[2];
+            for (var kind = 0; kind < drawn.Length; kind++)
+            {
+                drawn[kind] = sums[kind];
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            drawn[kindOf[i]] += times[i];
+        }
+    }
+
     /// <summary>The q-quantile of sorted values, interpolating linearly at position q·(n - 1).</summary>
     public static double Quantile(ReadOnlySpan<double> sorted, double q)
     {

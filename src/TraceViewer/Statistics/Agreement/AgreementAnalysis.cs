@@ -19,27 +19,130 @@ internal static class AgreementAnalysis
     private const ulong AlphaStream = 2;
     private const ulong FirstPairStream = 16;
 
-    public static AgreementReport Compute(RatingTable table, BootstrapOptions? bootstrap = null)
+    public static AgreementReport Compute(RatingTable table, BootstrapOptions? bootstrap = null) => ComputeMany([table], bootstrap)[0];
+
+    /// <summary>
+    /// The reports of several tables (e.g. every tag of one taxonomy), each exactly as <see cref="Compute"/> gives it.
+    /// A statistic's stream depends only on the seed and the statistic, so statistics of different tables that resample
+    /// the same number of items draw the same item indices: those indices are drawn once per replicate and counted
+    /// for every table (<see cref="ResampleGroup"/>).
+    /// </summary>
+    public static IReadOnlyList<AgreementReport> ComputeMany(IReadOnlyList<RatingTable> tables, BootstrapOptions? bootstrap = null)
     {
         bootstrap?.Validate();
-        var pairwise = new List<PairwiseAgreement>();
+        var jobs = new List<ResampleJob>();
+        var finish = new List<Func<AgreementReport>>(tables.Count);
+        foreach (var table in tables)
+        {
+            finish.Add(Plan(table, bootstrap, jobs));
+        }
+
+        if (bootstrap is not null)
+        {
+            var groups = jobs.GroupBy(j => (j.Stream, j.KindOf.Length)).Select(g => g.ToArray()).ToArray();
+            // Each group has its own generator and writes only its own jobs' replicates, so running groups side by side
+            // gives the same figures.
+            Parallel.ForEach(groups, group => ResampleGroup(group, bootstrap));
+        }
+
+        var reports = new AgreementReport[finish.Count];
+        for (var t = 0; t < finish.Count; t++)
+        {
+            reports[t] = finish[t]();
+        }
+
+        return reports;
+    }
+
+    /// <summary>The point figures of one table; the returned function builds its report once the jobs it added have run.</summary>
+    private static Func<AgreementReport> Plan(RatingTable table, BootstrapOptions? bootstrap, List<ResampleJob> jobs)
+    {
+        var pairwise = new List<Func<PairwiseAgreement>>();
         var annotators = table.Annotators.Count;
         for (var a = 0; a < annotators; a++)
         {
             for (var b = a + 1; b < annotators; b++)
             {
-                pairwise.Add(Pair(table, a, b, bootstrap, FirstPairStream + (ulong)pairwise.Count));
+                pairwise.Add(Pair(table, a, b, bootstrap, FirstPairStream + (ulong)pairwise.Count, jobs));
             }
         }
 
-        return new AgreementReport(
+        var fleiss = annotators >= 3 ? Fleiss(table, bootstrap, jobs) : null;
+        var krippendorff = Krippendorff(table, bootstrap, jobs);
+        return () => new AgreementReport(
             table.Categories,
             table.Annotators,
             table.Items.Count,
-            pairwise,
-            annotators >= 3 ? Fleiss(table, bootstrap) : null,
-            Krippendorff(table, bootstrap),
+            [.. pairwise.Select(p => p())],
+            fleiss?.Invoke(),
+            krippendorff(),
             bootstrap);
+    }
+
+    /// <summary>
+    /// One statistic's bootstrap: the kind of each resampled unit, and what to record for a replicate given how many
+    /// units of each kind it drew.
+    /// </summary>
+    private sealed class ResampleJob(ulong stream, int[] kindOf, int kinds, double[][] outputs, Action<int, int[]> record)
+    {
+        public ulong Stream { get; } = stream;
+
+        public int[] KindOf { get; } = kindOf;
+
+        public int Kinds { get; } = kinds;
+
+        /// <summary>The replicate values the job writes (NaN where undefined).</summary>
+        public double[][] Outputs { get; } = outputs;
+
+        public Action<int, int[]> Record { get; } = record;
+    }
+
+    /// <summary>
+    /// The replicates of jobs with one stream and one number of units: each replicate's draws are made once, as how
+    /// many times each unit was drawn, then counted by kind for every job. The draws are exactly those
+    /// <see cref="PercentileBootstrap.CountDraws"/> makes, so each job gets what it would get alone.
+    /// </summary>
+    private static void ResampleGroup(ResampleJob[] group, BootstrapOptions bootstrap)
+    {
+        var n = group[0].KindOf.Length;
+        if (n == 0)
+        {
+            foreach (var job in group)
+            {
+                foreach (var output in job.Outputs)
+                {
+                    Array.Fill(output, double.NaN);
+                }
+            }
+
+            return;
+        }
+
+        var random = new SplitMix64(bootstrap.Seed, group[0].Stream);
+        var drawn = group.Select(j => new int[j.Kinds]).ToArray();
+        if (group.Length == 1)
+        {
+            for (var r = 0; r < bootstrap.Replicates; r++)
+            {
+                PercentileBootstrap.CountDraws(ref random, group[0].KindOf, drawn[0]);
+                group[0].Record(r, drawn[0]);
+            }
+
+            return;
+        }
+
+        var times = new int[n];
+        for (var r = 0; r < bootstrap.Replicates; r++)
+        {
+            Array.Clear(times);
+            var sink = new DrawnTimes(times);
+            random.Draw(n, n, ref sink);
+            for (var j = 0; j < group.Length; j++)
+            {
+                PercentileBootstrap.CountByKind(times, group[j].KindOf, drawn[j]);
+                group[j].Record(r, drawn[j]);
+            }
+        }
     }
 
     /// <summary>(n·d - S) / (n² - S) with d the agreeing items and S = Σ row_k·col_k: sklearn's kappa in one division.</summary>
@@ -68,7 +171,7 @@ internal static class AgreementAnalysis
 
     private static double? Ratio(long numerator, long denominator) => denominator == 0 ? null : (double)numerator / denominator;
 
-    private static PairwiseAgreement Pair(RatingTable table, int a, int b, BootstrapOptions? bootstrap, ulong stream)
+    private static Func<PairwiseAgreement> Pair(RatingTable table, int a, int b, BootstrapOptions? bootstrap, ulong stream, List<ResampleJob> jobs)
     {
         var k = table.Categories.Count;
         var cells = new List<int>();
@@ -112,64 +215,48 @@ internal static class AgreementAnalysis
         var kappa = CohenKappa(n, agreeing, products);
         if (bootstrap is null)
         {
-            return new PairwiseAgreement(table.Annotators[a], table.Annotators[b], n, observed, kappa, confusion);
+            var plain = new PairwiseAgreement(table.Annotators[a], table.Annotators[b], n, observed, kappa, confusion);
+            return () => plain;
         }
 
-        var (observedInterval, kappaInterval) = BootstrapPair([.. cells], k, bootstrap, stream);
-        return new PairwiseAgreement(table.Annotators[a], table.Annotators[b], n, observed, kappa, confusion, observedInterval, kappaInterval);
-    }
-
-    private static (BootstrapInterval Observed, BootstrapInterval Kappa) BootstrapPair(int[] cells, int k, BootstrapOptions bootstrap, ulong stream)
-    {
-        var observed = new double[bootstrap.Replicates];
-        var kappa = new double[bootstrap.Replicates];
-        var n = cells.Length;
-        if (n == 0)
+        // A cell of the confusion matrix is the item's kind: a replicate is a resampled confusion matrix.
+        var observedReplicates = new double[bootstrap.Replicates];
+        var kappaReplicates = new double[bootstrap.Replicates];
+        var rows = new long[k];
+        var columns = new long[k];
+        jobs.Add(new ResampleJob(stream, [.. cells], k * k, [observedReplicates, kappaReplicates], (r, drawn) =>
         {
-            Array.Fill(observed, double.NaN);
-            Array.Fill(kappa, double.NaN);
-        }
-        else
-        {
-            // A cell of the confusion matrix is the item's kind: a replicate is a resampled confusion matrix.
-            var random = new SplitMix64(bootstrap.Seed, stream);
-            var drawn = new int[k * k];
-            var rows = new long[k];
-            var columns = new long[k];
-            for (var r = 0; r < bootstrap.Replicates; r++)
+            Array.Clear(rows);
+            Array.Clear(columns);
+            long drawnAgreeing = 0;
+            for (var row = 0; row < k; row++)
             {
-                PercentileBootstrap.CountDraws(ref random, cells, drawn);
-                Array.Clear(rows);
-                Array.Clear(columns);
-                long agreeing = 0;
-                for (var row = 0; row < k; row++)
+                for (var column = 0; column < k; column++)
                 {
-                    for (var column = 0; column < k; column++)
-                    {
-                        var count = drawn[row * k + column];
-                        rows[row] += count;
-                        columns[column] += count;
-                    }
-
-                    agreeing += drawn[row * k + row];
+                    var count = drawn[row * k + column];
+                    rows[row] += count;
+                    columns[column] += count;
                 }
 
-                long products = 0;
-                for (var c = 0; c < k; c++)
-                {
-                    products += rows[c] * columns[c];
-                }
-
-                observed[r] = (double)agreeing / n;
-                kappa[r] = CohenKappa(n, agreeing, products) ?? double.NaN;
+                drawnAgreeing += drawn[row * k + row];
             }
-        }
 
-        return (PercentileBootstrap.Interval(observed, bootstrap.Confidence, BootstrapUnits),
-            PercentileBootstrap.Interval(kappa, bootstrap.Confidence, BootstrapUnits));
+            long drawnProducts = 0;
+            for (var c = 0; c < k; c++)
+            {
+                drawnProducts += rows[c] * columns[c];
+            }
+
+            observedReplicates[r] = (double)drawnAgreeing / n;
+            kappaReplicates[r] = CohenKappa(n, drawnAgreeing, drawnProducts) ?? double.NaN;
+        }));
+        return () => new PairwiseAgreement(
+            table.Annotators[a], table.Annotators[b], n, observed, kappa, confusion,
+            PercentileBootstrap.Interval(observedReplicates, bootstrap.Confidence, BootstrapUnits),
+            PercentileBootstrap.Interval(kappaReplicates, bootstrap.Confidence, BootstrapUnits));
     }
 
-    private static FleissAgreement Fleiss(RatingTable table, BootstrapOptions? bootstrap)
+    private static Func<FleissAgreement> Fleiss(RatingTable table, BootstrapOptions? bootstrap, List<ResampleJob> jobs)
     {
         var annotators = table.Annotators.Count;
         var units = Units(table, ratings => ratings == annotators);
@@ -178,27 +265,29 @@ internal static class AgreementAnalysis
         var items = units.Items.Select(i => table.Items[i]).ToArray();
         if (bootstrap is null)
         {
-            return new FleissAgreement(items, annotators, kappa);
+            var plain = new FleissAgreement(items, annotators, kappa);
+            return () => plain;
         }
 
-        var replicates = units.Bootstrap(bootstrap, FleissStream, (count, sample) =>
+        var replicates = units.Bootstrap(bootstrap, FleissStream, jobs, (count, sample) =>
             FleissKappa(count, annotators, sample.SquaredCounts, sample.SquaredTotals));
-        return new FleissAgreement(items, annotators, kappa, PercentileBootstrap.Interval(replicates, bootstrap.Confidence, BootstrapUnits));
+        return () => new FleissAgreement(items, annotators, kappa, PercentileBootstrap.Interval(replicates, bootstrap.Confidence, BootstrapUnits));
     }
 
-    private static KrippendorffAgreement Krippendorff(RatingTable table, BootstrapOptions? bootstrap)
+    private static Func<KrippendorffAgreement> Krippendorff(RatingTable table, BootstrapOptions? bootstrap, List<ResampleJob> jobs)
     {
         var units = Units(table, ratings => ratings >= 2);
         var sums = units.Sums();
         var alpha = KrippendorffAlpha(sums.Values, sums.Disagreement, sums.SquaredTotals);
         if (bootstrap is null)
         {
-            return new KrippendorffAgreement(units.Count, (int)sums.Values, alpha);
+            var plain = new KrippendorffAgreement(units.Count, (int)sums.Values, alpha);
+            return () => plain;
         }
 
-        var replicates = units.Bootstrap(bootstrap, AlphaStream, (_, sample) =>
+        var replicates = units.Bootstrap(bootstrap, AlphaStream, jobs, (_, sample) =>
             KrippendorffAlpha(sample.Values, sample.Disagreement, sample.SquaredTotals));
-        return new KrippendorffAgreement(
+        return () => new KrippendorffAgreement(
             units.Count, (int)sums.Values, alpha, PercentileBootstrap.Interval(replicates, bootstrap.Confidence, BootstrapUnits));
     }
 
@@ -230,6 +319,13 @@ internal static class AgreementAnalysis
         }
 
         return new RatedUnits(k, [.. items], [.. counts]);
+    }
+
+    /// <summary>Counts how many times each unit was drawn.</summary>
+    private readonly struct DrawnTimes(int[] times) : IDrawSink
+    {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public void Add(int index) => times[index]++;
     }
 
     /// <summary>Sums over a bootstrap sample of units.</summary>
@@ -326,24 +422,15 @@ internal static class AgreementAnalysis
         /// <summary>The sums over the units as they are.</summary>
         public UnitSums Sums() => Totals(Observed());
 
-        /// <summary>One value per replicate (NaN where the statistic is undefined) from units drawn with replacement.</summary>
-        public double[] Bootstrap(BootstrapOptions bootstrap, ulong stream, Func<int, UnitSums, double?> statistic)
+        /// <summary>
+        /// Adds the job that fills, per replicate, the statistic over units drawn with replacement (NaN where it is
+        /// undefined); returns the array it fills.
+        /// </summary>
+        public double[] Bootstrap(BootstrapOptions bootstrap, ulong stream, List<ResampleJob> jobs, Func<int, UnitSums, double?> statistic)
         {
             var replicates = new double[bootstrap.Replicates];
-            if (Count == 0)
-            {
-                Array.Fill(replicates, double.NaN);
-                return replicates;
-            }
-
-            var random = new SplitMix64(bootstrap.Seed, stream);
-            var drawn = new int[kindValues.Length];
-            for (var r = 0; r < replicates.Length; r++)
-            {
-                PercentileBootstrap.CountDraws(ref random, kindOf, drawn);
-                replicates[r] = statistic(Count, Totals(drawn)) ?? double.NaN;
-            }
-
+            jobs.Add(new ResampleJob(stream, kindOf, kindValues.Length, [replicates], (r, drawn) =>
+                replicates[r] = statistic(Count, Totals(drawn)) ?? double.NaN));
             return replicates;
         }
 

@@ -176,6 +176,45 @@ public sealed class AgreementAnalysisTests
     }
 
     [Fact]
+    public void ComputingSeveralTablesAtOnceGivesEachTablesOwnIntervals()
+    {
+        // Binary tables over the same 1,001 items (as the tags of one taxonomy are), one with an item fewer, and
+        // three-category tables: groups of shared draws, of one table, with few and with many kinds.
+        var tables = new List<RatingTable>();
+        for (var tag = 0; tag < 4; tag++)
+        {
+            tables.Add(BinaryTable(items: 1001, seed: tag, leaveOut: tag == 3 ? 500 : null));
+        }
+
+        tables.Add(SyntheticTable(items: 1001, agreement: 0.6, seed: 5));
+        tables.Add(SyntheticTable(items: 1001, agreement: 0.8, seed: 6));
+        var options = new BootstrapOptions(1000, Seed: 7);
+
+        var together = AgreementAnalysis.ComputeMany(tables, options);
+
+        Assert.Equal(tables.Count, together.Count);
+        for (var t = 0; t < tables.Count; t++)
+        {
+            var alone = AgreementAnalysis.Compute(tables[t], options);
+            Assert.Equal(alone.Pairwise.Count, together[t].Pairwise.Count);
+            for (var p = 0; p < alone.Pairwise.Count; p++)
+            {
+                Assert.Equal(alone.Pairwise[p].N, together[t].Pairwise[p].N);
+                Assert.Equal(alone.Pairwise[p].CohenKappa, together[t].Pairwise[p].CohenKappa);
+                Assert.Equal(alone.Pairwise[p].ObservedAgreementInterval, together[t].Pairwise[p].ObservedAgreementInterval);
+                Assert.Equal(alone.Pairwise[p].CohenKappaInterval, together[t].Pairwise[p].CohenKappaInterval);
+            }
+
+            Assert.Equal(alone.Fleiss!.Kappa, together[t].Fleiss!.Kappa);
+            Assert.Equal(alone.Fleiss.KappaInterval, together[t].Fleiss!.KappaInterval);
+            Assert.Equal(alone.Krippendorff, together[t].Krippendorff);
+        }
+
+        // The shared draws are not the same numbers for different tables.
+        Assert.NotEqual(together[0].Krippendorff.AlphaInterval, together[1].Krippendorff.AlphaInterval);
+    }
+
+    [Fact]
     public void IntervalsContainThePointEstimatesAndSayHowTheyWereMade()
     {
         var report = AgreementAnalysis.Compute(SyntheticTable(items: 300, agreement: 0.7, seed: 2), new BootstrapOptions(1000, Seed: 3));
@@ -231,6 +270,27 @@ public sealed class AgreementAnalysisTests
     }
 
     private static double Width(BootstrapInterval? interval) => interval!.Range!.Value.High - interval.Range.Value.Low;
+
+    /// <summary>Three annotators marking a tag present or absent, each copying a hidden truth (20% present) 85% of the time.</summary>
+    private static RatingTable BinaryTable(int items, int seed, int? leaveOut)
+    {
+        var random = new Random(seed);
+        var ratings = new List<Rating>();
+        for (var i = 0; i < items; i++)
+        {
+            var truth = random.NextDouble() < 0.2;
+            foreach (var annotator in new[] { "ann", "bo", "cy" })
+            {
+                var present = random.NextDouble() < 0.85 ? truth : !truth;
+                if (!(annotator == "cy" && i == leaveOut))
+                {
+                    ratings.Add(new Rating(annotator, $"s{i}", present ? "x" : "y"));
+                }
+            }
+        }
+
+        return RatingTable.Create(XY, ratings);
+    }
 
     /// <summary>Three annotators on three categories; each copies a hidden true label with probability <paramref name="agreement"/>.</summary>
     internal static RatingTable SyntheticTable(int items, double agreement, int seed)
