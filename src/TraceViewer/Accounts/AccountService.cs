@@ -122,8 +122,7 @@ internal sealed class AccountService(
             join role in db.Roles on userRole.RoleId equals role.Id into named
             from role in named.DefaultIfEmpty()
             select new { user.Id, user.Email, user.LockoutEnd, Role = role == null ? null : role.Name }).ToListAsync(ct);
-        // Identity counts lockouts on the system clock.
-        var now = DateTimeOffset.UtcNow;
+        var now = clock.GetUtcNow();
         return [.. rows
             .GroupBy(r => r.Id)
             .Select(g => new AccountView(g.Key, g.First().Email ?? "", g.Select(r => r.Role).OfType<string>().MaxBy(Roles.Rank) ?? "(none)",
