@@ -64,9 +64,11 @@ internal sealed class ThoughtAnchorsReader
         var resamples = IsTree ? ReadSolutions(_item.ChunkFolders, outcome, keepRows: true).Resamples : ReadAlternatives();
         var sentences = BuildSentences(texts, chunksFile?.Separators, labeledChunks, out var reasoning);
         var metricSet = BuildMetricSet(outcome, rateKey, isMath, labeledChunks, resamples);
-        var links = ReadLinks("step_importance.json", SentenceLinkKinds.ResamplingMatch, labeledChunks)
-            .Concat(ReadLinks("step_importance_supp.json", SentenceLinkKinds.AttentionSuppression, labeledChunks))
-            .ToList();
+        // Read in this order (so errors and warnings come as before), kept in canonical order (kind, source, target;
+        // "attention_suppression" sorts first): the content hash then has nothing to sort, the checks no set of keys to build.
+        var matches = ReadLinks("step_importance.json", SentenceLinkKinds.ResamplingMatch, labeledChunks);
+        var suppressions = ReadLinks("step_importance_supp.json", SentenceLinkKinds.AttentionSuppression, labeledChunks);
+        List<ImportedLink> links = [.. suppressions, .. matches];
         var summary = ReadOptional<JsonElement?>("summary.json");
 
         var labels = BaseLabels(outcome, baseSolution);
@@ -603,16 +605,17 @@ internal sealed class ThoughtAnchorsReader
             var targets = step.TargetImpacts ?? [];
             for (var j = 0; j < targets.Count; j++)
             {
-                var field = $"[{i}].target_impacts[{j}]";
-                var target = targets[j] ?? throw new ImportException(file, field, null, "wrong type: expected an object, found null");
+                // The field's name is built only for an error: a study has hundreds of thousands of targets.
+                string Field() => $"[{i}].target_impacts[{j}]";
+                var target = targets[j] ?? throw new ImportException(file, Field(), null, "wrong type: expected an object, found null");
                 if (target.TargetChunkIdx is not { } to || to < 0 || to >= count)
                 {
-                    throw new ImportException(file, field + ".target_chunk_idx", null, target.TargetChunkIdx is null ? "missing required field" : $"position {target.TargetChunkIdx} is outside the {count} labelled chunks");
+                    throw new ImportException(file, Field() + ".target_chunk_idx", null, target.TargetChunkIdx is null ? "missing required field" : $"position {target.TargetChunkIdx} is outside the {count} labelled chunks");
                 }
 
                 if (target.ImportanceScore is not { } score)
                 {
-                    throw new ImportException(file, field + ".importance_score", null, "missing required field");
+                    throw new ImportException(file, Field() + ".importance_score", null, "missing required field");
                 }
 
                 if (double.IsFinite(score))
@@ -631,7 +634,10 @@ internal sealed class ThoughtAnchorsReader
             _warnings.Add($"{file}: {mismatches} source_chunk_text values differ from the labelled chunk at that position");
         }
 
-        return [.. links.Values];
+        // By source, then target: the order the content hash puts them in.
+        var keys = links.Keys.ToArray();
+        Array.Sort(keys);
+        return [.. Array.ConvertAll(keys, k => links[k])];
     }
 
     // ---- trace fields ------------------------------------------------------------------------
