@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Linq.Expressions;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -138,28 +139,47 @@ internal static class BulkCopy
     {
         private readonly object?[] _bound = new object?[parameters];
         private readonly bool[] _set = new bool[parameters];
+        private readonly long[] _integers = new long[parameters];
+        private readonly double[] _reals = new double[parameters];
         private byte[] _utf8 = new byte[1024];
         private DateTimeOffset _lastTime;
         private string? _lastTimeText;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute<T>(Shape shape, IReadOnlyList<T> rows, int offset, int count)
             where T : class
         {
+            var columns = shape.Columns;
             var p = 0;
             for (var r = 0; r < count; r++)
             {
                 var row = rows[offset + r];
-                foreach (var column in shape.Columns)
+                for (var c = 0; c < columns.Count; c++, p++)
                 {
-                    var value = column.ProviderValue(row);
-                    if (!_set[p] || !Same(_bound[p], value))
+                    // Integers, reals and text are read typed (no box per value); the rest as objects.
+                    var column = columns[c];
+                    switch (column.Kind)
                     {
-                        Bind(p + 1, value);
-                        _bound[p] = value;
-                        _set[p] = true;
-                    }
+                        case ValueKind.Integer:
+                            BindInteger(p, column.GetInteger(row));
+                            break;
+                        case ValueKind.Real:
+                            BindReal(p, column.GetReal(row));
+                            break;
+                        case ValueKind.Text:
+                            BindTextValue(p, column.GetText(row));
+                            break;
+                        default:
+                            var value = column.ProviderValue(row);
+                            if (!_set[p] || !Same(_bound[p], value))
+                            {
+                                Bind(p + 1, value);
+                                _bound[p] = value;
+                                _set[p] = true;
+                            }
 
-                    p++;
+                            break;
+                    }
                 }
             }
 
@@ -169,6 +189,79 @@ internal static class BulkCopy
             {
                 SqliteException.ThrowExceptionForRC(rc, handle);
             }
+        }
+
+        private void BindInteger(int p, long? value)
+        {
+            if (value is { } v)
+            {
+                if (!_set[p] || _bound[p] is not IntegerBound || _integers[p] != v)
+                {
+                    Check(raw.sqlite3_bind_int64(statement, p + 1, v), p + 1);
+                    (_bound[p], _integers[p], _set[p]) = (IntegerBound.Instance, v, true);
+                }
+            }
+            else
+            {
+                BindNull(p);
+            }
+        }
+
+        private void BindReal(int p, double? value)
+        {
+            if (value is { } v)
+            {
+                if (!_set[p] || _bound[p] is not RealBound || BitConverter.DoubleToInt64Bits(_reals[p]) != BitConverter.DoubleToInt64Bits(v))
+                {
+                    Check(raw.sqlite3_bind_double(statement, p + 1, v), p + 1);
+                    (_bound[p], _reals[p], _set[p]) = (RealBound.Instance, v, true);
+                }
+            }
+            else
+            {
+                BindNull(p);
+            }
+        }
+
+        private void BindTextValue(int p, string? value)
+        {
+            if (value is null)
+            {
+                BindNull(p);
+            }
+            else if (!_set[p] || !ReferenceEquals(_bound[p], value))
+            {
+                Check(BindText(p + 1, value), p + 1);
+                (_bound[p], _set[p]) = (value, true);
+            }
+        }
+
+        private void BindNull(int p)
+        {
+            if (!_set[p] || _bound[p] is not null)
+            {
+                Check(raw.sqlite3_bind_null(statement, p + 1), p + 1);
+                (_bound[p], _set[p]) = (null, true);
+            }
+        }
+
+        private static void Check(int rc, int index)
+        {
+            if (rc != raw.SQLITE_OK)
+            {
+                throw new InvalidOperationException($"SQLite refused parameter {index} (code {rc}).");
+            }
+        }
+
+        /// <summary>What a parameter holds when it was bound typed: the value itself is in <see cref="_integers"/> or <see cref="_reals"/>.</summary>
+        private sealed class IntegerBound
+        {
+            public static readonly IntegerBound Instance = new();
+        }
+
+        private sealed class RealBound
+        {
+            public static readonly RealBound Instance = new();
         }
 
         /// <summary>Only values that would be stored the same: the same string instance, the same bits of a double, the same offset of a time.</summary>
@@ -289,9 +382,26 @@ internal static class BulkCopy
         await importer.CompleteAsync(ct);
     }
 
+    /// <summary>How SQLite gets a column's values: read typed (whole numbers and booleans, reals, text, with no value converter) or as objects.</summary>
+    private enum ValueKind
+    {
+        Object,
+        Integer,
+        Real,
+        Text,
+    }
+
     /// <summary>One column: its SQL name and store type, and a compiled read of the row's value converted for the database.</summary>
     private sealed class Column(string name, string sqlName, string storeType, Func<object, object?> get, Func<object?, object?>? convert, Action<object, long>? setKey)
     {
+        public ValueKind Kind { get; private init; }
+
+        public Func<object, long?> GetInteger { get; private init; } = null!;
+
+        public Func<object, double?> GetReal { get; private init; } = null!;
+
+        public Func<object, string?> GetText { get; private init; } = null!;
+
         public string Name => name;
 
         public string SqlName => sqlName;
@@ -321,7 +431,42 @@ internal static class BulkCopy
             var columnName = property.GetColumnName(table)!;
             // COPY names the type without its facets: "character varying", not "character varying(16)".
             var storeType = mapping.StoreType.Split('(')[0];
-            return new Column(columnName, sql.DelimitIdentifier(columnName), storeType, get, mapping.Converter?.ConvertToProvider, setKey);
+            var column = new Column(columnName, sql.DelimitIdentifier(columnName), storeType, get, mapping.Converter?.ConvertToProvider, setKey);
+            if (mapping.Converter is not null)
+            {
+                return column;
+            }
+
+            // Typed reads for the plain columns, the same values ProviderValue gives: a bool as 0 or 1, a float widened.
+            var value = Expression.Property(typed, clr);
+            var type = Nullable.GetUnderlyingType(clr.PropertyType) ?? clr.PropertyType;
+            if (type == typeof(string))
+            {
+                return new Column(columnName, sql.DelimitIdentifier(columnName), storeType, get, null, setKey)
+                {
+                    Kind = ValueKind.Text,
+                    GetText = Expression.Lambda<Func<object, string?>>(value, row).Compile(),
+                };
+            }
+
+            var integer = type == typeof(int) || type == typeof(long) || type == typeof(short) || type == typeof(byte) || type == typeof(bool);
+            var real = type == typeof(double) || type == typeof(float);
+            if (!integer && !real)
+            {
+                return column;
+            }
+
+            var target = integer ? typeof(long) : typeof(double);
+            Expression Widen(Expression v) => type == typeof(bool)
+                ? Expression.Condition(v, Expression.Constant(1L), Expression.Constant(0L))
+                : Expression.Convert(v, target);
+            var nullable = typeof(Nullable<>).MakeGenericType(target);
+            Expression body = Nullable.GetUnderlyingType(clr.PropertyType) is null
+                ? Expression.Convert(Widen(value), nullable)
+                : Expression.Condition(Expression.Property(value, "HasValue"), Expression.Convert(Widen(Expression.Property(value, "Value")), nullable), Expression.Constant(null, nullable));
+            return integer
+                ? new Column(columnName, sql.DelimitIdentifier(columnName), storeType, get, null, setKey) { Kind = ValueKind.Integer, GetInteger = Expression.Lambda<Func<object, long?>>(body, row).Compile() }
+                : new Column(columnName, sql.DelimitIdentifier(columnName), storeType, get, null, setKey) { Kind = ValueKind.Real, GetReal = Expression.Lambda<Func<object, double?>>(body, row).Compile() };
         }
     }
 
