@@ -544,10 +544,19 @@ internal sealed partial class ImportService(
             CompletionTokens = r.CompletionTokens,
             Metadata = r.Metadata,
             CreatedAt = r.CreatedAt ?? now,
-            Labels = [.. r.Labels.Select(l => new ResampleLabel { OutcomeId = outcomes[l.Outcome], Value = l.Value, IsPositive = l.IsPositive })],
         });
         await BulkCopy.WriteAsync(db, resamples, ct);
-        await BulkCopy.WriteAsync(db, [.. resamples.SelectMany(r => r.Labels.Select(l => { l.ResampleId = r.Id; return l; }))], ct);
+        // The labels once their resamples have keys; most resamples of a study have none, so nothing is made for those.
+        var labels = new List<ResampleLabel>();
+        for (var i = 0; i < slice.Length; i++)
+        {
+            foreach (var l in slice[i].Labels)
+            {
+                labels.Add(new ResampleLabel { ResampleId = resamples[i].Id, OutcomeId = outcomes[l.Outcome], Value = l.Value, IsPositive = l.IsPositive });
+            }
+        }
+
+        await BulkCopy.WriteAsync(db, labels, ct);
     }
 
     /// <summary>The tags a native file carries beside its traces (people's, models', other imports'), matched to the stored sentences.</summary>
