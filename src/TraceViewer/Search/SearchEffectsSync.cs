@@ -180,6 +180,13 @@ internal static class SearchEffectsSync
             return;
         }
 
+        // Inside a transaction (an import, the interceptor's refresh) the rows go in bulk, not through the change tracker.
+        if (db.Database.CurrentTransaction is not null)
+        {
+            await Import.BulkCopy.WriteAsync(db, rows, ct);
+            return;
+        }
+
         var tracking = db.ChangeTracker.AutoDetectChangesEnabled;
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         try
