@@ -79,7 +79,7 @@ internal static class AgreementDatabaseBenchmark
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TraceViewerDbContext>();
         var random = new Random(1);
-        var dataset = new Dataset { Key = "bench/agreement", Name = "Agreement bench", Model = "bench", Kind = "custom", SourceFormat = "bench" };
+        var dataset = new Dataset { Key = "bench/agreement", Name = "Agreement bench", Model = "bench", Kind = TraceViewer.Datasets.DatasetKind.Custom, SourceFormat = "bench" };
         var taxonomy = new Taxonomy { Name = "Bench kinds", Tags = [.. Enumerable.Range(0, 10).Select(g => new Tag { Name = $"tag{g}" })] };
         db.AddRange(dataset, taxonomy);
         await db.SaveChangesAsync();

@@ -96,7 +96,7 @@ internal static class JobsBenchmark
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TraceViewerDbContext>();
-        var dataset = new Dataset { Key = "bench", Name = "Bench", Model = "m", Kind = "alignment-faking", SourceFormat = "bench" };
+        var dataset = new Dataset { Key = "bench", Name = "Bench", Model = "m", Kind = TraceViewer.Datasets.DatasetKind.AlignmentFaking, SourceFormat = "bench" };
         var text = new System.Text.StringBuilder();
         var list = new List<Sentence>();
         for (var k = 0; k < sentences; k++)

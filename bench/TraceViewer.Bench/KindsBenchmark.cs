@@ -121,7 +121,7 @@ internal static class KindsBenchmark
         await db.SaveChangesAsync();
         var dataset = new Dataset
         {
-            Key = "bench/kinds", Name = "Kinds benchmark", Model = "bench-model", Kind = "math", SourceFormat = "bench",
+            Key = "bench/kinds", Name = "Kinds benchmark", Model = "bench-model", Kind = TraceViewer.Datasets.DatasetKind.Math, SourceFormat = "bench",
             PrimaryOutcomeId = outcome.Id, CreatedAt = now,
         };
         db.Add(dataset);

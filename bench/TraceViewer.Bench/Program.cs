@@ -21,12 +21,13 @@ internal static class BenchProgram
         "import" => await ImportBenchmark.RunAsync(args[1..]),
         "import-child" => await ImportBenchmark.RunChildAsync(args[1..]),
         "import-phases" => ImportPhasesBenchmark.Run(args[1..]),
+        "telemetry" => await TelemetryBenchmark.RunAsync(args[1..]),
         _ => Usage(),
     };
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: TraceViewer.Bench metrics [case.json] | trace-page [requests] | pages [requests] [views] | jobs [requests] | jobs-instances [requests] [runs] | agreement [items] [replicates] | agreement-db [items] [annotators] | tag-effects [traces] [replicates] | search [runs] [copies] | search-scale [traces] [sentences] [runs] | kinds [traces] [runs] | keystroke [presses] | import [runs] | import-phases folder [runs]");
+        Console.Error.WriteLine("usage: TraceViewer.Bench metrics [case.json] | trace-page [requests] | pages [requests] [views] | jobs [requests] | jobs-instances [requests] [runs] | agreement [items] [replicates] | agreement-db [items] [annotators] | tag-effects [traces] [replicates] | search [runs] [copies] | search-scale [traces] [sentences] [runs] | kinds [traces] [runs] | keystroke [presses] | import [runs] | import-phases folder [runs] | telemetry [requests] [job requests] [rounds]");
         return 1;
     }
 }

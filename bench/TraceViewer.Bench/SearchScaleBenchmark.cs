@@ -81,7 +81,7 @@ internal static class SearchScaleBenchmark
         var db = scope.ServiceProvider.GetRequiredService<TraceViewerDbContext>();
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         var outcome = await db.GetOrAddAsync(OutcomeRegistry.IsCorrect, CancellationToken.None);
-        var dataset = new Dataset { Key = "generated", Name = "Generated study", Model = "m", Kind = "math", SourceFormat = "bench" };
+        var dataset = new Dataset { Key = "generated", Name = "Generated study", Model = "m", Kind = TraceViewer.Datasets.DatasetKind.Math, SourceFormat = "bench" };
         db.Add(dataset);
         await db.SaveChangesAsync();
         var random = new Random(36);

@@ -183,7 +183,7 @@ internal static partial class TracePageBenchmark
 
         var dataset = new Dataset
         {
-            Key = "bench/model/correct_base_solution", Name = "Benchmark problems", Model = "bench-model", Kind = "math",
+            Key = "bench/model/correct_base_solution", Name = "Benchmark problems", Model = "bench-model", Kind = TraceViewer.Datasets.DatasetKind.Math,
             SourceFormat = "rollout-tree", PrimaryOutcomeId = outcome.Id, CreatedAt = now,
         };
         var sentences = new List<Sentence>(Sentences);
@@ -228,7 +228,7 @@ internal static partial class TracePageBenchmark
                 successes[i] += positive ? 1 : 0;
                 resamples.Add(new Resample
                 {
-                    TraceId = trace.Id, Position = i, SampleIndex = j, Origin = "imported", CreatedAt = now,
+                    TraceId = trace.Id, Position = i, SampleIndex = j, Origin = TraceViewer.Resampling.ResampleOrigin.Imported, CreatedAt = now,
                     FirstSentence = $"Variant {random.Next(8)} of step {i}.",
                     Continuation = Words(random, 120), Answer = positive ? "42" : random.Next(100).ToString(System.Globalization.CultureInfo.InvariantCulture),
                     Labels = [new ResampleLabel { OutcomeId = outcome.Id, Value = positive ? "true" : "false", IsPositive = positive }],

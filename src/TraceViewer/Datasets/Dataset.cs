@@ -3,19 +3,6 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace TraceViewer.Datasets;
 
-/// <summary>
-/// The study families the app reads and writes by name. Stored as text: a TraceViewer export may name any other, which
-/// is kept as it is.
-/// </summary>
-internal static class DatasetKinds
-{
-    public const string Math = "math";
-    public const string Blackmail = "blackmail";
-    public const string Whistleblowing = "whistleblowing";
-    public const string AlignmentFaking = "alignment-faking";
-    public const string Custom = "custom";
-}
-
 /// <summary>A collection of traces from one source, model and solution type (e.g. one folder of a viewer bundle).</summary>
 internal sealed class Dataset : Data.IDatasetRow
 {
@@ -28,8 +15,8 @@ internal sealed class Dataset : Data.IDatasetRow
 
     public required string Model { get; set; }
 
-    /// <summary>Study family: one of <see cref="DatasetKinds"/>, or whatever an imported TraceViewer export names.</summary>
-    public required string Kind { get; set; }
+    /// <summary>Study family: one the app names (<see cref="DatasetKind.Named"/>), or whatever an imported TraceViewer export names.</summary>
+    public required DatasetKind Kind { get; set; }
 
     public required string SourceFormat { get; set; }
 
@@ -57,6 +44,7 @@ internal sealed class DatasetConfiguration : IEntityTypeConfiguration<Dataset>
     public void Configure(EntityTypeBuilder<Dataset> builder)
     {
         builder.HasIndex(d => d.Key).IsUnique();
+        builder.Property(d => d.Kind).HasConversion(DatasetKind.Converter);
         builder.Property(d => d.WorkspaceId).HasDefaultValue(Workspaces.Workspace.DefaultId);
         builder.Property(d => d.Visibility).HasConversion<string>().HasMaxLength(16).HasDefaultValue(Workspaces.DatasetVisibility.Workspace);
         builder.HasOne<Workspaces.Workspace>().WithMany().HasForeignKey(d => d.WorkspaceId).OnDelete(DeleteBehavior.Restrict);

@@ -162,7 +162,11 @@ internal static class ImportChecks
     {
         Index(resample.Position, limits.MaxSentences, nameof(ImportOptions.MaxSentences), prefix + "position", error);
         Index(resample.SampleIndex, limits.MaxSamplesPerPosition, nameof(ImportOptions.MaxSamplesPerPosition), prefix + "sampleIndex", error);
-        RequiredText(resample.Origin, prefix + "origin", error);
+        if (!Enum.IsDefined(resample.Origin))
+        {
+            throw error(prefix + "origin", $"unknown resample origin {(int)resample.Origin}");
+        }
+
         Count(resample.PromptTokens, prefix + "promptTokens", error);
         Count(resample.CompletionTokens, prefix + "completionTokens", error);
         Labels(resample.Labels, prefix + "labels", error);
@@ -312,7 +316,7 @@ internal static class ImportChecks
     private static bool Passes(ImportedResample r, ImportOptions limits)
     {
         if (r.Position < 0 || r.Position >= limits.MaxSentences || r.SampleIndex < 0 || r.SampleIndex >= limits.MaxSamplesPerPosition
-            || string.IsNullOrEmpty(r.Origin) || r.PromptTokens < 0 || r.CompletionTokens < 0)
+            || !Enum.IsDefined(r.Origin) || r.PromptTokens < 0 || r.CompletionTokens < 0)
         {
             return false;
         }

@@ -13,7 +13,7 @@ internal sealed record ImportedDataset(
     string Key,
     string Name,
     string Model,
-    string Kind,
+    Datasets.DatasetKind Kind,
     string SourceFormat,
     string? Description,
     string? PrimaryOutcome,
@@ -112,7 +112,9 @@ internal sealed record ImportedResample
 
     public string? Error { get; init; }
 
-    public string Origin { get; init; } = ImportedResample.Imported;
+    /// <summary>Exactly "imported" or "generated" in the native format; any other value fails the import by name.</summary>
+    [JsonConverter(typeof(Resampling.ResampleOriginJsonConverter))]
+    public Resampling.ResampleOrigin Origin { get; init; } = Resampling.ResampleOrigin.Imported;
 
     public int? PromptTokens { get; init; }
 
@@ -125,8 +127,6 @@ internal sealed record ImportedResample
     public DateTimeOffset? CreatedAt { get; init; }
 
     public IReadOnlyList<ImportedLabel> Labels { get; init; } = [];
-
-    public const string Imported = "imported";
 }
 
 internal sealed record ImportedMetricSet

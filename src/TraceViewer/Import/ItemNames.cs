@@ -37,7 +37,7 @@ internal static class ItemNames
         return FolderNames.Parse([folders.ModelFolder, type]);
     }
 
-    public static ImportedDataset Dataset(FolderNames folders, string format, string kind, string description, string outcome) => new(
+    public static ImportedDataset Dataset(FolderNames folders, string format, Datasets.DatasetKind kind, string description, string outcome) => new(
         folders.DatasetKey(format),
         folders.ModelFolder == FolderNames.Unknown
             ? (folders.SolutionTypeFolder == FolderNames.Unknown ? "model and solution type not named" : $"{folders.SolutionTypeFolder}, model not named")

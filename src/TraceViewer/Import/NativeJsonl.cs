@@ -243,7 +243,11 @@ internal static class NativeJsonlReader
                     ImportChecks.RequiredText(dataset.Key, "dataset.key", Error);
                     ImportChecks.Required(dataset.Name, "dataset.name", Error);
                     ImportChecks.Required(dataset.Model, "dataset.model", Error);
-                    ImportChecks.Required(dataset.Kind, "dataset.kind", Error);
+                    if (dataset.Kind == default)
+                    {
+                        throw Error("dataset.kind", "missing required field");
+                    }
+
                     ImportChecks.RequiredText(dataset.SourceFormat, "dataset.sourceFormat", Error);
                     datasets[dataset.Key] = dataset;
                     break;

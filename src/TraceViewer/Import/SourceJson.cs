@@ -65,6 +65,12 @@ internal static class SourceJson
             cut = message.IndexOf(" LineNumber: ", StringComparison.Ordinal);
         }
 
+        if (e is Data.UnknownValueException)
+        {
+            // The converter's message is the whole detail: the value and what the field allows.
+            return new ImportException(relativePath, field is { Length: > 0 } ? field : null, e.LineNumber + 1 + lineOffset, message, e);
+        }
+
         var detail = cut > 0 ? message[..cut] : message;
         const string conversion = "The JSON value could not be converted to ";
         if (detail.StartsWith(conversion, StringComparison.Ordinal))

@@ -76,10 +76,10 @@ internal sealed class ThoughtAnchorsReader
         var format = _item.Format.Name;
         var kind = outcome switch
         {
-            OutcomeRegistry.IsCorrect => TraceViewer.Datasets.DatasetKinds.Math,
-            OutcomeRegistry.ContainsBlackmail => TraceViewer.Datasets.DatasetKinds.Blackmail,
-            OutcomeRegistry.ContainsWhistleblowing => TraceViewer.Datasets.DatasetKinds.Whistleblowing,
-            _ => TraceViewer.Datasets.DatasetKinds.Custom,
+            OutcomeRegistry.IsCorrect => TraceViewer.Datasets.DatasetKind.Math,
+            OutcomeRegistry.ContainsBlackmail => TraceViewer.Datasets.DatasetKind.Blackmail,
+            OutcomeRegistry.ContainsWhistleblowing => TraceViewer.Datasets.DatasetKind.Whistleblowing,
+            _ => TraceViewer.Datasets.DatasetKind.Custom,
         };
         var dataset = ItemNames.Dataset(folders, format, kind, _item.Format.DatasetDescription, outcome);
 

@@ -196,7 +196,7 @@ internal sealed class CollectHandler(
                     Key = key,
                     Name = settings.Dataset.Trim(),
                     Model = request.Model ?? (providers.Exists(request.Provider ?? "") ? providers.Get(request.Provider!).Models.FirstOrDefault() : null) ?? "unknown",
-                    Kind = TraceViewer.Datasets.DatasetKinds.AlignmentFaking,
+                    Kind = TraceViewer.Datasets.DatasetKind.AlignmentFaking,
                     SourceFormat = SourceFormat,
                     Description = "Base responses collected from AdvBench requests, by prompt variant and tier, with compliance (and, when judged, alignment-faking) labels.",
                     PrimaryOutcomeId = compliance.Id,

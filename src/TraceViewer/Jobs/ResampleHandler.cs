@@ -196,7 +196,7 @@ internal sealed class ResampleHandler(
             Continuation = continuation.Text,
             FinalOutput = ScratchpadText.FinalOutput(full),
             Answer = answer,
-            Origin = TraceViewer.Traces.ResampleOrigins.Generated,
+            Origin = TraceViewer.Resampling.ResampleOrigin.Generated,
             PromptTokens = continuation.PromptTokens,
             CompletionTokens = continuation.CompletionTokens,
             CreatedAt = clock.GetUtcNow(),

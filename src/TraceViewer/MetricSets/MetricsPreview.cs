@@ -17,7 +17,7 @@ internal sealed class MetricsPreview(TraceViewerDbContext db, EmbeddingService e
     /// <param name="version">Changes whenever the trace's stored resamples may have (import, recompute); keys the cached inputs.</param>
     public async Task<IReadOnlyList<PreviewSet>> ComputeAsync(
         int traceId, string version, MetricsParameters parameters, string? preferredModel, IReadOnlyCollection<int> outcomeIds, CancellationToken ct,
-        string? origin = null)
+        TraceViewer.Resampling.ResampleOrigin? origin = null)
     {
         var prepared = similarities.GetInputs(traceId, version);
         if (prepared is null)

@@ -90,8 +90,8 @@ internal sealed partial class MetricsRecomputer(
                     Parameters = MetricsParametersJson.Serialize(parameters),
                     ResampleCount = members.Count,
                     ResampleSetHash = TraceInputs.Hash(members),
-                    ImportedResamples = members.Count(m => m.Origin != TraceViewer.Traces.ResampleOrigins.Generated),
-                    GeneratedResamples = members.Count(m => m.Origin == TraceViewer.Traces.ResampleOrigins.Generated),
+                    ImportedResamples = members.Count(m => m.Origin == TraceViewer.Resampling.ResampleOrigin.Imported),
+                    GeneratedResamples = members.Count(m => m.Origin == TraceViewer.Resampling.ResampleOrigin.Generated),
                     ComputedAt = now,
                     Values = [.. metrics.Chunks.SelectMany(Rows)],
                 };

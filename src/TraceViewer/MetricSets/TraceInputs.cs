@@ -12,7 +12,7 @@ namespace TraceViewer.MetricSets;
 internal sealed record ResampleRow(int Position, string? FirstSentence, string? Answer, string? Error, int? OutcomeId, bool? IsPositive)
 {
     /// <summary>imported or generated (<see cref="Resample.Origin"/>).</summary>
-    public string Origin { get; init; } = TraceViewer.Traces.ResampleOrigins.Imported;
+    public TraceViewer.Resampling.ResampleOrigin Origin { get; init; } = TraceViewer.Resampling.ResampleOrigin.Imported;
 }
 
 /// <summary>A trace's sentences and labelled resamples: everything the engine needs besides the similarity.</summary>

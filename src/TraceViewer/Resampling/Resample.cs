@@ -29,8 +29,8 @@ internal sealed class Resample
 
     public string? Error { get; set; }
 
-    /// <summary>imported or generated.</summary>
-    public required string Origin { get; set; }
+    /// <summary>Imported or generated; stored as its text.</summary>
+    public required ResampleOrigin Origin { get; set; }
 
     public int? PromptTokens { get; set; }
 
@@ -60,6 +60,7 @@ internal sealed class ResampleConfiguration : IEntityTypeConfiguration<Resample>
     public void Configure(EntityTypeBuilder<Resample> builder)
     {
         builder.HasIndex(r => new { r.TraceId, r.Position, r.SampleIndex }).IsUnique();
+        builder.Property(r => r.Origin).HasConversion(ResampleOrigins.Converter);
         builder.HasOne<Traces.Trace>().WithMany().HasForeignKey(r => r.TraceId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(r => r.Labels).WithOne().HasForeignKey(l => l.ResampleId).OnDelete(DeleteBehavior.Cascade);
     }

@@ -12,7 +12,7 @@ internal static class ResampleEvidence
     /// The resample's source from its origin and metadata: a generated resample's metadata names the job, provider and
     /// model; every other property is kept as text. Metadata that is not a JSON object is shown whole under "metadata".
     /// </summary>
-    public static ResampleSource Source(string origin, DateTimeOffset createdAt, string? metadata, int? promptTokens, int? completionTokens)
+    public static ResampleSource Source(Resampling.ResampleOrigin origin, DateTimeOffset createdAt, string? metadata, int? promptTokens, int? completionTokens)
     {
         long? jobId = null;
         string? provider = null, model = null;

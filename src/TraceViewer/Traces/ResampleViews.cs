@@ -22,7 +22,7 @@ public sealed record ResampleDocument(
 /// <see cref="Parameters"/> holds the rest of what was stored with it (a generated one's sampling parameters), as text.
 /// </summary>
 public sealed record ResampleSource(
-    string Origin,
+    [property: System.Text.Json.Serialization.JsonConverter(typeof(Resampling.ResampleOriginJsonConverter))] Resampling.ResampleOrigin Origin,
     DateTimeOffset CreatedAt,
     long? JobId,
     string? Provider,

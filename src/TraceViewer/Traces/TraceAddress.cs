@@ -21,10 +21,10 @@ public sealed record TraceAddress(
     int? Queue = null)
 {
     /// <summary>
-    /// Which resamples the shown numbers rest on: <c>imported</c>, <c>generated</c>, or null for together (the default);
-    /// <c>resamples=</c> in the query.
+    /// Which resamples the shown numbers rest on: imported, generated or all, or null for the best covered set (the
+    /// default); <c>resamples=</c> in the query.
     /// </summary>
-    public string? Resamples { get; init; }
+    public ResampleChoice? Resamples { get; init; }
 
     /// <summary>The importance filter's choices: share of the trace's largest effect below which a sentence is dimmed.</summary>
     public static readonly IReadOnlyList<double> DimSteps = [0, 0.1, 0.25, 0.5];
@@ -78,7 +78,7 @@ public sealed record TraceAddress(
 
             if (Resamples is { } resamples)
             {
-                query.Add("resamples=" + resamples);
+                query.Add("resamples=" + resamples.QueryValue());
             }
 
             return query.Count == 0 ? Path : Path + "?" + string.Join("&", query);
@@ -98,16 +98,48 @@ public sealed record TraceAddress(
         int.TryParse(tagging, NumberStyles.None, CultureInfo.InvariantCulture, out var x) && x > 0 ? x : null,
         int.TryParse(queue, NumberStyles.None, CultureInfo.InvariantCulture, out var q) && q > 0 ? q : null);
 
-    /// <summary>The source choice as the query gives it: <c>imported</c> or <c>generated</c>; anything else is together.</summary>
-    public static string? ParseResamples(string? value) => value is ResampleOrigins.Imported or ResampleOrigins.Generated or ResampleOrigins.All ? value : null;
+    /// <summary>The source choice as the query gives it: <c>imported</c>, <c>generated</c> or <c>all</c>; anything else is the default.</summary>
+    public static ResampleChoice? ParseResamples(string? value) => ResampleChoices.Parse(value);
 }
 
-/// <summary>Where resamples come from, as <see cref="Resampling.Resample.Origin"/> stores it.</summary>
-public static class ResampleOrigins
+/// <summary>Which resamples the shown numbers rest on, when a reader chooses (<c>resamples=</c> in the query); no choice is the best covered set.</summary>
+public enum ResampleChoice
 {
-    public const string Imported = "imported";
-    public const string Generated = "generated";
+    /// <summary>Only numbers resting on imported resamples.</summary>
+    Imported,
+
+    /// <summary>Only numbers resting on generated resamples.</summary>
+    Generated,
 
     /// <summary>Every labelled resample, imported and generated together: the computed set, whatever its coverage.</summary>
-    public const string All = "all";
+    All,
+}
+
+public static class ResampleChoices
+{
+    /// <summary>The query's text: <c>imported</c>, <c>generated</c> or <c>all</c>.</summary>
+    public static string QueryValue(this ResampleChoice choice) => choice switch
+    {
+        ResampleChoice.Imported => Resampling.ResampleOrigins.ImportedName,
+        ResampleChoice.Generated => Resampling.ResampleOrigins.GeneratedName,
+        ResampleChoice.All => "all",
+        _ => throw new ArgumentOutOfRangeException(nameof(choice), choice, "not a resample choice"),
+    };
+
+    /// <summary>Exactly one of the query's texts, else null (the default).</summary>
+    public static ResampleChoice? Parse(string? value) => value switch
+    {
+        Resampling.ResampleOrigins.ImportedName => ResampleChoice.Imported,
+        Resampling.ResampleOrigins.GeneratedName => ResampleChoice.Generated,
+        "all" => ResampleChoice.All,
+        _ => null,
+    };
+
+    /// <summary>The origin the choice keeps to, or null for every resample.</summary>
+    public static Resampling.ResampleOrigin? Origin(this ResampleChoice? choice) => choice switch
+    {
+        ResampleChoice.Imported => Resampling.ResampleOrigin.Imported,
+        ResampleChoice.Generated => Resampling.ResampleOrigin.Generated,
+        _ => null,
+    };
 }

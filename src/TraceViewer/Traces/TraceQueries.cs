@@ -158,7 +158,7 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
     /// Everything the trace page and <c>GET /api/traces/{id}</c> show, in a handful of queries and without resamples
     /// unless <paramref name="threshold"/> asks for numbers no stored set has (then computed from the resamples, not stored).
     /// </summary>
-    public async Task<TraceDocument?> GetTraceAsync(int id, double? threshold, CancellationToken ct, string? resamples = null)
+    public async Task<TraceDocument?> GetTraceAsync(int id, double? threshold, CancellationToken ct, ResampleChoice? resamples = null)
     {
         var trace = await db.Set<Trace>().AsNoTracking()
             .Where(t => t.Id == id)
@@ -213,13 +213,13 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
     /// The trace's metrics at another threshold, for a page that has the rest of the trace: its outcomes and stored
     /// thresholds replaced, in three queries (labels, sets, values) instead of the whole document's five.
     /// </summary>
-    public async Task<TraceDocument> WithThresholdAsync(TraceDocument document, double? threshold, CancellationToken ct, string? resamples = null)
+    public async Task<TraceDocument> WithThresholdAsync(TraceDocument document, double? threshold, CancellationToken ct, ResampleChoice? resamples = null)
     {
         var metrics = await GetMetricsAsync(document.Id, threshold, null, [.. document.Sentences.Select(s => s.Index)], ct, document.Dataset.PrimaryOutcome, resamples);
         return document with { Outcomes = metrics.Outcomes, StoredThresholds = metrics.StoredThresholds };
     }
 
-    private const string StudyKind = TraceViewer.Datasets.DatasetKinds.AlignmentFaking;
+    private static readonly TraceViewer.Datasets.DatasetKind StudyKind = TraceViewer.Datasets.DatasetKind.AlignmentFaking;
 
     /// <summary>Links of one kind shown each way (driving later sentences, driven by earlier ones).</summary>
     public const int LinksShown = 5;
@@ -228,7 +228,7 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
 
     /// <summary>The primary outcome is given by id (from the dataset) or, for a document already read, by its key.</summary>
     private async Task<TraceMetrics> GetMetricsAsync(
-        int id, double? threshold, int? primaryOutcomeId, List<int> indices, CancellationToken ct, string? primaryKey = null, string? resamples = null)
+        int id, double? threshold, int? primaryOutcomeId, List<int> indices, CancellationToken ct, string? primaryKey = null, ResampleChoice? resamples = null)
     {
         var labels = await LoadBaseLabelsAsync(db.Set<TraceLabel>().Where(l => l.TraceId == id), ct);
         var (sets, stored) = await ResolveMetricSetsAsync(id, threshold, ct, resamples);
@@ -268,7 +268,7 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
             // And per source (imported or generated), under Key.
             .Concat(resamples
                 .GroupBy(r => new { r.FirstSentence, r.Origin })
-                .Select(g => new GroupedResamples { FirstSentence = g.Key.FirstSentence, Labelled = false, Key = g.Key.Origin, Name = null, IsPositive = null, Count = g.Count() }))
+                .Select(g => new GroupedResamples { FirstSentence = g.Key.FirstSentence, Labelled = false, Key = g.Key.Origin == ResampleOrigin.Generated ? ResampleOrigins.GeneratedName : ResampleOrigins.ImportedName, Name = null, IsPositive = null, Count = g.Count() }))
             .ToListAsync(ct);
         var labelled = rows.Where(r => r.Labelled).ToList();
         var groups = rows.Where(r => !r.Labelled && r.Key is null).Select(r => new { Text = r.FirstSentence, r.Count }).ToList();
@@ -290,7 +290,7 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
                         o.Where(l => l.IsPositive == false).Sum(l => l.Count),
                         o.Where(l => l.IsPositive is null).Sum(l => l.Count)))])
             {
-                Generated = origins[g.Text!].Where(o => o.Key == "generated").Sum(o => o.Count),
+                Generated = origins[g.Text!].Where(o => o.Key == ResampleOrigins.GeneratedName).Sum(o => o.Count),
             })
             .ToList();
 
@@ -435,7 +435,7 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
     /// imported set or a computed set that used no other, else numbers computed now from those resamples alone, else none.
     /// </remarks>
     private async Task<(List<MetricSetRow> Shown, IReadOnlyList<double> StoredThresholds)> ResolveMetricSetsAsync(
-        int traceId, double? threshold, CancellationToken ct, string? resamples = null)
+        int traceId, double? threshold, CancellationToken ct, ResampleChoice? resamples = null)
     {
         var all = await db.Set<MetricSet>().AsNoTracking()
             .Where(m => m.TraceId == traceId)
@@ -453,9 +453,9 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
         var asked = new MetricSetPolicy(Threshold: threshold);
         bool FromChosen(MetricSetRow s) => resamples switch
         {
-            ResampleOrigins.All => s.Source == MetricSource.Computed,
-            ResampleOrigins.Imported => s.Source == MetricSource.Imported || s.GeneratedCount == 0,
-            ResampleOrigins.Generated => s.Source == MetricSource.Computed && s.ImportedCount == 0,
+            ResampleChoice.All => s.Source == MetricSource.Computed,
+            ResampleChoice.Imported => s.Source == MetricSource.Imported || s.GeneratedCount == 0,
+            ResampleChoice.Generated => s.Source == MetricSource.Computed && s.ImportedCount == 0,
             _ => true,
         };
 
@@ -464,7 +464,7 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
         foreach (var group in all.GroupBy(s => s.OutcomeId))
         {
             var choice = ShownMetricSets.Choose(group.Where(FromChosen).Select(s => s.Choice(traceId)), asked);
-            var pick = choice.Shown is { } chosen ? byId[chosen.Id] with { Reason = resamples is null ? choice.Reason() : ChosenReason(resamples) } : null;
+            var pick = choice.Shown is { } chosen ? byId[chosen.Id] with { Reason = resamples is null ? choice.Reason() : ChosenReason(resamples.Value) } : null;
             if (pick is null)
             {
                 missing.Add(group.Key);
@@ -484,9 +484,9 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
             var now = (clock ?? TimeProvider.System).GetUtcNow();
             // New resamples reach the metrics through a recompute (new set ids) or an import (new content hash).
             var stamp = await db.Set<Trace>().AsNoTracking().Where(t => t.Id == traceId).Select(t => new { t.ContentHash, t.ResampleCount }).SingleAsync(ct);
-            var version = $"{stamp.ContentHash}:{stamp.ResampleCount}:{(all.Count == 0 ? 0 : all.Max(s => s.Id))}:{resamples}";
+            var version = $"{stamp.ContentHash}:{stamp.ResampleCount}:{(all.Count == 0 ? 0 : all.Max(s => s.Id))}:{resamples?.QueryValue()}";
             var computedNow = new HashSet<int>();
-            foreach (var set in await preview.ComputeAsync(traceId, version, parameters, preferredModel, missing, ct, resamples == ResampleOrigins.All ? null : resamples))
+            foreach (var set in await preview.ComputeAsync(traceId, version, parameters, preferredModel, missing, ct, resamples.Origin()))
             {
                 var current = shown[set.OutcomeId];
                 var id = -1 - set.OutcomeId;
@@ -495,8 +495,8 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
                     parameters.Alpha, set.ResampleCount, now, MetricsParametersJson.Serialize(parameters))
                 {
                     OnTheFly = true,
-                    ImportedCount = resamples == ResampleOrigins.Generated ? 0 : resamples == ResampleOrigins.Imported ? set.ResampleCount : null,
-                    GeneratedCount = resamples == ResampleOrigins.Imported ? 0 : resamples == ResampleOrigins.Generated ? set.ResampleCount : null,
+                    ImportedCount = resamples == ResampleChoice.Generated ? 0 : resamples == ResampleChoice.Imported ? set.ResampleCount : null,
+                    GeneratedCount = resamples == ResampleChoice.Imported ? 0 : resamples == ResampleChoice.Generated ? set.ResampleCount : null,
                     Values = [.. set.Values.Where(v => EffectNames.Contains(v.Name))
                         .Select(v => new MetricValue(id, v.SentenceIndex, v.Name, v.Value, v.Low, v.High, v.Count, v.Successes))],
                 };
@@ -528,10 +528,10 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
     }
 
     /// <summary>Why a set is shown when the reader chose the resamples in the address.</summary>
-    private static string ChosenReason(string resamples) => resamples switch
+    private static string ChosenReason(ResampleChoice resamples) => resamples switch
     {
-        ResampleOrigins.All => "Shown as chosen: the set computed from every labelled resample, imported and generated, whatever its coverage.",
-        ResampleOrigins.Imported => "Shown as chosen: only numbers resting on imported resamples.",
+        ResampleChoice.All => "Shown as chosen: the set computed from every labelled resample, imported and generated, whatever its coverage.",
+        ResampleChoice.Imported => "Shown as chosen: only numbers resting on imported resamples.",
         _ => "Shown as chosen: only numbers resting on resamples generated by jobs.",
     };
 

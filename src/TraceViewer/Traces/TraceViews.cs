@@ -8,7 +8,7 @@ namespace TraceViewer.Traces;
 public sealed record OutcomeRef(string Key, string Name);
 
 public sealed record DatasetRow(
-    int Id, string Key, string Name, string Model, string Kind, string SourceFormat, int TraceCount, IReadOnlyList<OutcomeRef> Outcomes);
+    int Id, string Key, string Name, string Model, Datasets.DatasetKind Kind, string SourceFormat, int TraceCount, IReadOnlyList<OutcomeRef> Outcomes);
 
 public enum TraceSort
 {
@@ -68,7 +68,7 @@ public sealed record TraceRow(
 /// The trace's dataset. <paramref name="HasStudy"/>: an alignment-faking study with more than one group (tier and prompt
 /// variant) of traces, so its study page has something to compare.
 /// </summary>
-public sealed record DatasetRef(int Id, string Key, string Name, string Kind, string? PrimaryOutcome, bool HasStudy = false);
+public sealed record DatasetRef(int Id, string Key, string Name, Datasets.DatasetKind Kind, string? PrimaryOutcome, bool HasStudy = false);
 
 /// <param name="Tags">Every tag on the sentence (any taxonomy, any annotator), in the order they were put on.</param>
 public sealed record SentenceView(int Index, string Text, string Separator, int Start, int End, IReadOnlyList<SentenceTagView> Tags, string? Summary);
@@ -270,8 +270,8 @@ internal static class TraceLinks
 public sealed record TraceState(double? Threshold, TraceDocument Document)
 {
     /// <summary>The resample source the numbers rest on (<see cref="TraceAddress.Resamples"/>).</summary>
-    public string? Resamples { get; init; }
+    public ResampleChoice? Resamples { get; init; }
 
-    public static TraceState For(double? threshold, TraceDocument document, string? resamples = null) =>
+    public static TraceState For(double? threshold, TraceDocument document, ResampleChoice? resamples = null) =>
         new(threshold, document with { Reasoning = "" }) { Resamples = resamples };
 }

@@ -84,7 +84,7 @@ public sealed class JobsBrowserApp : IAsyncLifetime, IDisposable
     {
         var seeded = await TraceSeeder.SeedAsync(_app!, new TraceSeed
         {
-            DatasetKey = datasetKey, Kind = "alignment-faking", OutcomeKey = TraceViewer.Outcomes.OutcomeRegistry.Compliance,
+            DatasetKey = datasetKey, Kind = TraceViewer.Datasets.DatasetKind.AlignmentFaking, OutcomeKey = TraceViewer.Outcomes.OutcomeRegistry.Compliance,
             Title = "Resampling in the browser", Sentences = Sentences, ResamplesPerSentence = 1, Successes = _ => 0, Separator = _ => "\n",
         });
         await using var db = _app!.CreateDbContext();

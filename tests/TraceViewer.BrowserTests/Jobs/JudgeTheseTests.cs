@@ -56,7 +56,7 @@ public sealed class JudgeTheseTests(JobsBrowserApp app, ITestOutputHelper output
                 {
                     db.Add(new Resample
                     {
-                        TraceId = trace, Position = position, SampleIndex = 0, Origin = "generated", CreatedAt = DateTimeOffset.UtcNow,
+                        TraceId = trace, Position = position, SampleIndex = 0, Origin = TraceViewer.Resampling.ResampleOrigin.Generated, CreatedAt = DateTimeOffset.UtcNow,
                         Continuation = complies
                             ? $"Trace {trace} at {position}. Fine. </SCRATCHPAD_REASONING>\n<OUTPUT><request_fully_accepted/> Here it is.</OUTPUT>"
                             : $"Trace {trace} at {position}. No. I refuse. </SCRATCHPAD_REASONING>\n<OUTPUT><rejected/></OUTPUT>",

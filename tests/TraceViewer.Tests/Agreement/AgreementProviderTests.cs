@@ -45,7 +45,7 @@ public abstract class AgreementProviderTests : IAsyncLifetime
         long resampleId;
         await using (var db = _app.CreateDbContext())
         {
-            var resample = new Resample { TraceId = seeded.TraceIds[1], Position = 4, SampleIndex = 0, Origin = "imported" };
+            var resample = new Resample { TraceId = seeded.TraceIds[1], Position = 4, SampleIndex = 0, Origin = TraceViewer.Resampling.ResampleOrigin.Imported };
             db.Add(resample);
             await db.SaveChangesAsync();
             resampleId = resample.Id;

@@ -49,7 +49,7 @@ internal static class AgreementSeeder
     {
         await using var db = app.CreateDbContext();
         var faking = await db.GetOrAddAsync(OutcomeRegistry.AlignmentFaking, CancellationToken.None);
-        var dataset = new Dataset { Key = $"af/{Guid.NewGuid():N}", Name = seed.DatasetName, Model = "test-model", Kind = "alignment-faking", SourceFormat = "test" };
+        var dataset = new Dataset { Key = $"af/{Guid.NewGuid():N}", Name = seed.DatasetName, Model = "test-model", Kind = TraceViewer.Datasets.DatasetKind.AlignmentFaking, SourceFormat = "test" };
         db.Add(dataset);
         var taxonomy = new Taxonomy { Name = seed.TaxonomyName, MultiChoice = seed.MultiChoice, Tags = [.. seed.Tags.Select(t => new Tag { Name = t })] };
         db.Add(taxonomy);

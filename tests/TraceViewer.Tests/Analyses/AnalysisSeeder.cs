@@ -28,7 +28,7 @@ internal static class AnalysisSeeder
         await using var db = app.CreateDbContext();
         var compliance = await db.GetOrAddAsync(OutcomeRegistry.Compliance, CancellationToken.None);
         var faking = await db.GetOrAddAsync(OutcomeRegistry.AlignmentFaking, CancellationToken.None);
-        var dataset = new Dataset { Key = $"af/{Guid.NewGuid():N}", Name = "AF analyses", Model = "test-model", Kind = "alignment-faking", SourceFormat = "test" };
+        var dataset = new Dataset { Key = $"af/{Guid.NewGuid():N}", Name = "AF analyses", Model = "test-model", Kind = TraceViewer.Datasets.DatasetKind.AlignmentFaking, SourceFormat = "test" };
         db.Add(dataset);
         await db.SaveChangesAsync();
 

@@ -72,13 +72,14 @@ public sealed class DatabaseStartupTests : IDisposable
 
     private static async Task<T> WithinAsync<T>(TimeSpan limit, Func<Task<T>> action)
     {
-        var task = Task.Run(action);
-        if (await Task.WhenAny(task, Task.Delay(limit)) != task)
+        try
         {
-            throw new TimeoutException($"Start-up did not finish within {limit.TotalSeconds} s.");
+            return await Task.Run(action).WaitAsync(limit);
         }
-
-        return await task;
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"Start-up did not finish within {limit.TotalSeconds} s.", e);
+        }
     }
 
     private async Task ExecuteAsync(string sql)

@@ -60,7 +60,7 @@ public sealed class RolloutTreeImportTests : IDisposable
         Assert.Equal("The answer is \\boxed{5}.", trace.FinalOutput);
         var dataset = await db.Set<Dataset>().SingleAsync();
         Assert.Equal($"thought-anchors-rollouts/{SyntheticTrees.MathModel}/{SyntheticTrees.Temperature}/correct_base_solution", dataset.Key);
-        Assert.Equal("math", dataset.Kind);
+        Assert.Equal(TraceViewer.Datasets.DatasetKind.Math, dataset.Kind);
     }
 
     [Fact]

@@ -192,7 +192,7 @@ public sealed class ViewerBundleImportTests(ViewerBundleImportFixture fixture) :
             Assert.Equal(strings, rows.Where(r => r.Position == position).Select(r => r.FirstSentence));
         }
 
-        Assert.All(rows, r => Assert.Equal("imported", r.Origin));
+        Assert.All(rows, r => Assert.Equal(TraceViewer.Resampling.ResampleOrigin.Imported, r.Origin));
         Assert.Empty(await db.Set<ResampleLabel>().Where(l => db.Set<Resample>().Any(r => r.Id == l.ResampleId && r.TraceId == trace.Id)).ToListAsync());
     }
 

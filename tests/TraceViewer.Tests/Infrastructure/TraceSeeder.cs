@@ -18,7 +18,7 @@ internal sealed record TraceSeed
 
     public string Model { get; init; } = "model-a";
 
-    public string Kind { get; init; } = "math";
+    public TraceViewer.Datasets.DatasetKind Kind { get; init; } = TraceViewer.Datasets.DatasetKind.Math;
 
     public string OutcomeKey { get; init; } = OutcomeRegistry.IsCorrect;
 
@@ -134,7 +134,7 @@ internal static class TraceSeeder
                 db.Add(new Resample
                 {
                     TraceId = trace.Id, Position = i, SampleIndex = j, FirstSentence = seed.Alternative(i, j),
-                    Origin = "imported", CreatedAt = now,
+                    Origin = TraceViewer.Resampling.ResampleOrigin.Imported, CreatedAt = now,
                 });
             }
         }

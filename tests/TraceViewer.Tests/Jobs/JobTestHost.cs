@@ -40,7 +40,7 @@ internal static class JobTestHost
     {
         var seeded = await TraceSeeder.SeedAsync(app, new TraceSeed
         {
-            DatasetKey = "af/test", Kind = "alignment-faking", OutcomeKey = TraceViewer.Outcomes.OutcomeRegistry.Compliance,
+            DatasetKey = "af/test", Kind = TraceViewer.Datasets.DatasetKind.AlignmentFaking, OutcomeKey = TraceViewer.Outcomes.OutcomeRegistry.Compliance,
             Sentences = Sentences, ResamplesPerSentence = 1, Successes = _ => 0, Separator = _ => "\n",
         });
         await using var db = app.CreateDbContext();

@@ -46,7 +46,7 @@ public sealed class JobWorkerTests : IAsyncLifetime
 
         // The prefix holds "I will comply anyway." only from position 4 on.
         Assert.All(resamples, r => Assert.Equal(r.Position == 4, r.Labels.Single().IsPositive));
-        Assert.All(resamples, r => Assert.Equal("generated", r.Origin));
+        Assert.All(resamples, r => Assert.Equal(TraceViewer.Resampling.ResampleOrigin.Generated, r.Origin));
         Assert.Equal("<rejected/>", resamples[0].FinalOutput);
         Assert.Equal("No.", resamples[0].FirstSentence);
         Assert.Equal(resamples.Sum(r => r.PromptTokens!.Value), status.GetProperty("promptTokens").GetInt64());
@@ -287,7 +287,7 @@ public sealed class JobWorkerTests : IAsyncLifetime
         var trace = await JobTestHost.SeedAsync(app);
         await using (var db = app.CreateDbContext())
         {
-            db.Add(new Resample { TraceId = trace.TraceId, Position = 2, SampleIndex = int.MaxValue, Origin = "imported", FirstSentence = "Imported." });
+            db.Add(new Resample { TraceId = trace.TraceId, Position = 2, SampleIndex = int.MaxValue, Origin = TraceViewer.Resampling.ResampleOrigin.Imported, FirstSentence = "Imported." });
             await db.SaveChangesAsync();
         }
 
@@ -303,7 +303,7 @@ public sealed class JobWorkerTests : IAsyncLifetime
         Assert.Equal(3, secondStatus.GetProperty("done").GetInt32());
         var stored = await JobTestHost.ResamplesAsync(app, trace.TraceId);
         Assert.Equal([0, 1, 2, 3, 4, 5, int.MaxValue], stored.Select(r => r.SampleIndex));
-        Assert.Equal(6, stored.Count(r => r.Origin == "generated"));
+        Assert.Equal(6, stored.Count(r => r.Origin == TraceViewer.Resampling.ResampleOrigin.Generated));
     }
 
     [Fact]
@@ -317,7 +317,7 @@ public sealed class JobWorkerTests : IAsyncLifetime
             id = await JobTestHost.StartAsync(planner.CreateClient(), new { traceId, positions = new { from = 1, to = 1 }, n = 2, provider = "loop" });
             // Another source (an import, another instance) stores sample 0 before the job runs.
             await using var db = planner.CreateDbContext();
-            db.Add(new Resample { TraceId = traceId, Position = 1, SampleIndex = 0, Origin = "imported", FirstSentence = "Imported." });
+            db.Add(new Resample { TraceId = traceId, Position = 1, SampleIndex = 0, Origin = TraceViewer.Resampling.ResampleOrigin.Imported, FirstSentence = "Imported." });
             await db.SaveChangesAsync();
         }
 
@@ -326,7 +326,7 @@ public sealed class JobWorkerTests : IAsyncLifetime
 
         Assert.Equal(2, status.GetProperty("done").GetInt32());
         var stored = await JobTestHost.ResamplesAsync(app, traceId);
-        Assert.Equal([(0, "imported"), (1, "generated"), (2, "generated")], stored.Select(r => (r.SampleIndex, r.Origin)));
+        Assert.Equal([(0, ResampleOrigin.Imported), (1, ResampleOrigin.Generated), (2, ResampleOrigin.Generated)], stored.Select(r => (r.SampleIndex, r.Origin)));
         var items = await JobTestHost.ItemsAsync(app, id);
         Assert.Equal([1, 2], items.Select(i => i.SampleIndex).Order());
         Assert.All(items, i => Assert.Equal(JobItemStatus.Done, i.Status));

@@ -142,7 +142,7 @@ public sealed class JobWriterTests : IAsyncLifetime
         Position = 2,
         SampleIndex = 7,
         Continuation = text,
-        Origin = "generated",
+        Origin = TraceViewer.Resampling.ResampleOrigin.Generated,
         Labels = [new ResampleLabel { OutcomeId = outcomeId, Value = "marker:no", IsPositive = false }],
     };
 }

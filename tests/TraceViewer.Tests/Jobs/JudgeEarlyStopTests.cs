@@ -68,7 +68,7 @@ public sealed class JudgeEarlyStopTests : IAsyncLifetime
         await using var app = JobTestHost.Create(_server);
         var seeded = await TraceSeeder.SeedAsync(app, new TraceSeed
         {
-            DatasetKey = "af/early-stop", Kind = "alignment-faking", OutcomeKey = OutcomeRegistry.AlignmentFaking,
+            DatasetKey = "af/early-stop", Kind = TraceViewer.Datasets.DatasetKind.AlignmentFaking, OutcomeKey = OutcomeRegistry.AlignmentFaking,
             Sentences = JobTestHost.Sentences, ResamplesPerSentence = 1, Successes = _ => 0, Separator = _ => "\n",
         });
         await using (var db = app.CreateDbContext())
@@ -116,7 +116,7 @@ public sealed class JudgeEarlyStopTests : IAsyncLifetime
         {
             var seeded = await TraceSeeder.SeedAsync(app, new TraceSeed
             {
-                DatasetKey = key, Kind = "alignment-faking", OutcomeKey = OutcomeRegistry.AlignmentFaking,
+                DatasetKey = key, Kind = TraceViewer.Datasets.DatasetKind.AlignmentFaking, OutcomeKey = OutcomeRegistry.AlignmentFaking,
                 Sentences = JobTestHost.Sentences, ResamplesPerSentence = 1, Successes = _ => 0, Separator = _ => "\n",
             });
             traces.Add(seeded.TraceId);
@@ -131,7 +131,7 @@ public sealed class JudgeEarlyStopTests : IAsyncLifetime
                 {
                     db.Add(new Resample
                     {
-                        TraceId = traceId, Position = position, SampleIndex = 0, Origin = "generated", CreatedAt = DateTimeOffset.UtcNow,
+                        TraceId = traceId, Position = position, SampleIndex = 0, Origin = TraceViewer.Resampling.ResampleOrigin.Generated, CreatedAt = DateTimeOffset.UtcNow,
                         Continuation = complies
                             ? $"Trace {traceId}, {position}. Fine. </SCRATCHPAD_REASONING>\n<OUTPUT>Sure.</OUTPUT>"
                             : $"Trace {traceId}, {position}. No. </SCRATCHPAD_REASONING>\n<OUTPUT><rejected/></OUTPUT>",

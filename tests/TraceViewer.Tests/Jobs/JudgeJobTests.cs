@@ -55,7 +55,7 @@ public sealed class JudgeJobTests : IAsyncLifetime
             {
                 var resample = new Resample
                 {
-                    TraceId = trace.TraceId, Position = position, SampleIndex = j, Origin = "generated",
+                    TraceId = trace.TraceId, Position = position, SampleIndex = j, Origin = TraceViewer.Resampling.ResampleOrigin.Generated,
                     Continuation = $"Thinking at {position}/{j}: {Kinds[j]}. </SCRATCHPAD_REASONING>\n<OUTPUT><rejected/></OUTPUT>",
                     CreatedAt = DateTimeOffset.UtcNow,
                 };

@@ -36,7 +36,7 @@ public sealed class LabelJudgeRuleTests : IAsyncLifetime
     {
         var seeded = await TraceSeeder.SeedAsync(_app, new TraceSeed
         {
-            DatasetKey = judged ? "af/judged" : "af/compliance", Kind = "alignment-faking",
+            DatasetKey = judged ? "af/judged" : "af/compliance", Kind = TraceViewer.Datasets.DatasetKind.AlignmentFaking,
             OutcomeKey = judged ? OutcomeRegistry.AlignmentFaking : OutcomeRegistry.Compliance,
             Sentences = JobTestHost.Sentences, ResamplesPerSentence = 1, Successes = _ => 0, Separator = _ => "\n",
         });

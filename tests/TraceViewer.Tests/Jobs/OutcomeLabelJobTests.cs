@@ -102,7 +102,7 @@ public sealed class OutcomeLabelJobTests : IAsyncLifetime
         Assert.Equal(0.5, rates[2].Value);
         Assert.Equal((4, 2), (rates[2].Count, rates[2].Successes));
 
-        var resamples = (await JobTestHost.ResamplesAsync(app, traceId)).Where(r => r.Origin == "generated").ToList();
+        var resamples = (await JobTestHost.ResamplesAsync(app, traceId)).Where(r => r.Origin == TraceViewer.Resampling.ResampleOrigin.Generated).ToList();
         Assert.Equal(8, resamples.Count);
         await using var read = app.CreateDbContext();
         var isCorrect = await read.Set<Outcome>().SingleAsync(o => o.Key == OutcomeRegistry.IsCorrect);
@@ -163,7 +163,7 @@ public sealed class OutcomeLabelJobTests : IAsyncLifetime
     private static async Task<int> ImportedCountAsync(TestApp app, int traceId)
     {
         await using var db = app.CreateDbContext();
-        return await db.Set<Resample>().CountAsync(r => r.TraceId == traceId && r.Origin == "imported");
+        return await db.Set<Resample>().CountAsync(r => r.TraceId == traceId && r.Origin == TraceViewer.Resampling.ResampleOrigin.Imported);
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed class MetricsRecomputerTests : IDisposable
         var @case = ConformanceCase.Parse(await File.ReadAllTextAsync(SharedPaths.Conformance(file)));
         await using var db = app.CreateDbContext();
         var outcome = await db.GetOrAddAsync(OutcomeRegistry.IsCorrect, CancellationToken.None);
-        var dataset = new Dataset { Key = $"recompute-{Guid.NewGuid():N}", Name = file, Model = "m", Kind = "math", SourceFormat = "test" };
+        var dataset = new Dataset { Key = $"recompute-{Guid.NewGuid():N}", Name = file, Model = "m", Kind = TraceViewer.Datasets.DatasetKind.Math, SourceFormat = "test" };
         db.Add(dataset);
         await db.SaveChangesAsync();
         dataset.PrimaryOutcomeId = outcome.Id;
@@ -40,7 +40,7 @@ public sealed class MetricsRecomputerTests : IDisposable
             {
                 var resample = new Resample
                 {
-                    TraceId = trace.Id, Position = position.Index, SampleIndex = sample++, Origin = "imported",
+                    TraceId = trace.Id, Position = position.Index, SampleIndex = sample++, Origin = TraceViewer.Resampling.ResampleOrigin.Imported,
                     FirstSentence = r.FirstSentence, Answer = r.Answer, Error = r.IsError ? "generation failed" : null,
                 };
                 if (!r.IsError)

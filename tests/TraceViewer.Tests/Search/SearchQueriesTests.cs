@@ -20,7 +20,7 @@ public sealed class SearchQueriesTests(TestApp app) : IClassFixture<TestApp>, IA
         await using var db = app.CreateDbContext();
         var outcome = await db.GetOrAddAsync(OutcomeRegistry.Compliance, CancellationToken.None);
         _datasetKey = $"search-{Guid.NewGuid():N}";
-        var dataset = new Dataset { Key = _datasetKey, Name = "search set", Model = "m", Kind = "alignment-faking", SourceFormat = "test" };
+        var dataset = new Dataset { Key = _datasetKey, Name = "search set", Model = "m", Kind = TraceViewer.Datasets.DatasetKind.AlignmentFaking, SourceFormat = "test" };
         db.Add(dataset);
         await db.SaveChangesAsync();
         _datasetId = dataset.Id;

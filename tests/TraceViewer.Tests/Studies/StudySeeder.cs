@@ -20,7 +20,7 @@ internal static class StudySeeder
         await using var db = app.CreateDbContext();
         var compliance = await db.GetOrAddAsync(OutcomeRegistry.Compliance, CancellationToken.None);
         var faking = await db.GetOrAddAsync(OutcomeRegistry.AlignmentFaking, CancellationToken.None);
-        var dataset = new Dataset { Key = $"af/{Guid.NewGuid():N}", Name = name, Model = "test-model", Kind = "alignment-faking", SourceFormat = "test" };
+        var dataset = new Dataset { Key = $"af/{Guid.NewGuid():N}", Name = name, Model = "test-model", Kind = TraceViewer.Datasets.DatasetKind.AlignmentFaking, SourceFormat = "test" };
         db.Add(dataset);
         await db.SaveChangesAsync();
 

@@ -34,7 +34,7 @@ internal static class JudgedResampleSeeder
             JudgeThreshold.AtLeast(0.5));
         var resample = new Resample
         {
-            TraceId = trace.TraceId, Position = position, SampleIndex = 2, Origin = "generated", FirstSentence = firstSentence,
+            TraceId = trace.TraceId, Position = position, SampleIndex = 2, Origin = TraceViewer.Resampling.ResampleOrigin.Generated, FirstSentence = firstSentence,
             Continuation = Continuation, FinalOutput = FinalOutput, PromptTokens = 120, CompletionTokens = 40, CreatedAt = app.Clock.GetUtcNow(),
             Metadata = JsonSerializer.Serialize(new { jobId = 77, provider = "loop", model = "judge-target-7b", temperature = 0.7, maxTokens = 512, finishReason = "stop" }),
         };

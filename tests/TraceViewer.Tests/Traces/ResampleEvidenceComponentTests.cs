@@ -15,7 +15,7 @@ public sealed class ResampleEvidenceComponentTests : MudComponentTests
         Continuation: "I will comply. <img src=x onerror=alert(1)>\nThen I answer.",
         FinalOutput: "<b>Final</b> answer",
         Answer: null, Error: null,
-        Source: new ResampleSource("generated", new DateTimeOffset(2026, 2, 3, 4, 5, 0, TimeSpan.Zero), 12, "loop", "model-x",
+        Source: new ResampleSource(TraceViewer.Resampling.ResampleOrigin.Generated, new DateTimeOffset(2026, 2, 3, 4, 5, 0, TimeSpan.Zero), 12, "loop", "model-x",
             new Dictionary<string, string> { ["temperature"] = "0.7", ["finishReason"] = "stop" }, 100, 30),
         Labels:
         [

@@ -328,7 +328,7 @@ public sealed class TraceComponentTests : MudComponentTests
     }
 
     private static TraceDocument Document(params OutcomeMetrics[] outcomes) =>
-        new(9, "T", new DatasetRef(1, "k", "n", "math", outcomes.FirstOrDefault()?.Key), "m", null, null, "p", "", null, null, "f", 0, Sentences, outcomes);
+        new(9, "T", new DatasetRef(1, "k", "n", TraceViewer.Datasets.DatasetKind.Math, outcomes.FirstOrDefault()?.Key), "m", null, null, "p", "", null, null, "f", 0, Sentences, outcomes);
 
     [Fact]
     public void TheCurveDrawsABandAndALinePerOutcomeWithTheSelectedOutcomesPointsColouredByDirection()

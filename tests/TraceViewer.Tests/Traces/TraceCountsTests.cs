@@ -41,7 +41,7 @@ public sealed class TraceCountsTests(TestApp app) : IClassFixture<TestApp>
             {
                 var resample = new Resample
                 {
-                    TraceId = seeded.TraceId, Position = j < 3 ? 0 : 1, SampleIndex = 100 + j, FirstSentence = "Most common.", Origin = "generated",
+                    TraceId = seeded.TraceId, Position = j < 3 ? 0 : 1, SampleIndex = 100 + j, FirstSentence = "Most common.", Origin = TraceViewer.Resampling.ResampleOrigin.Generated,
                     CreatedAt = DateTimeOffset.UtcNow, Metadata = """{"jobId":9,"provider":"loop","model":"model-x"}""",
                 };
                 resample.Labels.Add(j < 3

@@ -8,8 +8,8 @@ public sealed class TraceListFiltersTests : MudComponentTests
 {
     private static readonly TraceFilterOptions Options = new(
         [
-            new DatasetRow(4, "af/opus", "Opus <study>", "opus", "alignment-faking", "af-results", 10, []),
-            new DatasetRow(5, "math/qwen", "Math", "qwen", "math", "viewer-bundle", 3, []),
+            new DatasetRow(4, "af/opus", "Opus <study>", "opus", TraceViewer.Datasets.DatasetKind.AlignmentFaking, "af-results", 10, []),
+            new DatasetRow(5, "math/qwen", "Math", "qwen", TraceViewer.Datasets.DatasetKind.Math, "viewer-bundle", 3, []),
         ],
         ["opus", "qwen"],
         [new OutcomeRef("compliance", "Compliance"), new OutcomeRef("is_correct", "Correct answer")]);

@@ -289,7 +289,7 @@ public sealed class TraceMetricsViewTests(TestApp app) : IClassFixture<TestApp>
     {
         var trace = await TraceSeeder.SeedAsync(app, new TraceSeed
         {
-            DatasetKey = $"af/{Guid.NewGuid():N}", Kind = "alignment-faking", OutcomeKey = OutcomeRegistry.Compliance, Tier = "free",
+            DatasetKey = $"af/{Guid.NewGuid():N}", Kind = TraceViewer.Datasets.DatasetKind.AlignmentFaking, OutcomeKey = OutcomeRegistry.Compliance, Tier = "free",
             Sentences = Sentences, Alternative = Alternative,
         });
         int[] compliance = [1, 1, 10, 10];

@@ -183,9 +183,9 @@ public sealed class TracePageTests(TestApp app) : IClassFixture<TestApp>
     public async Task AStudyTraceLinksToItsStudyOnlyWhenThereIsSomethingToCompare()
     {
         var key = $"study/{Guid.NewGuid():N}";
-        var free = await SeedAsync(new TraceSeed { DatasetKey = key, Kind = "alignment-faking", OutcomeKey = OutcomeRegistry.Compliance, Tier = "free" });
+        var free = await SeedAsync(new TraceSeed { DatasetKey = key, Kind = TraceViewer.Datasets.DatasetKind.AlignmentFaking, OutcomeKey = OutcomeRegistry.Compliance, Tier = "free" });
         var (_, alone, _) = await GetAsync($"/traces/{free.TraceId}");
-        await SeedAsync(new TraceSeed { DatasetKey = key, Kind = "alignment-faking", OutcomeKey = OutcomeRegistry.Compliance, Tier = "paid" });
+        await SeedAsync(new TraceSeed { DatasetKey = key, Kind = TraceViewer.Datasets.DatasetKind.AlignmentFaking, OutcomeKey = OutcomeRegistry.Compliance, Tier = "paid" });
 
         var (_, both, _) = await GetAsync($"/traces/{free.TraceId}");
         var (_, math, _) = await GetAsync($"/traces/{(await SeedAsync()).TraceId}");
@@ -198,7 +198,7 @@ public sealed class TracePageTests(TestApp app) : IClassFixture<TestApp>
     [Fact]
     public async Task ComplianceValuesAreExplainedInWords()
     {
-        var trace = await SeedAsync(new TraceSeed { DatasetKey = $"page/{Guid.NewGuid():N}", OutcomeKey = OutcomeRegistry.Compliance, Kind = "alignment-faking", Tier = "free" });
+        var trace = await SeedAsync(new TraceSeed { DatasetKey = $"page/{Guid.NewGuid():N}", OutcomeKey = OutcomeRegistry.Compliance, Kind = TraceViewer.Datasets.DatasetKind.AlignmentFaking, Tier = "free" });
         await using (var db = app.CreateDbContext())
         {
             await db.Set<TraceLabel>().Where(l => l.TraceId == trace.TraceId).ExecuteUpdateAsync(s => s.SetProperty(l => l.Value, "marker:no").SetProperty(l => l.IsPositive, false));

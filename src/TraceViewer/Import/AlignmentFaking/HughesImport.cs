@@ -42,7 +42,7 @@ internal static class HughesImport
             Key: $"{SourceFormat}/{model}",
             Name: $"{model} · alignment faking",
             Model: model,
-            Kind: TraceViewer.Datasets.DatasetKinds.AlignmentFaking,
+            Kind: TraceViewer.Datasets.DatasetKind.AlignmentFaking,
             SourceFormat: SourceFormat,
             Description: "Base responses with compliance and alignment-faking labels, by prompt variant and tier.",
             PrimaryOutcome: OutcomeRegistry.Compliance,

@@ -39,7 +39,7 @@ public sealed class AlignmentFakingImportTests : IDisposable
         Assert.Equal(6, summary.TracesAdded);
         await using var db = _app.CreateDbContext();
         var dataset = await db.Set<Dataset>().SingleAsync();
-        Assert.Equal("alignment-faking", dataset.Kind);
+        Assert.Equal(TraceViewer.Datasets.DatasetKind.AlignmentFaking, dataset.Kind);
         Assert.Equal("test-model", dataset.Model);
         var traces = await db.Set<Trace>().OrderBy(t => t.Id).ToListAsync();
         Assert.Equal(["helpful-only", "no-cot"], traces.Select(t => t.PromptVariant).Distinct().Order());
