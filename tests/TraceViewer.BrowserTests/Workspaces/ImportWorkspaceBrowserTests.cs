@@ -62,7 +62,7 @@ public sealed class ImportWorkspaceBrowserTests(BrowserApp app, ITestOutputHelpe
         await page.WaitForCircuitAsync();
         await Assertions.Expect(page.Locator("[data-testid=import-form]")).ToBeVisibleAsync();
 
-        await page.Locator(".import-workspace .mud-select").ClickAsync();
+        await page.Locator(".import-workspace .mud-select").First.ClickAsync();
         var options = page.Locator(".mud-popover-open .mud-list-item");
         await Assertions.Expect(options).ToHaveCountAsync(2);
         Assert.Equal(["Default", "Alpha"], (await options.AllTextContentsAsync()).Select(t => t.Trim()));
