@@ -8,8 +8,12 @@ internal static class ImportCommands
     public static Command Import(IServiceProvider services)
     {
         var path = new Argument<string>("path") { Description = $"A folder to search for traces, or one file ({ImportFormats.TitlesInWords})." };
+        var workspace = new Option<string?>("--workspace")
+        {
+            Description = "The workspace new datasets go to (its name; default: Default). Given, a dataset already stored in another workspace is refused.",
+        };
         var command = new Command("import", "Import every trace found below a file or folder. Formats: "
-            + string.Join("; ", ImportFormats.All.Select(f => $"{f.Title} ({f.Name}): {f.Help}")) + ".") { path };
+            + string.Join("; ", ImportFormats.All.Select(f => $"{f.Title} ({f.Name}): {f.Help}")) + ".") { path, workspace };
         command.SetAction(async (parseResult, ct) =>
         {
             var output = parseResult.InvocationConfiguration.Output;
@@ -18,7 +22,19 @@ internal static class ImportCommands
             var importer = scope.ServiceProvider.GetRequiredService<ImportService>();
             try
             {
-                var summary = await importer.ImportAsync(parseResult.GetValue(path)!, namesAboveRoot: true, new ProgressLines(error), ct);
+                int? workspaceId = null;
+                if (parseResult.GetValue(workspace) is { } name)
+                {
+                    if (await importer.WorkspaceAsync(name.Trim(), ct) is not { } found)
+                    {
+                        error.WriteLine($"error: there is no workspace named \"{name}\"; nothing was imported");
+                        return 1;
+                    }
+
+                    workspaceId = found.Id;
+                }
+
+                var summary = await importer.ImportAsync(parseResult.GetValue(path)!, namesAboveRoot: true, new ProgressLines(error), ct, workspaceId: workspaceId);
                 foreach (var warning in summary.Warnings)
                 {
                     error.WriteLine("warning: " + warning);

@@ -25,8 +25,12 @@ internal static class ImportEndpoints
         return app;
     }
 
+    /// <summary>The form field that names the workspace new datasets go to (by name, or by id); without it, the default workspace.</summary>
+    public const string WorkspaceField = "workspace";
+
     internal static async Task<Results<Ok<ImportResultView>, ProblemHttpResult>> UploadAsync(
-        HttpRequest request, [FromQuery] Guid? progress, ImportService importer, ImportProgressBoard board, IOptions<ImportOptions> options, CancellationToken ct)
+        HttpRequest request, [FromQuery] Guid? progress, ImportService importer, ImportProgressBoard board, IOptions<ImportOptions> options,
+        System.Security.Claims.ClaimsPrincipal user, Traces.WorkspaceWrites writes, CancellationToken ct)
     {
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || !type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
             || HeaderUtilities.RemoveQuotes(type.Boundary).Value is not { Length: > 0 } boundary)
@@ -50,15 +54,38 @@ internal static class ImportEndpoints
             var folder = Directory.CreateDirectory(Path.Combine(root, "files")).FullName;
             var zips = Directory.CreateDirectory(Path.Combine(root, "zips")).FullName;
             var total = request.ContentLength ?? 0;
+            // The account-wide role passed the endpoint's policy; the role in the chosen workspace is checked as soon as the
+            // field arrives (the page sends it before the files), else before anything is imported.
+            ImportWorkspace? workspace = null;
+            async Task ChooseAsync(string nameOrId)
+            {
+                workspace = await importer.WorkspaceAsync(nameOrId, ct)
+                    ?? throw new WorkspaceRefusedException(StatusCodes.Status400BadRequest, $"There is no workspace named \"{nameOrId}\". Nothing was imported.");
+                if (await writes.RefusalInWorkspacesAsync(user, Accounts.AccessPolicies.Research, [workspace.Id], ct) is { } refusal)
+                {
+                    throw new WorkspaceRefusedException(StatusCodes.Status403Forbidden, refusal + " Nothing was imported.");
+                }
+            }
+
             var saved = await ImportUpload.SaveAsync(new MultipartReader(boundary, request.Body), folder, zips, limits,
-                new ImportProgressBoard.Callback<long>(bytes => board.Report(progress, new ImportStage("saving", bytes, total))), ct);
+                new ImportProgressBoard.Callback<long>(bytes => board.Report(progress, new ImportStage("saving", bytes, total))), ct,
+                (name, value) => name == WorkspaceField && workspace is null ? ChooseAsync(value.Trim()) : Task.CompletedTask);
             if (saved.Files == 0)
             {
                 return Problem(StatusCodes.Status400BadRequest, "Nothing to import", "Choose a folder or a file to import.");
             }
 
-            var summary = await importer.ImportAsync(folder, namesAboveRoot: false, board.For(progress), ct, UploadName);
+            if (workspace is null)
+            {
+                await ChooseAsync(Workspaces.Workspace.DefaultName);
+            }
+
+            var summary = await importer.ImportAsync(folder, namesAboveRoot: false, board.For(progress), ct, UploadName, workspace!.Id);
             return TypedResults.Ok(ImportResultView.From(summary));
+        }
+        catch (WorkspaceRefusedException e)
+        {
+            return Problem(e.Status, e.Status == StatusCodes.Status403Forbidden ? "Not allowed" : "No such workspace", e.Message);
         }
         catch (UploadLimitException e)
         {
@@ -98,6 +125,12 @@ internal static class ImportEndpoints
                 // A temporary folder left behind is cleaned by the system; the answer matters more.
             }
         }
+    }
+
+    /// <summary>The chosen workspace is unknown (400) or the role there does not allow importing (403).</summary>
+    private sealed class WorkspaceRefusedException(int status, string message) : Exception(message)
+    {
+        public int Status { get; } = status;
     }
 
     private static ProblemHttpResult Problem(int status, string title, string detail) =>

@@ -45,8 +45,10 @@ export function clear(root) {
   return describe(root);
 }
 
-export function upload(root, url, token, page) {
+export function upload(root, url, token, page, workspace) {
   const form = new FormData();
+  // The workspace goes first, so the server checks it before it saves any file.
+  form.append('workspace', workspace);
   for (const input of root.querySelectorAll('input[type=file]')) {
     for (const file of input.files) {
       form.append(input.name, file, file.webkitRelativePath || file.name);

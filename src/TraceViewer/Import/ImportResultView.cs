@@ -25,3 +25,6 @@ public sealed record ImportResultView(
 
 /// <param name="Traces">Traces of this import in the dataset.</param>
 public sealed record ImportResultDataset(int Id, string Key, string Name, int Traces);
+
+/// <summary>The workspace an import writes new datasets to.</summary>
+internal sealed record ImportWorkspace(int Id, string Name);

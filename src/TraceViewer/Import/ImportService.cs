@@ -26,8 +26,14 @@ internal sealed partial class ImportService(
     /// <param name="namesAboveRoot">Whether folder names above the root may name the model and solution type.</param>
     /// <param name="rootName">How errors name the root itself; an upload's temporary folder is "the upload".</param>
     /// <exception cref="ImportException">A source is malformed or breaks a limit; nothing was written.</exception>
+    /// <param name="workspaceId">
+    /// The workspace new datasets go to. A dataset already stored in another workspace is refused by name (nothing is
+    /// written): an import does not move datasets between workspaces. Null: new datasets go to the default workspace and
+    /// stored ones are written where they are.
+    /// </param>
     /// <exception cref="DatabaseWriteException">The database refused the writes (e.g. a full disk); nothing was written.</exception>
-    public async Task<ImportSummary> ImportAsync(string path, bool namesAboveRoot, IProgress<ImportProgress>? progress, CancellationToken ct, string? rootName = null)
+    public async Task<ImportSummary> ImportAsync(
+        string path, bool namesAboveRoot, IProgress<ImportProgress>? progress, CancellationToken ct, string? rootName = null, int? workspaceId = null)
     {
         var started = time.GetTimestamp();
         Discovery discovery;
@@ -65,7 +71,7 @@ internal sealed partial class ImportService(
         ImportSummary summary;
         try
         {
-            summary = await WriteAsync(parts.Reader, reading, warnings, discovery.Items.Count, progress, ct);
+            summary = await WriteAsync(parts.Reader, reading, warnings, discovery.Items.Count, progress, ct, workspaceId);
         }
         finally
         {
@@ -97,7 +103,8 @@ internal sealed partial class ImportService(
     /// <param name="readWarnings">The reader's warnings, complete once <paramref name="reading"/> has ended.</param>
     /// <param name="knownTraces">How many traces are known to come (one per item folder); files add theirs as they arrive.</param>
     private async Task<ImportSummary> WriteAsync(
-        ChannelReader<ImportPart> parts, Task reading, List<string> readWarnings, int knownTraces, IProgress<ImportProgress>? progress, CancellationToken ct)
+        ChannelReader<ImportPart> parts, Task reading, List<string> readWarnings, int knownTraces, IProgress<ImportProgress>? progress, CancellationToken ct,
+        int? workspaceId = null)
     {
         var now = time.GetUtcNow();
         var autoDetect = db.ChangeTracker.AutoDetectChangesEnabled;
@@ -106,7 +113,7 @@ internal sealed partial class ImportService(
         try
         {
             transaction = await db.Database.BeginTransactionAsync(ct);
-            var state = new WriteState();
+            var state = new WriteState { WorkspaceId = workspaceId };
             var warnings = new List<string>();
             var writtenTraces = new List<int>();
             int added = 0, updated = 0, unchanged = 0, sentences = 0, resamples = 0;
@@ -240,6 +247,9 @@ internal sealed partial class ImportService(
     /// <summary>What one import has met so far, so each part looks up and adds only what is new.</summary>
     private sealed class WriteState
     {
+        /// <summary>The workspace the import was asked to write to; null for the default one, without a check.</summary>
+        public int? WorkspaceId { get; init; }
+
         public Dictionary<string, int> Outcomes { get; } = new(StringComparer.Ordinal);
 
         public Dictionary<string, Dataset> Datasets { get; } = new(StringComparer.Ordinal);
@@ -340,7 +350,13 @@ internal sealed partial class ImportService(
         var keys = imported.Select(d => d.Key).Where(k => !state.Datasets.ContainsKey(k)).ToList();
         if (keys.Count > 0)
         {
-            var stored = await db.Set<Dataset>().Where(d => keys.Contains(d.Key)).ToDictionaryAsync(d => d.Key, ct);
+            // Past the dataset filters: a key is unique across workspaces, also those the importer does not read.
+            var stored = await db.Set<Dataset>().IgnoreQueryFilters().Where(d => keys.Contains(d.Key)).ToDictionaryAsync(d => d.Key, ct);
+            if (state.WorkspaceId is { } chosen && stored.Values.FirstOrDefault(d => d.WorkspaceId != chosen) is { } elsewhere)
+            {
+                throw await ElsewhereAsync(elsewhere, chosen, traces.First(t => t.Dataset.Key == elsewhere.Key), ct);
+            }
+
             foreach (var source in imported.Where(d => keys.Contains(d.Key)))
             {
                 int? primary = source.PrimaryOutcome is { } key ? state.Outcomes[key] : null;
@@ -365,6 +381,7 @@ internal sealed partial class ImportService(
                         PrimaryOutcomeId = primary,
                         Metadata = source.Metadata,
                         CreatedAt = now,
+                        WorkspaceId = state.WorkspaceId ?? Workspaces.Workspace.DefaultId,
                     };
                     db.Add(dataset);
                 }
@@ -378,6 +395,33 @@ internal sealed partial class ImportService(
         }
 
         return [.. imported.Select(d => state.Datasets[d.Key])];
+    }
+
+    /// <summary>
+    /// The refusal of an import into <paramref name="chosen"/> of a dataset stored in another workspace, naming the dataset
+    /// and its workspace; a caller who may not read that dataset is told only that its key is taken in another workspace.
+    /// </summary>
+    private async Task<ImportException> ElsewhereAsync(Dataset stored, int chosen, ImportedTrace trace, CancellationToken ct)
+    {
+        var names = await db.Set<Workspaces.Workspace>().AsNoTracking().Where(w => w.Id == stored.WorkspaceId || w.Id == chosen).ToDictionaryAsync(w => w.Id, w => w.Name, ct);
+        var into = names.GetValueOrDefault(chosen, chosen.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var readable = DatasetScope.Current is not { } visible || visible.Contains(stored.Id);
+        var detail = readable
+            ? $"dataset \"{stored.Name}\" ({stored.Key}) is in workspace \"{names.GetValueOrDefault(stored.WorkspaceId)}\", not \"{into}\"; import it into \"{names.GetValueOrDefault(stored.WorkspaceId)}\", or have an admin move the dataset first. Nothing was imported."
+            : $"dataset key {stored.Key} is taken by a dataset in another workspace, so it cannot be imported into \"{into}\". Nothing was imported.";
+        return new ImportException(trace.SourcePath ?? trace.ExternalKey, null, null, detail);
+    }
+
+    /// <summary>A workspace by its name, or else by its id; null when there is none.</summary>
+    public async Task<ImportWorkspace?> WorkspaceAsync(string nameOrId, CancellationToken ct)
+    {
+        var byName = await db.Set<Workspaces.Workspace>().AsNoTracking().Where(w => w.Name == nameOrId).Select(w => new ImportWorkspace(w.Id, w.Name)).FirstOrDefaultAsync(ct);
+        if (byName is not null || !int.TryParse(nameOrId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id))
+        {
+            return byName;
+        }
+
+        return await db.Set<Workspaces.Workspace>().AsNoTracking().Where(w => w.Id == id).Select(w => new ImportWorkspace(w.Id, w.Name)).FirstOrDefaultAsync(ct);
     }
 
     /// <summary>The stored traces of datasets this import has not looked into yet, added to what it knows.</summary>

@@ -22,10 +22,15 @@ internal static partial class ImportUpload
 {
     private const long ReportEvery = 1 << 20;
 
+    /// <summary>The longest form field passed on (a workspace's name is far shorter).</summary>
+    private const int MaxFieldBytes = 1024;
+
     /// <param name="folder">Where the files go; zip files are kept in <paramref name="zips"/> until they are unpacked.</param>
     /// <param name="received">Told the bytes saved so far.</param>
+    /// <param name="field">Given each form field (name, value) as it arrives, before the files after it are saved; it may throw to stop the upload.</param>
     public static async Task<UploadedFiles> SaveAsync(
-        MultipartReader reader, string folder, string zips, ImportOptions limits, IProgress<long>? received, CancellationToken ct)
+        MultipartReader reader, string folder, string zips, ImportOptions limits, IProgress<long>? received, CancellationToken ct,
+        Func<string, string, Task>? field = null)
     {
         var files = 0;
         long bytes = 0, reported = 0;
@@ -35,7 +40,25 @@ internal static partial class ImportUpload
         {
             if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.IsFileDisposition())
             {
-                // Form fields carry nothing the import needs.
+                // A form field (the workspace) is short; anything longer is not one the import knows.
+                if (field is not null && disposition is not null && disposition.IsFormDisposition()
+                    && HeaderUtilities.RemoveQuotes(disposition.Name).Value is { Length: > 0 } name)
+                {
+                    var value = new byte[MaxFieldBytes + 1];
+                    var length = 0;
+                    int read;
+                    while (length < value.Length && (read = await section.Body.ReadAsync(value.AsMemory(length), ct)) > 0)
+                    {
+                        length += read;
+                    }
+
+                    await section.Body.CopyToAsync(Stream.Null, ct);
+                    if (length <= MaxFieldBytes)
+                    {
+                        await field(name, System.Text.Encoding.UTF8.GetString(value, 0, length));
+                    }
+                }
+
                 continue;
             }
 

@@ -13,6 +13,9 @@ internal interface IJobCommands
 {
     Task<JobChange> ChangeAsync(int jobId, JobAction action, CancellationToken ct);
 
+    /// <summary>Null when <paramref name="user"/> may pause, resume and cancel job <paramref name="jobId"/> (the researcher role in the workspaces of its datasets); else why not.</summary>
+    Task<string?> ControlRefusalAsync(int jobId, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct) => Task.FromResult<string?>(null);
+
     /// <returns>The new job's id, or the invalid fields (the API's names) with their messages.</returns>
     Task<(int? JobId, IDictionary<string, string[]>? Errors)> CreateAsync(JobRequest request, CancellationToken ct);
 
@@ -34,6 +37,12 @@ internal sealed class JobCommands(IServiceScopeFactory scopes) : IJobCommands
             JobAction.Cancel => await jobs.CancelAsync(jobId, ct),
             _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
         };
+    }
+
+    public async Task<string?> ControlRefusalAsync(int jobId, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<JobService>().ControlRefusalAsync(user, jobId, ct);
     }
 
     public async Task<(int? JobId, IDictionary<string, string[]>? Errors)> CreateAsync(JobRequest request, CancellationToken ct)

@@ -308,6 +308,32 @@ internal sealed class JobService(
         return new JobCreation(job.Id);
     }
 
+    /// <summary>
+    /// Null when <paramref name="user"/> may pause, resume or cancel job <paramref name="jobId"/> (or there is no such job):
+    /// the researcher role in the workspace of every dataset the job works on (its trace's, its dataset's, its items'
+    /// traces'; a job on none, such as a collect job whose dataset is not made yet, in the default workspace). Else why not.
+    /// </summary>
+    public async Task<string?> ControlRefusalAsync(System.Security.Claims.ClaimsPrincipal user, int jobId, CancellationToken ct)
+    {
+        var job = await db.Set<Job>().IgnoreQueryFilters().AsNoTracking().Where(j => j.Id == jobId).Select(j => new { j.TraceId, j.DatasetId }).FirstOrDefaultAsync(ct);
+        if (job is null)
+        {
+            return null;
+        }
+
+        var itemTraces = db.Set<JobItem>().IgnoreQueryFilters().Where(i => i.JobId == jobId && i.TraceId != null).Select(i => i.TraceId!.Value);
+        var workspaces = await db.Set<Dataset>().IgnoreQueryFilters()
+            .Where(d => d.Id == job.DatasetId
+                || db.Set<Trace>().IgnoreQueryFilters().Any(t => t.DatasetId == d.Id && (t.Id == job.TraceId || itemTraces.Contains(t.Id))))
+            .Select(d => d.WorkspaceId).Distinct().ToListAsync(ct);
+        if (workspaces.Count == 0)
+        {
+            workspaces.Add(Workspaces.Workspace.DefaultId);
+        }
+
+        return await services.GetRequiredService<WorkspaceWrites>().RefusalInWorkspacesAsync(user, Accounts.AccessPolicies.Research, workspaces, ct);
+    }
+
     public Task<JobChange> PauseAsync(int id, CancellationToken ct) =>
         ChangeAsync(id, [JobStatus.Queued, JobStatus.Running], JobStatus.Paused, ct);
 

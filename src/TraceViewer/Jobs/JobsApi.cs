@@ -24,15 +24,15 @@ internal static class JobsApi
         api.MapGet("/{id:int}", GetAsync)
             .WithName("GetJob")
             .WithSummary("One job: status, item counts (done, failed, pending, running, total), retries, tokens, cost, rate, ETA and the latest item errors.");
-        api.MapPost("/{id:int}/cancel", (int id, JobService jobs, JobStatusQuery query, CancellationToken ct) => ChangeAsync(id, jobs.CancelAsync, query, ct))
+        api.MapPost("/{id:int}/cancel", (int id, JobService jobs, JobStatusQuery query, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct) => ChangeAsync(id, jobs, jobs.CancelAsync, query, user, ct))
             .WithName("CancelJob")
             .WithSummary("Cancels a job: no further requests start; requests in flight are abandoned.")
             .RequireAuthorization(Accounts.AccessPolicies.Research);
-        api.MapPost("/{id:int}/pause", (int id, JobService jobs, JobStatusQuery query, CancellationToken ct) => ChangeAsync(id, jobs.PauseAsync, query, ct))
+        api.MapPost("/{id:int}/pause", (int id, JobService jobs, JobStatusQuery query, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct) => ChangeAsync(id, jobs, jobs.PauseAsync, query, user, ct))
             .WithName("PauseJob")
             .WithSummary("Pauses a queued or running job: no further requests start; items in flight are abandoned and run again on resume.")
             .RequireAuthorization(Accounts.AccessPolicies.Research);
-        api.MapPost("/{id:int}/resume", (int id, JobService jobs, JobStatusQuery query, CancellationToken ct) => ChangeAsync(id, jobs.ResumeAsync, query, ct))
+        api.MapPost("/{id:int}/resume", (int id, JobService jobs, JobStatusQuery query, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct) => ChangeAsync(id, jobs, jobs.ResumeAsync, query, user, ct))
             .WithName("ResumeJob")
             .WithSummary("Resumes a paused job.")
             .RequireAuthorization(Accounts.AccessPolicies.Research);
@@ -89,8 +89,14 @@ internal static class JobsApi
         await query.GetAsync(id, ct) is { } job ? TypedResults.Ok(job) : NotFound(id);
 
     private static async Task<Results<Ok<JobStatusView>, ProblemHttpResult>> ChangeAsync(
-        int id, Func<int, CancellationToken, Task<JobChange>> change, JobStatusQuery query, CancellationToken ct)
+        int id, JobService jobs, Func<int, CancellationToken, Task<JobChange>> change, JobStatusQuery query, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct)
     {
+        // The account-wide role passed the endpoint's policy; the role in the workspace of each dataset the job works on is checked here.
+        if (await jobs.ControlRefusalAsync(user, id, ct) is { } refusal)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not allowed", detail: refusal);
+        }
+
         var result = await change(id, ct);
         if (result == JobChange.NotFound)
         {

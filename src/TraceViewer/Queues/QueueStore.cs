@@ -92,17 +92,28 @@ internal sealed record QueuePerson(string Id, string Label);
 /// <summary>
 /// Makes queues and reads where they stand. Every write asks <see cref="IAccess.AllowsAsync"/> at that moment:
 /// making a queue needs <see cref="AccessPolicies.Research"/>, changing one the researcher who made it or an admin,
-/// moving through one's own items <see cref="AccessPolicies.Annotate"/>.
+/// moving through one's own items <see cref="AccessPolicies.Annotate"/>; each also in the workspace of the queue's dataset.
 /// An item is done for an annotator once they have any tag of the queue's taxonomy on its sentence, or marked it done.
 /// </summary>
 internal sealed class QueueStore(TraceViewerDbContext db, IAccess access, AccountsState accounts, TimeProvider time)
 {
-    /// <summary>The form's choices: datasets, outcomes and taxonomies, by id and name.</summary>
-    public async Task<QueueChoices> ChoicesAsync(CancellationToken ct) => new(
-        await db.Set<Datasets.Dataset>().AsNoTracking().OrderBy(d => d.Name).ThenBy(d => d.Id).Select(d => new QueueChoice(d.Id, d.Name + " (" + d.Model + ")")).ToListAsync(ct),
+    /// <summary>The role in the queue's dataset's workspace, read at the moment of each write.</summary>
+    private readonly Traces.WorkspaceWrites writes = new(db, accounts);
+
+    /// <summary>The form's choices: datasets (those in workspaces where the user may make a queue), outcomes and taxonomies, by id and name.</summary>
+    public async Task<QueueChoices> ChoicesAsync(CancellationToken ct)
+    {
+        var workspaces = (await writes.WorkspacesWhereAsync(await access.UserAsync(), AccessPolicies.Research, ct)).Select(w => w.Id).ToList();
+        return new(
+        await db.Set<Datasets.Dataset>().AsNoTracking().Where(d => workspaces.Contains(d.WorkspaceId)).OrderBy(d => d.Name).ThenBy(d => d.Id).Select(d => new QueueChoice(d.Id, d.Name + " (" + d.Model + ")")).ToListAsync(ct),
         await db.Set<Outcomes.Outcome>().AsNoTracking().OrderBy(o => o.Name).Select(o => new QueueChoice(o.Id, o.Name)).ToListAsync(ct),
         await db.Set<Taxonomy>().AsNoTracking().OrderBy(t => t.Name).Select(t => new QueueChoice(t.Id, t.Name)).ToListAsync(ct),
         await PeopleAsync(ct));
+    }
+
+    /// <summary>Null when the current user may make a write under <paramref name="policy"/> to dataset <paramref name="datasetId"/>'s workspace; else why not.</summary>
+    private async Task<string?> WorkspaceRefusalAsync(string policy, int datasetId, CancellationToken ct) =>
+        await writes.RefusalAsync(await access.UserAsync(), policy, [datasetId], ct);
 
     public async Task<string?> CurrentPersonAsync() => VerdictStore.PersonId(await access.UserAsync());
 
@@ -139,6 +150,10 @@ internal sealed class QueueStore(TraceViewerDbContext db, IAccess access, Accoun
         if (request.DatasetId is not { } datasetId || !await db.Set<Datasets.Dataset>().AnyAsync(d => d.Id == datasetId, ct))
         {
             errors[nameof(QueueRequest.DatasetId)] = "Choose a dataset.";
+        }
+        else if (await WorkspaceRefusalAsync(AccessPolicies.Research, datasetId, ct) is { } refusal)
+        {
+            errors[nameof(QueueRequest.DatasetId)] = refusal;
         }
 
         if (request.TaxonomyId is not { } taxonomyId || !await db.Set<Taxonomy>().AnyAsync(t => t.Id == taxonomyId, ct))
@@ -240,9 +255,10 @@ internal sealed class QueueStore(TraceViewerDbContext db, IAccess access, Accoun
     /// <summary>Whether to offer the current user the change form: a researcher who made the queue, or an admin.</summary>
     public async Task<bool> MayChangeAsync(int queueId, CancellationToken ct)
     {
-        var createdBy = await db.Set<Queue>().AsNoTracking().Where(q => q.Id == queueId).Select(q => q.CreatedBy).SingleOrDefaultAsync(ct);
-        return createdBy is not null && await access.ShowsAsync(AccessPolicies.Research)
-            && (createdBy == await CurrentPersonAsync() || await access.ShowsAsync(AccessPolicies.Administer));
+        var queue = await db.Set<Queue>().AsNoTracking().Where(q => q.Id == queueId).Select(q => new { q.CreatedBy, q.DatasetId }).SingleOrDefaultAsync(ct);
+        return queue is not null && await access.ShowsAsync(AccessPolicies.Research)
+            && (queue.CreatedBy == await CurrentPersonAsync() || await access.ShowsAsync(AccessPolicies.Administer))
+            && await WorkspaceRefusalAsync(AccessPolicies.Research, queue.DatasetId, ct) is null;
     }
 
     /// <summary>
@@ -299,6 +315,11 @@ internal sealed class QueueStore(TraceViewerDbContext db, IAccess access, Accoun
         if (queue.CreatedBy != me && !await access.AllowsAsync(AccessPolicies.Administer))
         {
             throw new UnauthorizedAccessException("Only the researcher who made this queue, or an admin, can change it.");
+        }
+
+        if (await WorkspaceRefusalAsync(AccessPolicies.Research, queue.DatasetId, ct) is { } refusal)
+        {
+            throw new UnauthorizedAccessException(refusal);
         }
 
         var errors = new Dictionary<string, string>();
@@ -603,7 +624,9 @@ internal sealed class QueueStore(TraceViewerDbContext db, IAccess access, Accoun
     /// <returns>False when refused (not an annotator now) or the item is not theirs.</returns>
     public async Task<bool> MarkAsync(int queueId, int position, AssignmentState state, CancellationToken ct)
     {
-        if (!await access.AllowsAsync(AccessPolicies.Annotate))
+        if (!await access.AllowsAsync(AccessPolicies.Annotate)
+            || await db.Set<Queue>().AsNoTracking().Where(q => q.Id == queueId).Select(q => (int?)q.DatasetId).SingleOrDefaultAsync(ct) is not { } datasetId
+            || await WorkspaceRefusalAsync(AccessPolicies.Annotate, datasetId, ct) is not null)
         {
             return false;
         }

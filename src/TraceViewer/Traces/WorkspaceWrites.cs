@@ -69,15 +69,12 @@ internal sealed class WorkspaceWrites(TraceViewerDbContext db, AccountsState acc
             return decided.Refusal;
         }
 
-        var accountRole = Roles.All.LastOrDefault(user.IsInRole);
         if (workspaceIds.Count == 0)
         {
             return null;
         }
 
-        var userId = user.FindFirstValue(ClaimTypes.NameIdentifier) ?? "";
-        var memberships = await db.Set<WorkspaceMember>().AsNoTracking().Where(m => m.UserId == userId).Select(m => new { m.WorkspaceId, m.Role }).ToListAsync(ct);
-        var roles = VisibilityRule.WorkspaceRoles(accountRole, memberships.Select(m => (m.WorkspaceId, m.Role)));
+        var (accountRole, roles) = await RolesAsync(user, ct);
         foreach (var workspaceId in workspaceIds.Order())
         {
             if (!VisibilityRule.MayWrite(accountRole, roles, workspaceId, least))
@@ -89,6 +86,57 @@ internal sealed class WorkspaceWrites(TraceViewerDbContext db, AccountsState acc
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// For each of <paramref name="policies"/>, whether <paramref name="user"/> may write under it to the dataset of trace
+    /// <paramref name="traceId"/>: one read of the trace's workspace and one of the memberships, whatever the number of
+    /// policies (the trace page asks for tagging and recompute together). No reasons are read: a page only hides controls.
+    /// </summary>
+    public async Task<bool[]> MayWriteTraceAsync(ClaimsPrincipal user, IReadOnlyList<string> policies, int traceId, CancellationToken ct = default)
+    {
+        if (Decided(user) is { } decided)
+        {
+            return [.. policies.Select(_ => decided.Refusal is null)];
+        }
+
+        var workspace = await (from t in db.Set<Trace>().IgnoreQueryFilters()
+                               join d in db.Set<Dataset>().IgnoreQueryFilters() on t.DatasetId equals d.Id
+                               where t.Id == traceId
+                               select (int?)d.WorkspaceId).FirstOrDefaultAsync(ct);
+        if (workspace is not { } id)
+        {
+            return [.. policies.Select(_ => true)];
+        }
+
+        var (accountRole, roles) = await RolesAsync(user, ct);
+        return [.. policies.Select(p => VisibilityRule.MayWrite(accountRole, roles, id, AccessPolicies.LeastRole[p]))];
+    }
+
+    /// <summary>
+    /// The workspaces where <paramref name="user"/> may write under <paramref name="policy"/>, by name: every workspace for
+    /// the local owner and a global admin, none for a signed-out visitor or share holder.
+    /// </summary>
+    public async Task<IReadOnlyList<(int Id, string Name)>> WorkspacesWhereAsync(ClaimsPrincipal user, string policy, CancellationToken ct = default)
+    {
+        var all = await db.Set<Workspace>().AsNoTracking().OrderBy(w => w.Id).Select(w => new { w.Id, w.Name }).ToListAsync(ct);
+        if (Decided(user) is { } decided)
+        {
+            return decided.Refusal is null ? [.. all.Select(w => (w.Id, w.Name))] : [];
+        }
+
+        var (accountRole, roles) = await RolesAsync(user, ct);
+        var least = AccessPolicies.LeastRole[policy];
+        return [.. all.Where(w => VisibilityRule.MayWrite(accountRole, roles, w.Id, least)).Select(w => (w.Id, w.Name))];
+    }
+
+    /// <summary>The account-wide role and the role in each workspace of a signed-in account (one read of its memberships).</summary>
+    private async Task<(string? AccountRole, Dictionary<int, string> Roles)> RolesAsync(ClaimsPrincipal user, CancellationToken ct)
+    {
+        var accountRole = Roles.All.LastOrDefault(user.IsInRole);
+        var userId = user.FindFirstValue(ClaimTypes.NameIdentifier) ?? "";
+        var memberships = await db.Set<WorkspaceMember>().AsNoTracking().Where(m => m.UserId == userId).Select(m => new { m.WorkspaceId, m.Role }).ToListAsync(ct);
+        return (accountRole, VisibilityRule.WorkspaceRoles(accountRole, memberships.Select(m => (m.WorkspaceId, m.Role))));
     }
 
     /// <summary>

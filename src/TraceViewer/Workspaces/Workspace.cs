@@ -11,6 +11,9 @@ internal sealed class Workspace
 {
     public const int DefaultId = 1;
 
+    /// <summary>The default workspace's name, as the migration made it.</summary>
+    public const string DefaultName = "Default";
+
     public const int MaxNameLength = 80;
 
     public int Id { get; set; }
@@ -56,7 +59,7 @@ internal sealed class WorkspaceConfiguration : IEntityTypeConfiguration<Workspac
         builder.Property(w => w.Name).HasMaxLength(Workspace.MaxNameLength);
         builder.HasIndex(w => w.Name).IsUnique();
         builder.HasMany(w => w.Members).WithOne().HasForeignKey(m => m.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
-        builder.HasData(new Workspace { Id = Workspace.DefaultId, Name = "Default", CreatedAt = new DateTimeOffset(2026, 12, 6, 0, 0, 0, TimeSpan.Zero) });
+        builder.HasData(new Workspace { Id = Workspace.DefaultId, Name = Workspace.DefaultName, CreatedAt = new DateTimeOffset(2026, 12, 6, 0, 0, 0, TimeSpan.Zero) });
     }
 }
 

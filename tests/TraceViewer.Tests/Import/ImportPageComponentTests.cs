@@ -12,7 +12,7 @@ namespace TraceViewer.Tests.Import;
 /// The import page's states in bunit, with its script answered by the test: nothing chosen, chosen, sending,
 /// importing on the server, imported with links, refused with the server's message, refused before sending.
 /// </summary>
-public sealed class ImportPageComponentTests : MudComponentTests
+public sealed class ImportPageComponentTests : MudComponentTests, IClassFixture<TestApp>
 {
     private const string Module = "./Import/ImportPage.razor.js";
 
@@ -21,11 +21,13 @@ public sealed class ImportPageComponentTests : MudComponentTests
     private readonly ImportProgressBoard _board = new();
     private readonly BunitJSModuleInterop _module;
 
-    public ImportPageComponentTests()
+    /// <param name="app">The app's database, for the workspaces the page offers (without accounts: every workspace).</param>
+    public ImportPageComponentTests(TestApp app)
     {
         Services.AddSingleton(_board);
         Services.AddSingleton(Options.Create(new ImportOptions { MaxUploadBytes = 100_000_000, MaxUploadFiles = 50 }));
         Services.AddSingleton<AntiforgeryStateProvider>(new FixedToken());
+        Services.AddSingleton(new TraceViewer.Components.QueryScope<TraceViewer.Traces.WorkspaceWrites>(app.Services.GetRequiredService<IServiceScopeFactory>()));
         _module = JSInterop.SetupModule(Module);
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
@@ -39,9 +41,17 @@ public sealed class ImportPageComponentTests : MudComponentTests
 
     private static bool SubmitDisabled(IRenderedComponent<ImportPage> page) => page.Find("[data-testid=import-submit]").HasAttribute("disabled");
 
-    private IRenderedComponent<ImportPage> Chosen(int files = 3, double bytes = 50e6, string? folder = "deepseek-r1-distill-qwen-14b")
+    /// <summary>The page once it has read the workspaces the user may import into (its form shows then).</summary>
+    private IRenderedComponent<ImportPage> RenderPage()
     {
         var page = Render<ImportPage>();
+        page.WaitForElement("[data-testid=import-form]");
+        return page;
+    }
+
+    private IRenderedComponent<ImportPage> Chosen(int files = 3, double bytes = 50e6, string? folder = "deepseek-r1-distill-qwen-14b")
+    {
+        var page = RenderPage();
         page.InvokeAsync(() => page.Instance.Chosen(new ImportPage.ChosenFiles(files, bytes, folder, ["a.json"])));
         return page;
     }
@@ -49,7 +59,7 @@ public sealed class ImportPageComponentTests : MudComponentTests
     [Fact]
     public void UntilSomethingIsChosenTheImportButtonIsDisabled()
     {
-        var page = Render<ImportPage>();
+        var page = RenderPage();
 
         Assert.Equal("Nothing chosen yet.", Text(page, "import-chosen"));
         Assert.True(SubmitDisabled(page));

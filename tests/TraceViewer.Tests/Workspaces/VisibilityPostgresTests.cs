@@ -54,6 +54,21 @@ public sealed class VisibilityPostgresTests(PostgresServer server) : IDisposable
     public async Task AResearcherStartsJobsInItsWorkspaceAndIsRefusedWhereItIsAReaderOnPostgres() => await WorkspaceRolesTests.StartsJobsOnlyWhereItsRoleAllowsAsync(_app);
 
     [Fact]
+    public async Task AnUploadLandsInTheChosenWorkspaceOnlyWhereTheRoleThereAllowsItOnPostgres() => await WorkspaceImportTests.UploadsOnlyWhereTheRoleAllowsAsync(_app);
+
+    [Fact]
+    public async Task ReimportingADatasetIntoAnotherWorkspaceIsRefusedByNameOnPostgres() => await WorkspaceImportTests.ReimportElsewhereIsRefusedAsync(_app);
+
+    [Fact]
+    public async Task QueuesAreMadeChangedAndMarkedOnlyWhereTheRoleAllowsOnPostgres() => await WorkspaceImportTests.QueuesOnlyWhereTheRoleAllowsAsync(_app);
+
+    [Fact]
+    public async Task JobsArePausedResumedAndCancelledOnlyWhereTheRoleAllowsOnPostgres() => await WorkspaceImportTests.JobControlOnlyWhereTheRoleAllowsAsync(_app);
+
+    [Fact]
+    public async Task AgreementAndKindsCountOnlyTheTagsOfReadableDatasetsOnPostgres() => await AgreementKindsVisibilityTests.FiguresHoldOnlyReadableTagsAsync(_app);
+
+    [Fact]
     public async Task ASignedOutVisitorReadsOnlyThePublicDatasetOnPostgres()
     {
         var world = await VisibilityWorld.BuildAsync(_app);

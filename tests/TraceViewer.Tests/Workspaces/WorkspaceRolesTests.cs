@@ -52,6 +52,35 @@ public sealed class WorkspaceRolesTests : IDisposable
         Assert.NotNull(researcherInBeta.QuerySelector("[data-testid=jobs-not-allowed]"));
     }
 
+    /// <summary>
+    /// Opening a trace, a researcher (who may tag and recompute) costs one read of the trace's workspace and one of its
+    /// memberships beyond what every request reads to work out the visible datasets, however many controls ask.
+    /// </summary>
+    [Fact]
+    public async Task TheTracePageReadsTheTracesWorkspaceAndTheMembershipsOnceForAllItsControls()
+    {
+        var log = new CommandLog();
+        using var app = WithLoopProvider(new TestApp()).WithServices(s =>
+            s.ConfigureDbContext<TraceViewer.Data.SqliteTraceViewerDbContext>(o => o.AddInterceptors(log)));
+        var world = await RolesWorld.BuildAsync(app);
+        var researcher = await SignInAsync(app, RolesWorld.Researcher);
+        static bool Memberships(string c) => c.Contains("FROM \"WorkspaceMembers\"", StringComparison.Ordinal);
+        static bool TracesWorkspace(string c) => c.Contains("FROM \"Trace", StringComparison.Ordinal) && c.Contains("\"WorkspaceId\"", StringComparison.Ordinal);
+
+        // Any page of a restricted caller reads the memberships once, to work out what it reads.
+        var before = log.Commands.Count;
+        await PageAsync(researcher, "/datasets");
+        var baseline = log.Commands.Skip(before).Count(Memberships);
+        before = log.Commands.Count;
+        var page = await PageAsync(researcher, $"/traces/{world.AlphaTrace}");
+        var commands = log.Commands.Skip(before).ToList();
+
+        Assert.Equal("true", page.QuerySelector(".trace-page")!.GetAttribute("data-may-tag"));
+        Assert.NotNull(page.QuerySelector("[data-testid=job-forms]"));
+        Assert.Equal(baseline + 1, commands.Count(Memberships));
+        Assert.Equal(1, commands.Count(TracesWorkspace));
+    }
+
     [Fact]
     public void TheRuleTakesTheWorkspaceRoleUnderTheAccountRoleAndLetsAGlobalAdminWrite()
     {
@@ -201,4 +230,28 @@ internal sealed class AccountAccess(string userId, string email, string role) : 
 
     public Task<ClaimsPrincipal> UserAsync() => Task.FromResult(new ClaimsPrincipal(new ClaimsIdentity(
         [new Claim(ClaimTypes.NameIdentifier, userId), new Claim(ClaimTypes.Name, email), new Claim(ClaimTypes.Role, role)], IdentityConstants.ApplicationScheme)));
+}
+
+/// <summary>The text of every command the app sends to its database.</summary>
+internal sealed class CommandLog : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _commands = new();
+
+    public IReadOnlyList<string> Commands => [.. _commands];
+
+    public override ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader>> ReaderExecutingAsync(
+        System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData,
+        Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader> result, CancellationToken cancellationToken = default)
+    {
+        _commands.Enqueue(command.CommandText);
+        return ValueTask.FromResult(result);
+    }
+
+    public override Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader> ReaderExecuting(
+        System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData,
+        Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader> result)
+    {
+        _commands.Enqueue(command.CommandText);
+        return result;
+    }
 }
