@@ -16,6 +16,7 @@ internal static class BenchProgram
         "tag-effects" => AgreementBenchmark.RunTagEffects(args[1..]),
         "search" => await SearchBenchmark.RunAsync(args[1..]),
         "search-scale" => await SearchScaleBenchmark.RunAsync(args[1..]),
+        "study-scale" => await StudyScaleBenchmark.RunAsync(args[1..]),
         "keystroke" => await KeystrokeBenchmark.RunAsync(args[1..]),
         "kinds" => await KindsBenchmark.RunAsync(args[1..]),
         "import" => await ImportBenchmark.RunAsync(args[1..]),
@@ -27,7 +28,7 @@ internal static class BenchProgram
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: TraceViewer.Bench metrics [case.json] | trace-page [requests] | pages [requests] [views] | jobs [requests] | jobs-instances [requests] [runs] | agreement [items] [replicates] | agreement-db [items] [annotators] | tag-effects [traces] [replicates] | search [runs] [copies] | search-scale [traces] [sentences] [runs] | kinds [traces] [runs] | keystroke [presses] | import [runs] | import-phases folder [runs] | telemetry [requests] [job requests] [rounds]");
+        Console.Error.WriteLine("usage: TraceViewer.Bench metrics [case.json] | trace-page [requests] | pages [requests] [views] | jobs [requests] | jobs-instances [requests] [runs] | agreement [items] [replicates] | agreement-db [items] [annotators] | tag-effects [traces] [replicates] | search [runs] [copies] | search-scale [traces] [sentences] [runs] | study-scale [traces] [sentences] [resamples] [runs] | kinds [traces] [runs] | keystroke [presses] | import [runs] | import-phases folder [runs] | telemetry [requests] [job requests] [rounds]");
         return 1;
     }
 }

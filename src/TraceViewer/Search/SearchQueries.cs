@@ -13,6 +13,12 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
 {
     private const string LikeEscape = "\\";
 
+    /// <summary>
+    /// Hits are counted up to here (or to the end of the page asked for, if further) and not on: beyond it the page
+    /// says "1,000+", so a common word or a whole outcome costs the same on any size of study (docs/decisions/0045).
+    /// </summary>
+    internal const int CountLimit = 1000;
+
     private static readonly string[] EffectNames =
     [
         MetricNames.ResamplingEffect,
@@ -41,8 +47,10 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
     public async Task<PagedResult<SentenceHit>> FindAsync(SentenceSearchFilter filter, CancellationToken ct)
     {
         var page = Math.Max(1, filter.Page);
-        var (rows, outcomeId) = await RowsAsync(filter, ct);
-        var total = await rows.CountAsync(ct);
+        var (rows, unordered, outcomeId) = await RowsAsync(filter, ct);
+        var limit = Math.Max(CountLimit, page * SentenceSearchFilter.PageSize);
+        // Counted without the order, so the database stops at the limit instead of first sorting every hit.
+        var counted = await unordered.Take(limit + 1).CountAsync(ct);
         var pageRows = await PageOf(rows, page).ToListAsync(ct);
         var effects = outcomeId is not null ? await LoadEffectsAsync(pageRows, filter.Effect, ct) : null;
         var tags = await TagReads.ForSentencesAsync(db, pageRows.ConvertAll(r => r.SentenceId), ct);
@@ -52,7 +60,15 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
                 r.TraceId, r.TraceTitle, r.DatasetName, r.Index, r.Text,
                 tags.TryGetValue(r.SentenceId, out var own) ? [.. own.Select(t => t.Tag).Distinct(StringComparer.Ordinal)] : [],
                 effects?.GetValueOrDefault((r.TraceId, r.Index)))),
-            page, SentenceSearchFilter.PageSize, total);
+            page, SentenceSearchFilter.PageSize, Math.Min(counted, limit), counted > limit);
+    }
+
+    /// <summary>The database command that counts the hits, up to the limit (for reading its query plan).</summary>
+    internal async Task<System.Data.Common.DbCommand> CountCommandAsync(SentenceSearchFilter filter, CancellationToken ct)
+    {
+        var (_, rows, _) = await RowsAsync(filter, ct);
+        var limit = Math.Max(CountLimit, Math.Max(1, filter.Page) * SentenceSearchFilter.PageSize);
+        return rows.Take(limit + 1).Select(r => r.SentenceId).CreateDbCommand();
     }
 
     /// <summary>The database command that reads one page of hits (for reading its query plan).</summary>
@@ -62,7 +78,8 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
     private static IQueryable<HitRow> PageOf(IQueryable<HitRow> rows, int page) =>
         rows.Skip((page - 1) * SentenceSearchFilter.PageSize).Take(SentenceSearchFilter.PageSize);
 
-    private async Task<(IQueryable<HitRow> Rows, int? OutcomeId)> RowsAsync(SentenceSearchFilter filter, CancellationToken ct)
+    /// <summary>The hits in the order shown, the same hits unordered (for counting), and the outcome's id if one is asked for.</summary>
+    private async Task<(IQueryable<HitRow> Rows, IQueryable<HitRow> Unordered, int? OutcomeId)> RowsAsync(SentenceSearchFilter filter, CancellationToken ct)
     {
         var sentences = db.Set<Sentence>().AsNoTracking();
         // Words go to the database's full-text index; a text without any word (only punctuation) is matched as a
@@ -99,7 +116,9 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
         int? outcomeId = filter.Outcome is { } key
             ? await db.Set<Outcome>().Where(o => o.Key == key).Select(o => (int?)o.Id).FirstOrDefaultAsync(ct) ?? -1
             : null;
-        return (outcomeId is { } id ? Ranked(sentences, traces, matches, id, filter) : Unranked(sentences, traces, matches), outcomeId);
+        return outcomeId is { } id
+            ? (Ranked(sentences, traces, matches, id, filter, ordered: true), Ranked(sentences, traces, matches, id, filter, ordered: false), outcomeId)
+            : (Unranked(sentences, traces, matches, ordered: true), Unranked(sentences, traces, matches, ordered: false), outcomeId);
     }
 
     /// <summary>A LIKE pattern for a lower-cased substring, with the wildcards in the user's text escaped.</summary>
@@ -123,24 +142,37 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
                 SELECT rowid AS "Id" FROM "SentenceText" WHERE "SentenceText" MATCH {SearchTerms.Fts5(terms)}
                 """);
 
-    private static IQueryable<HitRow> Unranked(IQueryable<Sentence> sentences, IQueryable<Trace> traces, IQueryable<TextMatch>? matches) =>
-        matches is null
-            ? from s in sentences
-              join t in traces on s.TraceId equals t.Id
-              orderby t.Id, s.Index
-              select new HitRow { TraceId = t.Id, TraceTitle = t.Title, DatasetName = t.Dataset!.Name, Index = s.Index, Text = s.Text, SentenceId = s.Id }
-            : from m in matches
-              join s in sentences on m.Id equals s.Id
-              join t in traces on s.TraceId equals t.Id
-              orderby t.Id, s.Index
-              select new HitRow { TraceId = t.Id, TraceTitle = t.Title, DatasetName = t.Dataset!.Name, Index = s.Index, Text = s.Text, SentenceId = s.Id };
+    /// <summary>
+    /// Hits without an outcome. Without words, in trace and sentence order. With words, in the order the full-text index
+    /// returns them, by sentence id (sentences are written in trace and sentence order, so this is the same but for a trace
+    /// whose sentences were written again later): the index hands them over in that order, so a page of a common word
+    /// reads 50 matches instead of sorting all of them (docs/decisions/0045).
+    /// </summary>
+    private static IQueryable<HitRow> Unranked(IQueryable<Sentence> sentences, IQueryable<Trace> traces, IQueryable<TextMatch>? matches, bool ordered)
+    {
+        if (matches is null)
+        {
+            var all = from s in sentences
+                      join t in traces on s.TraceId equals t.Id
+                      select new { s, t };
+            return (ordered ? all.OrderBy(x => x.t.Id).ThenBy(x => x.s.Index) : all)
+                .Select(x => new HitRow { TraceId = x.t.Id, TraceTitle = x.t.Title, DatasetName = x.t.Dataset!.Name, Index = x.s.Index, Text = x.s.Text, SentenceId = x.s.Id });
+        }
+
+        var matched = from m in matches
+                      join s in sentences on m.Id equals s.Id
+                      join t in traces on s.TraceId equals t.Id
+                      select new { m, s, t };
+        return (ordered ? matched.OrderBy(x => x.m.Id) : matched)
+            .Select(x => new HitRow { TraceId = x.t.Id, TraceTitle = x.t.Title, DatasetName = x.t.Dataset!.Name, Index = x.s.Index, Text = x.s.Text, SentenceId = x.s.Id });
+    }
 
     /// <summary>
     /// Sentences of traces with metrics for the outcome, with their effect on it, filtered by direction and size, largest first. The numbers
     /// are the stored <see cref="SearchEffect"/> rows (the set <see cref="ShownMetricSets"/> picks and <see cref="ShownMetricSets.Influence"/>'s
     /// fallback), so the filter and the order are read from one index.
     /// </summary>
-    private IQueryable<HitRow> Ranked(IQueryable<Sentence> sentences, IQueryable<Trace> traces, IQueryable<TextMatch>? matches, int outcomeId, SentenceSearchFilter filter)
+    private IQueryable<HitRow> Ranked(IQueryable<Sentence> sentences, IQueryable<Trace> traces, IQueryable<TextMatch>? matches, int outcomeId, SentenceSearchFilter filter, bool ordered)
     {
         var effects = db.Set<SearchEffect>().AsNoTracking().Where(e => e.OutcomeId == outcomeId);
         if (matches is not null)
@@ -172,14 +204,23 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
             join s in sentences on e.SentenceId equals s.Id
             join t in traces on e.TraceId equals t.Id
             select new { e, s, t };
-        var ordered = filter.Effect switch
+        if (!ordered)
+        {
+            return joined.Select(x => new HitRow
+            {
+                TraceId = x.t.Id, TraceTitle = x.t.Title, DatasetName = x.t.Dataset!.Name, Index = x.s.Index, Text = x.s.Text, SentenceId = x.s.Id,
+                MetricSetId = x.e.MetricSetId,
+            });
+        }
+
+        var sorted = filter.Effect switch
         {
             EffectKind.Resampling => joined.OrderByDescending(x => x.e.ResamplingRank),
             EffectKind.Kl => joined.OrderByDescending(x => x.e.KlRank),
             _ => joined.OrderByDescending(x => x.e.DirectionalRank),
         };
 
-        return ordered.ThenBy(x => x.e.TraceId).ThenBy(x => x.e.SentenceIndex).Select(x => new HitRow
+        return sorted.ThenBy(x => x.e.TraceId).ThenBy(x => x.e.SentenceIndex).Select(x => new HitRow
         {
             TraceId = x.t.Id, TraceTitle = x.t.Title, DatasetName = x.t.Dataset!.Name, Index = x.s.Index, Text = x.s.Text, SentenceId = x.s.Id,
             MetricSetId = x.e.MetricSetId,

@@ -42,9 +42,13 @@ public sealed record TraceFilterOptions(
 /// <summary>One page of the trace list and the filter it was read for.</summary>
 public sealed record TraceListing(TraceFilter Filter, PagedResult<TraceRow> Result);
 
-public sealed record PagedResult<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total)
+/// <summary>
+/// One page of a list. With <paramref name="TotalIsLowerBound"/> counting stopped at <paramref name="Total"/> and there are
+/// more (shown as "1,000+"); the page count then reaches one page past the count, so "Next" leads on (docs/decisions/0045).
+/// </summary>
+public sealed record PagedResult<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total, bool TotalIsLowerBound = false)
 {
-    public int PageCount => Total == 0 ? 1 : (Total + PageSize - 1) / PageSize;
+    public int PageCount => Total == 0 ? 1 : (Total + PageSize - 1) / PageSize + (TotalIsLowerBound ? 1 : 0);
 }
 
 /// <summary>The base response's value for one outcome.</summary>

@@ -205,6 +205,42 @@ public sealed class SearchQueriesTests(TestApp app) : IClassFixture<TestApp>, IA
     }
 
     [Fact]
+    public async Task CountingStopsAtTheLimitAndTheLastPagesStillCount()
+    {
+        var model = $"capped-{Guid.NewGuid():N}";
+        for (var i = 0; i < 3; i++)
+        {
+            await TraceSeeder.SeedAsync(app, new TraceSeed
+            {
+                DatasetKey = model, Model = model, Title = $"T{i}",
+                Sentences = [.. Enumerable.Range(0, 350).Select(k => $"Needle {k} of trace {i}.")],
+                Counterfactual = k => (k + 1) / 1000.0,
+            });
+        }
+
+        foreach (var outcome in new string?[] { null, OutcomeRegistry.IsCorrect })
+        {
+            var first = await FindAsync(new(Dataset: model, Text: "needle", Outcome: outcome));
+            var last = await FindAsync(new(Dataset: model, Text: "needle", Outcome: outcome, Page: 21));
+
+            // 1,050 hits: the first page counts to 1,000 and says there are more, with one page past the count to go on to.
+            Assert.Equal((SearchQueries.CountLimit, true, 21), (first.Total, first.TotalIsLowerBound, first.PageCount));
+            Assert.Equal(50, first.Items.Count);
+            // A page past the limit counts to its own end: here the exact total, the last page.
+            Assert.Equal((1050, false, 21), (last.Total, last.TotalIsLowerBound, last.PageCount));
+            Assert.Equal(50, last.Items.Count);
+        }
+
+        var exact = await FindAsync(new(Dataset: model, Text: "needle 349"));
+        Assert.Equal((false, 3), (exact.TotalIsLowerBound, exact.Total));
+
+        var html = await app.CreateClient().GetStringAsync($"/search?dataset={model}&text=needle");
+        var count = ComponentRenderer.Parse(html).QuerySelector(".result-count")!;
+        Assert.StartsWith("1,000+ sentences · page 1", System.Text.RegularExpressions.Regex.Replace(count.TextContent, @"\s+", " ").Trim(), StringComparison.Ordinal);
+        Assert.Equal("1000", count.GetAttribute("data-total"));
+    }
+
+    [Fact]
     public async Task OptionsOfferOutcomesWithMetricsAndEveryImportedTag()
     {
         await using var scope = app.Services.CreateAsyncScope();
