@@ -21,7 +21,7 @@ internal static class DataExtensions
             }
 
             builder.Services.AddDbContext<TraceViewerDbContext, PostgresTraceViewerDbContext>(
-                (services, options) => options.UseNpgsql(configured).AddInterceptors(services.GetServices<ISaveChangesInterceptor>()));
+                (services, options) => Shared(options.UseNpgsql(configured), services));
         }
         else
         {
@@ -29,12 +29,20 @@ internal static class DataExtensions
             readOnly = file.ReadOnlyReason;
             builder.Services.AddSingleton(file);
             builder.Services.AddDbContext<TraceViewerDbContext, SqliteTraceViewerDbContext>(
-                (services, options) => options.UseSqlite(file.ConnectionString).AddInterceptors(services.GetServices<ISaveChangesInterceptor>()));
+                (services, options) => Shared(options.UseSqlite(file.ConnectionString), services));
         }
 
         builder.Services.AddSingleton(sp => new DatabaseAccess(sp.GetRequiredService<TimeProvider>()) { ReadOnlyReason = readOnly });
         return builder;
     }
+
+    /// <summary>
+    /// What both providers share: the save interceptors, and no warning for a row limit without an order, which the
+    /// search's capped count uses on purpose so the database stops at the limit (docs/decisions/0045).
+    /// </summary>
+    private static void Shared(DbContextOptionsBuilder options, IServiceProvider services) =>
+        options.AddInterceptors(services.GetServices<ISaveChangesInterceptor>())
+            .ConfigureWarnings(w => w.Ignore(CoreEventId.RowLimitingOperationWithoutOrderByWarning));
 }
 
 /// <summary>
