@@ -10,6 +10,7 @@ using TraceViewer.Import;
 using TraceViewer.Kinds;
 using TraceViewer.MetricSets;
 using TraceViewer.Outcomes;
+using TraceViewer.Search;
 using TraceViewer.Tags;
 using TraceViewer.Traces;
 using Trace = TraceViewer.Traces.Trace;
@@ -35,17 +36,29 @@ internal static class KindsBenchmark
     {
         var traces = args.Length > 0 && int.TryParse(args[0], out var t) ? t : 500;
         var runs = args.Length > 1 && int.TryParse(args[1], out var r) ? r : 15;
+        // A database file named here is kept, and used again as it is when it exists, so builds can be compared on the
+        // same rows without seeding each time.
+        var kept = args.Length > 2 ? Path.GetFullPath(args[2]) : null;
         Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_TRACEVIEWER", BenchPaths.AppFolder());
         var directory = Directory.CreateTempSubdirectory("traceviewer-bench-kinds-");
         try
         {
-            await using var factory = new AppOnFile(Path.Combine(directory.FullName, "bench.db"));
+            var file = kept ?? Path.Combine(directory.FullName, "bench.db");
+            var seeded = kept is not null && File.Exists(kept);
+            await using var factory = new AppOnFile(file);
             using var client = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
             Console.WriteLine($"{Environment.ProcessorCount} cores, load average {BenchPaths.LoadAverage()}, {runs} runs each after {WarmUp} warm-up runs");
-            var seeding = Stopwatch.StartNew();
-            await SeedAsync(factory.Services, traces);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"seeded {traces} traces x {SentencesPerTrace} sentences in {seeding.Elapsed.TotalSeconds:F1} s ({new FileInfo(Path.Combine(directory.FullName, "bench.db")).Length / 1048576.0:F0} MB)"));
+            if (seeded)
+            {
+                Console.WriteLine($"using the rows already in {file}");
+            }
+            else
+            {
+                var seeding = Stopwatch.StartNew();
+                await SeedAsync(factory.Services, traces);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"seeded {traces} traces x {SentencesPerTrace} sentences in {seeding.Elapsed.TotalSeconds:F1} s ({new FileInfo(file).Length / 1048576.0:F0} MB)"));
+            }
 
             foreach (var query in new[] { "", "layer=consensus", "effect=kl&k=5", "layer=Person%3Aalice" })
             {
@@ -82,7 +95,7 @@ internal static class KindsBenchmark
                     response.EnsureSuccessStatusCode();
                 });
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  kinds?{query,-22} {sentences,6} sentences  reads+statistics median {reads.Median,6:F0} ms p90 {reads.P90,6:F0} ms   api median {api.Median,6:F0} ms   page (tag open) median {page.Median,6:F0} ms p90 {page.P90,6:F0} ms  {bytes / 1024.0,6:F0} KB   another tag (cached) median {other.Median,6:F0} ms"));
+                    $"  kinds?{query,-22} {sentences,6} sentences  reads+statistics median {reads.Median,6:F0} ms p90 {reads.P90,6:F0} ms   api median {api.Median,6:F0} ms   page (tag open) median {page.Median,6:F0} ms p90 {page.P90,6:F0} ms  {bytes / 1024.0,6:F0} KB   another tag (cached) median {other.Median,6:F0} ms   load average {BenchPaths.LoadAverage()}"));
             }
 
             return 0;
@@ -176,6 +189,8 @@ internal static class KindsBenchmark
             }
 
             await BulkInsert.InsertAsync(db, metrics, null, CancellationToken.None);
+            // Written in bulk like the import, so the stored shown effects are refreshed the way the import does.
+            await SearchEffectsSync.RefreshAsync(db, [trace.Id], CancellationToken.None);
             var tags = new List<SentenceTag>();
             foreach (var s in sentences)
             {

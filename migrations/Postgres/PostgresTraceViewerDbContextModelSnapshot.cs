@@ -1035,7 +1035,7 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.ToTable("ResampleLabel");
                 });
 
-            modelBuilder.Entity("TraceViewer.Search.SearchEffect", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.SearchEffect", b =>
                 {
                     b.Property<int>("SentenceId")
                         .HasColumnType("integer");
@@ -1942,7 +1942,7 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("TraceViewer.Search.SearchEffect", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.SearchEffect", b =>
                 {
                     b.HasOne("TraceViewer.MetricSets.MetricSet", null)
                         .WithMany()

@@ -996,7 +996,7 @@ namespace TraceViewer.Migrations
                     b.ToTable("ResampleLabel");
                 });
 
-            modelBuilder.Entity("TraceViewer.Search.SearchEffect", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.SearchEffect", b =>
                 {
                     b.Property<int>("SentenceId")
                         .HasColumnType("INTEGER");
@@ -1881,7 +1881,7 @@ namespace TraceViewer.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("TraceViewer.Search.SearchEffect", b =>
+            modelBuilder.Entity("TraceViewer.MetricSets.SearchEffect", b =>
                 {
                     b.HasOne("TraceViewer.MetricSets.MetricSet", null)
                         .WithMany()

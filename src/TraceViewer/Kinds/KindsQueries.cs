@@ -190,62 +190,50 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
             return Empty($"No trace of the chosen datasets has per-sentence metrics for {outcome.Name}, so no sentence has an effect to compare.");
         }
 
-        // The shown sets' values of the effect's metrics only, by the (set, sentence index, name) index: a narrow
-        // projection without joins or grouping, put side by side per sentence here. A set holds one value per
-        // sentence and name (the index is unique). The sentences' ids come from the (trace, index) index.
-        var setIds = shown.Values.Select(s => s.Id).ToList();
-        var traceOfSet = shown.Values.ToDictionary(s => s.Id, s => s.TraceId);
-        var names = EffectNamesFor(effect);
-        var metricValues = await db.Set<SentenceMetric>().AsNoTracking()
-            .Where(v => setIds.Contains(v.MetricSetId) && names.Contains(v.Name))
-            .Select(v => new
-            {
-                v.MetricSetId,
-                v.SentenceIndex,
-                Slot = v.Name == MetricNames.CounterfactualEffect ? 0
-                    : v.Name == MetricNames.ResamplingEffect ? 1
-                    : v.Name == MetricNames.DissimilarFraction ? 2
-                    : v.Name == MetricNames.CounterfactualKl ? 3
-                    : 4,
-                Value = (double?)v.Value,
-            })
-            .ToListAsync(ct);
+        // The shown effects stored per sentence (SearchEffect, kept in step with the metric sets in the same transaction
+        // as every write of them): one narrow row per sentence of a trace that shows a set for the outcome, read by the
+        // outcome and trace. A row only counts when it comes from the set chosen above.
         var shownTraceIds = shown.Keys.ToList();
-        var sentenceIds = new Dictionary<(int TraceId, int Index), int>();
-        foreach (var sentence in await db.Set<Sentence>().AsNoTracking().Where(s => shownTraceIds.Contains(s.TraceId))
-            .Select(s => new { s.Id, s.TraceId, s.Index }).ToListAsync(ct))
+        var stored = await db.Set<SearchEffect>().AsNoTracking()
+            .Where(e => e.OutcomeId == outcome.Id && shownTraceIds.Contains(e.TraceId))
+            .Select(e => new { e.SentenceId, e.TraceId, e.SentenceIndex, e.MetricSetId, e.Directional, e.Resampling, e.KlRank })
+            .ToListAsync(ct);
+        var rows = new List<SentenceRow>(stored.Count);
+        var withoutEffect = new List<(int SentenceId, int TraceId, int Index, int SetId)>();
+        foreach (var e in stored)
         {
-            sentenceIds[(sentence.TraceId, sentence.Index)] = sentence.Id;
-        }
-
-        var values = new List<(int Id, int TraceId, int Index, int Slot, double? Value)>(metricValues.Count);
-        foreach (var v in metricValues)
-        {
-            var traceId = traceOfSet[v.MetricSetId];
-            if (sentenceIds.TryGetValue((traceId, v.SentenceIndex), out var id))
+            if (shown[e.TraceId].Id != e.MetricSetId)
             {
-                values.Add((id, traceId, v.SentenceIndex, v.Slot, v.Value));
+                continue;
+            }
+
+            if (effect == EffectKind.Kl && e.Directional is null)
+            {
+                // Neither effect is defined: the page reads the counterfactual KL here (the stored size is the resampling one).
+                withoutEffect.Add((e.SentenceId, e.TraceId, e.SentenceIndex, e.MetricSetId));
+            }
+            else if (StoredEffectOf(effect, e.Directional, e.Resampling, e.KlRank) is { } value)
+            {
+                rows.Add(new SentenceRow(e.SentenceId, e.TraceId, e.SentenceIndex, value));
             }
         }
 
-        var bySentence = new Dictionary<int, (int TraceId, int Index, double?[] Slots)>();
-        foreach (var v in values)
+        if (withoutEffect.Count > 0)
         {
-            if (!bySentence.TryGetValue(v.Id, out var sentence))
+            var bySet = withoutEffect.Select(w => w.SetId).Distinct().ToList();
+            var kls = (await db.Set<SentenceMetric>().AsNoTracking()
+                    .Where(v => bySet.Contains(v.MetricSetId) && v.Name == MetricNames.CounterfactualKl)
+                    .Select(v => new { v.MetricSetId, v.SentenceIndex, Value = (double?)v.Value })
+                    .ToListAsync(ct))
+                .ToDictionary(v => (v.MetricSetId, v.SentenceIndex), v => v.Value);
+            foreach (var w in withoutEffect)
             {
-                bySentence.Add(v.Id, sentence = (v.TraceId, v.Index, new double?[Names.Length]));
-            }
-
-            // A number that is not finite is not defined (docs/decisions/0008).
-            sentence.Slots[v.Slot] = Finite(v.Value);
-        }
-
-        var rows = new List<SentenceRow>(bySentence.Count);
-        foreach (var (id, sentence) in bySentence)
-        {
-            if (EffectOf(effect, sentence.Slots) is { } value)
-            {
-                rows.Add(new SentenceRow(id, sentence.TraceId, sentence.Index, value));
+                var slots = new double?[Names.Length];
+                slots[3] = kls.TryGetValue((w.SetId, w.Index), out var kl) ? Finite(kl) : null;
+                if (EffectOf(effect, slots) is { } value)
+                {
+                    rows.Add(new SentenceRow(w.SentenceId, w.TraceId, w.Index, value));
+                }
             }
         }
 
@@ -256,8 +244,16 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
             return Empty($"The sentences of the chosen traces have no {effect.Label().ToLowerInvariant()} for {outcome.Name}.");
         }
 
+        var tagged = db.Set<SentenceTag>().AsNoTracking();
+        var only = annotators.FirstOrDefault(a => AnnotatorKey(a.AnnotatorKind, a.Annotator) == layer);
+        if (only is not null)
+        {
+            // One annotator's layer reads that annotator's rows only.
+            tagged = tagged.Where(st => st.AnnotatorKind == only.AnnotatorKind && st.Annotator == only.Annotator);
+        }
+
         var tagRows = await (
-            from st in db.Set<SentenceTag>().AsNoTracking()
+            from st in tagged
             join s in db.Set<Sentence>() on st.SentenceId equals s.Id
             join t in db.Set<Tag>() on st.TagId equals t.Id
             where t.TaxonomyId == taxonomy.Id && traceIds.Contains(s.TraceId)
@@ -269,6 +265,16 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
             .Select(t => new { t.Id, t.Name, t.Colour, t.Retired })
             .ToListAsync(ct);
         var used = tagRows.Select(r => r.TagId).ToHashSet();
+        if (only is not null && tags.Where(t => t.Retired && !used.Contains(t.Id)).Select(t => t.Id).ToList() is { Count: > 0 } retired)
+        {
+            // A retired tag is listed while any annotator's tag on these traces still uses it, as in the other layers.
+            used.UnionWith(await (
+                from st in db.Set<SentenceTag>().AsNoTracking()
+                join s in db.Set<Sentence>() on st.SentenceId equals s.Id
+                where retired.Contains(st.TagId) && traceIds.Contains(s.TraceId)
+                select st.TagId).Distinct().ToListAsync(ct));
+        }
+
         tags = [.. tags.Where(t => !t.Retired || used.Contains(t.Id))];
         var nameOf = tags.ToDictionary(t => t.Id, t => t.Name);
 
@@ -396,13 +402,6 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
         MetricNames.ResamplingKl,
     ];
 
-    private static List<string> EffectNamesFor(EffectKind kind) => kind switch
-    {
-        EffectKind.Resampling => [MetricNames.ResamplingEffect],
-        EffectKind.Kl => [.. Names],
-        _ => [MetricNames.CounterfactualEffect, MetricNames.ResamplingEffect, MetricNames.DissimilarFraction],
-    };
-
     /// <summary>
     /// A sentence's signed number for the effect kind, as the trace page reads it: the counterfactual effect or its
     /// fallback (<see cref="ShownMetricSets.Influence"/>); the resampling effect; or the KL of the same choice, signed by
@@ -423,6 +422,31 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
 
         var kl = influence.Fallback ? slots[4] : slots[3];
         return kl is { } value ? (influence.Direction == Direction.Suppresses ? -Math.Abs(value) : Math.Abs(value)) : null;
+    }
+
+    /// <summary>
+    /// <see cref="EffectOf"/> from a sentence's stored shown effect (<see cref="SearchEffect"/>), where some effect is
+    /// defined or the effect is not KL: the directional effect is the counterfactual effect or its fallback, and the
+    /// stored KL size is the KL of that same kind, signed here by the direction.
+    /// </summary>
+    internal static double? StoredEffectOf(EffectKind kind, double? directional, double? resampling, double klRank)
+    {
+        if (kind == EffectKind.Resampling)
+        {
+            return resampling;
+        }
+
+        if (kind != EffectKind.Kl)
+        {
+            return directional;
+        }
+
+        if (klRank == SearchEffect.Missing)
+        {
+            return null;
+        }
+
+        return ShownMetricSets.DirectionOf(directional) == Direction.Suppresses ? -Math.Abs(klRank) : Math.Abs(klRank);
     }
 
     private static KindsGroup Group(TagEffectGroup group) => new(

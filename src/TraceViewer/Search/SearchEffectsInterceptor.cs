@@ -8,7 +8,7 @@ namespace TraceViewer.Search;
 
 /// <summary>
 /// Keeps the shown effects in step with every save: before a save it notes the traces whose metric sets, values or
-/// sentences change; after it, it rewrites their <see cref="SearchEffect"/> rows in the same transaction (its own when
+/// sentences change; after it, it rewrites their <see cref="MetricSets.SearchEffect"/> rows in the same transaction (its own when
 /// the caller has none), so a failed refresh rolls the save back too.
 /// </summary>
 internal sealed class SearchEffectsInterceptor : SaveChangesInterceptor

@@ -39,7 +39,10 @@ internal sealed record WorkbenchData(
     {
         var bySentence = rows.Where(r => Names.ContainsKey(r.TagId)).OrderBy(r => r.Id).GroupBy(r => r.SentenceIndex)
             .ToDictionary(g => g.Key, g => g.Select(View).ToList());
-        return [.. sentences.Select(s => s with { Tags = bySentence.TryGetValue(s.Index, out var tags) ? tags : [] })];
+        // A sentence whose tags are as they were stays the same object, so only the sentences that changed render again.
+        return [.. sentences.Select(s => bySentence.TryGetValue(s.Index, out var tags)
+            ? s.Tags.SequenceEqual(tags) ? s : s with { Tags = tags }
+            : s.Tags.Count == 0 ? s : s with { Tags = [] })];
     }
 
     private SentenceTagView View(WorkbenchTagRow row)

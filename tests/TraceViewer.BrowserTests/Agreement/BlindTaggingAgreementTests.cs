@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -18,7 +17,7 @@ namespace TraceViewer.BrowserTests.Agreement;
 
 /// <summary>
 /// Two annotators, each signed in in their own browser, work through a queue of 200 sentences (two traces) with overlap 2
-/// by keyboard only, in blind mode: digits toggle tags, j moves on, "." goes to the queue's next open item (the second
+/// by keyboard only, in blind mode: digits toggle tags, the down arrow moves on, "." goes to the queue's next open item (the second
 /// trace); they submit each trace. The agreement page then shows what the statistics give for the tag rows in the
 /// database: per tag Krippendorff's alpha and Fleiss' kappa, per pair of annotators observed agreement and Cohen's kappa.
 /// </summary>
@@ -158,7 +157,7 @@ public sealed class BlindTaggingAgreementTests(AccountsBrowserApp app, ITestOutp
 
     /// <summary>
     /// The annotator's queue from its first item: on each trace Everyone's layer, blind mode on, one batch of key presses
-    /// (digits, then j), all saved, Submit, then "." to the next open item, the next trace's first sentence.
+    /// (digits, then the down arrow), all saved, Submit, then "." to the next open item, the next trace's first sentence.
     /// </summary>
     private static async Task TagAllAsync(BrowserPage browser, SeededAgreement seeded, int queue, Func<int, int[]> keysOf, Action<string> log)
     {
@@ -188,14 +187,16 @@ public sealed class BlindTaggingAgreementTests(AccountsBrowserApp app, ITestOutp
             await Assertions.Expect(page.Locator(".sentence[data-save]")).ToHaveCountAsync(0);
             await page.Locator("#s-0").FocusAsync();
 
-            var keys = new StringBuilder();
+            log($"typing trace {t + 1}");
             for (var k = 0; k < PerTrace; k++)
             {
-                keys.AppendJoin("", keysOf(t * PerTrace + k)).Append(k < PerTrace - 1 ? "j" : "");
+                await page.Keyboard.TypeAsync(string.Concat(keysOf(t * PerTrace + k)));
+                if (k < PerTrace - 1)
+                {
+                    await page.Keyboard.PressAsync("ArrowDown");
+                }
             }
 
-            log($"typing trace {t + 1}");
-            await page.Keyboard.TypeAsync(keys.ToString());
             log($"typed trace {t + 1}");
             // Nothing left to send, and every sentence marked saved (the marks of the trace before are gone).
             await Assertions.Expect(page.Locator(".trace-page[data-tag-queue='0']")).ToHaveCountAsync(1, new() { Timeout = 150_000 });

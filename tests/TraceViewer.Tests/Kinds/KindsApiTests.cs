@@ -111,6 +111,36 @@ public sealed class KindsApiTests(TestApp app) : IClassFixture<TestApp>
     }
 
     [Fact]
+    public async Task TheKlOfASentenceWithNeitherEffectIsItsCounterfactualKlUnsigned()
+    {
+        var study = await KindsSeeder.SeedAsync(app, "kinds/kl-neither", traces: 4, sentences: 6, seed: 11);
+        var setIds = study.Traces.SelectMany(t => t.Metrics.Select(m => m.MetricSetId)).Distinct().ToList();
+        // Sentence 0 of each trace rests on too few dissimilar resamples; without its resampling effect neither effect
+        // is defined. Removed through the context, as a recompute would, so the stored shown effects follow.
+        await using (var db = app.CreateDbContext())
+        {
+            db.RemoveRange(db.Set<global::TraceViewer.MetricSets.SentenceMetric>()
+                .Where(v => setIds.Contains(v.MetricSetId) && v.SentenceIndex == 0 && v.Name == global::TraceViewer.MetricSets.MetricNames.ResamplingEffect));
+            await db.SaveChangesAsync();
+        }
+
+        var kl = await GetAsync($"dataset={study.DatasetKey}&effect=kl");
+
+        var counterfactual = study.Traces.SelectMany(t => t.Sentences.Select(s => t.Metric(s.Index, global::TraceViewer.MetricSets.MetricNames.CounterfactualEffect)!.Value)).ToList();
+        // KL is stored as 3 |counterfactual| (2 |resampling| on fallback sentences); sentence 0 now takes its counterfactual
+        // KL, positive since it has no direction, where the stored size would be its resampling KL.
+        var expected = study with
+        {
+            Sentences = [.. study.Sentences.Select((s, i) => s with
+            {
+                Effect = i % 6 == 0 ? 3 * Math.Abs(counterfactual[i]) : i % 6 == 5 ? 2 * s.Effect : 3 * s.Effect,
+            })],
+        };
+        Assert.NotEqual(0, counterfactual[0]);
+        AssertSame(Expected(expected, kl, TagRule.Any, study.Finished), kl);
+    }
+
+    [Fact]
     public async Task WithoutTagsOrMetricsTheResultSaysWhy()
     {
         var study = await KindsSeeder.SeedAsync(app, "kinds/untagged-taxonomy", traces: 2, sentences: 3);

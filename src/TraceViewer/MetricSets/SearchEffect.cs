@@ -1,16 +1,15 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using TraceViewer.MetricSets;
 using TraceViewer.Outcomes;
 using TraceViewer.Traces;
 
-namespace TraceViewer.Search;
+namespace TraceViewer.MetricSets;
 
 /// <summary>
 /// The effect one sentence shows for one outcome, read from the metric set <see cref="ShownMetricSets"/> picks with the
 /// default policy, kept so search filters and ranks by an index instead of choosing sets and reading values per
 /// sentence. Every sentence of a trace that shows a set for the outcome has a row, with or without numbers.
-/// Written only by SearchEffectsSync (docs/decisions/0036).
+/// Written only by Search's SearchEffectsSync (docs/decisions/0036); read by search and by the kinds page (docs/decisions/0048).
 /// </summary>
 internal sealed class SearchEffect
 {
