@@ -134,7 +134,7 @@ internal static class StudyScaleBenchmark
             outcomeId = outcome.Id;
             for (var d = 0; d < Datasets; d++)
             {
-                var dataset = new Dataset { Key = $"d{d}", Name = $"Generated dataset {d}", Model = $"m{d}", Kind = "math", SourceFormat = "bench", PrimaryOutcomeId = outcomeId };
+                var dataset = new Dataset { Key = $"d{d}", Name = $"Generated dataset {d}", Model = $"m{d}", Kind = DatasetKind.Math, SourceFormat = "bench", PrimaryOutcomeId = outcomeId };
                 db.Add(dataset);
                 await db.SaveChangesAsync();
                 datasetIds[d] = dataset.Id;
