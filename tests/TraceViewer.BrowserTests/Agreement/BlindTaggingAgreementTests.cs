@@ -77,7 +77,7 @@ public sealed class BlindTaggingAgreementTests(AccountsBrowserApp app, ITestOutp
         int queue;
         await using (var db = app.App.CreateDbContext())
         {
-            var store = new QueueStore(db, new Queues.OwnerAccess(), app.App.Services.GetRequiredService<AccountsState>(), app.App.Clock);
+            var store = new QueueStore(db, Queues.OwnerAccess.Admin, app.App.Services.GetRequiredService<AccountsState>(), app.App.Clock);
             queue = await store.CreateAsync(new QueueRequest
             {
                 Name = "Blind tagging", DatasetId = seeded.DatasetId, TaxonomyId = seeded.TaxonomyId, Annotators = [ann, bo], Overlap = 2,

@@ -252,11 +252,17 @@ public sealed class QueuesPagesTests(BrowserApp app, ITestOutputHelper output) :
 }
 
 /// <summary>The local owner, for making a queue outside a circuit.</summary>
-internal sealed class OwnerAccess : IAccess
+/// <summary>Every policy granted: the local owner while no account exists, or <paramref name="user"/> (e.g. an admin) once one does.</summary>
+internal sealed class OwnerAccess(System.Security.Claims.ClaimsPrincipal? user = null) : IAccess
 {
+    /// <summary>A signed-in global admin, whom the workspace checks let write anywhere once accounts exist.</summary>
+    public static OwnerAccess Admin { get; } = new(new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+        [new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.NameIdentifier, "admin-id"),
+            new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.Role, Roles.Admin)], "Test")));
+
     public Task<bool> ShowsAsync(string policy) => Task.FromResult(true);
 
     public Task<bool> AllowsAsync(string policy) => Task.FromResult(true);
 
-    public Task<System.Security.Claims.ClaimsPrincipal> UserAsync() => Task.FromResult(LocalOwner.Principal);
+    public Task<System.Security.Claims.ClaimsPrincipal> UserAsync() => Task.FromResult(user ?? LocalOwner.Principal);
 }

@@ -19,8 +19,16 @@ public sealed partial class PostgresServer
     public string Version { get; private set; } = "";
 
     /// <summary>A connection string for a database of this name; EF creates it on migration.</summary>
+    /// <summary>
+    /// Each test's own database on the shared server. Idle pooled connections close within seconds, so the apps of
+    /// earlier tests (every one with its own pool) do not hold the server's connections for the rest of the run.
+    /// </summary>
     public string ConnectionString(string database) =>
-        new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = _port, Username = "postgres", Database = database, Pooling = true }.ConnectionString;
+        new NpgsqlConnectionStringBuilder
+        {
+            Host = "127.0.0.1", Port = _port, Username = "postgres", Database = database, Pooling = true,
+            ConnectionIdleLifetime = 5, ConnectionPruningInterval = 1,
+        }.ConnectionString;
 
     public async Task InitializeAsync()
     {
@@ -34,7 +42,7 @@ public sealed partial class PostgresServer
 
         var data = Path.Combine(_directory, "data");
         await PgAsync($"{_bin}/initdb -A trust -U postgres -E UTF8 --locale=C.UTF-8 -D {data}");
-        await PgAsync($"{_bin}/pg_ctl start -w -t 60 -D {data} -l {_directory}/server.log -o \"-p {_port} -k {_directory} -c listen_addresses=127.0.0.1 -c fsync=off\"");
+        await PgAsync($"{_bin}/pg_ctl start -w -t 60 -D {data} -l {_directory}/server.log -o \"-p {_port} -k {_directory} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300\"");
         await using var connection = new NpgsqlConnection(ConnectionString("postgres"));
         await connection.OpenAsync();
         Version = connection.ServerVersion;
