@@ -89,15 +89,15 @@ internal sealed class WorkspaceWrites(TraceViewerDbContext db, AccountsState acc
     }
 
     /// <summary>
-    /// For each of <paramref name="policies"/>, whether <paramref name="user"/> may write under it to the dataset of trace
-    /// <paramref name="traceId"/>: one read of the trace's workspace and one of the memberships, whatever the number of
-    /// policies (the trace page asks for tagging and recompute together). No reasons are read: a page only hides controls.
+    /// What <paramref name="user"/> may write to the dataset of trace <paramref name="traceId"/>, under any policy: one
+    /// read of the trace's workspace and one of the memberships (the trace page asks for tagging and recompute
+    /// together). No reasons are read: a page only hides controls.
     /// </summary>
-    public async Task<bool[]> MayWriteTraceAsync(ClaimsPrincipal user, IReadOnlyList<string> policies, int traceId, CancellationToken ct = default)
+    public async Task<Func<string, bool>> RightsOnTraceAsync(ClaimsPrincipal user, int traceId, CancellationToken ct = default)
     {
         if (Decided(user) is { } decided)
         {
-            return [.. policies.Select(_ => decided.Refusal is null)];
+            return _ => decided.Refusal is null;
         }
 
         var workspace = await (from t in db.Set<Trace>().IgnoreQueryFilters()
@@ -106,11 +106,11 @@ internal sealed class WorkspaceWrites(TraceViewerDbContext db, AccountsState acc
                                select (int?)d.WorkspaceId).FirstOrDefaultAsync(ct);
         if (workspace is not { } id)
         {
-            return [.. policies.Select(_ => true)];
+            return _ => true;
         }
 
         var (accountRole, roles) = await RolesAsync(user, ct);
-        return [.. policies.Select(p => VisibilityRule.MayWrite(accountRole, roles, id, AccessPolicies.LeastRole[p]))];
+        return policy => VisibilityRule.MayWrite(accountRole, roles, id, AccessPolicies.LeastRole[policy]);
     }
 
     /// <summary>
