@@ -431,10 +431,15 @@ internal static class BulkCopy
             var columnName = property.GetColumnName(table)!;
             // COPY names the type without its facets: "character varying", not "character varying(16)".
             var storeType = mapping.StoreType.Split('(')[0];
-            var column = new Column(columnName, sql.DelimitIdentifier(columnName), storeType, get, mapping.Converter?.ConvertToProvider, setKey);
+            Column Make(ValueKind kind = ValueKind.Object, Func<object, string?>? text = null, Func<object, long?>? integer = null, Func<object, double?>? real = null) =>
+                new(columnName, sql.DelimitIdentifier(columnName), storeType, get, mapping.Converter?.ConvertToProvider, setKey)
+                {
+                    Kind = kind, GetText = text!, GetInteger = integer!, GetReal = real!,
+                };
+
             if (mapping.Converter is not null)
             {
-                return column;
+                return Make();
             }
 
             // Typed reads for the plain columns, the same values ProviderValue gives: a bool as 0 or 1, a float widened.
@@ -442,21 +447,17 @@ internal static class BulkCopy
             var type = Nullable.GetUnderlyingType(clr.PropertyType) ?? clr.PropertyType;
             if (type == typeof(string))
             {
-                return new Column(columnName, sql.DelimitIdentifier(columnName), storeType, get, null, setKey)
-                {
-                    Kind = ValueKind.Text,
-                    GetText = Expression.Lambda<Func<object, string?>>(value, row).Compile(),
-                };
+                return Make(ValueKind.Text, text: Expression.Lambda<Func<object, string?>>(value, row).Compile());
             }
 
-            var integer = type == typeof(int) || type == typeof(long) || type == typeof(short) || type == typeof(byte) || type == typeof(bool);
-            var real = type == typeof(double) || type == typeof(float);
-            if (!integer && !real)
+            var isInteger = type == typeof(int) || type == typeof(long) || type == typeof(short) || type == typeof(byte) || type == typeof(bool);
+            var isReal = type == typeof(double) || type == typeof(float);
+            if (!isInteger && !isReal)
             {
-                return column;
+                return Make();
             }
 
-            var target = integer ? typeof(long) : typeof(double);
+            var target = isInteger ? typeof(long) : typeof(double);
             Expression Widen(Expression v) => type == typeof(bool)
                 ? Expression.Condition(v, Expression.Constant(1L), Expression.Constant(0L))
                 : Expression.Convert(v, target);
@@ -464,9 +465,9 @@ internal static class BulkCopy
             Expression body = Nullable.GetUnderlyingType(clr.PropertyType) is null
                 ? Expression.Convert(Widen(value), nullable)
                 : Expression.Condition(Expression.Property(value, "HasValue"), Expression.Convert(Widen(Expression.Property(value, "Value")), nullable), Expression.Constant(null, nullable));
-            return integer
-                ? new Column(columnName, sql.DelimitIdentifier(columnName), storeType, get, null, setKey) { Kind = ValueKind.Integer, GetInteger = Expression.Lambda<Func<object, long?>>(body, row).Compile() }
-                : new Column(columnName, sql.DelimitIdentifier(columnName), storeType, get, null, setKey) { Kind = ValueKind.Real, GetReal = Expression.Lambda<Func<object, double?>>(body, row).Compile() };
+            return isInteger
+                ? Make(ValueKind.Integer, integer: Expression.Lambda<Func<object, long?>>(body, row).Compile())
+                : Make(ValueKind.Real, real: Expression.Lambda<Func<object, double?>>(body, row).Compile());
         }
     }
 
