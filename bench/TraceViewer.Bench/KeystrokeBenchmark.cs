@@ -93,11 +93,9 @@ internal static class KeystrokeBenchmark
         var cpuPerPress = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / (warmUp + presses);
         var sorted = times.Order().ToArray();
         Console.WriteLine(
-            $"keystroke, {label}: key press to saved and shown median {sorted[sorted.Length / 2]:F1} ms, p95 {Percentile(sorted, 0.95):F1} ms, " +
+            $"keystroke, {label}: key press to saved and shown median {sorted[sorted.Length / 2]:F1} ms, p95 {Timing.Percentile(sorted, 0.95):F1} ms, " +
             $"max {sorted[^1]:F1} ms ({sorted.Length} presses after {warmUp} to warm up; target p95 <= 100 ms); server and browser CPU in this process {cpuPerPress:F1} ms per press");
     }
-
-    private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
     /// <summary>
     /// Sends the key as the keyboard would and resolves once sentences <paramref name="from"/>-<paramref name="to"/>

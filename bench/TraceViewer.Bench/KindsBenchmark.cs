@@ -109,19 +109,8 @@ internal static class KindsBenchmark
 
     private static async Task<(double Median, double P90)> TimeAsync(int runs, Func<Task> action)
     {
-        var times = new double[runs];
-        for (var i = -WarmUp; i < runs; i++)
-        {
-            var watch = Stopwatch.StartNew();
-            await action();
-            if (i >= 0)
-            {
-                times[i] = watch.Elapsed.TotalMilliseconds;
-            }
-        }
-
-        Array.Sort(times);
-        return (times[runs / 2], times[(int)(runs * 0.9)]);
+        var times = await Timing.SortedAsync(WarmUp, runs, action);
+        return (Timing.Median(times), times[(int)(runs * 0.9)]);
     }
 
     private static async Task SeedAsync(IServiceProvider services, int traces)

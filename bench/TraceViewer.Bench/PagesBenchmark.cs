@@ -98,7 +98,7 @@ internal static class PagesBenchmark
         var perRequest = (commands.Count - before) / (double)requests;
         Array.Sort(times);
         Console.WriteLine(
-            $"(a) prerendered GET {path}: median {Median(times):F1} ms, p90 {Percentile(times, 0.9):F1} ms, min {times[0]:F1} ms, CPU {cpuPerRequest:F1} ms/request " +
+            $"(a) prerendered GET {path}: median {Timing.Median(times):F1} ms, p90 {Timing.Percentile(times, 0.9):F1} ms, min {times[0]:F1} ms, CPU {cpuPerRequest:F1} ms/request " +
             $"({requests} requests after 30 warm-up; target median <= 50 ms); {Kb(Encoding.UTF8.GetByteCount(html))} of HTML; {perRequest:F1} database commands per request");
     }
 
@@ -166,16 +166,16 @@ internal static class PagesBenchmark
         var d = drawn.Order().ToArray();
         var l = interactive.Order().ToArray();
         var c = viewCommands.Order().ToArray();
-        double Timing(string name) => Median([.. timings.Select(t => t.GetProperty(name).GetDouble()).Order()]);
+        double PageClock(string name) => Timing.Median([.. timings.Select(t => t.GetProperty(name).GetDouble()).Order()]);
         Console.WriteLine(
-            $"(b) navigation in Chromium, {(warm ? "scripts cached" : "empty cache")}, {views} views: prerendered sentence shown median {Median(p):F0} ms; " +
-            $"chart drawn median {Median(d):F0} ms (p90 {Percentile(d, 0.9):F0}); drawn and interactive (a key press changed the selection) " +
-            $"median {Median(l):F0} ms, p90 {Percentile(l, 0.9):F0} ms (target <= 1500 ms); database commands per view incl. the key press: median {c[c.Length / 2]}");
+            $"(b) navigation in Chromium, {(warm ? "scripts cached" : "empty cache")}, {views} views: prerendered sentence shown median {Timing.Median(p):F0} ms; " +
+            $"chart drawn median {Timing.Median(d):F0} ms (p90 {Timing.Percentile(d, 0.9):F0}); drawn and interactive (a key press changed the selection) " +
+            $"median {Timing.Median(l):F0} ms, p90 {Timing.Percentile(l, 0.9):F0} ms (target <= 1500 ms); database commands per view incl. the key press: median {c[c.Length / 2]}");
         var firstDrawn = timings.Zip(circuits).Count(t => t.First.GetProperty("chartFirst").GetDouble() is >= 0 and var at && at < t.Second);
         Console.WriteLine(
-            $"    in the page's own clock (medians): HTML received {Timing("response"):F0} ms, first paint {Timing("paint"):F0} ms, " +
-            $"DOMContentLoaded {Timing("dom"):F0} ms, load {Timing("load"):F0} ms, chart drawn from the prerendered figure {Timing("chartFirst"):F0} ms " +
-            $"(before the circuit in {firstDrawn} of {timings.Count} views), circuit live {Median([.. circuits.Order()]):F0} ms");
+            $"    in the page's own clock (medians): HTML received {PageClock("response"):F0} ms, first paint {PageClock("paint"):F0} ms, " +
+            $"DOMContentLoaded {PageClock("dom"):F0} ms, load {PageClock("load"):F0} ms, chart drawn from the prerendered figure {PageClock("chartFirst"):F0} ms " +
+            $"(before the circuit in {firstDrawn} of {timings.Count} views), circuit live {Timing.Median([.. circuits.Order()]):F0} ms");
     }
 
     /// <summary>(c) Fifty live pages in one context: the server's working set and managed heap after a full GC, before and after.</summary>
@@ -252,7 +252,7 @@ internal static class PagesBenchmark
         var failed = all.Count(double.IsPositiveInfinity);
         var cpuPerPress = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / all.Length;
         Console.WriteLine(
-            $"(d) {label}: key press to selection shown p50 {Median(all):F0} ms, p95 {Percentile(all, 0.95):F0} ms, max {all[^1]:F0} ms " +
+            $"(d) {label}: key press to selection shown p50 {Timing.Median(all):F0} ms, p95 {Timing.Percentile(all, 0.95):F0} ms, max {all[^1]:F0} ms " +
             $"({all.Length} presses, {failed} not shown within 10 s; target p95 < 100 ms); server CPU {cpuPerPress:F1} ms and " +
             $"{(commands.Count - before) / (double)all.Length:F1} database commands per press, " +
             $"{(commands.Count - before - (commands.Feed - feedBefore)) / (double)all.Length:F1} without the jobs feed's once-a-second look");
@@ -296,10 +296,6 @@ internal static class PagesBenchmark
         using var process = Process.GetCurrentProcess();
         return (process.WorkingSet64, GC.GetTotalMemory(forceFullCollection: true));
     }
-
-    private static double Median(double[] sorted) => sorted[sorted.Length / 2];
-
-    private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
     private static string Kb(int bytes) => $"{bytes / 1024.0:F1} KB";
 

@@ -117,7 +117,7 @@ internal static class SearchScaleBenchmark
     }
 
     /// <summary>Eight to twenty words: "the" and "so" often, then word0..word999 with falling frequency.</summary>
-    private static string Sentence(Random random)
+    internal static string Sentence(Random random)
     {
         var words = new List<string>();
         var length = random.Next(8, 21);
@@ -156,18 +156,7 @@ internal static class SearchScaleBenchmark
 
     private static async Task<(double Median, double P95)> TimeAsync(int runs, Func<Task> action)
     {
-        var times = new double[runs];
-        for (var i = -WarmUp; i < runs; i++)
-        {
-            var watch = Stopwatch.StartNew();
-            await action();
-            if (i >= 0)
-            {
-                times[i] = watch.Elapsed.TotalMilliseconds;
-            }
-        }
-
-        Array.Sort(times);
-        return (times[runs / 2], times[Math.Min(runs - 1, (int)Math.Ceiling(runs * 0.95) - 1)]);
+        var times = await Timing.SortedAsync(WarmUp, runs, action);
+        return (Timing.Median(times), Timing.Percentile(times, 0.95));
     }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -38,7 +37,7 @@ internal static class StudyScaleBenchmark
         "/traces?dataset=d1&outcome=is_correct&positive=true&sort=title",
         "/traces?model=m2&sort=newest&page=3",
         "/datasets",
-        "/traces/{mid}/sentences/75",
+        "/traces/{mid}/sentences/{middle sentence}",
     ];
 
     public static async Task<int> RunAsync(string[] args)
@@ -85,7 +84,8 @@ internal static class StudyScaleBenchmark
                 var timings = new Dictionary<string, (double, double)>();
                 foreach (var page in Pages)
                 {
-                    var address = page.Replace("{mid}", middle.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+                    var address = page.Replace("{mid}", middle.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+                        .Replace("{middle sentence}", (sentences / 2).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
                     var bytes = 0;
                     var timing = await TimeAsync(runs, async () =>
                     {
@@ -176,7 +176,7 @@ internal static class StudyScaleBenchmark
         {
             for (var k = 0; k < sentences; k++)
             {
-                texts[k] = Sentence(random);
+                texts[k] = SearchScaleBenchmark.Sentence(random);
             }
 
             var d = i % Datasets;
@@ -247,34 +247,9 @@ internal static class StudyScaleBenchmark
         return command.ExecuteScalar();
     }
 
-    /// <summary>Eight to twenty words: "the" and "so" often, then word0..word999 with falling frequency.</summary>
-    private static string Sentence(Random random)
-    {
-        var words = new StringBuilder();
-        var length = random.Next(8, 21);
-        for (var w = 0; w < length; w++)
-        {
-            var u = random.NextDouble();
-            words.Append(w == 0 ? "" : " ").Append(u < 0.1 ? "the" : u < 0.13 ? "so" : "word" + (int)(Math.Pow(1000, random.NextDouble()) - 1));
-        }
-
-        return words.Append('.').ToString();
-    }
-
     private static async Task<(double Median, double P95)> TimeAsync(int runs, Func<Task> action)
     {
-        var times = new double[runs];
-        for (var i = -WarmUp; i < runs; i++)
-        {
-            var watch = Stopwatch.StartNew();
-            await action();
-            if (i >= 0)
-            {
-                times[i] = watch.Elapsed.TotalMilliseconds;
-            }
-        }
-
-        Array.Sort(times);
-        return (times[runs / 2], times[Math.Min(runs - 1, (int)Math.Ceiling(runs * 0.95) - 1)]);
+        var times = await Timing.SortedAsync(WarmUp, runs, action);
+        return (Timing.Median(times), Timing.Percentile(times, 0.95));
     }
 }
