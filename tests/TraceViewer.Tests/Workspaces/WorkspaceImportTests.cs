@@ -286,17 +286,7 @@ public sealed class WorkspaceImportTests : IDisposable
         return (exit, output.ToString(), error.ToString());
     }
 
-    private static async Task<HttpClient> SignInAsync(TestApp app, string email)
-    {
-        var client = app.NewClient();
-        Assert.Equal(HttpStatusCode.Redirect, (await client.SignInAsync(email)).StatusCode);
-        return client;
-    }
+    private static Task<HttpClient> SignInAsync(TestApp app, string email) => WorkspaceRolesTests.SignInAsync(app, email);
 
-    private static async Task<AngleSharp.Html.Dom.IHtmlDocument> PageAsync(HttpClient client, string url)
-    {
-        var response = await client.GetAsync(url);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return new HtmlParser().ParseDocument(await response.Content.ReadAsStringAsync());
-    }
+    private static Task<AngleSharp.Html.Dom.IHtmlDocument> PageAsync(HttpClient client, string url) => WorkspaceRolesTests.PageAsync(client, url);
 }

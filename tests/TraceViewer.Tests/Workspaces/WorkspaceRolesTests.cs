@@ -163,14 +163,16 @@ public sealed class WorkspaceRolesTests : IDisposable
         Assert.Equal(1, await db.Set<TraceViewer.Jobs.Job>().CountAsync());
     }
 
-    private static async Task<HttpClient> SignInAsync(TestApp app, string email)
+    /// <summary>A client signed in as <paramref name="email"/>.</summary>
+    internal static async Task<HttpClient> SignInAsync(TestApp app, string email)
     {
         var client = app.NewClient();
         Assert.Equal(HttpStatusCode.Redirect, (await client.SignInAsync(email)).StatusCode);
         return client;
     }
 
-    private static async Task<AngleSharp.Html.Dom.IHtmlDocument> PageAsync(HttpClient client, string url)
+    /// <summary>The page at <paramref name="url"/>, which must answer 200, parsed.</summary>
+    internal static async Task<AngleSharp.Html.Dom.IHtmlDocument> PageAsync(HttpClient client, string url)
     {
         var response = await client.GetAsync(url);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
