@@ -641,10 +641,25 @@ internal sealed partial class ImportService(
         var keys = items.Select(t => t.ExternalKey).Distinct().ToList();
         var stored = await db.Set<Trace>().AsNoTracking()
             .Where(t => keys.Contains(t.ExternalKey))
-            .Join(db.Set<Dataset>(), t => t.DatasetId, d => d.Id, (t, d) => new { t.Id, t.ExternalKey, t.SourceFormat, t.ContentHash, t.DatasetId, DatasetKey = d.Key, DatasetName = d.Name })
+            .Join(db.Set<Dataset>(), t => t.DatasetId, d => d.Id, (t, d) => new { t.Id, t.ExternalKey, t.SourceFormat, t.ContentHash, t.DatasetId, DatasetKey = d.Key, DatasetName = d.Name, d.WorkspaceId })
             .ToListAsync(ct);
         // What this import wrote itself is not an earlier import of the item.
         stored.RemoveAll(s => state.Written.Contains(s.Id));
+
+        // An item is matched by content only to a trace of the workspace it is written to: the chosen one, or without a
+        // choice (the command line) its dataset's, a new one's being the default workspace. An import thus never matches,
+        // moves or names a trace of another workspace.
+        var placedIn = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (state.WorkspaceId is null)
+        {
+            var datasetKeys = items.Select(t => t.Dataset.Key).Where(k => !state.Datasets.ContainsKey(k)).Distinct().ToList();
+            placedIn = await db.Set<Dataset>().IgnoreQueryFilters().AsNoTracking().Where(d => datasetKeys.Contains(d.Key))
+                .ToDictionaryAsync(d => d.Key, d => d.WorkspaceId, StringComparer.Ordinal, ct);
+        }
+
+        int WrittenTo(string datasetKey) =>
+            state.WorkspaceId ?? (state.Datasets.TryGetValue(datasetKey, out var written) ? written.WorkspaceId
+                : placedIn.TryGetValue(datasetKey, out var workspace) ? workspace : Workspaces.Workspace.DefaultId);
 
         bool SameContent(ImportedTrace trace, string datasetKey, string? hash) =>
             ItemNames.FromDatasetKey(datasetKey) is { } names && ContentHash.Compute(ItemNames.Apply(trace, names.Folders)) == hash;
@@ -652,7 +667,8 @@ internal sealed partial class ImportService(
         var placed = new List<ImportedTrace>(traces.Count);
         foreach (var trace in traces)
         {
-            var same = stored.Where(s => s.ExternalKey == trace.ExternalKey && s.SourceFormat == trace.SourceFormat && s.DatasetKey != trace.Dataset.Key).ToList();
+            var same = stored.Where(s => s.ExternalKey == trace.ExternalKey && s.SourceFormat == trace.SourceFormat && s.DatasetKey != trace.Dataset.Key
+                && s.WorkspaceId == WrittenTo(trace.Dataset.Key)).ToList();
             if (same.Count == 0 || !ItemNames.IsFolderFormat(trace.SourceFormat))
             {
                 placed.Add(trace);

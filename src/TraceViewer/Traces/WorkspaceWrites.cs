@@ -114,6 +114,26 @@ internal sealed class WorkspaceWrites(TraceViewerDbContext db, AccountsState acc
     }
 
     /// <summary>
+    /// What <paramref name="user"/> may write, under any policy, to every trace <paramref name="filter"/> selects as the
+    /// caller reads the list (the trace list's query, which a job over the list also takes): one read of the distinct
+    /// workspaces of those traces and one of the memberships, however many traces match. "Resample these" and "Judge
+    /// these" ask it, so they are shown exactly when starting the job would pass the workspace check.
+    /// </summary>
+    public async Task<Func<string, bool>> RightsOnFilterAsync(ClaimsPrincipal user, TraceFilter filter, CancellationToken ct = default)
+    {
+        if (Decided(user) is { } decided)
+        {
+            return _ => decided.Refusal is null;
+        }
+
+        var workspaces = await (from t in TraceQueries.Filtered(db, filter)
+                                join d in db.Set<Dataset>() on t.DatasetId equals d.Id
+                                select d.WorkspaceId).Distinct().ToListAsync(ct);
+        var (accountRole, roles) = await RolesAsync(user, ct);
+        return policy => workspaces.TrueForAll(id => VisibilityRule.MayWrite(accountRole, roles, id, AccessPolicies.LeastRole[policy]));
+    }
+
+    /// <summary>
     /// The workspaces where <paramref name="user"/> may write under <paramref name="policy"/>, by name: every workspace for
     /// the local owner and a global admin, none for a signed-out visitor or share holder.
     /// </summary>

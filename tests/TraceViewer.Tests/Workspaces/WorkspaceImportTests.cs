@@ -46,6 +46,103 @@ public sealed class WorkspaceImportTests : IDisposable
     [Fact]
     public async Task JobsArePausedResumedAndCancelledOnlyWhereTheRoleAllows() => await JobControlOnlyWhereTheRoleAllowsAsync(_app);
 
+    private static (string, string, byte[])[] Problem330 =>
+        UploadClient.Folder(SharedPaths.Fixtures("thought-anchors", "deepseek-r1-distill-qwen-14b", "correct_base_solution", "problem_330"), "problem_330");
+
+    private const string DeepSeekDatasetName = "deepseek-r1-distill-qwen-14b / correct_base_solution";
+
+    /// <summary>
+    /// An item folder uploaded alone (no model named) is matched by content only within the workspace it is imported
+    /// into: the same content stored under its model in Gamma, where the researcher is no member, is neither matched,
+    /// changed nor named by an import into Alpha, which stores a new trace; an import into Gamma matches it as before.
+    /// </summary>
+    [Fact]
+    public async Task AnUnnamedItemIsMatchedByContentOnlyInTheWorkspaceItIsImportedInto()
+    {
+        var (gamma, admin, adminToken, researcher, token) = await GammaWorldAsync();
+        var stored = await UploadAsync(admin, adminToken, "Gamma", DeepSeek);
+        Assert.Equal((HttpStatusCode.OK, 1), (stored.Status, stored.Count("tracesAdded")));
+        var (gammaTrace, gammaDataset, gammaHash) = await SingleTraceAsync(gamma);
+
+        var intoAlpha = await UploadAsync(researcher, token, "Alpha", Problem330);
+
+        Assert.Equal(HttpStatusCode.OK, intoAlpha.Status);
+        Assert.Equal((1, 0, 0), (intoAlpha.Count("tracesAdded"), intoAlpha.Count("tracesUpdated"), intoAlpha.Count("tracesUnchanged")));
+        Assert.DoesNotContain(DeepSeekDatasetName, intoAlpha.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("Gamma", intoAlpha.Body, StringComparison.Ordinal);
+        Assert.Equal((gammaTrace, gammaDataset, gammaHash), await SingleTraceAsync(gamma));
+        await using (var db = _app.CreateDbContext())
+        {
+            var inAlpha = await db.Set<Trace>().IgnoreQueryFilters().Where(t => t.Dataset!.WorkspaceId == _alpha && t.Dataset.Key.StartsWith("thought-anchors-viewer/"))
+                .Select(t => t.Dataset!.Name).SingleAsync();
+            Assert.Equal("correct_base_solution, model not named", inAlpha);
+        }
+
+        var intoGamma = await UploadAsync(admin, adminToken, "Gamma", Problem330);
+
+        Assert.Equal(HttpStatusCode.OK, intoGamma.Status);
+        Assert.Equal((0, 0, 1), (intoGamma.Count("tracesAdded"), intoGamma.Count("tracesUpdated"), intoGamma.Count("tracesUnchanged")));
+        Assert.Equal(DeepSeekDatasetName, intoGamma.Result!.Value.GetProperty("datasets")[0].GetProperty("name").GetString());
+        Assert.Equal((gammaTrace, gammaDataset, gammaHash), await SingleTraceAsync(gamma));
+    }
+
+    /// <summary>
+    /// The other direction: an item stored alone in Alpha is not moved into the model's dataset by a later import of the
+    /// model's folder into Gamma (it would take the trace from Alpha). The model's dataset now being Gamma's, its import into
+    /// Alpha is refused without naming it, as any dataset stored elsewhere.
+    /// </summary>
+    [Fact]
+    public async Task AModelFolderImportedIntoAnotherWorkspaceDoesNotMoveAnUnnamedItemOutOfItsWorkspace()
+    {
+        var (gamma, admin, adminToken, researcher, token) = await GammaWorldAsync();
+        var alone = await UploadAsync(researcher, token, "Alpha", Problem330);
+        Assert.Equal((HttpStatusCode.OK, 1), (alone.Status, alone.Count("tracesAdded")));
+        var alphaTrace = alone.Result!.Value.GetProperty("traces")[0].GetProperty("id").GetInt32();
+
+        var intoGamma = await UploadAsync(admin, adminToken, "Gamma", DeepSeek);
+
+        Assert.Equal(HttpStatusCode.OK, intoGamma.Status);
+        Assert.Equal((1, 0), (intoGamma.Count("tracesAdded"), intoGamma.Count("tracesUpdated")));
+        Assert.DoesNotContain("model not named", intoGamma.Body, StringComparison.Ordinal);
+        Assert.NotEqual(alphaTrace, (await SingleTraceAsync(gamma)).Id);
+        await using (var db = _app.CreateDbContext())
+        {
+            Assert.Equal(_alpha, await db.Set<Trace>().IgnoreQueryFilters().Where(t => t.Id == alphaTrace).Select(t => t.Dataset!.WorkspaceId).SingleAsync());
+        }
+
+        var intoAlpha = await UploadAsync(researcher, token, "Alpha", DeepSeek);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, intoAlpha.Status);
+        Assert.Contains("is taken by a dataset in another workspace", intoAlpha.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Gamma", intoAlpha.Error, StringComparison.Ordinal);
+    }
+
+    private int _alpha;
+
+    /// <summary><see cref="RolesWorld"/> and a workspace Gamma the researcher is no member of; clients of the admin and the researcher.</summary>
+    private async Task<(int Gamma, HttpClient Admin, string AdminToken, HttpClient Researcher, string Token)> GammaWorldAsync()
+    {
+        var world = await RolesWorld.BuildAsync(_app);
+        _alpha = world.Alpha;
+        int gamma;
+        await using (var scope = _app.Services.CreateAsyncScope())
+        {
+            gamma = (await scope.ServiceProvider.GetRequiredService<WorkspaceService>().CreateAsync("Gamma")).Id!.Value;
+        }
+
+        var admin = await SignInAsync(_app, "admin@example.test");
+        var researcher = await SignInAsync(_app, RolesWorld.Researcher);
+        return (gamma, admin, await UploadClient.TokenAsync(admin), researcher, await UploadClient.TokenAsync(researcher));
+    }
+
+    /// <summary>The one trace of workspace <paramref name="workspace"/>: its id, dataset and content hash.</summary>
+    private async Task<(int Id, int DatasetId, string? Hash)> SingleTraceAsync(int workspace)
+    {
+        await using var db = _app.CreateDbContext();
+        var trace = await db.Set<Trace>().IgnoreQueryFilters().Where(t => t.Dataset!.WorkspaceId == workspace).SingleAsync();
+        return (trace.Id, trace.DatasetId, trace.ContentHash);
+    }
+
     [Fact]
     public async Task TheImportPageOffersTheWorkspacesWhereTheAccountMayImport()
     {
