@@ -19,7 +19,7 @@ internal static class KindsLinks
     private static string Build(string path, KindsSelection s, string? tag)
     {
         var query = new List<KeyValuePair<string, string?>>();
-        if (!s.AllDatasets)
+        if (!s.DefaultDataset)
         {
             query.AddRange(s.Datasets.Select(d => new KeyValuePair<string, string?>("dataset", d.ToString(System.Globalization.CultureInfo.InvariantCulture))));
         }

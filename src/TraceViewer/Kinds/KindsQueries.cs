@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using TraceViewer.Components;
 using TraceViewer.Data;
@@ -116,10 +117,18 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
             .Select(d => new { d.Id, d.Key, d.Name, d.PrimaryOutcomeId })
             .ToListAsync(ct);
         var chosen = datasets.Where(d => request.Datasets.Any(v => v == d.Key || v == d.Id.ToString(CultureInfo.InvariantCulture))).ToList();
-        var allDatasets = chosen.Count == 0;
-        if (allDatasets)
+        var defaultDataset = chosen.Count == 0;
+        if (defaultDataset && datasets.Count > 0)
         {
-            chosen = datasets;
+            // Without a (known) dataset: the readable one with the most traces, ties by name.
+            var traceCounts = await db.Set<Trace>().AsNoTracking()
+                .GroupBy(t => t.DatasetId)
+                .Select(g => new { g.Key, Count = g.Count() })
+                .ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+            chosen = [datasets
+                .OrderByDescending(d => traceCounts.GetValueOrDefault(d.Id))
+                .ThenBy(d => d.Name, StringComparer.Ordinal).ThenBy(d => d.Id)
+                .First()];
         }
 
         var datasetIds = chosen.Select(d => d.Id).ToList();
@@ -153,7 +162,7 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
 
         var effect = EffectKinds.Parse(request.Effect);
         var topK = Math.Clamp(request.TopK ?? DefaultTopK, 1, MaxTopK);
-        var selection = new KindsSelection(datasetIds, allDatasets, outcome?.Key, effect.QueryValue(), taxonomy?.Name, layer, topK);
+        var selection = new KindsSelection(datasetIds, defaultDataset, outcome?.Key, effect.QueryValue(), taxonomy?.Name, layer, topK);
         var options = new KindsOptions(
             [.. datasets.Select(d => new KindsDataset(d.Id, d.Key, d.Name))],
             [.. outcomes.Select(o => new KindsOutcome(o.Key, o.Name))],
@@ -252,12 +261,14 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
             tagged = tagged.Where(st => st.AnnotatorKind == only.AnnotatorKind && st.Annotator == only.Annotator);
         }
 
+        // Annotators come back as their index in the list read above, worked out by the database, so no row carries
+        // names (an annotator added since that read is -1 and left out).
         var tagRows = await (
-            from st in tagged
+            from st in tagged.Select(AnnotatorIndex([.. annotators.Select(a => (a.AnnotatorKind, a.Annotator))]))
             join s in db.Set<Sentence>() on st.SentenceId equals s.Id
             join t in db.Set<Tag>() on st.TagId equals t.Id
             where t.TaxonomyId == taxonomy.Id && traceIds.Contains(s.TraceId)
-            select new { s.TraceId, st.SentenceId, st.TagId, st.AnnotatorKind, st.Annotator })
+            select new { s.TraceId, st.SentenceId, st.TagId, st.Who })
             .ToListAsync(ct);
         var tags = await db.Set<Tag>().AsNoTracking()
             .Where(t => t.TaxonomyId == taxonomy.Id)
@@ -276,7 +287,6 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
         }
 
         tags = [.. tags.Where(t => !t.Retired || used.Contains(t.Id))];
-        var nameOf = tags.ToDictionary(t => t.Id, t => t.Name);
 
         var basis = (int traces, int sentences) => new KindsBasis(
             traces, sentences, shown.Count, rows.Count,
@@ -291,51 +301,57 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
 
         // An annotator who tagged a sentence of a trace has been through the trace: its other sentences are
         // "looked at, not tagged". The store keeps tags, not visits, so this is the closest reading of "finished".
-        var keys = new Dictionary<(AnnotatorKind, string), string>();
-        string KeyOf(AnnotatorKind kind, string annotator)
+        // Everything is numbered once: traces and sentences by their place in rows (sorted by trace), tags by their
+        // place in the list, annotators by theirs.
+        var traceKeys = new List<string>();
+        var traceOf = new int[rows.Count];
+        var rowOf = new Dictionary<int, int>(rows.Count);
+        var traceIndex = new Dictionary<int, int>();
+        for (var j = 0; j < rows.Count; j++)
         {
-            if (!keys.TryGetValue((kind, annotator), out var key))
+            if (j == 0 || rows[j].TraceId != rows[j - 1].TraceId)
             {
-                keys.Add((kind, annotator), key = AnnotatorKey(kind, annotator));
+                traceIndex.Add(rows[j].TraceId, traceKeys.Count);
+                traceKeys.Add(TraceKey(rows[j].TraceId));
             }
 
-            return key;
+            traceOf[j] = traceKeys.Count - 1;
+            rowOf[rows[j].SentenceId] = j;
         }
 
-        var byAnnotator = tagRows
-            .Select(r => (r.TraceId, r.SentenceId, r.TagId, Annotator: KeyOf(r.AnnotatorKind, r.Annotator)))
-            .Where(r => layer is Everyone or Consensus || r.Annotator == layer)
-            .GroupBy(r => r.Annotator)
-            .ToList();
-        var items = rows.ConvertAll(r => Item(r.SentenceId));
-        var finished = new List<FinishedItem>();
-        var finishedTraces = new HashSet<int>();
-        foreach (var annotator in byAnnotator)
+        var tagIndex = new Dictionary<int, int>(tags.Count);
+        for (var g = 0; g < tags.Count; g++)
         {
-            var tracesOf = annotator.Select(r => r.TraceId).ToHashSet();
-            finishedTraces.UnionWith(tracesOf);
-            var tagsOf = new Dictionary<int, List<string>>();
-            foreach (var r in annotator)
+            tagIndex.Add(tags[g].Id, g);
+        }
+
+        var finished = new bool[annotators.Count][];
+        var tagSets = new List<TagSet>[annotators.Count];
+        for (var a = 0; a < annotators.Count; a++)
+        {
+            finished[a] = new bool[traceKeys.Count];
+            tagSets[a] = [];
+        }
+
+        foreach (var r in tagRows)
+        {
+            if (r.Who < 0 || !traceIndex.TryGetValue(r.TraceId, out var trace))
             {
-                if (nameOf.TryGetValue(r.TagId, out var name))
-                {
-                    (tagsOf.TryGetValue(r.SentenceId, out var list) ? list : tagsOf[r.SentenceId] = []).Add(name);
-                }
+                continue;
             }
 
-            for (var j = 0; j < rows.Count; j++)
+            finished[r.Who][trace] = true;
+            if (rowOf.TryGetValue(r.SentenceId, out var row) && tagIndex.TryGetValue(r.TagId, out var g))
             {
-                if (tracesOf.Contains(rows[j].TraceId))
-                {
-                    finished.Add(new FinishedItem(annotator.Key, items[j], tagsOf.TryGetValue(rows[j].SentenceId, out var own) ? own : []));
-                }
+                tagSets[r.Who].Add(new TagSet(row, g));
             }
         }
 
-        // Only sentences someone under the rule has looked at; the table keeps their order, so index j is rows[j].
-        var annotatedIndices = Enumerable.Range(0, rows.Count).Where(j => finishedTraces.Contains(rows[j].TraceId)).ToList();
-        var annotated = annotatedIndices.ConvertAll(j => rows[j]);
-        if (annotated.Count == 0)
+        var tagNames = tags.Select(t => t.Name).ToList();
+        var annotatorOf = only is null ? -1 : annotators.IndexOf(only);
+        var effects = rows.ConvertAll(r => r.Effect).ToArray();
+        var table = TagEffectTable.FromIndexed(tagNames, traceKeys, traceOf, effects, finished, tagSets, RuleOf(layer).Kind, annotatorOf);
+        if (table.Sentences == 0)
         {
             var who = layers.First(l => l.Value == layer).Label;
             return new Read(
@@ -343,12 +359,28 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
                 null, [], topK);
         }
 
-        var tagNames = tags.Select(t => t.Name).ToList();
-        var table = TagEffectTable.FromAnnotations(
-            tagNames,
-            annotatedIndices.Select(j => new EffectSentence(TraceKey(rows[j].TraceId), items[j], rows[j].Effect)),
-            finished,
-            RuleOf(layer));
+        // The table keeps the order of rows, so its sentence j is the j-th annotated row.
+        var lookedAt = new bool[traceKeys.Count];
+        for (var a = 0; a < finished.Length; a++)
+        {
+            if (annotatorOf < 0 || a == annotatorOf)
+            {
+                for (var trace = 0; trace < lookedAt.Length; trace++)
+                {
+                    lookedAt[trace] |= finished[a][trace];
+                }
+            }
+        }
+
+        var annotated = new List<SentenceRow>(table.Sentences);
+        for (var j = 0; j < rows.Count; j++)
+        {
+            if (lookedAt[traceOf[j]])
+            {
+                annotated.Add(rows[j]);
+            }
+        }
+
         var report = TagEffectAnalysis.Compute(table, topK, Bootstrap);
         var colours = tags.ToDictionary(t => t.Name, t => ProductColors.ForTag(t.Name, t.Colour).Hex, StringComparer.Ordinal);
         var kindsRows = report.Tags
@@ -387,7 +419,39 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
         })]);
     }
 
-    private static string Item(int sentenceId) => sentenceId.ToString(CultureInfo.InvariantCulture);
+    /// <summary>A tag row with its annotator as an index into a list, worked out by the database.</summary>
+    private sealed class IndexedTag
+    {
+        public int SentenceId { get; init; }
+
+        public int TagId { get; init; }
+
+        public int Who { get; init; }
+    }
+
+    /// <summary>
+    /// <c>st =&gt; new IndexedTag { SentenceId, TagId, Who = CASE WHEN (kind, annotator) = annotators[0] THEN 0 WHEN … ELSE -1 END }</c>.
+    /// </summary>
+    private static Expression<Func<SentenceTag, IndexedTag>> AnnotatorIndex(IReadOnlyList<(AnnotatorKind Kind, string Annotator)> annotators)
+    {
+        var st = Expression.Parameter(typeof(SentenceTag), "st");
+        Expression who = Expression.Constant(-1);
+        for (var i = annotators.Count - 1; i >= 0; i--)
+        {
+            var same = Expression.AndAlso(
+                Expression.Equal(Expression.Property(st, nameof(SentenceTag.AnnotatorKind)), Expression.Constant(annotators[i].Kind)),
+                Expression.Equal(Expression.Property(st, nameof(SentenceTag.Annotator)), Expression.Constant(annotators[i].Annotator)));
+            who = Expression.Condition(same, Expression.Constant(i), who);
+        }
+
+        return Expression.Lambda<Func<SentenceTag, IndexedTag>>(
+            Expression.MemberInit(
+                Expression.New(typeof(IndexedTag)),
+                Expression.Bind(typeof(IndexedTag).GetProperty(nameof(IndexedTag.SentenceId))!, Expression.Property(st, nameof(SentenceTag.SentenceId))),
+                Expression.Bind(typeof(IndexedTag).GetProperty(nameof(IndexedTag.TagId))!, Expression.Property(st, nameof(SentenceTag.TagId))),
+                Expression.Bind(typeof(IndexedTag).GetProperty(nameof(IndexedTag.Who))!, who)),
+            st);
+    }
 
     private static string TraceKey(int traceId) => traceId.ToString(CultureInfo.InvariantCulture);
 

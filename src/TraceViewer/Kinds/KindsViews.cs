@@ -4,7 +4,7 @@ namespace TraceViewer.Kinds;
 
 /// <summary>
 /// What the "which kinds of sentences matter" page and <c>GET /api/kinds</c> were asked for, as read from the query
-/// string. Empty values take the defaults (every dataset, the first outcome with metrics, the function taxonomy,
+/// string. Empty values take the defaults (the readable dataset with the most traces, ties by name; the first outcome with metrics, the function taxonomy,
 /// everyone's tags, the counterfactual effect, k = 3).
 /// </summary>
 public sealed record KindsRequest(
@@ -16,10 +16,13 @@ public sealed record KindsRequest(
     int? TopK = null);
 
 /// <summary>The selection the numbers were computed for, every default filled in.</summary>
-/// <param name="AllDatasets">No dataset was named (or none known), so every dataset is taken, also ones added later.</param>
+/// <param name="DefaultDataset">
+/// No dataset was named (or none known), so the readable dataset with the most traces is taken (ties by name); links
+/// leave it out, so they follow that rule.
+/// </param>
 public sealed record KindsSelection(
     IReadOnlyList<int> Datasets,
-    bool AllDatasets,
+    bool DefaultDataset,
     string? Outcome,
     string Effect,
     string? Taxonomy,

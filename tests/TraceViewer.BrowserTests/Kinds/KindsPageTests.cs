@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using TraceViewer.Tests;
 using TraceViewer.Tests.Kinds;
 using Xunit.Abstractions;
 
@@ -71,5 +72,68 @@ public sealed class KindsPageTests(BrowserApp app, ITestOutputHelper output) : I
             output.WriteLine(await page.ScreenshotAsync($"kinds-empty-{viewport}", fullPage: false));
             Assert.Empty(browser.Errors);
         }
+    }
+
+    /// <summary>The bars plotly drew into the kinds chart's plot (0 until it has drawn).</summary>
+    private const string DrawnBars =
+        "() => document.querySelectorAll('[data-testid=kinds-chart] #kinds-plot.js-plotly-plot .barlayer .trace path').length";
+
+    [Theory]
+    [InlineData(Viewports.Laptop)]
+    [InlineData(Viewports.Phone)]
+    public async Task TheChartIsDrawnBeforeTheCircuitConnects(string viewport)
+    {
+        var study = await KindsSeeder.SeedAsync(app.App, $"kinds/chart-first-{viewport}", traces: 8, sentences: 10, seed: 41);
+        await using var browser = await app.NewPageAsync(viewport);
+        var page = browser.Page;
+        // No circuit: only the prerendered page and its static scripts.
+        await page.RouteAsync("**/_blazor**", route => route.AbortAsync());
+
+        await page.GotoAsync($"/kinds?dataset={study.DatasetId}");
+
+        var bars = await page.EvaluateAsync<int>("() => JSON.parse(document.querySelector('[data-testid=kinds-chart] .tv-chart').dataset.figure).data[0].y.length");
+        Assert.True(bars > 0);
+        await Wait.UntilAsync(async () => await page.EvaluateAsync<int>(DrawnBars) == bars, TimeSpan.FromSeconds(15), "the prerendered bars");
+        Assert.Equal(0, await page.Locator("[data-interactive='true']").CountAsync());
+        Assert.Equal(1, await page.Locator("[data-testid=kinds-chart] .js-plotly-plot .main-svg").First.CountAsync());
+        await page.AssertNoSidewaysScrollAsync(viewport);
+        output.WriteLine(await page.ScreenshotAsync($"kinds-chart-first-{viewport}", fullPage: false));
+    }
+
+    [Fact]
+    public async Task TheCircuitTakesOverTheDrawnChartInPlaceAndABarClickStillOpensItsSentences()
+    {
+        var study = await KindsSeeder.SeedAsync(app.App, "kinds/chart-take-over", traces: 8, sentences: 10, seed: 43);
+        await using var browser = await app.NewPageAsync(Viewports.Laptop);
+        var page = browser.Page;
+        // The circuit waits until the prerendered chart is drawn, so the take-over is what is tested, whatever the timing.
+        var drawn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await page.RouteAsync("**/_blazor/negotiate**", async route =>
+        {
+            await drawn.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await route.ContinueAsync();
+        });
+
+        await page.GotoAsync($"/kinds?dataset={study.DatasetId}");
+        await Wait.UntilAsync(async () => await page.EvaluateAsync<int>(DrawnBars) > 0, TimeSpan.FromSeconds(15), "the prerendered bars");
+        var before = await page.EvaluateAsync<int>(DrawnBars);
+        await page.EvaluateAsync("() => { window.__drawn = document.getElementById('kinds-plot'); window.__svg = window.__drawn.querySelector('.main-svg'); }");
+        Assert.Equal(0, await page.Locator("[data-interactive='true']").CountAsync());
+        drawn.SetResult();
+        await page.WaitForCircuitAsync();
+        await Assertions.Expect(page.Locator("#kinds-plot[data-taken-over='true']")).ToHaveCountAsync(1, new() { Timeout = 15_000 });
+
+        // One plot, the one drawn before the circuit, with the same SVG and bars.
+        Assert.True(await page.EvaluateAsync<bool>(
+            "() => document.querySelectorAll('.js-plotly-plot').length === 1 && document.getElementById('kinds-plot') === window.__drawn && window.__drawn.querySelector('.main-svg') === window.__svg"),
+            "the chart was drawn again in a new element");
+        Assert.Equal(before, await page.EvaluateAsync<int>(DrawnBars));
+
+        var bar = page.Locator("[data-testid=kinds-chart] .js-plotly-plot .barlayer .trace path").Nth(0);
+        var box = await bar.BoundingBoxAsync();
+        await page.Mouse.ClickAsync(box!.X + box.Width / 2, box.Y + box.Height / 2);
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex(@"&tag=[a-z_]+$"));
+        await Assertions.Expect(page.Locator("[data-testid=kinds-sentences] li.kinds-sentence").First).ToBeVisibleAsync();
+        Assert.Empty(browser.Errors);
     }
 }

@@ -8,8 +8,16 @@ namespace TraceViewer.Tests.Kinds;
 
 public sealed class KindsPageComponentTests(TestApp app) : PageComponentTests(app), IClassFixture<TestApp>
 {
+    private bool _rendererChosen;
+
     private IRenderedComponent<KindsPage> RenderKinds(string query)
     {
+        if (!_rendererChosen)
+        {
+            // As in the circuit, unless a test renders as the prerender does.
+            SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+        }
+
         NavigateTo($"/kinds{query}");
         var page = Render<KindsPage>();
         page.WaitForElement("[data-testid=kinds-chart], [data-testid=kinds-empty]");
@@ -82,5 +90,39 @@ public sealed class KindsPageComponentTests(TestApp app) : PageComponentTests(ap
         var bar = (Bar)page.FindComponent<KindsChart>().Instance.Data[0];
         Assert.Contains((object)"&lt;img src=x onerror=alert(1)&gt;", bar.Y);
         Assert.Equal(hostile, page.Find("[data-testid=kinds-sentences]").GetAttribute("data-tag"));
+    }
+
+    [Fact]
+    public async Task WhilePrerenderingTheChartCarriesItsFigureForTheStaticScript()
+    {
+        var study = await KindsSeeder.SeedAsync(App, "kinds/prerender", traces: 5, sentences: 6, seed: 8);
+        SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Static", isInteractive: false));
+        _rendererChosen = true;
+        var page = RenderKinds($"?dataset={study.DatasetId}");
+        var bars = page.FindComponent<KindsChart>().Instance.Bars;
+
+        // The box names the plot and holds the figure as JSON; the module that draws it comes with the chart.
+        var box = page.Find($"[data-testid=kinds-chart] .tv-chart[data-plot={KindsChart.PlotId}]");
+        Assert.NotNull(page.Find($"#{KindsChart.PlotId}"));
+        Assert.NotNull(page.Find("script[type=module][src='js/chart-first.js']"));
+        using var figure = System.Text.Json.JsonDocument.Parse(box.GetAttribute("data-figure")!);
+        var bar = figure.RootElement.GetProperty("data")[0];
+        Assert.Equal("bar", bar.GetProperty("type").GetString());
+        Assert.Equal("h", bar.GetProperty("orientation").GetString());
+        Assert.Equal(bars.Select(r => r.Tag), bar.GetProperty("y").EnumerateArray().Select(y => y.GetString()));
+        Assert.Equal(bars.Select(r => r.Tagged.MeanSigned.Value!.Value), bar.GetProperty("x").EnumerateArray().Select(x => x.GetDouble()));
+        Assert.Equal(Chart.InteropPath, figure.RootElement.GetProperty("interop").GetString());
+    }
+
+    [Fact]
+    public async Task InTheCircuitTheChartKeepsItsIdWithoutTheFigure()
+    {
+        var study = await KindsSeeder.SeedAsync(App, "kinds/live", traces: 3, sentences: 5, seed: 9);
+        var page = RenderKinds($"?dataset={study.DatasetId}");
+
+        var box = page.Find($"[data-testid=kinds-chart] .tv-chart[data-plot={KindsChart.PlotId}]");
+        Assert.Null(box.GetAttribute("data-figure"));
+        Assert.Empty(page.FindAll("script[src='js/chart-first.js']"));
+        Assert.NotNull(page.Find($"#{KindsChart.PlotId}"));
     }
 }

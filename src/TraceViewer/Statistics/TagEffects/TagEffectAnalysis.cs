@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace TraceViewer.Statistics.TagEffects;
 
 /// <summary>
@@ -13,7 +15,8 @@ internal static class TagEffectAnalysis
 {
     public const string BootstrapUnits = "traces";
 
-    private const ulong TraceStream = 9;
+    /// <summary>The bootstrap's stream of <see cref="SplitMix64"/>.</summary>
+    internal const ulong TraceStream = 9;
 
     public static TagEffectReport Compute(TagEffectTable table, int topK, BootstrapOptions bootstrap)
     {
@@ -40,56 +43,40 @@ internal static class TagEffectAnalysis
         }
         else
         {
+            // A replicate adds up the blocks of its drawn traces, in the order drawn: every sum gets the same additions
+            // in the same order as one number at a time would, so the doubles are the same bit for bit.
             var random = new SplitMix64(bootstrap.Seed, TraceStream);
-            var count = new long[g];
-            var sum = new double[g];
-            var absolute = new double[g];
-            var topShare = new double[g];
-            var share = new double[g];
+            var width = sums.Width;
+            var totals = new double[width];
+            var all = sums.AllOffset;
             for (var r = 0; r < b; r++)
             {
-                Array.Clear(count);
-                Array.Clear(sum);
-                Array.Clear(absolute);
-                Array.Clear(topShare);
-                Array.Clear(share);
-                long allCount = 0;
-                double allSum = 0, allAbsolute = 0;
-                for (var j = 0; j < t; j++)
-                {
-                    var trace = random.NextInt(t);
-                    allCount += sums.TraceCount[trace];
-                    allSum += sums.TraceSum[trace];
-                    allAbsolute += sums.TraceAbsolute[trace];
-                    var offset = trace * g;
-                    for (var tag = 0; tag < g; tag++)
-                    {
-                        count[tag] += sums.Count[offset + tag];
-                        sum[tag] += sums.Sum[offset + tag];
-                        absolute[tag] += sums.Absolute[offset + tag];
-                        topShare[tag] += sums.TopShare[offset + tag];
-                        share[tag] += sums.Share[offset + tag];
-                    }
-                }
-
+                Array.Clear(totals);
+                var adder = new BlockAdder(sums.Blocks, totals, width);
+                random.Draw(t, t, ref adder);
                 for (var tag = 0; tag < g; tag++)
                 {
                     var at = tag * b + r;
-                    var untagged = allCount - count[tag];
-                    var signedTagged = Mean(sum[tag], count[tag]);
-                    var signedUntagged = Mean(allSum - sum[tag], untagged);
-                    var absoluteTagged = Mean(absolute[tag], count[tag]);
-                    var absoluteUntagged = Mean(allAbsolute - absolute[tag], untagged);
+                    var count = totals[(TraceSums.CountSlot * g) + tag];
+                    var sum = totals[(TraceSums.SumSlot * g) + tag];
+                    var absolute = totals[(TraceSums.AbsoluteSlot * g) + tag];
+                    var topShare = totals[(TraceSums.TopShareSlot * g) + tag];
+                    var share = totals[(TraceSums.ShareSlot * g) + tag];
+                    var untagged = totals[all] - count;
+                    var signedTagged = Mean(sum, count);
+                    var signedUntagged = Mean(totals[all + 1] - sum, untagged);
+                    var absoluteTagged = Mean(absolute, count);
+                    var absoluteUntagged = Mean(totals[all + 2] - absolute, untagged);
                     replicates[Statistic.SignedTagged][at] = signedTagged;
                     replicates[Statistic.SignedUntagged][at] = signedUntagged;
                     replicates[Statistic.AbsoluteTagged][at] = absoluteTagged;
                     replicates[Statistic.AbsoluteUntagged][at] = absoluteUntagged;
                     replicates[Statistic.SignedDifference][at] = signedTagged - signedUntagged;
                     replicates[Statistic.AbsoluteDifference][at] = absoluteTagged - absoluteUntagged;
-                    replicates[Statistic.TopShareTagged][at] = topShare[tag] / t;
-                    replicates[Statistic.TopShareUntagged][at] = 1 - topShare[tag] / t;
-                    replicates[Statistic.ShareTagged][at] = share[tag] / t;
-                    replicates[Statistic.ShareUntagged][at] = 1 - share[tag] / t;
+                    replicates[Statistic.TopShareTagged][at] = topShare / t;
+                    replicates[Statistic.TopShareUntagged][at] = 1 - topShare / t;
+                    replicates[Statistic.ShareTagged][at] = share / t;
+                    replicates[Statistic.ShareUntagged][at] = 1 - share / t;
                 }
             }
         }
@@ -116,6 +103,33 @@ internal static class TagEffectAnalysis
 
     private static double Mean(double sum, long count) => count == 0 ? double.NaN : sum / count;
 
+    // Counts are whole numbers far below 2^53, so as doubles they add, subtract and divide exactly as longs do.
+    private static double Mean(double sum, double count) => count == 0 ? double.NaN : sum / count;
+
+    /// <summary>Adds a drawn trace's block to the totals, four doubles at a time where the hardware allows.</summary>
+    private readonly struct BlockAdder(double[] blocks, double[] totals, int width) : IDrawSink
+    {
+        public void Add(int index)
+        {
+            var block = blocks.AsSpan(index * width, width);
+            var into = totals.AsSpan(0, width);
+            var i = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                for (; i + Vector256<double>.Count <= width; i += Vector256<double>.Count)
+                {
+                    var sum = Vector256.Create<double>(into[i..]) + Vector256.Create<double>(block[i..]);
+                    sum.CopyTo(into[i..]);
+                }
+            }
+
+            for (; i < width; i++)
+            {
+                into[i] += block[i];
+            }
+        }
+    }
+
     private static double? Defined(double value) => double.IsNaN(value) ? null : value;
 
     private static class Statistic
@@ -136,6 +150,15 @@ internal static class TagEffectAnalysis
     /// <summary>Per trace, and per (trace, tag) in trace-major order: sentence counts, effect sums and shares.</summary>
     private sealed class TraceSums
     {
+        // A trace's block: per tag its tagged sentences' count, sum, absolute sum, top-k share and share (one run of
+        // tags each), then the trace's own count, sum and absolute sum.
+        public const int CountSlot = 0;
+        public const int SumSlot = 1;
+        public const int AbsoluteSlot = 2;
+        public const int TopShareSlot = 3;
+        public const int ShareSlot = 4;
+        private const int Slots = 5;
+
         private readonly int tags;
 
         public TraceSums(TagEffectTable table, int topK)
@@ -204,7 +227,37 @@ internal static class TagEffectAnalysis
                     Share[at] = (double)Count[at] / sentences.Count;
                 }
             }
+
+            Width = (Slots * tags) + 3;
+            AllOffset = Slots * tags;
+            Blocks = new double[Traces * Width];
+            for (var trace = 0; trace < Traces; trace++)
+            {
+                var block = Blocks.AsSpan(trace * Width, Width);
+                for (var tag = 0; tag < tags; tag++)
+                {
+                    var at = trace * tags + tag;
+                    block[(CountSlot * tags) + tag] = Count[at];
+                    block[(SumSlot * tags) + tag] = Sum[at];
+                    block[(AbsoluteSlot * tags) + tag] = Absolute[at];
+                    block[(TopShareSlot * tags) + tag] = TopShare[at];
+                    block[(ShareSlot * tags) + tag] = Share[at];
+                }
+
+                block[AllOffset] = TraceCount[trace];
+                block[AllOffset + 1] = TraceSum[trace];
+                block[AllOffset + 2] = TraceAbsolute[trace];
+            }
         }
+
+        /// <summary>Doubles per trace in <see cref="Blocks"/>.</summary>
+        public int Width { get; }
+
+        /// <summary>Where a block's trace count, sum and absolute sum start.</summary>
+        public int AllOffset { get; }
+
+        /// <summary>One block of <see cref="Width"/> doubles per trace, trace after trace.</summary>
+        public double[] Blocks { get; }
 
         public int Traces { get; }
 

@@ -2,6 +2,9 @@ using TraceViewer.Statistics.Agreement;
 
 namespace TraceViewer.Statistics.TagEffects;
 
+/// <summary>A tag (an index into the table's tags) set on a sentence (an index into its sentences).</summary>
+internal readonly record struct TagSet(int Sentence, int Tag);
+
 /// <summary>A sentence with its trace and its signed effect on one outcome (e.g. the counterfactual effect).</summary>
 internal sealed record EffectSentence(string Trace, string Item, double Effect);
 
@@ -132,17 +135,122 @@ internal sealed class TagEffectTable
             }
         }
 
-        var traces = new List<string>();
-        var traceIndex = new Dictionary<string, int>(StringComparer.Ordinal);
-        var annotated = new List<int>();
+        var traceKeys = new List<string>();
+        var traceKeyIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        var traceOf = new int[list.Count];
         for (var s = 0; s < list.Count; s++)
+        {
+            if (!traceKeyIndex.TryGetValue(list[s].Trace, out traceOf[s]))
+            {
+                traceKeyIndex.Add(list[s].Trace, traceOf[s] = traceKeys.Count);
+                traceKeys.Add(list[s].Trace);
+            }
+        }
+
+        return Build(tags, traceKeys, traceOf, [.. list.Select(s => s.Effect)], finishers, setters, rule.Kind);
+    }
+
+    /// <summary>
+    /// The same table as <see cref="FromAnnotations"/> from integer indices, for large selections: sentence
+    /// <c>s</c> belongs to trace <c>traceOf[s]</c> (an index into <paramref name="traceKeys"/>); an annotator who
+    /// finished a trace (<c>finished[annotator][trace]</c>) finished every sentence of it; <c>sets[annotator]</c>
+    /// are the (sentence, tag) pairs that annotator set, a tag index outside <paramref name="tags"/> or a sentence
+    /// the annotator did not finish being ignored, as are repeats. <paramref name="annotator"/> is the one annotator
+    /// of <see cref="TagRuleKind.Annotator"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">Arrays of different lengths, or an index out of range.</exception>
+    public static TagEffectTable FromIndexed(
+        IReadOnlyList<string> tags, IReadOnlyList<string> traceKeys, int[] traceOf, double[] effects,
+        bool[][] finished, IReadOnlyList<TagSet>[] sets, TagRuleKind kind, int annotator = -1)
+    {
+        if (traceOf.Length != effects.Length || finished.Length != sets.Length || finished.Any(f => f.Length != traceKeys.Count))
+        {
+            throw new ArgumentException("Sentences need one trace and one effect each, and every annotator one flag per trace and a list of tags set.");
+        }
+
+        if (kind == TagRuleKind.Annotator && (uint)annotator >= (uint)finished.Length)
+        {
+            throw new ArgumentException($"The annotator rule names annotator {annotator} of {finished.Length}.", nameof(annotator));
+        }
+
+        var n = effects.Length;
+        var g = tags.Count;
+        var traceFinishers = new int[traceKeys.Count];
+        var setters = new int[g * n];
+        var mark = new bool[g * n];
+        for (var a = 0; a < finished.Length; a++)
+        {
+            if (kind == TagRuleKind.Annotator && a != annotator)
+            {
+                continue;
+            }
+
+            var done = finished[a];
+            for (var trace = 0; trace < done.Length; trace++)
+            {
+                traceFinishers[trace] += done[trace] ? 1 : 0;
+            }
+
+            foreach (var set in sets[a])
+            {
+                if ((uint)set.Sentence >= (uint)n)
+                {
+                    throw new ArgumentException($"Annotator {a} set a tag on sentence {set.Sentence}, but there are {n} sentences.", nameof(sets));
+                }
+
+                if ((uint)set.Tag < (uint)g && done[traceOf[set.Sentence]])
+                {
+                    var at = set.Tag * n + set.Sentence;
+                    if (!mark[at])
+                    {
+                        mark[at] = true;
+                        setters[at]++;
+                    }
+                }
+            }
+
+            // Clear the marks for the next annotator, touching only what this one set.
+            foreach (var set in sets[a])
+            {
+                if ((uint)set.Tag < (uint)g)
+                {
+                    mark[set.Tag * n + set.Sentence] = false;
+                }
+            }
+        }
+
+        var finishers = new int[n];
+        for (var s = 0; s < n; s++)
+        {
+            if ((uint)traceOf[s] >= (uint)traceKeys.Count)
+            {
+                throw new ArgumentException($"Sentence {s} names trace {traceOf[s]}, but there are {traceKeys.Count} traces.", nameof(traceOf));
+            }
+
+            finishers[s] = traceFinishers[traceOf[s]];
+        }
+
+        return Build(tags, traceKeys, traceOf, effects, finishers, setters, kind);
+    }
+
+    /// <summary>The annotated sentences (finished by someone under the rule) in their given order, traces numbered as they first occur.</summary>
+    private static TagEffectTable Build(
+        IReadOnlyList<string> tags, IReadOnlyList<string> traceKeys, int[] traceOf, double[] effects, int[] finishers, int[] setters, TagRuleKind kind)
+    {
+        var n = effects.Length;
+        var traces = new List<string>();
+        var renumbered = new int[traceKeys.Count];
+        Array.Fill(renumbered, -1);
+        var annotated = new List<int>();
+        for (var s = 0; s < n; s++)
         {
             if (finishers[s] > 0)
             {
                 annotated.Add(s);
-                if (traceIndex.TryAdd(list[s].Trace, traces.Count))
+                if (renumbered[traceOf[s]] < 0)
                 {
-                    traces.Add(list[s].Trace);
+                    renumbered[traceOf[s]] = traces.Count;
+                    traces.Add(traceKeys[traceOf[s]]);
                 }
             }
         }
@@ -154,16 +262,19 @@ internal sealed class TagEffectTable
             for (var j = 0; j < annotated.Count; j++)
             {
                 var s = annotated[j];
-                var count = setters[g * list.Count + s];
-                tagged[g][j] = rule.Kind == TagRuleKind.Majority ? 2 * count > finishers[s] : count > 0;
+                var count = setters[g * n + s];
+                tagged[g][j] = kind == TagRuleKind.Majority ? 2 * count > finishers[s] : count > 0;
             }
         }
 
-        return new TagEffectTable(
-            tags,
-            traces,
-            [.. annotated.Select(s => traceIndex[list[s].Trace])],
-            [.. annotated.Select(s => list[s].Effect)],
-            tagged);
+        var annotatedTraceOf = new int[annotated.Count];
+        var annotatedEffects = new double[annotated.Count];
+        for (var j = 0; j < annotated.Count; j++)
+        {
+            annotatedTraceOf[j] = renumbered[traceOf[annotated[j]]];
+            annotatedEffects[j] = effects[annotated[j]];
+        }
+
+        return new TagEffectTable(tags, traces, annotatedTraceOf, annotatedEffects, tagged);
     }
 }
