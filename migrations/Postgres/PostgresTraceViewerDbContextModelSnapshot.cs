@@ -392,6 +392,65 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.ToTable("Dataset");
                 });
 
+            modelBuilder.Entity("TraceViewer.Datasets.DatasetConditionSummary", b =>
+                {
+                    b.Property<int>("DatasetId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Variant")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Tier")
+                        .HasColumnType("text");
+
+                    b.Property<int>("Traces")
+                        .HasColumnType("integer");
+
+                    b.HasKey("DatasetId", "Variant", "Tier");
+
+                    b.ToTable("DatasetConditionSummary");
+                });
+
+            modelBuilder.Entity("TraceViewer.Datasets.DatasetOutcomeSummary", b =>
+                {
+                    b.Property<int>("DatasetId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("OutcomeId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("MetricSets")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("TraceLabels")
+                        .HasColumnType("integer");
+
+                    b.HasKey("DatasetId", "OutcomeId");
+
+                    b.HasIndex("OutcomeId");
+
+                    b.ToTable("DatasetOutcomeSummary");
+                });
+
+            modelBuilder.Entity("TraceViewer.Datasets.DatasetSummary", b =>
+                {
+                    b.Property<int>("DatasetId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("SentenceTags")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Traces")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Verdicts")
+                        .HasColumnType("integer");
+
+                    b.HasKey("DatasetId");
+
+                    b.ToTable("DatasetSummary");
+                });
+
             modelBuilder.Entity("TraceViewer.Embeddings.CachedEmbedding", b =>
                 {
                     b.Property<string>("Model")
@@ -694,6 +753,56 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.HasIndex("TraceId", "OutcomeId", "Source");
 
                     b.ToTable("MetricSet");
+                });
+
+            modelBuilder.Entity("TraceViewer.MetricSets.SearchEffect", b =>
+                {
+                    b.Property<int>("SentenceId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("OutcomeId")
+                        .HasColumnType("integer");
+
+                    b.Property<double?>("Directional")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("DirectionalRank")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("KlRank")
+                        .HasColumnType("double precision");
+
+                    b.Property<int>("MetricSetId")
+                        .HasColumnType("integer");
+
+                    b.Property<double?>("Resampling")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("ResamplingRank")
+                        .HasColumnType("double precision");
+
+                    b.Property<int>("SentenceIndex")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("TraceId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("SentenceId", "OutcomeId");
+
+                    b.HasIndex("MetricSetId");
+
+                    b.HasIndex("TraceId");
+
+                    b.HasIndex("OutcomeId", "DirectionalRank", "TraceId", "SentenceIndex")
+                        .IsDescending(false, true, false, false);
+
+                    b.HasIndex("OutcomeId", "KlRank", "TraceId", "SentenceIndex")
+                        .IsDescending(false, true, false, false);
+
+                    b.HasIndex("OutcomeId", "ResamplingRank", "TraceId", "SentenceIndex")
+                        .IsDescending(false, true, false, false);
+
+                    b.ToTable("SearchEffect");
                 });
 
             modelBuilder.Entity("TraceViewer.MetricSets.SentenceMetric", b =>
@@ -1033,56 +1142,6 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.HasIndex("OutcomeId");
 
                     b.ToTable("ResampleLabel");
-                });
-
-            modelBuilder.Entity("TraceViewer.MetricSets.SearchEffect", b =>
-                {
-                    b.Property<int>("SentenceId")
-                        .HasColumnType("integer");
-
-                    b.Property<int>("OutcomeId")
-                        .HasColumnType("integer");
-
-                    b.Property<double?>("Directional")
-                        .HasColumnType("double precision");
-
-                    b.Property<double>("DirectionalRank")
-                        .HasColumnType("double precision");
-
-                    b.Property<double>("KlRank")
-                        .HasColumnType("double precision");
-
-                    b.Property<int>("MetricSetId")
-                        .HasColumnType("integer");
-
-                    b.Property<double?>("Resampling")
-                        .HasColumnType("double precision");
-
-                    b.Property<double>("ResamplingRank")
-                        .HasColumnType("double precision");
-
-                    b.Property<int>("SentenceIndex")
-                        .HasColumnType("integer");
-
-                    b.Property<int>("TraceId")
-                        .HasColumnType("integer");
-
-                    b.HasKey("SentenceId", "OutcomeId");
-
-                    b.HasIndex("MetricSetId");
-
-                    b.HasIndex("TraceId");
-
-                    b.HasIndex("OutcomeId", "DirectionalRank", "TraceId", "SentenceIndex")
-                        .IsDescending(false, true, false, false);
-
-                    b.HasIndex("OutcomeId", "KlRank", "TraceId", "SentenceIndex")
-                        .IsDescending(false, true, false, false);
-
-                    b.HasIndex("OutcomeId", "ResamplingRank", "TraceId", "SentenceIndex")
-                        .IsDescending(false, true, false, false);
-
-                    b.ToTable("SearchEffect");
                 });
 
             modelBuilder.Entity("TraceViewer.Sharing.ShareLink", b =>
@@ -1798,6 +1857,39 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("TraceViewer.Datasets.DatasetConditionSummary", b =>
+                {
+                    b.HasOne("TraceViewer.Datasets.Dataset", null)
+                        .WithMany()
+                        .HasForeignKey("DatasetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TraceViewer.Datasets.DatasetOutcomeSummary", b =>
+                {
+                    b.HasOne("TraceViewer.Datasets.Dataset", null)
+                        .WithMany()
+                        .HasForeignKey("DatasetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("TraceViewer.Outcomes.Outcome", null)
+                        .WithMany()
+                        .HasForeignKey("OutcomeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TraceViewer.Datasets.DatasetSummary", b =>
+                {
+                    b.HasOne("TraceViewer.Datasets.Dataset", null)
+                        .WithOne()
+                        .HasForeignKey("TraceViewer.Datasets.DatasetSummary", "DatasetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("TraceViewer.Jobs.Job", b =>
                 {
                     b.HasOne("TraceViewer.Datasets.Dataset", null)
@@ -1855,6 +1947,27 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.HasOne("TraceViewer.Traces.Trace", null)
                         .WithMany()
                         .HasForeignKey("TraceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TraceViewer.MetricSets.SearchEffect", b =>
+                {
+                    b.HasOne("TraceViewer.MetricSets.MetricSet", null)
+                        .WithMany()
+                        .HasForeignKey("MetricSetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("TraceViewer.Outcomes.Outcome", null)
+                        .WithMany()
+                        .HasForeignKey("OutcomeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("TraceViewer.Traces.Sentence", null)
+                        .WithMany()
+                        .HasForeignKey("SentenceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -1938,27 +2051,6 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.HasOne("TraceViewer.Resampling.Resample", null)
                         .WithMany("Labels")
                         .HasForeignKey("ResampleId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("TraceViewer.MetricSets.SearchEffect", b =>
-                {
-                    b.HasOne("TraceViewer.MetricSets.MetricSet", null)
-                        .WithMany()
-                        .HasForeignKey("MetricSetId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.HasOne("TraceViewer.Outcomes.Outcome", null)
-                        .WithMany()
-                        .HasForeignKey("OutcomeId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.HasOne("TraceViewer.Traces.Sentence", null)
-                        .WithMany()
-                        .HasForeignKey("SentenceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -375,6 +375,65 @@ namespace TraceViewer.Migrations
                     b.ToTable("Dataset");
                 });
 
+            modelBuilder.Entity("TraceViewer.Datasets.DatasetConditionSummary", b =>
+                {
+                    b.Property<int>("DatasetId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Variant")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Tier")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Traces")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("DatasetId", "Variant", "Tier");
+
+                    b.ToTable("DatasetConditionSummary");
+                });
+
+            modelBuilder.Entity("TraceViewer.Datasets.DatasetOutcomeSummary", b =>
+                {
+                    b.Property<int>("DatasetId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("OutcomeId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MetricSets")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TraceLabels")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("DatasetId", "OutcomeId");
+
+                    b.HasIndex("OutcomeId");
+
+                    b.ToTable("DatasetOutcomeSummary");
+                });
+
+            modelBuilder.Entity("TraceViewer.Datasets.DatasetSummary", b =>
+                {
+                    b.Property<int>("DatasetId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SentenceTags")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Traces")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Verdicts")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("DatasetId");
+
+                    b.ToTable("DatasetSummary");
+                });
+
             modelBuilder.Entity("TraceViewer.Embeddings.CachedEmbedding", b =>
                 {
                     b.Property<string>("Model")
@@ -669,6 +728,56 @@ namespace TraceViewer.Migrations
                     b.HasIndex("TraceId", "OutcomeId", "Source");
 
                     b.ToTable("MetricSet");
+                });
+
+            modelBuilder.Entity("TraceViewer.MetricSets.SearchEffect", b =>
+                {
+                    b.Property<int>("SentenceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("OutcomeId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("Directional")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("DirectionalRank")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("KlRank")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("MetricSetId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("Resampling")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("ResamplingRank")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("SentenceIndex")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TraceId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("SentenceId", "OutcomeId");
+
+                    b.HasIndex("MetricSetId");
+
+                    b.HasIndex("TraceId");
+
+                    b.HasIndex("OutcomeId", "DirectionalRank", "TraceId", "SentenceIndex")
+                        .IsDescending(false, true, false, false);
+
+                    b.HasIndex("OutcomeId", "KlRank", "TraceId", "SentenceIndex")
+                        .IsDescending(false, true, false, false);
+
+                    b.HasIndex("OutcomeId", "ResamplingRank", "TraceId", "SentenceIndex")
+                        .IsDescending(false, true, false, false);
+
+                    b.ToTable("SearchEffect");
                 });
 
             modelBuilder.Entity("TraceViewer.MetricSets.SentenceMetric", b =>
@@ -994,56 +1103,6 @@ namespace TraceViewer.Migrations
                     b.HasIndex("OutcomeId");
 
                     b.ToTable("ResampleLabel");
-                });
-
-            modelBuilder.Entity("TraceViewer.MetricSets.SearchEffect", b =>
-                {
-                    b.Property<int>("SentenceId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("OutcomeId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<double?>("Directional")
-                        .HasColumnType("REAL");
-
-                    b.Property<double>("DirectionalRank")
-                        .HasColumnType("REAL");
-
-                    b.Property<double>("KlRank")
-                        .HasColumnType("REAL");
-
-                    b.Property<int>("MetricSetId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<double?>("Resampling")
-                        .HasColumnType("REAL");
-
-                    b.Property<double>("ResamplingRank")
-                        .HasColumnType("REAL");
-
-                    b.Property<int>("SentenceIndex")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("TraceId")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("SentenceId", "OutcomeId");
-
-                    b.HasIndex("MetricSetId");
-
-                    b.HasIndex("TraceId");
-
-                    b.HasIndex("OutcomeId", "DirectionalRank", "TraceId", "SentenceIndex")
-                        .IsDescending(false, true, false, false);
-
-                    b.HasIndex("OutcomeId", "KlRank", "TraceId", "SentenceIndex")
-                        .IsDescending(false, true, false, false);
-
-                    b.HasIndex("OutcomeId", "ResamplingRank", "TraceId", "SentenceIndex")
-                        .IsDescending(false, true, false, false);
-
-                    b.ToTable("SearchEffect");
                 });
 
             modelBuilder.Entity("TraceViewer.Sharing.ShareLink", b =>
@@ -1737,6 +1796,39 @@ namespace TraceViewer.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("TraceViewer.Datasets.DatasetConditionSummary", b =>
+                {
+                    b.HasOne("TraceViewer.Datasets.Dataset", null)
+                        .WithMany()
+                        .HasForeignKey("DatasetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TraceViewer.Datasets.DatasetOutcomeSummary", b =>
+                {
+                    b.HasOne("TraceViewer.Datasets.Dataset", null)
+                        .WithMany()
+                        .HasForeignKey("DatasetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("TraceViewer.Outcomes.Outcome", null)
+                        .WithMany()
+                        .HasForeignKey("OutcomeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TraceViewer.Datasets.DatasetSummary", b =>
+                {
+                    b.HasOne("TraceViewer.Datasets.Dataset", null)
+                        .WithOne()
+                        .HasForeignKey("TraceViewer.Datasets.DatasetSummary", "DatasetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("TraceViewer.Jobs.Job", b =>
                 {
                     b.HasOne("TraceViewer.Datasets.Dataset", null)
@@ -1794,6 +1886,27 @@ namespace TraceViewer.Migrations
                     b.HasOne("TraceViewer.Traces.Trace", null)
                         .WithMany()
                         .HasForeignKey("TraceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TraceViewer.MetricSets.SearchEffect", b =>
+                {
+                    b.HasOne("TraceViewer.MetricSets.MetricSet", null)
+                        .WithMany()
+                        .HasForeignKey("MetricSetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("TraceViewer.Outcomes.Outcome", null)
+                        .WithMany()
+                        .HasForeignKey("OutcomeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("TraceViewer.Traces.Sentence", null)
+                        .WithMany()
+                        .HasForeignKey("SentenceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -1877,27 +1990,6 @@ namespace TraceViewer.Migrations
                     b.HasOne("TraceViewer.Resampling.Resample", null)
                         .WithMany("Labels")
                         .HasForeignKey("ResampleId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("TraceViewer.MetricSets.SearchEffect", b =>
-                {
-                    b.HasOne("TraceViewer.MetricSets.MetricSet", null)
-                        .WithMany()
-                        .HasForeignKey("MetricSetId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.HasOne("TraceViewer.Outcomes.Outcome", null)
-                        .WithMany()
-                        .HasForeignKey("OutcomeId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.HasOne("TraceViewer.Traces.Sentence", null)
-                        .WithMany()
-                        .HasForeignKey("SentenceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -1,4 +1,4 @@
-using Microsoft.AspNetCore.Identity;
+﻿using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using TraceViewer.Data;
 using TraceViewer.Datasets;
@@ -91,13 +91,12 @@ internal sealed class AgreementQueries(TraceViewerDbContext db)
             judgeNotice);
     }
 
-    /// <summary>Datasets with tags or verdicts to compare: they get a link to the agreement page. Each stops at its first tag.</summary>
+    /// <summary>Datasets with tags or verdicts to compare: they get a link to the agreement page. Read from the datasets' summaries (decision 0051).</summary>
     public async Task<List<int>> ListTaggedDatasetsAsync(CancellationToken ct) =>
-        await db.Set<Dataset>().AsNoTracking()
-            .Where(d => db.Set<Trace>().Where(t => t.DatasetId == d.Id).Any(t =>
-                db.Set<HumanVerdict>().Any(v => v.TraceId == t.Id)
-                || db.Set<Sentence>().Where(s => s.TraceId == t.Id).Any(s => db.Set<SentenceTag>().Any(st => st.SentenceId == s.Id))))
-            .Select(d => d.Id).ToListAsync(ct);
+        await db.Set<DatasetSummary>().AsNoTracking()
+            .Where(s => s.SentenceTags > 0 || s.Verdicts > 0)
+            .OrderBy(s => s.DatasetId)
+            .Select(s => s.DatasetId).ToListAsync(ct);
 
     /// <summary>The tag rows of one taxonomy: ids and the annotator only, led by the (TagId, SentenceId) index.</summary>
     internal async Task<List<TagRow>> TagRowsAsync(IQueryable<SentenceTag> tagged, int taxonomyId, CancellationToken ct)

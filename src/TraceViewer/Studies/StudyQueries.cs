@@ -1,4 +1,4 @@
-using Microsoft.EntityFrameworkCore;
+﻿using Microsoft.EntityFrameworkCore;
 using TraceViewer.Data;
 using TraceViewer.Datasets;
 using TraceViewer.Outcomes;
@@ -11,12 +11,12 @@ internal sealed class StudyQueries(TraceViewerDbContext db)
 {
     public const int PageSize = 25;
 
-    /// <summary>Datasets with a study: base traces in at least two conditions (prompt variant and tier) to compare.</summary>
+    /// <summary>
+    /// Datasets with a study: base traces in at least two conditions (prompt variant and tier) to compare. Read from the
+    /// datasets' condition summaries (decision 0051), whose rows are the conditions that have traces.
+    /// </summary>
     public async Task<IReadOnlyList<int>> ListStudyDatasetsAsync(CancellationToken ct) =>
-        await db.Set<Trace>().AsNoTracking()
-            .Where(t => t.Tier != null)
-            .Select(t => new { t.DatasetId, Variant = t.PromptVariant ?? StudyStatistics.DefaultVariant, t.Tier })
-            .Distinct()
+        await db.Set<DatasetConditionSummary>().AsNoTracking()
             .GroupBy(c => c.DatasetId)
             .Where(g => g.Count() >= StudyStatistics.MinConditions)
             .Select(g => g.Key)
@@ -24,11 +24,7 @@ internal sealed class StudyQueries(TraceViewerDbContext db)
             .ToListAsync(ct);
 
     public async Task<bool> HasStudyAsync(int datasetId, CancellationToken ct) =>
-        await db.Set<Trace>().AsNoTracking()
-            .Where(t => t.DatasetId == datasetId && t.Tier != null)
-            .Select(t => new { Variant = t.PromptVariant ?? StudyStatistics.DefaultVariant, t.Tier })
-            .Distinct()
-            .CountAsync(ct) >= StudyStatistics.MinConditions;
+        await db.Set<DatasetConditionSummary>().AsNoTracking().CountAsync(c => c.DatasetId == datasetId, ct) >= StudyStatistics.MinConditions;
 
     /// <summary>The study's rates per condition and its compliance gaps; null when the dataset does not exist.</summary>
     public async Task<StudyView?> LoadAsync(int datasetId, CancellationToken ct)

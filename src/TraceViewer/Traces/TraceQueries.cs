@@ -1,4 +1,4 @@
-using Microsoft.EntityFrameworkCore;
+﻿using Microsoft.EntityFrameworkCore;
 using TraceViewer.Data;
 using TraceViewer.Datasets;
 using TraceViewer.Judging;
@@ -26,17 +26,19 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
 
     public async Task<IReadOnlyList<DatasetRow>> ListDatasetsAsync(CancellationToken ct)
     {
+        // Counts come from the stored summaries (decision 0051), one row per dataset and per dataset and outcome, never
+        // from the traces, labels and metric sets themselves; both are filtered to the caller's datasets.
         var datasets = await db.Set<Dataset>().AsNoTracking()
             .OrderBy(d => d.Name).ThenBy(d => d.Id)
-            .Select(d => new { d.Id, d.Key, d.Name, d.Model, d.Kind, d.SourceFormat, d.PrimaryOutcomeId, TraceCount = d.Traces.Count })
+            .Select(d => new
+            {
+                d.Id, d.Key, d.Name, d.Model, d.Kind, d.SourceFormat, d.PrimaryOutcomeId,
+                TraceCount = db.Set<DatasetSummary>().Where(s => s.DatasetId == d.Id).Select(s => s.Traces).FirstOrDefault(),
+            })
             .ToListAsync(ct);
 
         // An outcome belongs to a dataset when a trace there is labelled with it or has metrics for it.
-        var used = db.Set<TraceLabel>().Select(l => new { l.TraceId, l.OutcomeId })
-            .Union(db.Set<MetricSet>().Select(m => new { m.TraceId, m.OutcomeId }));
-        var outcomes = await used
-            .Join(db.Set<Trace>(), u => u.TraceId, t => t.Id, (u, t) => new { t.DatasetId, u.OutcomeId })
-            .Distinct()
+        var outcomes = await db.Set<DatasetOutcomeSummary>().AsNoTracking()
             .Join(db.Set<Outcome>(), u => u.OutcomeId, o => o.Id, (u, o) => new { u.DatasetId, o.Id, o.Key, o.Name })
             .ToListAsync(ct);
         var byDataset = outcomes.ToLookup(o => o.DatasetId);
