@@ -79,6 +79,17 @@ internal static class StudyScaleBenchmark
                     await transaction.CommitAsync();
                 }
 
+                // STUDY_SCALE_KEEP=/path/to/study.db keeps a copy of the large study just written, for STUDY_SCALE_DATABASE later.
+                if (reuse is null && count == traces && Environment.GetEnvironmentVariable("STUDY_SCALE_KEEP") is { Length: > 0 } keep)
+                {
+                    await using var source = new SqliteConnection($"Data Source={path};Pooling=False");
+                    await using var copy = new SqliteConnection($"Data Source={keep};Pooling=False");
+                    await source.OpenAsync();
+                    await copy.OpenAsync();
+                    source.BackupDatabase(copy);
+                    Console.WriteLine($"kept a copy of the study in {keep}");
+                }
+
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{count} traces x {sentences} sentences x {resamples} resamples per position: {(reuse is null ? "" : "copied from " + reuse + ", ")}written in {written.TotalSeconds:F1} s, shown effects built in {watch.Elapsed.TotalSeconds:F1} s, file {new FileInfo(path).Length / 1048576.0:F0} MB; load average {BenchPaths.LoadAverage()}"));
                 var timings = new Dictionary<string, (double, double)>();

@@ -19,6 +19,17 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
     /// </summary>
     internal const int CountLimit = 1000;
 
+    /// <summary>
+    /// A search with words and an outcome first reads up to this many of the words' matches from the full-text index
+    /// (which stops there). If that is all of them the words are rare and their sentences drive the query (each looked
+    /// up in <see cref="SearchEffect"/> by key, the few sorted); otherwise the words are common and the outcome's rank
+    /// index drives, each row checked against the words, so a page and the capped count stop early (docs/decisions/0052).
+    /// </summary>
+    internal const int DefaultRareWordLimit = 2000;
+
+    /// <summary>The rare-word limit this instance uses (<see cref="DefaultRareWordLimit"/>; tests lower it to reach the other plan).</summary>
+    internal int RareWordLimit { get; set; } = DefaultRareWordLimit;
+
     private static readonly string[] EffectNames =
     [
         MetricNames.ResamplingEffect,
@@ -116,9 +127,21 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
         int? outcomeId = filter.Outcome is { } key
             ? await db.Set<Outcome>().Where(o => o.Key == key).Select(o => (int?)o.Id).FirstOrDefaultAsync(ct) ?? -1
             : null;
-        return outcomeId is { } id
-            ? (Ranked(sentences, traces, matches, id, filter, ordered: true), Ranked(sentences, traces, matches, id, filter, ordered: false), outcomeId)
-            : (Unranked(sentences, traces, matches, ordered: true), Unranked(sentences, traces, matches, ordered: false), outcomeId);
+        if (outcomeId is not { } id)
+        {
+            return (Unranked(sentences, traces, matches, ordered: true), Unranked(sentences, traces, matches, ordered: false), outcomeId);
+        }
+
+        // Rare words: their few sentences, read once, drive the ranked query; common words are checked per row.
+        var rare = matches is null ? null : await RareMatchesAsync(matches, ct);
+        return (Ranked(sentences, traces, matches, rare, id, filter, ordered: true), Ranked(sentences, traces, matches, rare, id, filter, ordered: false), outcomeId);
+    }
+
+    /// <summary>The ids of the sentences the words match, if there are at most <see cref="RareWordLimit"/> of them; null if more.</summary>
+    private async Task<List<int>?> RareMatchesAsync(IQueryable<TextMatch> matches, CancellationToken ct)
+    {
+        var ids = await matches.Select(m => m.Id).Take(RareWordLimit + 1).ToListAsync(ct);
+        return ids.Count <= RareWordLimit ? ids : null;
     }
 
     /// <summary>A LIKE pattern for a lower-cased substring, with the wildcards in the user's text escaped.</summary>
@@ -172,12 +195,19 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
     /// are the stored <see cref="SearchEffect"/> rows (the set <see cref="ShownMetricSets"/> picks and <see cref="ShownMetricSets.Influence"/>'s
     /// fallback), so the filter and the order are read from one index.
     /// </summary>
-    private IQueryable<HitRow> Ranked(IQueryable<Sentence> sentences, IQueryable<Trace> traces, IQueryable<TextMatch>? matches, int outcomeId, SentenceSearchFilter filter, bool ordered)
+    private IQueryable<HitRow> Ranked(
+        IQueryable<Sentence> sentences, IQueryable<Trace> traces, IQueryable<TextMatch>? matches, List<int>? rare, int outcomeId, SentenceSearchFilter filter, bool ordered)
     {
         var effects = db.Set<SearchEffect>().AsNoTracking().Where(e => e.OutcomeId == outcomeId);
-        if (matches is not null)
+        if (rare is not null)
         {
-            effects = from match in matches join e in effects on match.Id equals e.SentenceId select e;
+            // Each of the few sentences is looked up by the key (sentence, outcome); the rows are then sorted.
+            effects = effects.Where(e => rare.Contains(e.SentenceId));
+        }
+        else if (matches is not null)
+        {
+            // The matches are read once into a list the rows are checked against (not the index probed per row).
+            effects = effects.Where(e => matches.Select(m => m.Id).Contains(e.SentenceId));
         }
 
         var min = filter.MinImportance is { } m ? Math.Max(m, 0) : (double?)null;
@@ -213,11 +243,16 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
             });
         }
 
-        var sorted = filter.Effect switch
+        // For rare words the order is written as the negated rank (the same order: ranks are never null), which no index
+        // serves, so the database looks up the few rows by key and sorts them instead of walking the rank index.
+        var sorted = (filter.Effect, rare is null) switch
         {
-            EffectKind.Resampling => joined.OrderByDescending(x => x.e.ResamplingRank),
-            EffectKind.Kl => joined.OrderByDescending(x => x.e.KlRank),
-            _ => joined.OrderByDescending(x => x.e.DirectionalRank),
+            (EffectKind.Resampling, true) => joined.OrderByDescending(x => x.e.ResamplingRank),
+            (EffectKind.Kl, true) => joined.OrderByDescending(x => x.e.KlRank),
+            (_, true) => joined.OrderByDescending(x => x.e.DirectionalRank),
+            (EffectKind.Resampling, false) => joined.OrderBy(x => -x.e.ResamplingRank),
+            (EffectKind.Kl, false) => joined.OrderBy(x => -x.e.KlRank),
+            (_, false) => joined.OrderBy(x => -x.e.DirectionalRank),
         };
 
         return sorted.ThenBy(x => x.e.TraceId).ThenBy(x => x.e.SentenceIndex).Select(x => new HitRow

@@ -4,8 +4,10 @@ namespace TraceViewer.Search;
 
 /// <summary>
 /// What a typed search text means to the full-text index: its words (runs of letters and digits, lower-cased), each
-/// a prefix, all of them required. Everything else the user types (quotes, operators, wildcards, punctuation) only
-/// separates words, so no input can make a full-text syntax error: each word is written quoted.
+/// a whole word unless the user ends it with <c>*</c>, which makes it a prefix (<c>answ*</c>), all of them required.
+/// A prefix term is kept with its trailing <c>*</c>. Everything else the user types (quotes, operators, punctuation)
+/// only separates words, so no input can make a full-text syntax error: each word is written quoted
+/// (docs/decisions/0052).
 /// </summary>
 internal static class SearchTerms
 {
@@ -29,35 +31,44 @@ internal static class SearchTerms
             }
             else
             {
-                Flush();
+                // A star right after a word asks for every word starting with it.
+                Flush(prefix: c == '*');
             }
         }
 
-        Flush();
+        Flush(prefix: false);
         return terms;
 
-        void Flush()
+        void Flush(bool prefix)
         {
-            if (word.Length > 0 && terms.Count < MaxTerms && !terms.Contains(word.ToString(), StringComparer.Ordinal))
+            var term = prefix && word.Length > 0 ? word.Append('*').ToString() : word.ToString();
+            if (term.Length > 0 && terms.Count < MaxTerms && !terms.Contains(term, StringComparer.Ordinal))
             {
-                terms.Add(word.ToString());
+                terms.Add(term);
             }
 
             word.Clear();
         }
     }
 
-    /// <summary>An FTS5 MATCH expression: every word as a quoted prefix, all required (implicit AND).</summary>
-    public static string Fts5(IReadOnlyList<string> terms) =>
-        string.Join(' ', terms.Select(t => "\"" + t.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"*"));
+    /// <summary>Whether <paramref name="term"/> (from <see cref="Parse"/>) matches every word starting with it.</summary>
+    public static bool IsPrefix(string term) => term.EndsWith('*');
 
-    /// <summary>A PostgreSQL tsquery: every word as a quoted prefix lexeme, all required.</summary>
+    /// <summary>The word of a term, without a prefix's star.</summary>
+    public static string Word(string term) => IsPrefix(term) ? term[..^1] : term;
+
+    /// <summary>An FTS5 MATCH expression: every word quoted, a whole token or (with its star) a prefix, all required (implicit AND).</summary>
+    public static string Fts5(IReadOnlyList<string> terms) =>
+        string.Join(' ', terms.Select(t => "\"" + Word(t).Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" + (IsPrefix(t) ? "*" : "")));
+
+    /// <summary>A PostgreSQL tsquery: every word as a quoted lexeme, whole or (with its star) a prefix, all required.</summary>
     public static string TsQuery(IReadOnlyList<string> terms) =>
-        string.Join(" & ", terms.Select(t => "'" + t.Replace("'", "''", StringComparison.Ordinal).Replace("\\", "\\\\", StringComparison.Ordinal) + "':*"));
+        string.Join(" & ", terms.Select(t => "'" + Word(t).Replace("'", "''", StringComparison.Ordinal).Replace("\\", "\\\\", StringComparison.Ordinal) + "'" + (IsPrefix(t) ? ":*" : "")));
 
     /// <summary>
-    /// Splits <paramref name="text"/> into plain runs and the words that the search matched (a word starting with one
-    /// of the terms, compared ignoring case), marking the matched prefix. Offsets only: the runs are rendered as text.
+    /// Splits <paramref name="text"/> into plain runs and the words that the search matched (a word equal to a term, or
+    /// starting with a prefix term, compared ignoring case), marking the whole word or the matched prefix. Offsets only:
+    /// the runs are rendered as text.
     /// </summary>
     public static IReadOnlyList<TextRun> Highlight(string text, IReadOnlyList<string> terms)
     {
@@ -86,10 +97,11 @@ internal static class SearchTerms
             var longest = 0;
             foreach (var term in terms)
             {
-                if (term.Length <= end - i && term.Length > longest
-                    && string.Compare(text, i, term, 0, term.Length, StringComparison.OrdinalIgnoreCase) == 0)
+                var word = Word(term);
+                if ((IsPrefix(term) ? word.Length <= end - i : word.Length == end - i) && word.Length > longest
+                    && string.Compare(text, i, word, 0, word.Length, StringComparison.OrdinalIgnoreCase) == 0)
                 {
-                    longest = term.Length;
+                    longest = word.Length;
                 }
             }
 

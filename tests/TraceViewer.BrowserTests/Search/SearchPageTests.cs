@@ -103,7 +103,7 @@ public sealed class SearchPageTests(BrowserApp app, ITestOutputHelper output) : 
         await page.WaitForCircuitAsync();
         await Assertions.Expect(page.Locator(".result-count")).ToHaveAttributeAsync("data-total", "80");
 
-        // Every word must start a word of the sentence: only the hostile sentence has all three.
+        // Every word must be a whole word of the sentence: only the hostile sentence has all three.
         await page.Locator("input[data-filter=text]").FillAsync("anchor holds comply");
 
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("text=anchor%20holds%20comply"));

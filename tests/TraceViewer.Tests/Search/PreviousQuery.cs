@@ -11,8 +11,9 @@ namespace TraceViewer.Tests.Search;
 /// <summary>
 /// The search as it was before the stored shown effects and the full-text index: the shown set chosen per trace at
 /// query time, each sentence's numbers looked up in it, the text matched with LIKE. Kept as the reference the new
-/// search must equal. Text: the LIKE substring hits, narrowed to those where a word starts with the searched word,
-/// which is what a word search means now (docs/decisions/0036).
+/// search must equal. Text: the LIKE substring hits, narrowed to those with the searched word as a whole word (or, for
+/// a word typed with a trailing star, as the start of a word), which is what a word search means now (docs/decisions/0036,
+/// 0052).
 /// </summary>
 internal static class PreviousQuery
 {
@@ -21,7 +22,8 @@ internal static class PreviousQuery
         var sentences = db.Set<Sentence>().AsNoTracking();
         if (filter.Text is { } text)
         {
-            var pattern = SearchQueries.Pattern(text);
+            // A star only marks a prefix; the substring is the text without it.
+            var pattern = SearchQueries.Pattern(text.Replace("*", "", StringComparison.Ordinal));
             sentences = sentences.Where(s => EF.Functions.Like(s.Text.ToLower(), pattern, "\\"));
         }
 
@@ -50,7 +52,9 @@ internal static class PreviousQuery
 
         if (filter.Text is { } words)
         {
-            var starts = SearchTerms.Parse(words).Select(w => new Regex(@"(?<![\p{L}\p{N}])" + Regex.Escape(w), RegexOptions.IgnoreCase)).ToList();
+            var starts = SearchTerms.Parse(words)
+                .Select(w => new Regex(@"(?<![\p{L}\p{N}])" + Regex.Escape(SearchTerms.Word(w)) + (SearchTerms.IsPrefix(w) ? "" : @"(?![\p{L}\p{N}])"), RegexOptions.IgnoreCase))
+                .ToList();
             rows = rows.FindAll(r => starts.All(w => w.IsMatch(r.Text)));
         }
 

@@ -101,13 +101,15 @@ public sealed partial class SearchIndexTests(PostgresServer server) : IDisposabl
         return app;
     }
 
-    private static async Task<List<(int TraceId, int Index)>> FindAllAsync(TestApp app, SentenceSearchFilter filter)
+    private static async Task<List<(int TraceId, int Index)>> FindAllAsync(TestApp app, SentenceSearchFilter filter, int rareWordLimit = SearchQueries.DefaultRareWordLimit)
     {
         var hits = new List<(int, int)>();
         for (var page = 1; ; page++)
         {
             await using var scope = app.Services.CreateAsyncScope();
-            var result = await scope.ServiceProvider.GetRequiredService<SearchQueries>().FindAsync(filter with { Page = page }, CancellationToken.None);
+            var queries = scope.ServiceProvider.GetRequiredService<SearchQueries>();
+            queries.RareWordLimit = rareWordLimit;
+            var result = await queries.FindAsync(filter with { Page = page }, CancellationToken.None);
             hits.AddRange(result.Items.Select(h => (h.TraceId, h.Index)));
             if (hits.Count >= result.Total || result.Items.Count == 0)
             {
@@ -131,7 +133,7 @@ public sealed partial class SearchIndexTests(PostgresServer server) : IDisposabl
         var app = await ImportedAsync(App(postgres));
         var outcomes = await OutcomesAsync(app);
         Assert.NotEmpty(outcomes);
-        var filters = new List<SentenceSearchFilter> { new(Text: "the"), new(Text: "So"), new(Text: "blackmail"), new(Text: "answer") };
+        var filters = new List<SentenceSearchFilter> { new(Text: "the"), new(Text: "So"), new(Text: "blackmail"), new(Text: "answer"), new(Text: "ans*") };
         foreach (var outcome in outcomes)
         {
             filters.Add(new(Outcome: outcome));
@@ -144,6 +146,8 @@ public sealed partial class SearchIndexTests(PostgresServer server) : IDisposabl
             filters.Add(new(Outcome: outcome, Effect: EffectKind.Kl, MinImportance: 0.05));
             filters.Add(new(Text: "the", Outcome: outcome));
             filters.Add(new(Text: "so", Outcome: outcome, Direction: Direction.Suppresses));
+            filters.Add(new(Text: "the", Outcome: outcome, Effect: EffectKind.Kl, MinImportance: 0.05));
+            filters.Add(new(Text: "the", Outcome: outcome, Effect: EffectKind.Resampling, Direction: Direction.Promotes));
         }
 
         var nonEmpty = 0;
@@ -153,6 +157,9 @@ public sealed partial class SearchIndexTests(PostgresServer server) : IDisposabl
             var expected = await PreviousQuery.FindAsync(db, filter);
             var actual = await FindAllAsync(app, filter);
             Assert.True(expected.SequenceEqual(actual), $"{filter}: expected {expected.Count} hits, got {actual.Count}");
+            // The fixtures' words are rare; counted as common, the other plan must find the same hits in the same order.
+            var asCommon = await FindAllAsync(app, filter, rareWordLimit: 0);
+            Assert.True(expected.SequenceEqual(asCommon), $"{filter} as a common word: expected {expected.Count} hits, got {asCommon.Count}");
             nonEmpty += expected.Count > 0 ? 1 : 0;
         }
 
@@ -297,7 +304,7 @@ public sealed partial class SearchIndexTests(PostgresServer server) : IDisposabl
         var data = new TheoryData<bool, string>();
         foreach (var postgres in new[] { false, true })
         {
-            foreach (var search in new[] { "text", "text+outcome", "outcome", "outcome+min" })
+            foreach (var search in new[] { "text", "text+outcome", "common text+outcome", "outcome", "outcome+min" })
             {
                 data.Add(postgres, search);
             }
@@ -315,7 +322,7 @@ public sealed partial class SearchIndexTests(PostgresServer server) : IDisposabl
         SentenceSearchFilter filter = search switch
         {
             "text" => new(Text: "the answer"),
-            "text+outcome" => new(Text: "the", Outcome: outcome, Direction: Direction.Promotes),
+            "text+outcome" or "common text+outcome" => new(Text: "the", Outcome: outcome, Direction: Direction.Promotes),
             "outcome" => new(Outcome: outcome),
             _ => new(Outcome: outcome, MinImportance: 0.1, Page: 2),
         };
@@ -331,6 +338,8 @@ public sealed partial class SearchIndexTests(PostgresServer server) : IDisposabl
         }
 
         var queries = scope.ServiceProvider.GetRequiredService<SearchQueries>();
+        // "the" is rare in the fixtures; with no word counted rare, the plan for a common word is read.
+        queries.RareWordLimit = search.StartsWith("common", StringComparison.Ordinal) ? 0 : SearchQueries.DefaultRareWordLimit;
         // The page's rows and the count up to the limit: both must be read from the indexes.
         foreach (var counting in new[] { false, true })
         {
@@ -359,8 +368,13 @@ public sealed partial class SearchIndexTests(PostgresServer server) : IDisposabl
 
     private static void AssertUsesIndexes(bool postgres, string search, bool counting, string text)
     {
-        var textSearch = search.StartsWith("text", StringComparison.Ordinal);
+        var textSearch = search.Contains("text", StringComparison.Ordinal);
         var outcomeSearch = search.Contains("outcome", StringComparison.Ordinal);
+        // A rare word with an outcome: its sentences were read from the full-text index before, and each is looked up
+        // in SearchEffect by its key. A common word: the outcome's rank index drives and each row is checked against the
+        // full-text index, so the page and the count stop early (docs/decisions/0052).
+        var rareWithOutcome = search == "text+outcome";
+        var commonWithOutcome = search == "common text+outcome";
         if (postgres)
         {
             Assert.False(text.Contains("Seq Scan", StringComparison.Ordinal), text);
@@ -372,7 +386,8 @@ public sealed partial class SearchIndexTests(PostgresServer server) : IDisposabl
 
             if (outcomeSearch)
             {
-                Assert.True(Regex.IsMatch(text, "IX_SearchEffect_OutcomeId_|PK_SearchEffect|IX_Sentence_Text_FullText"), text);
+                // PostgreSQL weighs the two plans by its statistics, which on the fixtures need not be those of a large study.
+                Assert.True(Regex.IsMatch(text, "IX_SearchEffect_OutcomeId_|PK_SearchEffect"), text);
             }
         }
         else
@@ -382,21 +397,21 @@ public sealed partial class SearchIndexTests(PostgresServer server) : IDisposabl
             var subqueries = Regex.Matches(text, @"(?:CO-ROUTINE|MATERIALIZE) (\S+)").Select(m => m.Groups[1].Value).ToHashSet();
             var scanned = FullScan().Matches(text).Select(m => m.Groups[2].Value).Where(name => !subqueries.Contains(name)).ToList();
             Assert.True(scanned.Count == 0, text);
-            if (textSearch)
-            {
-                Assert.True(text.Contains("VIRTUAL TABLE INDEX", StringComparison.Ordinal), text);
-            }
+            Assert.True(text.Contains("VIRTUAL TABLE INDEX", StringComparison.Ordinal) == (textSearch && !rareWithOutcome), text);
 
             // The count stops at the limit and a page of words is read in the full-text index's order: neither sorts
-            // every hit first (docs/decisions/0045). A page ranked by effect takes its order from the rank index.
-            if (counting || search == "text" || search is "outcome" or "outcome+min")
+            // every hit first (docs/decisions/0045). A page ranked by effect takes its order from the rank index, but
+            // for a rare word, whose few rows are sorted.
+            if (counting || !rareWithOutcome)
             {
                 Assert.False(text.Contains("TEMP B-TREE", StringComparison.Ordinal), text);
             }
 
             if (outcomeSearch)
             {
-                Assert.True(Regex.IsMatch(text, "IX_SearchEffect_OutcomeId_|sqlite_autoindex_SearchEffect"), text);
+                // A page of a common word walks the rank index; its count may instead go through the list of matches by key.
+                Assert.True(Regex.IsMatch(text, rareWithOutcome ? "sqlite_autoindex_SearchEffect"
+                    : commonWithOutcome && counting ? "IX_SearchEffect_OutcomeId_|sqlite_autoindex_SearchEffect" : "IX_SearchEffect_OutcomeId_"), text);
             }
         }
     }

@@ -240,6 +240,29 @@ public sealed class SearchQueriesTests(TestApp app) : IClassFixture<TestApp>, IA
         Assert.Equal("1000", count.GetAttribute("data-total"));
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData(OutcomeRegistry.IsCorrect)]
+    public async Task AWordMatchesWholeWordsAndAStarredWordEveryWordItStarts(string? outcome)
+    {
+        var model = $"words-{Guid.NewGuid():N}";
+        await TraceSeeder.SeedAsync(app, new TraceSeed
+        {
+            DatasetKey = model, Model = model, Title = "words",
+            Sentences = ["It is word3 here.", "Only word30 here.", "And word300 too.", "Word3, capitalised, with word900."],
+            Counterfactual = k => (k + 1) / 10.0,
+        });
+
+        async Task<List<int>> Hits(string text) =>
+            [.. (await FindAsync(new(Dataset: model, Text: text, Outcome: outcome))).Items.Select(h => h.Index).Order()];
+
+        Assert.Equal([0, 3], await Hits("word3"));
+        Assert.Equal([0, 1, 2, 3], await Hits("word3*"));
+        Assert.Equal([3], await Hits("word900 word3"));
+        Assert.Equal([1, 2], await Hits("word30*"));
+        Assert.Empty(await Hits("word"));
+    }
+
     [Fact]
     public async Task OptionsOfferOutcomesWithMetricsAndEveryImportedTag()
     {
