@@ -53,8 +53,8 @@ public sealed class WorkspaceImportTests : IDisposable
 
     /// <summary>
     /// An item folder uploaded alone (no model named) is matched by content only within the workspace it is imported
-    /// into: the same content stored under its model in Gamma, where the researcher is no member, is neither matched,
-    /// changed nor named by an import into Alpha, which stores a new trace; an import into Gamma matches it as before.
+    /// into: the same content stored under its model in Gamma (which the researcher reads but is no member of) is neither
+    /// matched, changed nor named by an import into Alpha, which stores a new trace; an import into Gamma matches it as before.
     /// </summary>
     [Fact]
     public async Task AnUnnamedItemIsMatchedByContentOnlyInTheWorkspaceItIsImportedInto()
@@ -63,6 +63,11 @@ public sealed class WorkspaceImportTests : IDisposable
         var stored = await UploadAsync(admin, adminToken, "Gamma", DeepSeek);
         Assert.Equal((HttpStatusCode.OK, 1), (stored.Status, stored.Count("tracesAdded")));
         var (gammaTrace, gammaDataset, gammaHash) = await SingleTraceAsync(gamma);
+        // Readable by every signed-in account, so the researcher could see it: the workspace alone keeps it apart.
+        await using (var scope = _app.Services.CreateAsyncScope())
+        {
+            Assert.Null(await scope.ServiceProvider.GetRequiredService<WorkspaceService>().PlaceAsync(gammaDataset, gamma, DatasetVisibility.SignedIn));
+        }
 
         var intoAlpha = await UploadAsync(researcher, token, "Alpha", Problem330);
 
