@@ -76,7 +76,7 @@ public sealed class KindsPageTests(BrowserApp app, ITestOutputHelper output) : I
 
     /// <summary>The bars plotly drew into the kinds chart's plot (0 until it has drawn).</summary>
     private const string DrawnBars =
-        "() => document.querySelectorAll('[data-testid=kinds-chart] #kinds-plot.js-plotly-plot .barlayer .trace path').length";
+        "() => document.querySelectorAll('[data-testid=kinds-chart] #kinds-plot.js-plotly-plot .barlayer .trace .point > path').length";
 
     [Theory]
     [InlineData(Viewports.Laptop)]
@@ -129,7 +129,7 @@ public sealed class KindsPageTests(BrowserApp app, ITestOutputHelper output) : I
             "the chart was drawn again in a new element");
         Assert.Equal(before, await page.EvaluateAsync<int>(DrawnBars));
 
-        var bar = page.Locator("[data-testid=kinds-chart] .js-plotly-plot .barlayer .trace path").Nth(0);
+        var bar = page.Locator("[data-testid=kinds-chart] .js-plotly-plot .barlayer .trace .point > path").Nth(0);
         var box = await bar.BoundingBoxAsync();
         await page.Mouse.ClickAsync(box!.X + box.Width / 2, box.Y + box.Height / 2);
         await Assertions.Expect(page).ToHaveURLAsync(new Regex(@"&tag=[a-z_]+$"));
