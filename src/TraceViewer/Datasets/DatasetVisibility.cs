@@ -85,6 +85,7 @@ internal static class DatasetVisibilityExtensions
     {
         builder.Services.AddScoped<DatasetVisibilityService>();
         builder.Services.AddScoped<WorkspaceService>();
+        builder.Services.AddScoped<Views.IViewDatasets, ViewDatasets>();
         builder.Services.AddScoped<CircuitHandler, DatasetVisibilityCircuitHandler>();
         return builder;
     }

@@ -5,7 +5,7 @@ namespace TraceViewer.Views;
 
 /// <summary>
 /// A named filter set of the traces, search or study page: the page and its query string, kept by its owner, private
-/// or shared with every signed-in user. Opened at <c>/v/{id}</c>.
+/// or shared with the signed-in users who read every dataset it names (decision 0055). Opened at <c>/v/{id}</c>.
 /// </summary>
 internal sealed class SavedView
 {

@@ -28,6 +28,26 @@ public sealed record SavedViewTarget(SavedViewPage Page, int? DatasetId, string 
         SavedViewPage.Search => "Search",
         _ => "Study",
     };
+
+    /// <summary>
+    /// The datasets this view names, as written: the study's dataset id, and the value of each <c>dataset=</c> parameter
+    /// of its query (an id or a key, as the traces and search pages read it). Empty values name nothing.
+    /// </summary>
+    public IReadOnlyList<string> DatasetsNamed()
+    {
+        var named = new List<string>();
+        if (DatasetId is { } id)
+        {
+            named.Add(id.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(Query).TryGetValue("dataset", out var values))
+        {
+            named.AddRange(values.Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v!));
+        }
+
+        return [.. named.Distinct(StringComparer.Ordinal)];
+    }
 }
 
 /// <summary>Which addresses can be saved as a view, and the limits on a view's name and query.</summary>

@@ -16,7 +16,7 @@ internal static class ViewsExtensions
         return app;
     }
 
-    /// <summary>A view's stable address: to its page with its query, for its owner and, when shared, for every signed-in user.</summary>
+    /// <summary>A view's stable address: to its page with its query, for its owner and, when shared, for every signed-in user who reads the datasets it names.</summary>
     internal static async Task<IResult> OpenAsync(int id, HttpContext context, SavedViewStore views)
     {
         context.Response.Headers.CacheControl = "no-store";

@@ -15,7 +15,7 @@ public sealed class SavedViewTests(BrowserApp app, ITestOutputHelper output) : I
         await page.Locator("input[data-testid=view-name]").FillAsync(name);
         if (shared)
         {
-            await page.GetByLabel("Share with every signed-in user").CheckAsync();
+            await page.GetByLabel("Share with signed-in users who read its datasets").CheckAsync();
         }
 
         await page.Locator("[data-testid=view-save]").ClickAsync();

@@ -14,7 +14,11 @@ public sealed class SaveViewDialogTests : MudComponentTests, IClassFixture<TestA
     public SaveViewDialogTests(TestApp app)
     {
         _app = app;
-        Services.AddScoped(_ => new SavedViewStore(app.CreateDbContext(), TimeProvider.System));
+        Services.AddScoped(_ =>
+        {
+            var db = app.CreateDbContext();
+            return new SavedViewStore(db, TimeProvider.System, new TraceViewer.Datasets.ViewDatasets(db));
+        });
     }
 
     [Theory]
