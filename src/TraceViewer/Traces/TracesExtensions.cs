@@ -7,6 +7,7 @@ internal static class TracesExtensions
         builder.Services.AddScoped<TraceQueries>();
         builder.Services.AddScoped<Accounts.IPublicDatasets, PublicDatasets>();
         builder.Services.AddScoped<WorkspaceWrites>();
+        builder.Services.AddTransient<ListJobRights>();
         return builder;
     }
 

@@ -16,6 +16,7 @@ public abstract class PageComponentTests : MudComponentTests
         var scopes = app.Services.GetRequiredService<IServiceScopeFactory>();
         Services.AddSingleton(new QueryScope<TraceQueries>(scopes));
         Services.AddSingleton(new QueryScope<WorkspaceWrites>(scopes));
+        Services.AddTransient<ListJobRights>();
         Services.AddSingleton(new QueryScope<StudyQueries>(scopes));
         Services.AddSingleton(new QueryScope<SearchQueries>(scopes));
         Services.AddSingleton(new QueryScope<AgreementQueries>(scopes));
