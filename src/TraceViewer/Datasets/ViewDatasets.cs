@@ -20,9 +20,10 @@ internal sealed class ViewDatasets(TraceViewerDbContext db) : IViewDatasets
             return null;
         }
 
-        var ids = named.Select(n => int.TryParse(n, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id) ? id : (int?)null)
-            .OfType<int>().Distinct().ToList();
-        var keys = named.Distinct(StringComparer.Ordinal).ToList();
+        var asId = named.Distinct(StringComparer.Ordinal).ToDictionary(n => n,
+            n => int.TryParse(n, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id) ? id : (int?)null, StringComparer.Ordinal);
+        var ids = asId.Values.OfType<int>().Distinct().ToList();
+        var keys = asId.Keys.ToList();
         var matches = await db.Set<Dataset>().IgnoreQueryFilters().AsNoTracking()
             .Where(d => ids.Contains(d.Id) || keys.Contains(d.Key))
             .Select(d => new { d.Id, d.Key }).ToListAsync(ct);
@@ -30,8 +31,7 @@ internal sealed class ViewDatasets(TraceViewerDbContext db) : IViewDatasets
         var read = new HashSet<string>(StringComparer.Ordinal);
         foreach (var name in named)
         {
-            var byName = matches.Where(d => d.Key == name
-                || (int.TryParse(name, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id) && d.Id == id)).ToList();
+            var byName = matches.Where(d => d.Key == name || d.Id == asId[name]).ToList();
             if (byName.Count > 0 && byName.TrueForAll(d => readable.Contains(d.Id)))
             {
                 read.Add(name);

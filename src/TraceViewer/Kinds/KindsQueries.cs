@@ -120,11 +120,9 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
         var defaultDataset = chosen.Count == 0;
         if (defaultDataset && datasets.Count > 0)
         {
-            // Without a (known) dataset: the readable one with the most traces, ties by name.
-            var traceCounts = await db.Set<Trace>().AsNoTracking()
-                .GroupBy(t => t.DatasetId)
-                .Select(g => new { g.Key, Count = g.Count() })
-                .ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+            // Without a (known) dataset: the readable one with the most traces (its stored summary, 0051), ties by name.
+            var traceCounts = await db.Set<DatasetSummary>().AsNoTracking()
+                .ToDictionaryAsync(d => d.DatasetId, d => d.Traces, ct);
             chosen = [datasets
                 .OrderByDescending(d => traceCounts.GetValueOrDefault(d.Id))
                 .ThenBy(d => d.Name, StringComparer.Ordinal).ThenBy(d => d.Id)
