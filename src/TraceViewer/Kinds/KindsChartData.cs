@@ -59,10 +59,12 @@ internal static class KindsChartData
     {
         HoverMode = HoverModeEnum.Closest,
         ShowLegend = false,
+        // No tick format: Plotly picks the step and its decimals, so small effects get distinct labels. A short title,
+        // so it fits under the plot beside long tag names on a phone.
         XAxis = [new XAxis
         {
-            FixedRange = true, ZeroLine = true, ZeroLineWidth = 2, TickFormat = ".2f",
-            Title = new Plotly.Blazor.LayoutLib.XAxisLib.Title { Text = "mean signed effect, 95% interval" },
+            FixedRange = true, ZeroLine = true, ZeroLineWidth = 2,
+            Title = new Plotly.Blazor.LayoutLib.XAxisLib.Title { Text = "signed effect, 95% CI" },
         }],
         // Categories top to bottom in the table's order; tag names that look like numbers stay names.
         YAxis = [new YAxis

@@ -56,6 +56,32 @@ public sealed class KindsPageTests(BrowserApp app, ITestOutputHelper output) : I
         Assert.Empty(browser.Errors);
     }
 
+    [Theory]
+    [InlineData(Viewports.Laptop)]
+    [InlineData(Viewports.Phone)]
+    public async Task SmallEffectsGetDistinctTickLabelsAndTheAxisTitleFitsInTheChart(string viewport)
+    {
+        // Effects of a few thousandths, as on the sample data's MATH problem.
+        var study = await KindsSeeder.SeedAsync(app.App, $"kinds/small-{viewport}", traces: 6, sentences: 12, seed: 5, effectScale: 0.005);
+        await using var browser = await app.NewPageAsync(viewport);
+        var page = browser.Page;
+        await page.GotoAsync($"/kinds?dataset={study.DatasetId}");
+        await page.WaitForCircuitAsync();
+        await Assertions.Expect(page.Locator("[data-testid=kinds-chart] .js-plotly-plot .barlayer .trace path").First).ToBeVisibleAsync(new() { Timeout = 15_000 });
+
+        var ticks = await page.Locator("[data-testid=kinds-chart] .js-plotly-plot .xtick text").AllTextContentsAsync();
+        Assert.True(ticks.Count >= 3, $"ticks: {string.Join(" | ", ticks)}");
+        Assert.Equal(ticks.Count, ticks.Distinct(StringComparer.Ordinal).Count());
+        var chart = await page.Locator("[data-testid=kinds-chart]").BoundingBoxAsync();
+        var title = await page.Locator("[data-testid=kinds-chart] .js-plotly-plot text.xtitle").BoundingBoxAsync();
+        output.WriteLine($"ticks {string.Join(" | ", ticks)}; title {title!.X:0}-{title.X + title.Width:0} px, chart {chart!.X:0}-{chart.X + chart.Width:0} px");
+        Assert.True(title!.X >= chart!.X && title.X + title.Width <= chart.X + chart.Width,
+            $"the axis title spans {title.X:0}-{title.X + title.Width:0} px, the chart {chart.X:0}-{chart.X + chart.Width:0} px");
+        await page.AssertNoSidewaysScrollAsync(viewport);
+        output.WriteLine(await page.ScreenshotAsync($"kinds-small-{viewport}", fullPage: false));
+        Assert.Empty(browser.Errors);
+    }
+
     [Fact]
     public async Task WithoutTagsThePageSaysSoAtBothSizes()
     {

@@ -29,9 +29,10 @@ internal static class KindsSeeder
     /// <paramref name="traces"/> traces of <paramref name="sentences"/> sentences with random counterfactual effects
     /// (every fifth sentence rests on too few dissimilar resamples and falls back to its resampling effect). Imported
     /// function tags on every trace; with <paramref name="people"/>, alice tags traces 0-2 and bob traces 1-3,
-    /// each differing from the import on some sentences.
+    /// each differing from the import on some sentences. <paramref name="effectScale"/> other than 1 shrinks the
+    /// counterfactual effects (drawn in [-0.45, 0.55)) and leaves no sentence falling back to its resampling effect.
     /// </summary>
-    public static async Task<KindsStudy> SeedAsync(TestApp app, string key, int traces = 6, int sentences = 8, int seed = 1, bool people = false)
+    public static async Task<KindsStudy> SeedAsync(TestApp app, string key, int traces = 6, int sentences = 8, int seed = 1, bool people = false, double effectScale = 1)
     {
         var random = new Random(seed);
         var seeded = new List<SeededTrace>();
@@ -40,7 +41,7 @@ internal static class KindsSeeder
         for (var t = 0; t < traces; t++)
         {
             var successes = Enumerable.Range(0, sentences).Select(_ => random.Next(0, 11)).ToArray();
-            var counterfactual = Enumerable.Range(0, sentences).Select(_ => Math.Round(random.NextDouble() - 0.45, 3)).ToArray();
+            var counterfactual = Enumerable.Range(0, sentences).Select(_ => Math.Round(random.NextDouble() - 0.45, 3) * effectScale).ToArray();
             var imported = Enumerable.Range(0, sentences).Select(k => ImportTags(t, k)).ToArray();
             var trace = await TraceSeeder.SeedAsync(app, new TraceSeed
             {
@@ -48,7 +49,7 @@ internal static class KindsSeeder
                 Sentences = [.. Enumerable.Range(0, sentences).Select(k => $"Sentence {k} of problem {t}.")],
                 Successes = i => successes[i],
                 Counterfactual = k => counterfactual[k],
-                DissimilarFraction = k => k % 5 == 0 ? 0.02 : 0.5,
+                DissimilarFraction = k => k % 5 == 0 && effectScale == 1 ? 0.02 : 0.5,
                 Tags = k => imported[k],
             });
             seeded.Add(trace);
@@ -56,7 +57,7 @@ internal static class KindsSeeder
             for (var k = 0; k < sentences; k++)
             {
                 var resampling = k + 1 < sentences ? rates[k + 1] - rates[k] : 0;
-                var effect = k % 5 == 0 ? resampling : counterfactual[k];
+                var effect = k % 5 == 0 && effectScale == 1 ? resampling : counterfactual[k];
                 var id = Item(trace, k);
                 effects.Add(new EffectSentence(trace.TraceId.ToString(CultureInfo.InvariantCulture), id, effect));
                 finished.Add(new FinishedItem(Import, id, imported[k]));
