@@ -73,6 +73,8 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
     /// </summary>
     private async Task<Read> ReadAsync(KindsRequest request, CancellationToken ct)
     {
+        using var phases = new KindsPhases();
+        phases.Next("stamp");
         var key = string.Join('\u001f', [.. request.Datasets, "|", request.Outcome ?? "", request.Effect ?? "", request.Taxonomy ?? "", request.Layer ?? "",
             request.TopK?.ToString(CultureInfo.InvariantCulture) ?? "", await StampAsync(ct),
             // Callers who read different datasets never share an entry (their stamps can agree by chance).
@@ -82,7 +84,7 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
             return cached;
         }
 
-        var read = await ComputeAsync(request, ct);
+        var read = await ComputeAsync(request, phases, ct);
         cache.Add(key, read);
         return read;
     }
@@ -110,8 +112,9 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
         return stamp.Count == 0 ? "empty" : stamp[0].ToString() ?? "";
     }
 
-    private async Task<Read> ComputeAsync(KindsRequest request, CancellationToken ct)
+    private async Task<Read> ComputeAsync(KindsRequest request, KindsPhases phases, CancellationToken ct)
     {
+        phases.Next("options");
         var datasets = await db.Set<Dataset>().AsNoTracking()
             .OrderBy(d => d.Name).ThenBy(d => d.Id)
             .Select(d => new { d.Id, d.Key, d.Name, d.PrimaryOutcomeId })
@@ -184,6 +187,7 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
         }
 
         // The metric set each trace shows for the outcome, and the effect numbers of those sets.
+        phases.Next("sets");
         var sets = await (
             from m in db.Set<MetricSet>().AsNoTracking()
             join t in db.Set<Trace>() on m.TraceId equals t.Id
@@ -200,6 +204,7 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
         // The shown effects stored per sentence (SearchEffect, kept in step with the metric sets in the same transaction
         // as every write of them): one narrow row per sentence of a trace that shows a set for the outcome, read by the
         // outcome and trace. A row only counts when it comes from the set chosen above.
+        phases.Next("effects");
         var shownTraceIds = shown.Keys.ToList();
         var stored = await db.Set<SearchEffect>().AsNoTracking()
             .Where(e => e.OutcomeId == outcome.Id && shownTraceIds.Contains(e.TraceId))
@@ -251,6 +256,7 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
             return Empty($"The sentences of the chosen traces have no {effect.Label().ToLowerInvariant()} for {outcome.Name}.");
         }
 
+        phases.Next("tags");
         var tagged = db.Set<SentenceTag>().AsNoTracking();
         var only = annotators.FirstOrDefault(a => AnnotatorKey(a.AnnotatorKind, a.Annotator) == layer);
         if (only is not null)
@@ -297,6 +303,7 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
                 null, [], topK);
         }
 
+        phases.Next("table");
         // An annotator who tagged a sentence of a trace has been through the trace: its other sentences are
         // "looked at, not tagged". The store keeps tags, not visits, so this is the closest reading of "finished".
         // Everything is numbered once: traces and sentences by their place in rows (sorted by trace), tags by their
@@ -379,7 +386,9 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
             }
         }
 
+        phases.Next("bootstrap");
         var report = TagEffectAnalysis.Compute(table, topK, Bootstrap);
+        phases.Next("view");
         var colours = tags.ToDictionary(t => t.Name, t => ProductColors.ForTag(t.Name, t.Colour).Hex, StringComparer.Ordinal);
         var kindsRows = report.Tags
             .Select(e => new KindsRow(e.Tag, colours[e.Tag], Group(e.Tagged), Group(e.Untagged), Number(e.SignedDifference), Number(e.AbsoluteDifference)))
