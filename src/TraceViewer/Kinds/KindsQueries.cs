@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using TraceViewer.Components;
 using TraceViewer.Data;
@@ -147,14 +146,7 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
         var taxonomy = taxonomies.FirstOrDefault(t => t.Name == request.Taxonomy)
             ?? taxonomies.FirstOrDefault(t => t.Name == BuiltInTaxonomies.Functions)
             ?? taxonomies.FirstOrDefault();
-        var annotators = taxonomy is null
-            ? []
-            : await (
-                from st in db.Set<SentenceTag>().AsNoTracking()
-                join t in db.Set<Tag>() on st.TagId equals t.Id
-                where t.TaxonomyId == taxonomy.Id
-                select new { st.AnnotatorKind, st.Annotator })
-                .Distinct().ToListAsync(ct);
+        var annotators = taxonomy is null ? [] : await KindsReads.AnnotatorsAsync(db, taxonomy.Id, ct);
         var layers = new List<KindsLayer> { new(Everyone, "Everyone's tags (any annotator)"), new(Consensus, "Consensus (a majority of annotators)") };
         layers.AddRange(annotators
             .OrderBy(a => a.AnnotatorKind).ThenBy(a => a.Annotator, StringComparer.Ordinal)
@@ -203,18 +195,14 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
 
         // The shown effects stored per sentence (SearchEffect, kept in step with the metric sets in the same transaction
         // as every write of them): one narrow row per sentence of a trace that shows a set for the outcome, read by the
-        // outcome and trace. A row only counts when it comes from the set chosen above.
+        // shown sets' ids. A row only counts when it comes from the set chosen above for its own trace.
         phases.Next("effects");
-        var shownTraceIds = shown.Keys.ToList();
-        var stored = await db.Set<SearchEffect>().AsNoTracking()
-            .Where(e => e.OutcomeId == outcome.Id && shownTraceIds.Contains(e.TraceId))
-            .Select(e => new { e.SentenceId, e.TraceId, e.SentenceIndex, e.MetricSetId, e.Directional, e.Resampling, e.KlRank })
-            .ToListAsync(ct);
+        var stored = await KindsReads.StoredEffectsAsync(db, outcome.Id, [.. shown.Values.Select(s => s.Id)], ct);
         var rows = new List<SentenceRow>(stored.Count);
         var withoutEffect = new List<(int SentenceId, int TraceId, int Index, int SetId)>();
         foreach (var e in stored)
         {
-            if (shown[e.TraceId].Id != e.MetricSetId)
+            if (!shown.TryGetValue(e.TraceId, out var set) || set.Id != e.MetricSetId)
             {
                 continue;
             }
@@ -257,23 +245,12 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
         }
 
         phases.Next("tags");
-        var tagged = db.Set<SentenceTag>().AsNoTracking();
+        // One annotator's layer reads that annotator's rows only. Annotators come back as their index in the list read
+        // above, worked out by the database, so no row carries names (an annotator added since that read is -1 and left out).
         var only = annotators.FirstOrDefault(a => AnnotatorKey(a.AnnotatorKind, a.Annotator) == layer);
-        if (only is not null)
-        {
-            // One annotator's layer reads that annotator's rows only.
-            tagged = tagged.Where(st => st.AnnotatorKind == only.AnnotatorKind && st.Annotator == only.Annotator);
-        }
-
-        // Annotators come back as their index in the list read above, worked out by the database, so no row carries
-        // names (an annotator added since that read is -1 and left out).
-        var tagRows = await (
-            from st in tagged.Select(AnnotatorIndex([.. annotators.Select(a => (a.AnnotatorKind, a.Annotator))]))
-            join s in db.Set<Sentence>() on st.SentenceId equals s.Id
-            join t in db.Set<Tag>() on st.TagId equals t.Id
-            where t.TaxonomyId == taxonomy.Id && traceIds.Contains(s.TraceId)
-            select new { s.TraceId, st.SentenceId, st.TagId, st.Who })
-            .ToListAsync(ct);
+        var tagRows = await KindsReads.TagRowsAsync(
+            db, taxonomy.Id, traceIds, [.. annotators.Select(a => (a.AnnotatorKind, a.Annotator))],
+            only is null ? null : (only.AnnotatorKind, only.Annotator), ct);
         var tags = await db.Set<Tag>().AsNoTracking()
             .Where(t => t.TaxonomyId == taxonomy.Id)
             .OrderBy(t => t.Hotkey == null).ThenBy(t => t.Hotkey).ThenBy(t => t.Name)
@@ -424,40 +401,6 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
             var text = texts[r.SentenceId];
             return new KindsSentence(r.TraceId, text.Title, r.Index, text.Text, r.Effect, top.Contains(j));
         })]);
-    }
-
-    /// <summary>A tag row with its annotator as an index into a list, worked out by the database.</summary>
-    private sealed class IndexedTag
-    {
-        public int SentenceId { get; init; }
-
-        public int TagId { get; init; }
-
-        public int Who { get; init; }
-    }
-
-    /// <summary>
-    /// <c>st =&gt; new IndexedTag { SentenceId, TagId, Who = CASE WHEN (kind, annotator) = annotators[0] THEN 0 WHEN … ELSE -1 END }</c>.
-    /// </summary>
-    private static Expression<Func<SentenceTag, IndexedTag>> AnnotatorIndex(IReadOnlyList<(AnnotatorKind Kind, string Annotator)> annotators)
-    {
-        var st = Expression.Parameter(typeof(SentenceTag), "st");
-        Expression who = Expression.Constant(-1);
-        for (var i = annotators.Count - 1; i >= 0; i--)
-        {
-            var same = Expression.AndAlso(
-                Expression.Equal(Expression.Property(st, nameof(SentenceTag.AnnotatorKind)), Expression.Constant(annotators[i].Kind)),
-                Expression.Equal(Expression.Property(st, nameof(SentenceTag.Annotator)), Expression.Constant(annotators[i].Annotator)));
-            who = Expression.Condition(same, Expression.Constant(i), who);
-        }
-
-        return Expression.Lambda<Func<SentenceTag, IndexedTag>>(
-            Expression.MemberInit(
-                Expression.New(typeof(IndexedTag)),
-                Expression.Bind(typeof(IndexedTag).GetProperty(nameof(IndexedTag.SentenceId))!, Expression.Property(st, nameof(SentenceTag.SentenceId))),
-                Expression.Bind(typeof(IndexedTag).GetProperty(nameof(IndexedTag.TagId))!, Expression.Property(st, nameof(SentenceTag.TagId))),
-                Expression.Bind(typeof(IndexedTag).GetProperty(nameof(IndexedTag.Who))!, who)),
-            st);
     }
 
     private static string TraceKey(int traceId) => traceId.ToString(CultureInfo.InvariantCulture);
