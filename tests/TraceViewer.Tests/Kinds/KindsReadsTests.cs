@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using TraceViewer.Data;
 using TraceViewer.Kinds;
 using TraceViewer.MetricSets;
 using TraceViewer.Statistics.TagEffects;
@@ -116,6 +117,41 @@ public abstract class KindsReadsTests : IAsyncLifetime
         Assert.Equal(reference.Count, nobody.Count);
         Assert.DoesNotContain(everyone, r => other.Traces.Any(t => t.TraceId == r.TraceId) || r.TraceId == study.Traces[4].TraceId);
         Assert.Empty(await KindsReads.TagRowsAsync(context, taxonomyId, [], annotators, null, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task TheAnnotatorsAreEveryoneWithATagOfTheTaxonomyOnAReadableSentence()
+    {
+        var study = await KindsSeeder.SeedAsync(_app, "reads/annotators", traces: 4, sentences: 5, seed: 2, people: true);
+        var other = await KindsSeeder.SeedAsync(_app, "reads/annotators-other", traces: 1, sentences: 3, seed: 3);
+        int functions;
+        await using (var db = _app.CreateDbContext())
+        {
+            // carol tags only in another taxonomy; dora only in another dataset.
+            await TagStore.AddTagsAsync(db, BuiltInTaxonomies.Reasoning, [(study.Traces[0].Sentences[0].Id, "situational_awareness")],
+                AnnotatorKind.Person, "carol", _app.Clock.GetUtcNow(), CancellationToken.None);
+            await TagStore.AddTagsAsync(db, BuiltInTaxonomies.Functions, [(other.Traces[0].Sentences[0].Id, KindsSeeder.Tags[0])],
+                AnnotatorKind.Model, "dora", _app.Clock.GetUtcNow(), CancellationToken.None);
+            functions = (await TagStore.TaxonomyIdAsync(db, BuiltInTaxonomies.Functions, CancellationToken.None))!.Value;
+        }
+
+        await using var context = _app.CreateDbContext();
+        var everything = await KindsReads.AnnotatorsAsync(context, functions, CancellationToken.None);
+        DatasetScope.Set([study.DatasetId]);
+        List<KindsReads.TagAuthor> readable;
+        try
+        {
+            readable = await KindsReads.AnnotatorsAsync(context, functions, CancellationToken.None);
+        }
+        finally
+        {
+            DatasetScope.Set(null);
+        }
+
+        static string Key(KindsReads.TagAuthor a) => $"{a.AnnotatorKind}:{a.Annotator}";
+        KindsReads.TagAuthor[] seeded = [new(AnnotatorKind.Import, "viewer-bundle"), new(AnnotatorKind.Person, "alice"), new(AnnotatorKind.Person, "bob")];
+        Assert.Equal(seeded.Append(new(AnnotatorKind.Model, "dora")).OrderBy(Key, StringComparer.Ordinal), everything.OrderBy(Key, StringComparer.Ordinal));
+        Assert.Equal(seeded.OrderBy(Key, StringComparer.Ordinal), readable.OrderBy(Key, StringComparer.Ordinal));
     }
 
     [Fact]
