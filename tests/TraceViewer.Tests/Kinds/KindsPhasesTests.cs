@@ -9,7 +9,10 @@ namespace TraceViewer.Tests.Kinds;
 /// <summary>A first load reports each of its steps as a span of the app's source, one after another; a cached load only its stamp.</summary>
 public sealed class KindsPhasesTests(TestApp app) : IClassFixture<TestApp>
 {
-    private static readonly ActivitySource Test = new("TraceViewer.Tests.KindsPhases");
+    private const string TestSource = "TraceViewer.Tests.KindsPhases";
+
+    // By name: the listener is asked about this source while it is being made, before the field holds it.
+    private static readonly ActivitySource Test = new(TestSource);
 
     [Fact]
     public async Task AFirstLoadHasOneSpanPerStepInOrderAndACachedOneOnlyTheStamp()
@@ -18,7 +21,7 @@ public sealed class KindsPhasesTests(TestApp app) : IClassFixture<TestApp>
         var spans = new ConcurrentQueue<Activity>();
         using var listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name == AppTelemetry.SourceName || source == Test,
+            ShouldListenTo = source => source.Name is AppTelemetry.SourceName or TestSource,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
             ActivityStopped = spans.Enqueue,
         };
