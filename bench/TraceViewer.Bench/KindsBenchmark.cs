@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -12,6 +13,7 @@ using TraceViewer.MetricSets;
 using TraceViewer.Outcomes;
 using TraceViewer.Search;
 using TraceViewer.Tags;
+using TraceViewer.Telemetry;
 using TraceViewer.Traces;
 using Trace = TraceViewer.Traces.Trace;
 
@@ -21,7 +23,9 @@ namespace TraceViewer.Bench;
 /// "Which kinds of sentences matter" on a synthetic 500-trace study (150 sentences each) written into a SQLite file:
 /// imported and computed metric sets (the shown one is the computed set where a trace has both), imported function
 /// tags on every sentence and two people's tags on 100 traces each. Times the page's reads and statistics alone
-/// (queries + 2,000-replicate bootstrap) and the prerendered page and API in process. Target: at most 1 s.
+/// (queries + 2,000-replicate bootstrap) and the prerendered page and API in process. Target: at most 1 s. With
+/// <c>phases</c> after the file, also the median time of each step of a first load (the page's <c>kinds.*</c> spans), for
+/// the reads alone and within the API request, and the rest of the request outside those steps.
 /// </summary>
 internal static class KindsBenchmark
 {
@@ -39,6 +43,7 @@ internal static class KindsBenchmark
         // A database file named here is kept, and used again as it is when it exists, so builds can be compared on the
         // same rows without seeding each time.
         var kept = args.Length > 2 ? Path.GetFullPath(args[2]) : null;
+        using var phases = args.Length > 3 && args[3] == "phases" ? new PhaseListener() : null;
         Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_TRACEVIEWER", BenchPaths.AppFolder());
         var directory = Directory.CreateTempSubdirectory("traceviewer-bench-kinds-");
         try
@@ -67,21 +72,24 @@ internal static class KindsBenchmark
                 var request = new KindsRequest([], Get("outcome"), Get("effect"), Get("taxonomy"), Get("layer"), Get("k") is { } k ? int.Parse(k, CultureInfo.InvariantCulture) : null);
                 var sentences = 0;
                 var cache = factory.Services.GetRequiredService<KindsCache>();
-                var reads = await TimeAsync(runs, async () =>
+                phases?.Clear();
+                var reads = await TimeAsync(runs, phases, async () =>
                 {
                     cache.Clear();
                     await using var scope = factory.Services.CreateAsyncScope();
                     var view = await scope.ServiceProvider.GetRequiredService<KindsQueries>().LoadAsync(request, CancellationToken.None);
                     sentences = view.Basis?.Sentences ?? 0;
                 });
-                var api = await TimeAsync(runs, async () =>
+                var readPhases = phases?.Runs();
+                var api = await TimeAsync(runs, phases, async () =>
                 {
                     cache.Clear();
                     using var response = await client.GetAsync("/api/kinds?" + query);
                     response.EnsureSuccessStatusCode();
                 });
+                var apiPhases = phases?.Runs();
                 var bytes = 0;
-                var page = await TimeAsync(runs, async () =>
+                var page = await TimeAsync(runs, null, async () =>
                 {
                     cache.Clear();
                     using var response = await client.GetAsync("/kinds?" + query + (query.Length == 0 ? "" : "&") + "tag=plan_generation");
@@ -89,13 +97,21 @@ internal static class KindsBenchmark
                     bytes = (await response.Content.ReadAsByteArrayAsync()).Length;
                 });
                 // The same page again with another tag open: the numbers come from the cache.
-                var other = await TimeAsync(runs, async () =>
+                var other = await TimeAsync(runs, null, async () =>
                 {
                     using var response = await client.GetAsync("/kinds?" + query + (query.Length == 0 ? "" : "&") + "tag=self_checking");
                     response.EnsureSuccessStatusCode();
                 });
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  kinds?{query,-22} {sentences,6} sentences  reads+statistics median {reads.Median,6:F0} ms p90 {reads.P90,6:F0} ms   api median {api.Median,6:F0} ms   page (tag open) median {page.Median,6:F0} ms p90 {page.P90,6:F0} ms  {bytes / 1024.0,6:F0} KB   another tag (cached) median {other.Median,6:F0} ms   load average {BenchPaths.LoadAverage()}"));
+                if (readPhases is not null && apiPhases is not null)
+                {
+                    Console.WriteLine("    steps, median ms (reads alone / within the API):"
+                        + string.Concat(PhaseListener.Names(readPhases).Select(n => string.Create(CultureInfo.InvariantCulture,
+                            $" {n} {PhaseListener.Median(readPhases, n):F0} / {PhaseListener.Median(apiPhases, n):F0}")))
+                        + string.Create(CultureInfo.InvariantCulture,
+                            $"; outside the steps {PhaseListener.Median(readPhases, null):F0} / {PhaseListener.Median(apiPhases, null):F0}"));
+                }
             }
 
             return 0;
@@ -107,10 +123,77 @@ internal static class KindsBenchmark
         }
     }
 
-    private static async Task<(double Median, double P90)> TimeAsync(int runs, Func<Task> action)
+    private static async Task<(double Median, double P90)> TimeAsync(int runs, PhaseListener? phases, Func<Task> action)
     {
-        var times = await Timing.SortedAsync(WarmUp, runs, action);
+        var done = 0;
+        var times = await Timing.SortedAsync(WarmUp, runs, phases is null ? action : async () =>
+        {
+            var watch = Stopwatch.StartNew();
+            await action();
+            phases.EndRun(watch.Elapsed.TotalMilliseconds, counted: done++ >= WarmUp);
+        });
         return (Timing.Median(times), times[(int)(runs * 0.9)]);
+    }
+
+    /// <summary>Adds up the page's step spans per run; a run's rest is its wall time less its steps.</summary>
+    private sealed class PhaseListener : IDisposable
+    {
+        private readonly ActivityListener _listener;
+        private readonly ConcurrentDictionary<string, double> _current = new();
+        private readonly List<Dictionary<string, double>> _runs = [];
+
+        public PhaseListener()
+        {
+            _listener = new ActivityListener
+            {
+                ShouldListenTo = source => source.Name == AppTelemetry.SourceName,
+                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+                ActivityStopped = activity =>
+                {
+                    if (activity.OperationName.StartsWith(KindsPhases.Prefix, StringComparison.Ordinal))
+                    {
+                        var ms = activity.Duration.TotalMilliseconds;
+                        _current.AddOrUpdate(activity.OperationName[KindsPhases.Prefix.Length..], ms, (_, sum) => sum + ms);
+                    }
+                },
+            };
+            ActivitySource.AddActivityListener(_listener);
+        }
+
+        public void EndRun(double wallMs, bool counted)
+        {
+            var run = new Dictionary<string, double>(_current);
+            _current.Clear();
+            if (counted)
+            {
+                run[""] = wallMs - run.Values.Sum();
+                _runs.Add(run);
+            }
+        }
+
+        public void Clear() => _runs.Clear();
+
+        public List<Dictionary<string, double>> Runs()
+        {
+            var runs = _runs.ToList();
+            _runs.Clear();
+            return runs;
+        }
+
+        public static IEnumerable<string> Names(List<Dictionary<string, double>> runs) =>
+            runs.SelectMany(r => r.Keys).Where(k => k.Length > 0).Distinct()
+                .OrderBy(k => Array.IndexOf(Order, k) is var i and >= 0 ? i : Order.Length).ThenBy(k => k, StringComparer.Ordinal);
+
+        private static readonly string[] Order = ["stamp", "options", "sets", "effects", "tags", "table", "bootstrap", "view"];
+
+        /// <summary>The median of one step over the runs (0 where a run lacks it); null names the rest.</summary>
+        public static double Median(List<Dictionary<string, double>> runs, string? name)
+        {
+            var values = runs.Select(r => r.GetValueOrDefault(name ?? "")).Order().ToArray();
+            return values.Length == 0 ? 0 : Timing.Median(values);
+        }
+
+        public void Dispose() => _listener.Dispose();
     }
 
     private static async Task SeedAsync(IServiceProvider services, int traces)

@@ -28,7 +28,7 @@ internal static class BenchProgram
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: TraceViewer.Bench metrics [case.json] | trace-page [requests] | pages [requests] [views] | jobs [requests] | jobs-instances [requests] [runs] | agreement [items] [replicates] | agreement-db [items] [annotators] | tag-effects [traces] [replicates] | search [runs] [copies] | search-scale [traces] [sentences] [runs] | study-scale [traces] [sentences] [resamples] [runs] | kinds [traces] [runs] [database file] | keystroke [presses] | import [runs] | import-phases folder [runs] | telemetry [requests] [job requests] [rounds]");
+        Console.Error.WriteLine("usage: TraceViewer.Bench metrics [case.json] | trace-page [requests] | pages [requests] [views] | jobs [requests] | jobs-instances [requests] [runs] | agreement [items] [replicates] | agreement-db [items] [annotators] | tag-effects [traces] [replicates] | search [runs] [copies] | search-scale [traces] [sentences] [runs] | study-scale [traces] [sentences] [resamples] [runs] | kinds [traces] [runs] [database file] [phases] | keystroke [presses] | import [runs] | import-phases folder [runs] | telemetry [requests] [job requests] [rounds]");
         return 1;
     }
 }

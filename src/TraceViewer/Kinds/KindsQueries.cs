@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using TraceViewer.Components;
 using TraceViewer.Data;
@@ -73,6 +72,8 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
     /// </summary>
     private async Task<Read> ReadAsync(KindsRequest request, CancellationToken ct)
     {
+        using var phases = new KindsPhases();
+        phases.Next("stamp");
         var key = string.Join('\u001f', [.. request.Datasets, "|", request.Outcome ?? "", request.Effect ?? "", request.Taxonomy ?? "", request.Layer ?? "",
             request.TopK?.ToString(CultureInfo.InvariantCulture) ?? "", await StampAsync(ct),
             // Callers who read different datasets never share an entry (their stamps can agree by chance).
@@ -82,7 +83,7 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
             return cached;
         }
 
-        var read = await ComputeAsync(request, ct);
+        var read = await ComputeAsync(request, phases, ct);
         cache.Add(key, read);
         return read;
     }
@@ -110,8 +111,9 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
         return stamp.Count == 0 ? "empty" : stamp[0].ToString() ?? "";
     }
 
-    private async Task<Read> ComputeAsync(KindsRequest request, CancellationToken ct)
+    private async Task<Read> ComputeAsync(KindsRequest request, KindsPhases phases, CancellationToken ct)
     {
+        phases.Next("options");
         var datasets = await db.Set<Dataset>().AsNoTracking()
             .OrderBy(d => d.Name).ThenBy(d => d.Id)
             .Select(d => new { d.Id, d.Key, d.Name, d.PrimaryOutcomeId })
@@ -144,14 +146,7 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
         var taxonomy = taxonomies.FirstOrDefault(t => t.Name == request.Taxonomy)
             ?? taxonomies.FirstOrDefault(t => t.Name == BuiltInTaxonomies.Functions)
             ?? taxonomies.FirstOrDefault();
-        var annotators = taxonomy is null
-            ? []
-            : await (
-                from st in db.Set<SentenceTag>().AsNoTracking()
-                join t in db.Set<Tag>() on st.TagId equals t.Id
-                where t.TaxonomyId == taxonomy.Id
-                select new { st.AnnotatorKind, st.Annotator })
-                .Distinct().ToListAsync(ct);
+        var annotators = taxonomy is null ? [] : await KindsReads.AnnotatorsAsync(db, taxonomy.Id, ct);
         var layers = new List<KindsLayer> { new(Everyone, "Everyone's tags (any annotator)"), new(Consensus, "Consensus (a majority of annotators)") };
         layers.AddRange(annotators
             .OrderBy(a => a.AnnotatorKind).ThenBy(a => a.Annotator, StringComparer.Ordinal)
@@ -184,6 +179,7 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
         }
 
         // The metric set each trace shows for the outcome, and the effect numbers of those sets.
+        phases.Next("sets");
         var sets = await (
             from m in db.Set<MetricSet>().AsNoTracking()
             join t in db.Set<Trace>() on m.TraceId equals t.Id
@@ -199,17 +195,14 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
 
         // The shown effects stored per sentence (SearchEffect, kept in step with the metric sets in the same transaction
         // as every write of them): one narrow row per sentence of a trace that shows a set for the outcome, read by the
-        // outcome and trace. A row only counts when it comes from the set chosen above.
-        var shownTraceIds = shown.Keys.ToList();
-        var stored = await db.Set<SearchEffect>().AsNoTracking()
-            .Where(e => e.OutcomeId == outcome.Id && shownTraceIds.Contains(e.TraceId))
-            .Select(e => new { e.SentenceId, e.TraceId, e.SentenceIndex, e.MetricSetId, e.Directional, e.Resampling, e.KlRank })
-            .ToListAsync(ct);
+        // shown sets' ids. A row only counts when it comes from the set chosen above for its own trace.
+        phases.Next("effects");
+        var stored = await KindsReads.StoredEffectsAsync(db, outcome.Id, [.. shown.Values.Select(s => s.Id)], ct);
         var rows = new List<SentenceRow>(stored.Count);
         var withoutEffect = new List<(int SentenceId, int TraceId, int Index, int SetId)>();
         foreach (var e in stored)
         {
-            if (shown[e.TraceId].Id != e.MetricSetId)
+            if (!shown.TryGetValue(e.TraceId, out var set) || set.Id != e.MetricSetId)
             {
                 continue;
             }
@@ -251,23 +244,13 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
             return Empty($"The sentences of the chosen traces have no {effect.Label().ToLowerInvariant()} for {outcome.Name}.");
         }
 
-        var tagged = db.Set<SentenceTag>().AsNoTracking();
+        phases.Next("tags");
+        // One annotator's layer reads that annotator's rows only. Annotators come back as their index in the list read
+        // above, worked out by the database, so no row carries names (an annotator added since that read is -1 and left out).
         var only = annotators.FirstOrDefault(a => AnnotatorKey(a.AnnotatorKind, a.Annotator) == layer);
-        if (only is not null)
-        {
-            // One annotator's layer reads that annotator's rows only.
-            tagged = tagged.Where(st => st.AnnotatorKind == only.AnnotatorKind && st.Annotator == only.Annotator);
-        }
-
-        // Annotators come back as their index in the list read above, worked out by the database, so no row carries
-        // names (an annotator added since that read is -1 and left out).
-        var tagRows = await (
-            from st in tagged.Select(AnnotatorIndex([.. annotators.Select(a => (a.AnnotatorKind, a.Annotator))]))
-            join s in db.Set<Sentence>() on st.SentenceId equals s.Id
-            join t in db.Set<Tag>() on st.TagId equals t.Id
-            where t.TaxonomyId == taxonomy.Id && traceIds.Contains(s.TraceId)
-            select new { s.TraceId, st.SentenceId, st.TagId, st.Who })
-            .ToListAsync(ct);
+        var tagRows = await KindsReads.TagRowsAsync(
+            db, taxonomy.Id, traceIds, [.. annotators.Select(a => (a.AnnotatorKind, a.Annotator))],
+            only is null ? null : (only.AnnotatorKind, only.Annotator), ct);
         var tags = await db.Set<Tag>().AsNoTracking()
             .Where(t => t.TaxonomyId == taxonomy.Id)
             .OrderBy(t => t.Hotkey == null).ThenBy(t => t.Hotkey).ThenBy(t => t.Name)
@@ -297,6 +280,7 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
                 null, [], topK);
         }
 
+        phases.Next("table");
         // An annotator who tagged a sentence of a trace has been through the trace: its other sentences are
         // "looked at, not tagged". The store keeps tags, not visits, so this is the closest reading of "finished".
         // Everything is numbered once: traces and sentences by their place in rows (sorted by trace), tags by their
@@ -379,7 +363,9 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
             }
         }
 
+        phases.Next("bootstrap");
         var report = TagEffectAnalysis.Compute(table, topK, Bootstrap);
+        phases.Next("view");
         var colours = tags.ToDictionary(t => t.Name, t => ProductColors.ForTag(t.Name, t.Colour).Hex, StringComparer.Ordinal);
         var kindsRows = report.Tags
             .Select(e => new KindsRow(e.Tag, colours[e.Tag], Group(e.Tagged), Group(e.Untagged), Number(e.SignedDifference), Number(e.AbsoluteDifference)))
@@ -415,40 +401,6 @@ internal sealed class KindsQueries(TraceViewerDbContext db, KindsCache cache)
             var text = texts[r.SentenceId];
             return new KindsSentence(r.TraceId, text.Title, r.Index, text.Text, r.Effect, top.Contains(j));
         })]);
-    }
-
-    /// <summary>A tag row with its annotator as an index into a list, worked out by the database.</summary>
-    private sealed class IndexedTag
-    {
-        public int SentenceId { get; init; }
-
-        public int TagId { get; init; }
-
-        public int Who { get; init; }
-    }
-
-    /// <summary>
-    /// <c>st =&gt; new IndexedTag { SentenceId, TagId, Who = CASE WHEN (kind, annotator) = annotators[0] THEN 0 WHEN … ELSE -1 END }</c>.
-    /// </summary>
-    private static Expression<Func<SentenceTag, IndexedTag>> AnnotatorIndex(IReadOnlyList<(AnnotatorKind Kind, string Annotator)> annotators)
-    {
-        var st = Expression.Parameter(typeof(SentenceTag), "st");
-        Expression who = Expression.Constant(-1);
-        for (var i = annotators.Count - 1; i >= 0; i--)
-        {
-            var same = Expression.AndAlso(
-                Expression.Equal(Expression.Property(st, nameof(SentenceTag.AnnotatorKind)), Expression.Constant(annotators[i].Kind)),
-                Expression.Equal(Expression.Property(st, nameof(SentenceTag.Annotator)), Expression.Constant(annotators[i].Annotator)));
-            who = Expression.Condition(same, Expression.Constant(i), who);
-        }
-
-        return Expression.Lambda<Func<SentenceTag, IndexedTag>>(
-            Expression.MemberInit(
-                Expression.New(typeof(IndexedTag)),
-                Expression.Bind(typeof(IndexedTag).GetProperty(nameof(IndexedTag.SentenceId))!, Expression.Property(st, nameof(SentenceTag.SentenceId))),
-                Expression.Bind(typeof(IndexedTag).GetProperty(nameof(IndexedTag.TagId))!, Expression.Property(st, nameof(SentenceTag.TagId))),
-                Expression.Bind(typeof(IndexedTag).GetProperty(nameof(IndexedTag.Who))!, who)),
-            st);
     }
 
     private static string TraceKey(int traceId) => traceId.ToString(CultureInfo.InvariantCulture);
