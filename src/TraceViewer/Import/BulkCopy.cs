@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Linq.Expressions;
+using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Data.Sqlite;
@@ -9,6 +10,7 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
+using NpgsqlTypes;
 using SQLitePCL;
 using TraceViewer.Data;
 
@@ -141,6 +143,7 @@ internal static class BulkCopy
         private readonly bool[] _set = new bool[parameters];
         private readonly long[] _integers = new long[parameters];
         private readonly double[] _reals = new double[parameters];
+        private readonly DateTimeOffset[] _times = new DateTimeOffset[parameters];
         private byte[] _utf8 = new byte[1024];
         private DateTimeOffset _lastTime;
         private string? _lastTimeText;
@@ -168,6 +171,9 @@ internal static class BulkCopy
                             break;
                         case ValueKind.Text:
                             BindTextValue(p, column.GetText(row));
+                            break;
+                        case ValueKind.Time:
+                            BindTime(p, column.GetTime(row));
                             break;
                         default:
                             var value = column.ProviderValue(row);
@@ -236,6 +242,20 @@ internal static class BulkCopy
             }
         }
 
+        private void BindTime(int p, DateTimeOffset? value)
+        {
+            if (value is not { } v)
+            {
+                BindNull(p);
+            }
+            else if (!_set[p] || _bound[p] is not TimeBound || !_times[p].EqualsExact(v))
+            {
+                // The same text Microsoft.Data.Sqlite writes for a DateTimeOffset.
+                Check(BindText(p + 1, TimeText(v)), p + 1);
+                (_bound[p], _times[p], _set[p]) = (TimeBound.Instance, v, true);
+            }
+        }
+
         private void BindNull(int p)
         {
             if (!_set[p] || _bound[p] is not null)
@@ -262,6 +282,11 @@ internal static class BulkCopy
         private sealed class RealBound
         {
             public static readonly RealBound Instance = new();
+        }
+
+        private sealed class TimeBound
+        {
+            public static readonly TimeBound Instance = new();
         }
 
         /// <summary>Only values that would be stored the same: the same string instance, the same bits of a double, the same offset of a time.</summary>
@@ -362,36 +387,35 @@ internal static class BulkCopy
     {
         await using var importer = await connection.BeginBinaryImportAsync($"COPY {shape.Table} ({string.Join(", ", shape.Columns.Select(c => c.SqlName))}) FROM STDIN (FORMAT BINARY)", ct);
         // Row by row the importer only fills its buffer, so the synchronous calls wait on the socket only when it is full.
+        // Each value is written typed (Write<T> with its NpgsqlDbType), never boxed.
+        var columns = shape.Columns;
         foreach (var row in rows)
         {
             ct.ThrowIfCancellationRequested();
             importer.StartRow();
-            foreach (var column in shape.Columns)
+            for (var c = 0; c < columns.Count; c++)
             {
-                if (column.ProviderValue(row) is { } value)
-                {
-                    importer.Write(value, column.StoreType);
-                }
-                else
-                {
-                    importer.WriteNull();
-                }
+                columns[c].Copy(importer, row);
             }
         }
 
         await importer.CompleteAsync(ct);
     }
 
-    /// <summary>How SQLite gets a column's values: read typed (whole numbers and booleans, reals, text, with no value converter) or as objects.</summary>
+    /// <summary>How SQLite gets a column's values: read typed (whole numbers and booleans, reals, text, times) or as objects.</summary>
     private enum ValueKind
     {
         Object,
         Integer,
         Real,
         Text,
+        Time,
     }
 
-    /// <summary>One column: its SQL name and store type, and a compiled read of the row's value converted for the database.</summary>
+    /// <summary>
+    /// One column: its SQL name and store type, and compiled reads of the row's value as the database stores it (the
+    /// model's value converter applied), typed for SQLite's binds and PostgreSQL's COPY so that no value is boxed.
+    /// </summary>
     private sealed class Column(string name, string sqlName, string storeType, Func<object, object?> get, Func<object?, object?>? convert, Action<object, long>? setKey)
     {
         public ValueKind Kind { get; private init; }
@@ -401,6 +425,11 @@ internal static class BulkCopy
         public Func<object, double?> GetReal { get; private init; } = null!;
 
         public Func<object, string?> GetText { get; private init; } = null!;
+
+        public Func<object, DateTimeOffset?> GetTime { get; private init; } = null!;
+
+        /// <summary>Writes the row's value of this column to a COPY: typed, with its NpgsqlDbType, or a NULL.</summary>
+        public Action<NpgsqlBinaryImporter, object> Copy { get; private init; } = null!;
 
         public string Name => name;
 
@@ -431,44 +460,126 @@ internal static class BulkCopy
             var columnName = property.GetColumnName(table)!;
             // COPY names the type without its facets: "character varying", not "character varying(16)".
             var storeType = mapping.StoreType.Split('(')[0];
-            Column Make(ValueKind kind = ValueKind.Object, Func<object, string?>? text = null, Func<object, long?>? integer = null, Func<object, double?>? real = null) =>
+
+            // The stored value as an expression of the provider type: whether there is one, and the value (the model's
+            // converter applied to a value that is not null, as EF applies it).
+            var value = Expression.Property(typed, clr);
+            var underlying = Nullable.GetUnderlyingType(clr.PropertyType);
+            Expression hasValue = underlying is not null ? Expression.Property(value, "HasValue")
+                : clr.PropertyType.IsValueType ? Expression.Constant(true)
+                : Expression.NotEqual(value, Expression.Constant(null, clr.PropertyType));
+            Expression present = underlying is not null ? Expression.Property(value, "Value") : value;
+            if (mapping.Converter is { } converter)
+            {
+                var toProvider = converter.ConvertToProviderExpression;
+                var input = present.Type == toProvider.Parameters[0].Type ? present : Expression.Convert(present, toProvider.Parameters[0].Type);
+                present = Expression.Invoke(toProvider, input);
+            }
+
+            var provider = Nullable.GetUnderlyingType(present.Type) ?? present.Type;
+            if (provider != present.Type)
+            {
+                hasValue = Expression.AndAlso(hasValue, Expression.Property(present, "HasValue"));
+                present = Expression.Property(present, "Value");
+            }
+
+            var copy = CopyWriter(row, hasValue, present, storeType);
+            Column Make(ValueKind kind = ValueKind.Object, Func<object, string?>? text = null, Func<object, long?>? integer = null, Func<object, double?>? real = null,
+                Func<object, DateTimeOffset?>? time = null) =>
                 new(columnName, sql.DelimitIdentifier(columnName), storeType, get, mapping.Converter?.ConvertToProvider, setKey)
                 {
-                    Kind = kind, GetText = text!, GetInteger = integer!, GetReal = real!,
+                    Kind = kind, GetText = text!, GetInteger = integer!, GetReal = real!, GetTime = time!, Copy = copy,
                 };
 
-            if (mapping.Converter is not null)
+            // Typed reads for SQLite, the same values ProviderValue gives: a bool as 0 or 1, a float widened.
+            Func<object, TResult?> Read<TResult>(Expression widened)
+                where TResult : struct
             {
-                return Make();
+                var nullable = typeof(TResult?);
+                return Expression.Lambda<Func<object, TResult?>>(
+                    Expression.Condition(hasValue, Expression.Convert(widened, nullable), Expression.Constant(null, nullable)), row).Compile();
             }
 
-            // Typed reads for the plain columns, the same values ProviderValue gives: a bool as 0 or 1, a float widened.
-            var value = Expression.Property(typed, clr);
-            var type = Nullable.GetUnderlyingType(clr.PropertyType) ?? clr.PropertyType;
-            if (type == typeof(string))
+            if (provider == typeof(string))
             {
-                return Make(ValueKind.Text, text: Expression.Lambda<Func<object, string?>>(value, row).Compile());
+                // A converter may still give null for a value; that is stored as NULL, as before.
+                return Make(ValueKind.Text, text: Expression.Lambda<Func<object, string?>>(
+                    Expression.Condition(hasValue, present, Expression.Constant(null, typeof(string))), row).Compile());
             }
 
-            var isInteger = type == typeof(int) || type == typeof(long) || type == typeof(short) || type == typeof(byte) || type == typeof(bool);
-            var isReal = type == typeof(double) || type == typeof(float);
-            if (!isInteger && !isReal)
+            if (provider == typeof(DateTimeOffset))
             {
-                return Make();
+                return Make(ValueKind.Time, time: Read<DateTimeOffset>(present));
             }
 
-            var target = isInteger ? typeof(long) : typeof(double);
-            Expression Widen(Expression v) => type == typeof(bool)
-                ? Expression.Condition(v, Expression.Constant(1L), Expression.Constant(0L))
-                : Expression.Convert(v, target);
-            var nullable = typeof(Nullable<>).MakeGenericType(target);
-            Expression body = Nullable.GetUnderlyingType(clr.PropertyType) is null
-                ? Expression.Convert(Widen(value), nullable)
-                : Expression.Condition(Expression.Property(value, "HasValue"), Expression.Convert(Widen(Expression.Property(value, "Value")), nullable), Expression.Constant(null, nullable));
-            return isInteger
-                ? Make(ValueKind.Integer, integer: Expression.Lambda<Func<object, long?>>(body, row).Compile())
-                : Make(ValueKind.Real, real: Expression.Lambda<Func<object, double?>>(body, row).Compile());
+            if (provider == typeof(int) || provider == typeof(long) || provider == typeof(short) || provider == typeof(byte) || provider == typeof(bool))
+            {
+                var widened = provider == typeof(bool)
+                    ? Expression.Condition(present, Expression.Constant(1L), Expression.Constant(0L))
+                    : (Expression)Expression.Convert(present, typeof(long));
+                return Make(ValueKind.Integer, integer: Read<long>(widened));
+            }
+
+            if (provider == typeof(double) || provider == typeof(float))
+            {
+                return Make(ValueKind.Real, real: Read<double>(Expression.Convert(present, typeof(double))));
+            }
+
+            return Make();
         }
+
+        /// <summary>A compiled COPY write of the column: NULL, or the provider value through Write&lt;T&gt; with its NpgsqlDbType.</summary>
+        private static Action<NpgsqlBinaryImporter, object> CopyWriter(ParameterExpression row, Expression hasValue, Expression present, string storeType)
+        {
+            var importer = Expression.Parameter(typeof(NpgsqlBinaryImporter), "importer");
+            var writeNull = Expression.Call(importer, typeof(NpgsqlBinaryImporter).GetMethod(nameof(NpgsqlBinaryImporter.WriteNull), Type.EmptyTypes)!);
+            Expression write = NpgsqlType(storeType) is { } type
+                ? Expression.Call(typeof(Column).GetMethod(nameof(CopyTyped), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(present.Type), importer, present, Expression.Constant(type))
+                : Expression.Call(typeof(Column).GetMethod(nameof(CopyNamed), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(present.Type), importer, present, Expression.Constant(storeType));
+            return Expression.Lambda<Action<NpgsqlBinaryImporter, object>>(Expression.IfThenElse(hasValue, write, writeNull), importer, row).Compile();
+        }
+
+        private static void CopyTyped<T>(NpgsqlBinaryImporter importer, T value, NpgsqlDbType type)
+        {
+            if (value is null)
+            {
+                importer.WriteNull();
+            }
+            else
+            {
+                importer.Write(value, type);
+            }
+        }
+
+        /// <summary>A store type without an NpgsqlDbType here: still typed, named as the model names it.</summary>
+        private static void CopyNamed<T>(NpgsqlBinaryImporter importer, T value, string storeType)
+        {
+            if (value is null)
+            {
+                importer.WriteNull();
+            }
+            else
+            {
+                importer.Write(value, storeType);
+            }
+        }
+
+        private static NpgsqlDbType? NpgsqlType(string storeType) => storeType switch
+        {
+            "integer" => NpgsqlDbType.Integer,
+            "bigint" => NpgsqlDbType.Bigint,
+            "smallint" => NpgsqlDbType.Smallint,
+            "boolean" => NpgsqlDbType.Boolean,
+            "double precision" => NpgsqlDbType.Double,
+            "real" => NpgsqlDbType.Real,
+            "text" => NpgsqlDbType.Text,
+            "character varying" => NpgsqlDbType.Varchar,
+            "timestamp with time zone" => NpgsqlDbType.TimestampTz,
+            "jsonb" => NpgsqlDbType.Jsonb,
+            "bytea" => NpgsqlDbType.Bytea,
+            "uuid" => NpgsqlDbType.Uuid,
+            _ => null,
+        };
     }
 
     /// <summary>The entity's table as the model maps it: every column, the generated key among them.</summary>

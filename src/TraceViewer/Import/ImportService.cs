@@ -21,7 +21,7 @@ internal sealed partial class ImportService(
     TraceViewerDbContext db, TimeProvider time, IOptions<ImportOptions> options, ILogger<ImportService> logger, IEnumerable<ITracesWritten> followers)
 {
     /// <summary>How many parsed sources (item folders, files) may wait for the writer.</summary>
-    private const int ReadAhead = 2;
+    private const int ReadAhead = 1;
 
     /// <param name="namesAboveRoot">Whether folder names above the root may name the model and solution type.</param>
     /// <param name="rootName">How errors name the root itself; an upload's temporary folder is "the upload".</param>
