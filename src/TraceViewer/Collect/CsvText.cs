@@ -1,4 +1,5 @@
-using System.Text;
+using System.Globalization;
+using CsvHelper;
 
 namespace TraceViewer.Collect;
 
@@ -17,146 +18,84 @@ internal sealed class CsvFormatException(string file, long line, string detail)
 internal sealed record CsvRecord(long Line, IReadOnlyList<string> Fields);
 
 /// <summary>
-/// A small RFC 4180 reader: comma-separated, fields optionally in double quotes with <c>""</c> for a quote,
-/// line breaks LF or CRLF (also inside quoted fields). Blank lines are skipped. Strict about the rest: a quote
-/// inside an unquoted field, text after a closing quote or an unterminated quote is an error naming the line.
+/// CSV in and out through CsvHelper, RFC 4180: comma-separated, fields optionally in double quotes with <c>""</c> for a
+/// quote, line breaks LF or CRLF (also inside quoted fields). Reading skips blank lines and is strict about the rest: a
+/// quote inside an unquoted field, text after a closing quote or an unterminated quote is an error naming the file and
+/// the line its record starts on. Records may have different numbers of fields; the callers check their own columns.
 /// </summary>
 internal static class CsvText
 {
-    /// <summary>A field as written: quoted when it holds a comma, quote or line break, or starts or ends with white space.</summary>
-    public static string Quote(string? field)
+    private static readonly CsvWriterOptions WriteOptions = new()
     {
-        if (string.IsNullOrEmpty(field))
-        {
-            return "";
-        }
-
-        return field.AsSpan().IndexOfAny(",\"\r\n") >= 0 || char.IsWhiteSpace(field[0]) || char.IsWhiteSpace(field[^1])
-            ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
-            : field;
-    }
+        // Fields that start or end with white space are quoted too, so a reader that trims keeps it.
+        Quoting = CsvQuoting.WhenNeededOrWhitespace,
+        ValidateFieldCount = false,
+    };
 
     public static IReadOnlyList<CsvRecord> Parse(string text, string file)
     {
         ArgumentNullException.ThrowIfNull(text);
+        var options = new CsvReaderOptions
+        {
+            Separator = ',',
+            HasHeader = false,
+            SkipEmptyLines = true,
+            TrackLineNumbers = true,
+            FieldCountMismatch = CsvFieldCountHandling.Allow,
+            MalformedData = CsvMalformedDataHandling.Recover,
+            OnMalformedRecord = bad => throw new CsvFormatException(file, bad.LineNumber, Describe(bad.Reason)),
+        };
+
         var records = new List<CsvRecord>();
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        long line = 1;
-        long recordLine = 1;
-        var i = text.Length > 0 && text[0] == '\uFEFF' ? 1 : 0;
-        var atRecordStart = true;
-
-        while (i < text.Length)
+        using var reader = CsvReader.FromText(text, options);
+        while (reader.Read())
         {
-            if (atRecordStart)
+            var fields = new string[reader.FieldCount];
+            for (var i = 0; i < fields.Length; i++)
             {
-                recordLine = line;
-                if (IsLineBreak(text, i, out var blank))
-                {
-                    i += blank;
-                    line++;
-                    continue;
-                }
-
-                atRecordStart = false;
+                fields[i] = reader.GetString(i) ?? "";
             }
 
-            field.Clear();
-            if (text[i] == '"')
-            {
-                var quoteLine = line;
-                i++;
-                while (true)
-                {
-                    if (i >= text.Length)
-                    {
-                        throw new CsvFormatException(file, quoteLine, "quoted field is never closed");
-                    }
-
-                    var c = text[i];
-                    if (c == '"')
-                    {
-                        if (i + 1 < text.Length && text[i + 1] == '"')
-                        {
-                            field.Append('"');
-                            i += 2;
-                            continue;
-                        }
-
-                        i++;
-                        break;
-                    }
-
-                    if (c == '\n')
-                    {
-                        line++;
-                    }
-
-                    field.Append(c);
-                    i++;
-                }
-
-                if (i < text.Length && text[i] != ',' && !IsLineBreak(text, i, out _))
-                {
-                    throw new CsvFormatException(file, line, $"unexpected '{text[i]}' after a closing quote (a quote inside a quoted field is written \"\")");
-                }
-            }
-            else
-            {
-                while (i < text.Length && text[i] != ',' && !IsLineBreak(text, i, out _))
-                {
-                    if (text[i] == '"')
-                    {
-                        throw new CsvFormatException(file, line, "quote inside an unquoted field (quote the whole field and double the quote)");
-                    }
-
-                    field.Append(text[i]);
-                    i++;
-                }
-            }
-
-            fields.Add(field.ToString());
-            if (i >= text.Length)
-            {
-                break;
-            }
-
-            if (text[i] == ',')
-            {
-                i++;
-                if (i >= text.Length)
-                {
-                    fields.Add("");
-                }
-
-                continue;
-            }
-
-            IsLineBreak(text, i, out var length);
-            i += length;
-            line++;
-            records.Add(new CsvRecord(recordLine, fields.ToArray()));
-            fields.Clear();
-            atRecordStart = true;
-        }
-
-        if (fields.Count > 0)
-        {
-            records.Add(new CsvRecord(recordLine, fields.ToArray()));
+            records.Add(new CsvRecord(reader.LineNumber, fields));
         }
 
         return records;
     }
 
-    private static bool IsLineBreak(string text, int i, out int length)
+    /// <summary>
+    /// Writes <paramref name="records"/> as CSV, each ended by <paramref name="newLine"/> (RFC 4180's CRLF unless
+    /// told); a null field is an empty one. Nothing is guarded against spreadsheet formulas here (see ExportCsv).
+    /// </summary>
+    public static void Write(TextWriter writer, IEnumerable<IReadOnlyList<string?>> records, string newLine = "\r\n")
     {
-        length = text[i] switch
+        ArgumentNullException.ThrowIfNull(writer);
+        using var csv = CsvWriter.Create(writer, WriteOptions with { NewLine = newLine }, leaveOpen: true);
+        foreach (var record in records)
         {
-            '\n' => 1,
-            '\r' => i + 1 < text.Length && text[i + 1] == '\n' ? 2 : 1,
-            _ => 0,
-        };
-        return length > 0;
+            foreach (var field in record)
+            {
+                csv.WriteField(field);
+            }
+
+            csv.EndRecord();
+        }
+
+        csv.Flush();
     }
+
+    /// <summary>The records as CSV text (see <see cref="Write"/>).</summary>
+    public static string ToText(IEnumerable<IReadOnlyList<string?>> records)
+    {
+        using var text = new StringWriter(CultureInfo.InvariantCulture);
+        Write(text, records);
+        return text.ToString();
+    }
+
+    private static string Describe(CsvMalformedReason reason) => reason switch
+    {
+        CsvMalformedReason.StrayQuote => "quote inside an unquoted field (quote the whole field and double the quote)",
+        CsvMalformedReason.TextAfterClosingQuote => "unexpected text after a closing quote (a quote inside a quoted field is written \"\")",
+        CsvMalformedReason.UnterminatedQuote => "quoted field is never closed",
+        _ => $"malformed record ({reason})",
+    };
 }

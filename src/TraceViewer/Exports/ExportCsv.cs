@@ -27,17 +27,8 @@ public static class ExportCsv
     public static string Time(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>The whole table; cells are already formatted (<see cref="Text"/>, <see cref="Number(double?)"/>).</summary>
-    public static string Write(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows)
-    {
-        var text = new StringBuilder();
-        text.Append(string.Join(',', header.Select(CsvText.Quote))).Append("\r\n");
-        foreach (var row in rows)
-        {
-            text.Append(string.Join(',', row.Select(CsvText.Quote))).Append("\r\n");
-        }
-
-        return text.ToString();
-    }
+    public static string Write(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows) =>
+        CsvText.ToText(rows.Prepend(header));
 
     /// <summary>A file name from free text: letters, digits, '-', '_' and '.', others folded to '-'.</summary>
     public static string FileName(string stem, string extension)

@@ -68,8 +68,7 @@ internal static class KindsCsv
     public static string Write(KindsView view)
     {
         var s = view.Selection;
-        var text = new StringBuilder();
-        text.Append(string.Join(',', Header)).Append("\r\n");
+        var records = new List<IReadOnlyList<string>> { Header };
         foreach (var row in view.Rows)
         {
             var cells = new List<string>
@@ -81,10 +80,10 @@ internal static class KindsCsv
             cells.Add(Int(row.Untagged.Sentences));
             cells.Add(Int(row.Untagged.Traces));
             Add(cells, row.Untagged.MeanSigned, row.Untagged.MeanAbsolute, row.SignedDifference, row.AbsoluteDifference);
-            text.Append(string.Join(',', cells.Select(CsvText.Quote))).Append("\r\n");
+            records.Add(cells);
         }
 
-        return text.ToString();
+        return CsvText.ToText(records);
     }
 
     private static void Add(List<string> cells, params KindsNumber[] numbers)

@@ -44,29 +44,22 @@ internal static class TagFile
     {
         if (format == TagFileFormat.Csv)
         {
-            writer.Write(string.Join(',', Columns));
-            writer.Write('\n');
+            CsvText.Write(writer, rows.Select(Fields).Prepend<IReadOnlyList<string?>>(Columns), newLine: "\n");
+            return;
         }
 
         foreach (var row in rows)
         {
-            if (format == TagFileFormat.Jsonl)
-            {
-                writer.Write(JsonSerializer.Serialize(row, WriteOptions));
-            }
-            else
-            {
-                string?[] fields =
-                [
-                    row.Dataset, row.Trace, row.Sentence.ToString(CultureInfo.InvariantCulture), row.Text, row.Taxonomy, row.Tag,
-                    row.AnnotatorKind.ToString(), row.Annotator, row.Time is { } t ? Time(t) : null, row.Note,
-                ];
-                writer.Write(string.Join(',', fields.Select(CsvText.Quote)));
-            }
-
+            writer.Write(JsonSerializer.Serialize(row, WriteOptions));
             writer.Write('\n');
         }
     }
+
+    private static string?[] Fields(TagRow row) =>
+    [
+        row.Dataset, row.Trace, row.Sentence.ToString(CultureInfo.InvariantCulture), row.Text, row.Taxonomy, row.Tag,
+        row.AnnotatorKind.ToString(), row.Annotator, row.Time is { } t ? Time(t) : null, row.Note,
+    ];
 
     public static string Time(DateTimeOffset time) => time.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
 
