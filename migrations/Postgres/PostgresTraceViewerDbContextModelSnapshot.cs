@@ -1644,6 +1644,8 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.HasIndex("DatasetId", "ExternalKey")
                         .IsUnique();
 
+                    b.HasIndex("Tier", "PromptVariant");
+
                     b.ToTable("Trace");
                 });
 

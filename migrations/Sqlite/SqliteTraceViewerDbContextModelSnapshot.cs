@@ -1587,6 +1587,8 @@ namespace TraceViewer.Migrations
                     b.HasIndex("DatasetId", "ExternalKey")
                         .IsUnique();
 
+                    b.HasIndex("Tier", "PromptVariant");
+
                     b.ToTable("Trace");
                 });
 

@@ -75,6 +75,11 @@ internal sealed class TraceConfiguration : IEntityTypeConfiguration<Trace>
         builder.HasIndex(t => new { t.DatasetId, t.ExternalKey }).IsUnique();
         builder.HasIndex(t => t.MaxImportance);
         builder.HasIndex(t => t.Model);
+
+        // The list's tier and prompt-variant filter options read this index, never the traces' long rows. The list's
+        // default order (most important first, traces without metrics last) has an expression index written in each
+        // provider's TraceListIndexes migration.
+        builder.HasIndex(t => new { t.Tier, t.PromptVariant });
         builder.HasOne(t => t.Dataset).WithMany(d => d.Traces).HasForeignKey(t => t.DatasetId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -275,7 +275,7 @@ public sealed partial class DatasetSummaryTests(PostgresServer server) : IDispos
         var app = App(postgres);
         await app.ImportAsync(SharedPaths.Fixtures("thought-anchors"));
         var capture = new CommandCapture();
-        await using var db = ContextWith(app, postgres, capture);
+        await using var db = QueryPlans.ContextWith(app, postgres, capture);
         await db.Database.OpenConnectionAsync();
         foreach (var visible in new int[]?[] { null, [1] })
         {
@@ -298,26 +298,7 @@ public sealed partial class DatasetSummaryTests(PostgresServer server) : IDispos
         {
             var tables = TableNames().Matches(sql).Select(m => (Alias: m.Groups[2].Value, Table: m.Groups[1].Value)).ToList();
             Assert.All(tables, t => Assert.Contains(t.Table, small));
-            await using var command = db.Database.GetDbConnection().CreateCommand();
-            command.CommandText = (postgres ? "EXPLAIN " : "EXPLAIN QUERY PLAN ") + sql;
-            foreach (var (name, value) in parameters)
-            {
-                var parameter = command.CreateParameter();
-                parameter.ParameterName = name;
-                parameter.Value = value ?? DBNull.Value;
-                command.Parameters.Add(parameter);
-            }
-
-            var plan = new List<string>();
-            await using (var reader = await command.ExecuteReaderAsync())
-            {
-                while (await reader.ReadAsync())
-                {
-                    plan.Add(reader.GetString(reader.FieldCount - 1));
-                }
-            }
-
-            var text = string.Join('\n', plan) + "\n\n" + sql;
+            var text = await QueryPlans.ExplainAsync(db, postgres, sql, parameters);
             // No table the plan reads in full is one that grows with the traces: SQLite names them by alias, PostgreSQL by name.
             var aliases = tables.ToDictionary(t => t.Alias, t => t.Table);
             foreach (Match scan in (postgres ? PostgresScans() : SqliteScans()).Matches(text))
@@ -340,31 +321,6 @@ public sealed partial class DatasetSummaryTests(PostgresServer server) : IDispos
 
     [GeneratedRegex("""(?m)Scan on "?(\w+)"?""")]
     private static partial Regex PostgresScans();
-
-    private static TraceViewerDbContext ContextWith(TestApp app, bool postgres, IInterceptor capture)
-    {
-        if (postgres)
-        {
-            using var appDb = app.CreateDbContext();
-            var connection = appDb.Database.GetConnectionString();
-            return new PostgresTraceViewerDbContext(new DbContextOptionsBuilder<PostgresTraceViewerDbContext>().UseNpgsql(connection).AddInterceptors(capture).Options);
-        }
-
-        return new SqliteTraceViewerDbContext(new DbContextOptionsBuilder<SqliteTraceViewerDbContext>()
-            .UseSqlite($"Data Source={app.DatabasePath}").AddInterceptors(capture).Options);
-    }
-
-    private sealed class CommandCapture : DbCommandInterceptor
-    {
-        public List<(string Sql, List<(string Name, object? Value)> Parameters)> Commands { get; } = [];
-
-        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
-            DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
-        {
-            Commands.Add((command.CommandText, [.. command.Parameters.Cast<DbParameter>().Select(p => (p.ParameterName, (object?)p.Value))]));
-            return ValueTask.FromResult(result);
-        }
-    }
 
     /// <summary>The stored summaries equal the ones counted from the tables (every dataset, with the filters off).</summary>
     private static async Task AssertInStepAsync(TestApp app, string after, bool expectTags = false)
