@@ -13,7 +13,6 @@ public sealed class StepImportanceRowsTests
     [InlineData("deepseek-r1-distill-qwen-14b/correct_base_solution/problem_330/step_importance.json")]
     [InlineData("deepseek-r1-distill-qwen-14b/correct_base_solution/problem_330/step_importance_supp.json")]
     [InlineData("qwq-32b/yes_base_solution/scenario_0/step_importance.json")]
-    [InlineData("qwq-32b/yes_base_solution/scenario_0/step_importance_supp.json")]
     public void TheFixturesAreReadStreamedIntoWhatTheSerialiserReads(string file)
     {
         var bytes = File.ReadAllBytes(SharedPaths.Fixtures("thought-anchors", file));
