@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
+using System.Runtime;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using TraceViewer.Web;
 using TraceViewer.Import;
 using TraceViewer.Tests;
 
@@ -83,20 +84,27 @@ internal static class ImportBenchmark
         }
     }
 
-    /// <summary>The child: one import, then its time, resample count and peak working set on one line.</summary>
+    /// <summary>
+    /// The child: one import through the host the `import` command builds (<see cref="CommandHost"/>), under the app's
+    /// own runtime settings (the parent starts it with TraceViewer.runtimeconfig.json, so the same collector), then its
+    /// time, resample count, peak working set, heap peak, allocation, collections and CPU.
+    /// </summary>
     public static async Task<int> RunChildAsync(string[] args)
     {
         var (provider, connection, data) = (args[0], args[1], args[2]);
-        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_TRACEVIEWER", AppContext.BaseDirectory);
-        await using var app = new ImportApp(provider, connection);
-        await using (var scope = app.Services.CreateAsyncScope())
+        var host = CommandHost.Build(builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            // Migrations first, outside the measured time.
-            _ = scope.ServiceProvider.GetRequiredService<TraceViewer.Data.TraceViewerDbContext>();
-        }
-
-        await using (var scope = app.Services.CreateAsyncScope())
+            ["Database:Provider"] = provider,
+            ["ConnectionStrings:TraceViewer"] = connection,
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Connection"] = "Critical",
+            ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",
+        }));
+        try
         {
+            // Migrations and the accounts' first read first, outside the measured time, as the command does them.
+            await StartupWork.PrepareAsync(host.Services);
+            await using var scope = host.Services.CreateAsyncScope();
             // Where the memory goes: the managed heap sampled every 20 ms (the working set also holds the runtime, the
             // database driver's buffers and pages the collector has not returned), and what the import allocated in all.
             using var sampling = new CancellationTokenSource();
@@ -112,15 +120,24 @@ internal static class ImportBenchmark
             var allocated = GC.GetTotalAllocatedBytes(precise: false);
             var collections = new[] { GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2) };
             var paused = GC.GetTotalPauseDuration();
+            var process = Process.GetCurrentProcess();
+            var (user, system) = (process.UserProcessorTime, process.PrivilegedProcessorTime);
             var stopwatch = Stopwatch.StartNew();
             var summary = await scope.ServiceProvider.GetRequiredService<ImportService>().ImportAsync(data, namesAboveRoot: false, null, CancellationToken.None);
             var seconds = stopwatch.Elapsed.TotalSeconds;
             await sampling.CancelAsync();
             await sampler;
             allocated = GC.GetTotalAllocatedBytes(precise: false) - allocated;
+            process.Refresh();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT {seconds} {summary.Resamples} {PeakMiB()} {heapPeak / 1048576.0} {allocated / 1048576.0}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"GC collections {GC.CollectionCount(0) - collections[0]} / {GC.CollectionCount(1) - collections[1]} / {GC.CollectionCount(2) - collections[2]} (gen 0 / 1 / 2), paused {(GC.GetTotalPauseDuration() - paused).TotalSeconds:0.00} s"));
+                $"GC collections {GC.CollectionCount(0) - collections[0]} / {GC.CollectionCount(1) - collections[1]} / {GC.CollectionCount(2) - collections[2]} (gen 0 / 1 / 2), paused {(GC.GetTotalPauseDuration() - paused).TotalSeconds:0.00} s; "
+                + $"CPU {(process.UserProcessorTime - user).TotalSeconds:0.00} s user, {(process.PrivilegedProcessorTime - system).TotalSeconds:0.00} s system; "
+                + $"{(GCSettings.IsServerGC ? "server" : "workstation")} GC"));
+        }
+        finally
+        {
+            await ((IAsyncDisposable)host).DisposeAsync();
         }
 
         return 0;
@@ -128,10 +145,12 @@ internal static class ImportBenchmark
 
     private static async Task<(double Seconds, int Resamples, double PeakMiB, double HeapMiB, double AllocatedMiB)?> RunChildAsync(string provider, string connection, string data)
     {
-        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
-        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+        // The bench's code under the app's runtime settings (server or workstation collector and the rest), as the
+        // `import` command runs: `dotnet exec --runtimeconfig TraceViewer.runtimeconfig.json TraceViewer.Bench.dll`.
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "exec", "--runtimeconfig", Path.Combine(AppContext.BaseDirectory, "TraceViewer.runtimeconfig.json"), typeof(ImportBenchmark).Assembly.Location })
         {
-            start.ArgumentList.Add(typeof(ImportBenchmark).Assembly.Location);
+            start.ArgumentList.Add(arg);
         }
 
         foreach (var arg in new[] { "import-child", provider, connection, data })
@@ -222,19 +241,5 @@ internal static class ImportBenchmark
     {
         var sorted = values.Order().ToList();
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-    }
-
-    private sealed class ImportApp(string provider, string connection) : WebApplicationFactory<ImportOptions>
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseEnvironment("Production");
-            builder.UseSetting("Database:Provider", provider);
-            builder.UseSetting("ConnectionStrings:TraceViewer", connection);
-            builder.UseSetting("SampleData:ImportOnStart", "false");
-            builder.UseSetting("Logging:LogLevel:Default", "Warning");
-            builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Connection", "Critical");
-            builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore.DataProtection", "Error");
-        }
     }
 }

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Configuration.Json;
-using Microsoft.Extensions.FileProviders;
 using MudBlazor.Services;
 using TraceViewer;
 using TraceViewer.Accounts;
@@ -33,6 +31,14 @@ if (mode is LaunchMode.Help or LaunchMode.Unknown)
 }
 
 var isCommand = mode == LaunchMode.Command;
+if (isCommand && CommandHost.Serves(args[0]))
+{
+    // Commands that only read and write data start no part of the web server (CommandHost).
+    var host = CommandHost.Build();
+    await StartupWork.PrepareAsync(host.Services);
+    return await CommandLine.RunAsync(host.Services, args);
+}
+
 // Offline commands take their own arguments; configuration then comes from settings and environment only.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
@@ -42,18 +48,12 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 });
 if (isCommand)
 {
-    // Commands print their results on stdout, so logs go to stderr.
-    builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+    AppServices.LogToStandardError(builder.Logging);
 }
 
 // `dotnet run` keeps the caller's directory as content root: the defaults shipped beside the binary come first,
 // and wwwroot plus the scoped CSS bundle are served from the build output in any environment.
-builder.Configuration.Sources.Insert(0, new JsonConfigurationSource
-{
-    Path = "appsettings.json",
-    Optional = true,
-    FileProvider = new PhysicalFileProvider(AppContext.BaseDirectory),
-});
+AppServices.AddDefaultSettings(builder.Configuration);
 builder.WebHost.UseStaticWebAssets();
 builder.Services.AddSingleton(TimeProvider.System);
 // Prerendered state (persistent component state) comes back in the circuit's first message: a page of search hits
@@ -70,26 +70,7 @@ builder.AddHeaderAntiforgery();
 builder.AddExposureCheck();
 builder.Services.ConfigureHttpJsonOptions(o => FiniteNumbers.AddTo(o.SerializerOptions));
 builder.Services.AddOpenApi(o => o.DescribeNumbers());
-builder.AddData();
-builder.AddDataProtectionKeys();
-builder.AddAccounts();
-builder.AddProviders();
-builder.AddEmbeddings();
-builder.AddImport();
-builder.AddMetrics();
-builder.AddTraces();
-builder.AddSearch();
-builder.AddTags();
-builder.AddQueues();
-builder.AddStudies();
-builder.AddAnalyses();
-builder.AddAgreement();
-builder.AddKinds();
-builder.AddSharing();
-builder.AddDatasetVisibility();
-builder.AddViews();
-builder.AddSnapshot();
-builder.AddJobs();
+AppServices.AddFeatures(builder);
 builder.AddHealth();
 builder.AddTelemetry();
 

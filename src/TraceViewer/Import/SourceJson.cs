@@ -20,14 +20,30 @@ internal static class SourceJson
     /// <summary>Compact output for metadata we store; non-ASCII kept readable (it is never embedded in HTML raw).</summary>
     public static readonly JsonWriterOptions CompactWriter = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static T Read<T>(string fullPath, string relativePath, ImportOptions limits)
+    public static T Read<T>(string fullPath, string relativePath, ImportOptions limits) =>
+        Read<T, object>(fullPath, relativePath, limits, null).Value!;
+
+    /// <summary>
+    /// Reads a file whose common shape a streaming reader takes straight from the bytes: <paramref name="fast"/> gets the
+    /// checked JSON and gives null for anything it does not take exactly as the serialiser would (a null, a string where
+    /// a number is, a repeated member...); then the serialiser reads the file as before, with its errors. One of the
+    /// two results is set.
+    /// </summary>
+    public static (T? Value, TFast? Fast) Read<T, TFast>(string fullPath, string relativePath, ImportOptions limits, FastReader<TFast>? fast)
+        where TFast : class
     {
         // The file's bytes go into a pooled buffer that the next file reuses: what is parsed out of them is copied
         // (strings, and the documents behind JsonElement values), so nothing refers to the buffer afterwards.
         var (buffer, length) = SourceBytes.RentFile(fullPath, relativePath, limits);
         try
         {
-            return Parse<T>(buffer.AsMemory(0, length), relativePath, limits);
+            var json = Checked(buffer.AsMemory(0, length), relativePath, limits);
+            if (fast?.Invoke(json.Span) is { } read)
+            {
+                return (default, read);
+            }
+
+            return (Deserialize<T>(json, relativePath), null);
         }
         finally
         {
@@ -35,15 +51,26 @@ internal static class SourceJson
         }
     }
 
+    /// <summary>A streaming read of JSON that is valid and within the limits; null to leave it to the serialiser.</summary>
+    public delegate TFast? FastReader<TFast>(ReadOnlySpan<byte> json) where TFast : class;
+
     /// <summary>Parses a whole file's bytes: a byte-order mark is skipped, invalid UTF-8 and the limits refused by name.</summary>
-    public static T Parse<T>(ReadOnlyMemory<byte> bytes, string relativePath, ImportOptions? limits = null)
+    public static T Parse<T>(ReadOnlyMemory<byte> bytes, string relativePath, ImportOptions? limits = null) =>
+        Deserialize<T>(Checked(bytes, relativePath, limits ?? new ImportOptions()), relativePath);
+
+    /// <summary>The JSON of a file's bytes: without a byte-order mark, valid UTF-8, named literals quoted, within the limits.</summary>
+    private static ReadOnlyMemory<byte> Checked(ReadOnlyMemory<byte> bytes, string relativePath, ImportOptions limits)
     {
-        limits ??= new ImportOptions();
         var bom = SourceBytes.BomLength(bytes.Span);
         bytes = bytes[bom..];
         SourceBytes.CheckUtf8(bytes.Span, relativePath, bom, 1);
         var json = QuoteNamedLiterals(bytes);
         JsonLimits.Check(json.Span, relativePath, limits, 1);
+        return json;
+    }
+
+    private static T Deserialize<T>(ReadOnlyMemory<byte> json, string relativePath)
+    {
         try
         {
             return JsonSerializer.Deserialize<T>(json.Span, Options)

@@ -130,7 +130,11 @@ internal sealed class ThoughtAnchorsReader
 
     private T? ReadOptional<T>(string name) => ReadOptionalAt<T>(Path.Combine(_item.FullPath, name));
 
-    private T? ReadOptionalAt<T>(string fullPath)
+    private T? ReadOptionalAt<T>(string fullPath) => ReadOptionalAt<T, object>(fullPath, null).Value;
+
+    /// <summary>As <see cref="ReadOptionalAt{T}(string)"/>, taking the file's common shape with a streaming reader (SourceJson.Read).</summary>
+    private (T? Value, TFast? Fast) ReadOptionalAt<T, TFast>(string fullPath, SourceJson.FastReader<TFast>? fast)
+        where TFast : class
     {
         if (!File.Exists(fullPath))
         {
@@ -143,7 +147,7 @@ internal sealed class ThoughtAnchorsReader
             return default;
         }
 
-        var value = SourceJson.Read<T>(fullPath, TraceDiscovery.Relative(_root, fullPath), _limits);
+        var value = SourceJson.Read<T, TFast>(fullPath, TraceDiscovery.Relative(_root, fullPath), _limits, fast);
         _fileParsed();
         return value;
     }
@@ -571,8 +575,8 @@ internal sealed class ThoughtAnchorsReader
 
     private List<ImportedLink> ReadLinks(string name, string kind, List<LabeledChunk>? labeled)
     {
-        var steps = ReadOptional<List<StepImportance?>>(name);
-        if (steps is null)
+        var (steps, rows) = ReadOptionalAt<List<StepImportance?>, StepImportanceRows>(Path.Combine(_item.FullPath, name), StepImportanceRows.TryRead);
+        if (steps is null && rows is null)
         {
             return [];
         }
@@ -582,49 +586,81 @@ internal sealed class ThoughtAnchorsReader
         var count = positions?.Count ?? int.MaxValue;
         int Map(int position) => positions is null ? position : positions[position];
         var file = FileRelative(name);
-        var links = new Dictionary<(int, int), ImportedLink>();
+        var links = new Dictionary<(int, int), ImportedLink>(rows?.Targets.Count ?? 0);
         var mismatches = 0;
-        for (var i = 0; i < steps.Count; i++)
+        void Source(int i, int source, string? text)
         {
-            var step = steps[i] ?? throw new ImportException(file, $"[{i}]", null, "wrong type: expected an object, found null");
-            if (step.SourceChunkIdx is not { } source)
-            {
-                throw new ImportException(file, $"[{i}].source_chunk_idx", null, "missing required field");
-            }
-
             if (source < 0 || source >= count)
             {
                 throw new ImportException(file, $"[{i}].source_chunk_idx", null, $"position {source} is outside the {count} labelled chunks");
             }
 
-            if (labeled is not null && step.SourceChunkText is not null && step.SourceChunkText != labeled[source].Chunk)
+            if (labeled is not null && text is not null && text != labeled[source].Chunk)
             {
                 mismatches++;
             }
+        }
 
-            var targets = step.TargetImpacts ?? [];
-            for (var j = 0; j < targets.Count; j++)
+        void Link(int source, int to, double score)
+        {
+            if (double.IsFinite(score))
             {
-                // The field's name is built only for an error: a study has hundreds of thousands of targets.
-                string Field() => $"[{i}].target_impacts[{j}]";
-                var target = targets[j] ?? throw new ImportException(file, Field(), null, "wrong type: expected an object, found null");
-                if (target.TargetChunkIdx is not { } to || to < 0 || to >= count)
+                links[(Map(source), Map(to))] = new ImportedLink(kind, Map(source), Map(to), ImportedMetrics.WithoutNegativeZero(score));
+            }
+            else
+            {
+                _undefined++;
+            }
+        }
+
+        if (rows is not null)
+        {
+            // Read by the streaming reader: every step and target is an object with its numbers; the same checks in the
+            // same order as below, with the same messages.
+            for (var i = 0; i < rows.Steps.Count; i++)
+            {
+                var step = rows.Steps[i];
+                Source(i, step.Source, step.SourceText);
+                for (var j = 0; j < step.TargetCount; j++)
                 {
-                    throw new ImportException(file, Field() + ".target_chunk_idx", null, target.TargetChunkIdx is null ? "missing required field" : $"position {target.TargetChunkIdx} is outside the {count} labelled chunks");
+                    var target = rows.Targets[step.FirstTarget + j];
+                    if (target.Index < 0 || target.Index >= count)
+                    {
+                        throw new ImportException(file, $"[{i}].target_impacts[{j}].target_chunk_idx", null, $"position {target.Index} is outside the {count} labelled chunks");
+                    }
+
+                    Link(step.Source, target.Index, target.Score);
+                }
+            }
+        }
+        else
+        {
+            for (var i = 0; i < steps!.Count; i++)
+            {
+                var step = steps[i] ?? throw new ImportException(file, $"[{i}]", null, "wrong type: expected an object, found null");
+                if (step.SourceChunkIdx is not { } source)
+                {
+                    throw new ImportException(file, $"[{i}].source_chunk_idx", null, "missing required field");
                 }
 
-                if (target.ImportanceScore is not { } score)
+                Source(i, source, step.SourceChunkText);
+                var targets = step.TargetImpacts ?? [];
+                for (var j = 0; j < targets.Count; j++)
                 {
-                    throw new ImportException(file, Field() + ".importance_score", null, "missing required field");
-                }
+                    // The field's name is built only for an error: a study has hundreds of thousands of targets.
+                    string Field() => $"[{i}].target_impacts[{j}]";
+                    var target = targets[j] ?? throw new ImportException(file, Field(), null, "wrong type: expected an object, found null");
+                    if (target.TargetChunkIdx is not { } to || to < 0 || to >= count)
+                    {
+                        throw new ImportException(file, Field() + ".target_chunk_idx", null, target.TargetChunkIdx is null ? "missing required field" : $"position {target.TargetChunkIdx} is outside the {count} labelled chunks");
+                    }
 
-                if (double.IsFinite(score))
-                {
-                    links[(Map(source), Map(to))] = new ImportedLink(kind, Map(source), Map(to), ImportedMetrics.WithoutNegativeZero(score));
-                }
-                else
-                {
-                    _undefined++;
+                    if (target.ImportanceScore is not { } score)
+                    {
+                        throw new ImportException(file, Field() + ".importance_score", null, "missing required field");
+                    }
+
+                    Link(source, to, score);
                 }
             }
         }
