@@ -20,6 +20,7 @@ internal static class KindsChartData
     {
         var bars = view.Rows.Where(r => r.Tagged.MeanSigned.Value is not null).ToList();
         var values = bars.Select(r => r.Tagged.MeanSigned).ToList();
+        var format = KindsFormat.For(view);
         var data = new List<ITrace>
         {
             new Bar
@@ -48,7 +49,7 @@ internal static class KindsChartData
                         WidthArray = [.. bars.Select(r => (decimal?)(r.Tag == openTag ? 3m : 1m))],
                     },
                 },
-                HoverTextArray = [.. bars.Select(r => Hover(r, view.Selection.TopK))],
+                HoverTextArray = [.. bars.Select(r => Hover(r, view.Selection.TopK, format))],
                 HoverInfo = HoverInfoFlag.Text,
             },
         };
@@ -90,30 +91,112 @@ internal static class KindsChartData
     public static string Colour(KindsNumber value, bool dark) =>
         value.ExcludesZero ? DirectionOf(value).Hex : DirectionOf(value).Rgba(dark ? 0.45 : 0.35);
 
-    private static string Hover(KindsRow row, int topK)
+    /// <summary>A bar's hover text, its numbers written as the table writes them.</summary>
+    private static string Hover(KindsRow row, int topK, KindsFormat format)
     {
         var t = row.Tagged;
         return string.Create(CultureInfo.InvariantCulture,
-            $"{ChartText.Escape(row.Tag)}<br>mean signed effect {KindsFormat.Number(t.MeanSigned.Value)} [{KindsFormat.Number(t.MeanSigned.Low)}, {KindsFormat.Number(t.MeanSigned.High)}]"
-            + $"<br>untagged {KindsFormat.Number(row.Untagged.MeanSigned.Value)}"
+            $"{ChartText.Escape(row.Tag)}<br>mean signed effect {format.Number(t.MeanSigned.Value)} [{format.Number(t.MeanSigned.Low)}, {format.Number(t.MeanSigned.High)}]"
+            + $"<br>untagged {format.Number(row.Untagged.MeanSigned.Value)}"
             + $"<br>{t.Sentences} sentences in {t.Traces} traces; {KindsFormat.Percent(t.TopKShare.Value)} of the top {topK}<br>click to list the sentences");
     }
 }
 
-/// <summary>How the page writes the numbers.</summary>
-internal static class KindsFormat
+/// <summary>
+/// How the page writes the numbers. Effects get the decimals the values shown need, as the chart's ticks do: at least
+/// three, enough for two significant digits of the largest value, and then more (up to four significant digits of the
+/// largest) until the different values of each column read differently. Effects of a few thousandths (the sample MATH
+/// problem) then read +0.0042 and +0.0017 instead of +0.004 and +0.002, and ten-thousandths no longer all read 0.000.
+/// </summary>
+internal sealed class KindsFormat
 {
     public const string Undefined = "—";
 
-    public static string Number(double? value) =>
-        value is { } v ? v.ToString("+0.000;−0.000;0.000", CultureInfo.InvariantCulture) : Undefined;
+    private const int LeastDecimals = 3;
 
-    public static string Unsigned(double? value) =>
-        value is { } v ? v.ToString("0.000", CultureInfo.InvariantCulture) : Undefined;
+    private const int MostDecimals = 15;
+
+    private readonly string _signed;
+    private readonly string _unsigned;
+
+    private KindsFormat(int decimals)
+    {
+        Decimals = decimals;
+        _unsigned = "0." + new string('0', decimals);
+        // A value that rounds to zero takes the third section: "0.000", never "+0.000" or "−0.000".
+        _signed = $"+{_unsigned};−{_unsigned};{_unsigned}";
+    }
+
+    /// <summary>Decimals of every effect written with this format.</summary>
+    public int Decimals { get; }
+
+    /// <summary>Three decimals: effects of a tenth or more.</summary>
+    public static KindsFormat Default { get; } = new(LeastDecimals);
+
+    /// <summary>
+    /// The format for <paramref name="values"/> (every effect shown, intervals included, which sets the scale), with
+    /// the values of each of <paramref name="columns"/> told apart where four significant digits of the largest can.
+    /// </summary>
+    public static KindsFormat For(IEnumerable<double?> values, params IEnumerable<double?>[] columns)
+    {
+        var largest = values.Select(v => v is { } x && double.IsFinite(x) ? Math.Abs(x) : 0).DefaultIfEmpty(0).Max();
+        if (largest == 0)
+        {
+            return Default;
+        }
+
+        // 0.0042 has magnitude -3: two significant digits need 4 decimals, four need 6.
+        var magnitude = (int)Math.Floor(Math.Log10(largest));
+        var decimals = Math.Clamp(1 - magnitude, LeastDecimals, MostDecimals);
+        var most = Math.Clamp(3 - magnitude, decimals, MostDecimals);
+        var format = new KindsFormat(decimals);
+        while (format.Decimals < most && !columns.All(format.TellsApart))
+        {
+            format = new KindsFormat(format.Decimals + 1);
+        }
+
+        return format;
+    }
+
+    /// <summary>The format of the kinds table and the chart's hover text: every effect of every row.</summary>
+    public static KindsFormat For(KindsView view)
+    {
+        var rows = view.Rows;
+        var numbers = rows.SelectMany(r => new[] { r.Tagged.MeanSigned, r.Tagged.MeanAbsolute, r.Untagged.MeanSigned, r.Untagged.MeanAbsolute, r.AbsoluteDifference });
+        return For(
+            numbers.SelectMany(n => new[] { n.Value, n.Low, n.High }),
+            rows.Select(r => r.Tagged.MeanSigned.Value),
+            rows.Select(r => r.Tagged.MeanAbsolute.Value),
+            rows.Select(r => r.Untagged.MeanSigned.Value),
+            rows.Select(r => r.Untagged.MeanAbsolute.Value),
+            rows.Select(r => r.AbsoluteDifference.Value));
+    }
+
+    /// <summary>The format of an opened tag's list of sentences: their effects.</summary>
+    public static KindsFormat For(KindsSentences sentences)
+    {
+        var effects = sentences.Sentences.Select(s => (double?)s.Effect).ToList();
+        return For(effects, effects);
+    }
+
+    /// <summary>A signed effect: "+0.0042", "−0.0017", "0.0000" for zero.</summary>
+    public string Number(double? value) =>
+        value is { } v ? v.ToString(_signed, CultureInfo.InvariantCulture) : Undefined;
+
+    /// <summary>A size of effect (an absolute value), without a sign.</summary>
+    public string Unsigned(double? value) =>
+        value is { } v ? v.ToString(_unsigned, CultureInfo.InvariantCulture) : Undefined;
 
     public static string Percent(double? value) =>
         value is { } v ? v.ToString("0%", CultureInfo.InvariantCulture) : Undefined;
 
     public static string Interval(KindsNumber n, Func<double?, string> format) =>
         n.Low is null || n.High is null ? "" : $"[{format(n.Low)}, {format(n.High)}]";
+
+    /// <summary>Different values of <paramref name="column"/> are written differently.</summary>
+    private bool TellsApart(IEnumerable<double?> column)
+    {
+        var distinct = column.OfType<double>().Where(double.IsFinite).Distinct().ToList();
+        return distinct.Select(v => Number(v)).Distinct(StringComparer.Ordinal).Count() == distinct.Count;
+    }
 }

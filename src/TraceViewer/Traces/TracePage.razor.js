@@ -73,6 +73,7 @@ export function detach() {
   // What is still waiting is left in the outbox to the next page (or this tab's sender of orphaned presses).
   clearTimeout(tag.timer);
   tag.queue = [];
+  tag.move = null;
   tag.stopBeat?.();
   tag.stopBeat = null;
 }
@@ -139,11 +140,12 @@ function onKey(event) {
     page.dotnet.invokeMethodAsync('ShowShortcuts');
     return;
   }
-  // In a tagging queue: b back, s skip, d done and on, . next (the queue bar's buttons).
-  const queueButton = { b: 'queue-back', s: 'queue-skip', d: 'queue-done', '.': 'queue-next' }[event.key];
-  if (queueButton && !event.shiftKey && document.getElementById(queueButton)) {
+  // In a tagging queue: b back, s skip, d done and on, . next. The key goes to the page itself, not as a click on the
+  // queue bar's button (which is not there until the bar has read its place, and ignores clicks while disabled).
+  const queueKey = { b: 'b', s: 's', d: 'd', '.': '.' }[event.key];
+  if (queueKey && !event.shiftKey && document.querySelector('[data-testid=queue-bar]')) {
     event.preventDefault();
-    document.getElementById(queueButton).click();
+    queueMove(queueKey);
     return;
   }
   if (event.key === 't' && !event.shiftKey) {
@@ -196,7 +198,7 @@ function onKey(event) {
 
 // ---- the tagging workbench ----
 
-const tag = { queue: [], busy: false, attempts: 0, timer: null, range: null, owner: null, holder: null, stopBeat: null };
+const tag = { queue: [], busy: false, attempts: 0, timer: null, range: null, owner: null, holder: null, stopBeat: null, move: null };
 
 function tagging() {
   const id = page?.root.dataset.tagging;
@@ -360,6 +362,25 @@ async function pump() {
   outbox.remove(tag.owner, item.id);
   showQueue();
   pump();
+  sendMove();
+}
+
+/**
+ * A queue key (b, s, d or .): sent once every key press before it is saved, so the page does not leave the item (or
+ * its trace, whose presses would then be refused) with changes still waiting. A later queue key replaces one waiting.
+ */
+function queueMove(key) {
+  tag.move = key;
+  sendMove();
+}
+
+function sendMove() {
+  if (!page || tag.move === null || tag.queue.length > 0) {
+    return;
+  }
+  const key = tag.move;
+  tag.move = null;
+  page.dotnet.invokeMethodAsync('QueueKey', key).catch(() => {});
 }
 
 export function focusNote() {

@@ -59,7 +59,7 @@ public sealed class KindsPageTests(BrowserApp app, ITestOutputHelper output) : I
     [Theory]
     [InlineData(Viewports.Laptop)]
     [InlineData(Viewports.Phone)]
-    public async Task SmallEffectsGetDistinctTickLabelsAndTheAxisTitleFitsInTheChart(string viewport)
+    public async Task SmallEffectsGetDistinctTickLabelsAndTableMeansAndTheAxisTitleFitsInTheChart(string viewport)
     {
         // Effects of a few thousandths, as on the sample data's MATH problem.
         var study = await KindsSeeder.SeedAsync(app.App, $"kinds/small-{viewport}", traces: 6, sentences: 12, seed: 5, effectScale: 0.005);
@@ -77,6 +77,11 @@ public sealed class KindsPageTests(BrowserApp app, ITestOutputHelper output) : I
         output.WriteLine($"ticks {string.Join(" | ", ticks)}; title {title!.X:0}-{title.X + title.Width:0} px, chart {chart!.X:0}-{chart.X + chart.Width:0} px");
         Assert.True(title!.X >= chart!.X && title.X + title.Width <= chart.X + chart.Width,
             $"the axis title spans {title.X:0}-{title.X + title.Width:0} px, the chart {chart.X:0}-{chart.X + chart.Width:0} px");
+        // The table beside it tells the tags' means apart too (three fixed decimals wrote them alike).
+        var means = (await page.Locator("[data-testid=kinds-table] td.signed .value").AllTextContentsAsync()).Select(m => m.Trim()).Where(m => m != "—").ToList();
+        output.WriteLine($"means {string.Join(" | ", means)}");
+        Assert.True(means.Count >= 3, $"means: {string.Join(" | ", means)}");
+        Assert.Equal(means.Count, means.Distinct(StringComparer.Ordinal).Count());
         await page.AssertNoSidewaysScrollAsync(viewport);
         output.WriteLine(await page.ScreenshotAsync($"kinds-small-{viewport}", fullPage: false));
         Assert.Empty(browser.Errors);

@@ -71,6 +71,34 @@ public sealed class QueuesPagesTests(BrowserApp app, ITestOutputHelper output) :
         Assert.Empty(browser.Errors);
     }
 
+    [Fact]
+    public async Task DotWithEveryItemDoneSaysSoInsteadOfDoingNothing()
+    {
+        var id = await MakeQueueAsync("All done");
+        int taxonomy;
+        await using (var db = app.App.CreateDbContext())
+        {
+            taxonomy = await db.Set<Queue>().Where(q => q.Id == id).Select(q => q.TaxonomyId).SingleAsync();
+            await db.Set<QueueAssignment>().Where(a => a.Item!.QueueId == id).ExecuteUpdateAsync(u => u.SetProperty(a => a.State, AssignmentState.Done));
+        }
+
+        await using var browser = await app.NewPageAsync(Viewports.Laptop);
+        var page = browser.Page;
+        await page.GotoAsync($"/traces/{app.Trace.TraceId}/sentences/0?tagging={taxonomy}&queue={id}");
+        await page.WaitForCircuitAsync();
+        await Assertions.Expect(page.Locator(".trace-page[data-keys='ready']")).ToHaveCountAsync(1, Soon);
+        await Assertions.Expect(page.Locator("[data-testid=queue-progress]")).ToHaveTextAsync("3 / 3 done", new() { Timeout = 15_000 });
+        // The Next button is disabled: a click would be ignored, the key is answered.
+        await Assertions.Expect(page.Locator("#queue-next")).ToBeDisabledAsync();
+
+        await page.Locator("#s-0").FocusAsync();
+        await page.Keyboard.PressAsync(".");
+
+        await Assertions.Expect(page.Locator("[data-testid=queue-notice]")).ToHaveTextAsync("No other item of yours is open or skipped: all are done.", new() { Timeout = 15_000 });
+        Assert.Matches(@"/traces/\d+/sentences/0\?", page.Url);
+        Assert.Empty(browser.Errors);
+    }
+
     /// <summary>A MudBlazor field's input, whether the test id sits on the input or around it.</summary>
     private static ILocator Field(IPage page, string testId) => page.Locator($"input[data-testid={testId}], [data-testid={testId}] input").First;
 

@@ -12,24 +12,8 @@ using TraceViewer.Tests.Data;
 namespace TraceViewer.Tests.Agreement;
 
 /// <summary>The agreement queries on each provider: tags, verdicts and judge labels on traces and on a resample.</summary>
-public abstract class AgreementProviderTests : IAsyncLifetime
+public abstract class AgreementProviderTests(PostgresServer? postgres) : ProviderAppTests(postgres)
 {
-    private TestApp _app = null!;
-
-    protected abstract TestApp CreateApp();
-
-    public Task InitializeAsync()
-    {
-        _app = CreateApp();
-        return Task.CompletedTask;
-    }
-
-    public Task DisposeAsync()
-    {
-        _app.Dispose();
-        return Task.CompletedTask;
-    }
-
     [Fact]
     public async Task TheApiComputesTagsAndTheJudgeFromTheDatabaseRows()
     {
@@ -40,10 +24,10 @@ public abstract class AgreementProviderTests : IAsyncLifetime
             TagsOf = (a, s) => s % 3 == 0 ? ["plan", "doubt"] : (s + a) % 2 == 0 ? ["plan"] : ["doubt"],
             SentenceText = s => new string('x', 300) + s,
         };
-        var seeded = await AgreementSeeder.SeedAsync(_app, seed);
-        await AgreementSeeder.SeedVerdictsAsync(_app, seeded, [("ann", 0, true), ("bo", 0, true), ("ann", 1, false), ("bo", 1, true)], "j", [(0, true), (1, false)]);
+        var seeded = await AgreementSeeder.SeedAsync(App, seed);
+        await AgreementSeeder.SeedVerdictsAsync(App, seeded, [("ann", 0, true), ("bo", 0, true), ("ann", 1, false), ("bo", 1, true)], "j", [(0, true), (1, false)]);
         long resampleId;
-        await using (var db = _app.CreateDbContext())
+        await using (var db = App.CreateDbContext())
         {
             var resample = new Resample { TraceId = seeded.TraceIds[1], Position = 4, SampleIndex = 0, Origin = TraceViewer.Resampling.ResampleOrigin.Imported };
             db.Add(resample);
@@ -55,7 +39,7 @@ public abstract class AgreementProviderTests : IAsyncLifetime
             await db.SaveChangesAsync();
         }
 
-        var response = await _app.CreateClient().GetAsync($"/api/agreement?dataset={seeded.DatasetId}&taxonomy={seeded.TaxonomyId}");
+        var response = await App.CreateClient().GetAsync($"/api/agreement?dataset={seeded.DatasetId}&taxonomy={seeded.TaxonomyId}");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -81,15 +65,7 @@ public abstract class AgreementProviderTests : IAsyncLifetime
     }
 }
 
-public sealed class SqliteAgreementProviderTests : AgreementProviderTests
-{
-    protected override TestApp CreateApp() => new();
-}
+public sealed class SqliteAgreementProviderTests() : AgreementProviderTests(null);
 
 [Collection(PostgresServerGroup.Name)]
-public sealed class PostgresAgreementProviderTests(PostgresServer server) : AgreementProviderTests
-{
-    protected override TestApp CreateApp() => new TestApp()
-        .WithSetting("Database:Provider", "PostgreSQL")
-        .WithSetting("ConnectionStrings:TraceViewer", server.ConnectionString("tv_" + Guid.NewGuid().ToString("N")));
-}
+public sealed class PostgresAgreementProviderTests(PostgresServer server) : AgreementProviderTests(server);

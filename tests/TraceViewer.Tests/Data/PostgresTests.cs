@@ -26,8 +26,7 @@ public sealed class PostgresTests(PostgresServer server) : IDisposable
     private TestApp Postgres()
     {
         var app = new TestApp()
-            .WithSetting("Database:Provider", "PostgreSQL")
-            .WithSetting("ConnectionStrings:TraceViewer", server.ConnectionString("tv_" + Guid.NewGuid().ToString("N")));
+            .WithPostgres(server);
         _apps.Add(app);
         return app;
     }
@@ -144,8 +143,7 @@ public sealed class PostgresTests(PostgresServer server) : IDisposable
         await using var loopback = await LoopbackOpenAIServer.StartAsync();
         loopback.Completion = JobTestHost.Script;
         var app = JobTestHost.Create(loopback)
-            .WithSetting("Database:Provider", "PostgreSQL")
-            .WithSetting("ConnectionStrings:TraceViewer", server.ConnectionString("tv_" + Guid.NewGuid().ToString("N")));
+            .WithPostgres(server);
         _apps.Add(app);
         var trace = await JobTestHost.SeedAsync(app);
         var client = app.CreateClient();
@@ -168,7 +166,7 @@ public sealed class PostgresTests(PostgresServer server) : IDisposable
     [Fact]
     public void PostgresWithoutAConnectionStringStopsWithAClearError()
     {
-        using var app = new TestApp().WithSetting("Database:Provider", "PostgreSQL").WithSetting("ConnectionStrings:TraceViewer", "");
+        using var app = new TestApp().WithPostgres(connectionString: "");
 
         var error = Assert.Throws<InvalidOperationException>(() => app.Services);
 

@@ -12,7 +12,7 @@ public sealed class ReadOnlyPostgresTests(PostgresServer server)
     [Fact]
     public async Task AReadOnlyServerDatabaseServesReadsAndRefusesChanges()
     {
-        var name = "tv_" + Guid.NewGuid().ToString("N");
+        var name = PostgresServer.NewDatabaseName();
         var connectionString = server.ConnectionString(name);
         int traceId;
         await using (var writable = Postgres(connectionString))
@@ -40,7 +40,5 @@ public sealed class ReadOnlyPostgresTests(PostgresServer server)
         Assert.Contains("the PostgreSQL server opens transactions read-only", detail, StringComparison.Ordinal);
     }
 
-    private static TestApp Postgres(string connectionString) => new TestApp()
-        .WithSetting("Database:Provider", "PostgreSQL")
-        .WithSetting("ConnectionStrings:TraceViewer", connectionString);
+    private static TestApp Postgres(string connectionString) => new TestApp().WithPostgres(connectionString);
 }

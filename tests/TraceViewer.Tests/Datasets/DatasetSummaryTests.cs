@@ -49,8 +49,7 @@ public sealed partial class DatasetSummaryTests(PostgresServer server) : IDispos
         var app = directory is null ? new TestApp() : new TestApp(directory);
         if (postgres)
         {
-            app.WithSetting("Database:Provider", "PostgreSQL")
-                .WithSetting("ConnectionStrings:TraceViewer", server.ConnectionString(database ?? "tv_" + Guid.NewGuid().ToString("N")));
+            app.WithPostgres(server, database);
         }
 
         _apps.Add(app);
@@ -228,7 +227,7 @@ public sealed partial class DatasetSummaryTests(PostgresServer server) : IDispos
     {
         // A database with data on the schema before DatasetSummaries: made with today's app, written to, then taken
         // back, which drops the summaries and their triggers; more is written on the old schema.
-        var database = "tv_" + Guid.NewGuid().ToString("N");
+        var database = PostgresServer.NewDatabaseName();
         var directory = Directory.CreateTempSubdirectory("traceviewer-test-summaries-").FullName;
         _directories.Add(directory);
         var first = App(postgres, directory, database);

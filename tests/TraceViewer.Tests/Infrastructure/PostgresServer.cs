@@ -30,6 +30,12 @@ public sealed partial class PostgresServer
             ConnectionIdleLifetime = 5, ConnectionPruningInterval = 1,
         }.ConnectionString;
 
+    /// <summary>A name for a new database, made by the migrations of the first app that connects.</summary>
+    public static string NewDatabaseName() => "tv_" + Guid.NewGuid().ToString("N");
+
+    /// <summary>A connection string for a new database of its own.</summary>
+    public string NewDatabaseConnectionString() => ConnectionString(NewDatabaseName());
+
     public async Task InitializeAsync()
     {
         _bin = FindBinaries();

@@ -259,6 +259,5 @@ public sealed class SqliteConcurrentClaimsTests : ConcurrentClaimsTests
 public sealed class PostgresConcurrentClaimsTests(PostgresServer postgres) : ConcurrentClaimsTests
 {
     protected override TestApp CreateApp() => new TestApp()
-        .WithSetting("Database:Provider", "PostgreSQL")
-        .WithSetting("ConnectionStrings:TraceViewer", postgres.ConnectionString("tv_" + Guid.NewGuid().ToString("N")));
+        .WithPostgres(postgres);
 }

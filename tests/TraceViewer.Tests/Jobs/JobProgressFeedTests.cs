@@ -169,13 +169,11 @@ public sealed class JobProgressFeedPostgresTests(PostgresServer postgres)
     [Fact]
     public async Task AJobRunByAnotherInstanceOnTheSameDatabaseIsFollowedUntilItFinishes()
     {
-        var connection = postgres.ConnectionString("tv_" + Guid.NewGuid().ToString("N"));
+        var connection = postgres.NewDatabaseConnectionString();
         await using var server = await LoopbackOpenAIServer.StartAsync();
-        using var pages = new TestApp()
-            .WithSetting("Database:Provider", "PostgreSQL").WithSetting("ConnectionStrings:TraceViewer", connection)
+        using var pages = new TestApp().WithPostgres(connection)
             .WithSetting("Jobs:WorkerEnabled", "false").WithSetting("Jobs:ProgressInterval", "00:00:00.100");
-        using var worker = JobTestHost.Create(server, concurrency: 1)
-            .WithSetting("Database:Provider", "PostgreSQL").WithSetting("ConnectionStrings:TraceViewer", connection);
+        using var worker = JobTestHost.Create(server, concurrency: 1).WithPostgres(connection);
 
         await AnotherInstanceScenario.RunAsync(pages, worker, server);
     }

@@ -16,12 +16,9 @@ internal sealed class SharedDatabaseInstances : IAsyncDisposable
 
     private SharedDatabaseInstances(PostgresServer postgres, LoopbackOpenAIServer server)
     {
-        Connection = postgres.ConnectionString("tv_" + Guid.NewGuid().ToString("N"));
+        Connection = postgres.NewDatabaseConnectionString();
         Server = server;
-        Checker = new TestApp()
-            .WithSetting("Database:Provider", "PostgreSQL")
-            .WithSetting("ConnectionStrings:TraceViewer", Connection)
-            .WithSetting("Jobs:WorkerEnabled", "false");
+        Checker = new TestApp().WithPostgres(Connection).WithSetting("Jobs:WorkerEnabled", "false");
     }
 
     public string Connection { get; }

@@ -376,8 +376,7 @@ public sealed class TagJobPostgresTests(PostgresServer postgres) : IAsyncLifetim
     public async Task TagJobOnPostgresWritesTheModelAnnotatorsTags()
     {
         await using var app = JobTestHost.Create(_server)
-            .WithSetting("Database:Provider", "PostgreSQL")
-            .WithSetting("ConnectionStrings:TraceViewer", postgres.ConnectionString("tv_" + Guid.NewGuid().ToString("N")));
+            .WithPostgres(postgres);
         var traceId = await TagJobTests.SeedAsync(app);
         var client = app.CreateClient();
 

@@ -54,6 +54,29 @@ public sealed class KindsPageComponentTests(TestApp app) : PageComponentTests(ap
     }
 
     [Fact]
+    public async Task SmallEffectsReadApartInTheTableWithTwoSignificantDigits()
+    {
+        // Effects of a few thousandths, as on the sample data's MATH problem: three fixed decimals wrote them alike.
+        var study = await KindsSeeder.SeedAsync(App, "kinds/small-table", traces: 6, sentences: 12, seed: 5, effectScale: 0.005);
+        var page = RenderKinds($"?dataset={study.DatasetId}");
+        var view = page.Instance.Data!.View;
+        var rows = view.Rows.Where(r => r.Tagged.MeanSigned.Value is not null).ToList();
+        var largest = rows.Max(r => Math.Abs(r.Tagged.MeanSigned.Value!.Value));
+
+        var written = rows.Select(r => page.Find($"td[data-tag='{r.Tag}']").ParentElement!.QuerySelector("td.signed .value")!.TextContent.Trim()).ToList();
+
+        Assert.True(rows.Count >= 3, $"{rows.Count} rows");
+        Assert.True(largest < 0.01, $"the largest mean is {largest}");
+        Assert.Equal(rows.Count, written.Distinct(StringComparer.Ordinal).Count());
+        for (var i = 0; i < rows.Count; i++)
+        {
+            // Each mean as written is its value to within a twentieth of the largest (two significant digits of it).
+            var read = double.Parse(written[i].Replace('−', '-'), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(Math.Abs(read - rows[i].Tagged.MeanSigned.Value!.Value) <= 0.05 * largest, $"{rows[i].Tag}: {written[i]} for {rows[i].Tagged.MeanSigned.Value}");
+        }
+    }
+
+    [Fact]
     public async Task ClickingABarPutsItsTagInTheAddressAndListsItsSentences()
     {
         var study = await KindsSeeder.SeedAsync(App, "kinds/click", traces: 4, sentences: 6, seed: 6);

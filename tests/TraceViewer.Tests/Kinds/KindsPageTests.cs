@@ -31,8 +31,9 @@ public sealed class KindsPageTests(TestApp app) : IClassFixture<TestApp>
         var cell = document.QuerySelector("td[data-tag=plan_generation]")!;
         var row = cell.ParentElement!;
         Assert.Equal($"{plan.Tagged.Sentences} ({plan.Tagged.Traces})", row.QuerySelector("td.counts")!.TextContent.Trim());
-        Assert.Equal(KindsFormat.Number(plan.Tagged.MeanSigned.Value), row.QuerySelector("td.signed .value")!.TextContent.Trim());
-        Assert.Equal(KindsFormat.Interval(plan.Tagged.MeanSigned, KindsFormat.Number), row.QuerySelector("td.signed .interval")!.TextContent.Trim());
+        var format = KindsFormat.For(view);
+        Assert.Equal(format.Number(plan.Tagged.MeanSigned.Value), row.QuerySelector("td.signed .value")!.TextContent.Trim());
+        Assert.Equal(KindsFormat.Interval(plan.Tagged.MeanSigned, format.Number), row.QuerySelector("td.signed .interval")!.TextContent.Trim());
         Assert.Equal($"/kinds?dataset={study.DatasetId}&outcome=is_correct&taxonomy=Thought%20Anchors%20functions&tag=plan_generation",
             cell.QuerySelector("a.tag-link")!.GetAttribute("href"));
         Assert.Equal(view.Rows.Select(r => r.Tag), document.QuerySelectorAll("td[data-tag]").Select(td => td.GetAttribute("data-tag")));
@@ -59,7 +60,8 @@ public sealed class KindsPageTests(TestApp app) : IClassFixture<TestApp>
         var first = items[0].QuerySelector("a.sentence-link")!;
         Assert.Equal($"/traces/{trace.TraceId}/sentences/{sentence.Index}", first.GetAttribute("href"));
         Assert.Equal(sentence.Text, first.TextContent);
-        Assert.Equal(KindsFormat.Number(strongest.Effect), items[0].QuerySelector(".effect")!.TextContent.Trim());
+        var format = KindsFormat.For(tagged.Select(s => (double?)s.Effect), tagged.Select(s => (double?)s.Effect));
+        Assert.Equal(format.Number(strongest.Effect), items[0].QuerySelector(".effect")!.TextContent.Trim());
         Assert.Equal("true", document.QuerySelector("td[data-tag=self_checking] a.tag-link")!.GetAttribute("aria-current"));
     }
 

@@ -16,31 +16,15 @@ namespace TraceViewer.Tests.Kinds;
 /// replace return on the same data (other datasets, another taxonomy, an annotator missing from the list and
 /// sentences without an effect included), and the API's numbers are still the pure statistics of the seed's rows.
 /// </summary>
-public abstract class KindsReadsTests : IAsyncLifetime
+public abstract class KindsReadsTests(PostgresServer? postgres) : ProviderAppTests(postgres)
 {
-    private TestApp _app = null!;
-
-    protected abstract TestApp CreateApp();
-
-    public Task InitializeAsync()
-    {
-        _app = CreateApp();
-        return Task.CompletedTask;
-    }
-
-    public Task DisposeAsync()
-    {
-        _app.Dispose();
-        return Task.CompletedTask;
-    }
-
     [Fact]
     public async Task TheStoredEffectsOfTheShownSetsAreTheRowsTheLinqReadGives()
     {
-        var study = await KindsSeeder.SeedAsync(_app, "reads/effects", traces: 5, sentences: 8, seed: 4);
-        var other = await KindsSeeder.SeedAsync(_app, "reads/effects-other", traces: 2, sentences: 4, seed: 6);
+        var study = await KindsSeeder.SeedAsync(App, "reads/effects", traces: 5, sentences: 8, seed: 4);
+        var other = await KindsSeeder.SeedAsync(App, "reads/effects-other", traces: 2, sentences: 4, seed: 6);
         var traceIds = study.Traces.Select(t => t.TraceId).ToList();
-        await using (var db = _app.CreateDbContext())
+        await using (var db = App.CreateDbContext())
         {
             // Sentence 0 of each trace loses its resampling effect, so neither effect is defined: null columns too.
             var setIds = await db.Set<MetricSet>().Where(m => traceIds.Contains(m.TraceId)).Select(m => m.Id).ToListAsync();
@@ -48,7 +32,7 @@ public abstract class KindsReadsTests : IAsyncLifetime
             await db.SaveChangesAsync();
         }
 
-        await using var context = _app.CreateDbContext();
+        await using var context = App.CreateDbContext();
         var sets = await context.Set<MetricSet>().AsNoTracking().Where(m => traceIds.Contains(m.TraceId)).Select(ShownMetricSets.Projection).ToListAsync();
         var shown = ShownMetricSets.PerTrace(sets);
         var outcomeId = shown.Values.First().OutcomeId;
@@ -73,21 +57,21 @@ public abstract class KindsReadsTests : IAsyncLifetime
     [Fact]
     public async Task TheTagRowsAreTheRowsTheLinqReadGivesForEveryoneAndForOneAnnotator()
     {
-        var study = await KindsSeeder.SeedAsync(_app, "reads/tags", traces: 5, sentences: 8, seed: 7, people: true);
-        var other = await KindsSeeder.SeedAsync(_app, "reads/tags-other", traces: 2, sentences: 4, seed: 8, people: true);
+        var study = await KindsSeeder.SeedAsync(App, "reads/tags", traces: 5, sentences: 8, seed: 7, people: true);
+        var other = await KindsSeeder.SeedAsync(App, "reads/tags-other", traces: 2, sentences: 4, seed: 8, people: true);
         int taxonomyId;
-        await using (var db = _app.CreateDbContext())
+        await using (var db = App.CreateDbContext())
         {
             // Tags of another taxonomy on the same sentences are not read.
             await TagStore.AddTagsAsync(db, BuiltInTaxonomies.Reasoning, [(study.Traces[0].Sentences[1].Id, "situational_awareness"), (study.Traces[1].Sentences[2].Id, "situational_awareness")],
-                AnnotatorKind.Person, "alice", _app.Clock.GetUtcNow(), CancellationToken.None);
+                AnnotatorKind.Person, "alice", App.Clock.GetUtcNow(), CancellationToken.None);
             taxonomyId = (await TagStore.TaxonomyIdAsync(db, BuiltInTaxonomies.Functions, CancellationToken.None))!.Value;
         }
 
         // Traces 0-3 of the study (alice tagged 0-2, bob 1-3); bob is left out of the list, so his rows are -1.
         var traceIds = study.Traces.Take(4).Select(t => t.TraceId).ToList();
         List<(AnnotatorKind, string)> annotators = [(AnnotatorKind.Import, "viewer-bundle"), (AnnotatorKind.Person, "alice")];
-        await using var context = _app.CreateDbContext();
+        await using var context = App.CreateDbContext();
         var reference = await (
             from st in context.Set<SentenceTag>().AsNoTracking()
             join s in context.Set<Sentence>() on st.SentenceId equals s.Id
@@ -122,20 +106,20 @@ public abstract class KindsReadsTests : IAsyncLifetime
     [Fact]
     public async Task TheAnnotatorsAreEveryoneWithATagOfTheTaxonomyOnAReadableSentence()
     {
-        var study = await KindsSeeder.SeedAsync(_app, "reads/annotators", traces: 4, sentences: 5, seed: 2, people: true);
-        var other = await KindsSeeder.SeedAsync(_app, "reads/annotators-other", traces: 1, sentences: 3, seed: 3);
+        var study = await KindsSeeder.SeedAsync(App, "reads/annotators", traces: 4, sentences: 5, seed: 2, people: true);
+        var other = await KindsSeeder.SeedAsync(App, "reads/annotators-other", traces: 1, sentences: 3, seed: 3);
         int functions;
-        await using (var db = _app.CreateDbContext())
+        await using (var db = App.CreateDbContext())
         {
             // carol tags only in another taxonomy; dora only in another dataset.
             await TagStore.AddTagsAsync(db, BuiltInTaxonomies.Reasoning, [(study.Traces[0].Sentences[0].Id, "situational_awareness")],
-                AnnotatorKind.Person, "carol", _app.Clock.GetUtcNow(), CancellationToken.None);
+                AnnotatorKind.Person, "carol", App.Clock.GetUtcNow(), CancellationToken.None);
             await TagStore.AddTagsAsync(db, BuiltInTaxonomies.Functions, [(other.Traces[0].Sentences[0].Id, KindsSeeder.Tags[0])],
-                AnnotatorKind.Model, "dora", _app.Clock.GetUtcNow(), CancellationToken.None);
+                AnnotatorKind.Model, "dora", App.Clock.GetUtcNow(), CancellationToken.None);
             functions = (await TagStore.TaxonomyIdAsync(db, BuiltInTaxonomies.Functions, CancellationToken.None))!.Value;
         }
 
-        await using var context = _app.CreateDbContext();
+        await using var context = App.CreateDbContext();
         var everything = await KindsReads.AnnotatorsAsync(context, functions, CancellationToken.None);
         DatasetScope.Set([study.DatasetId]);
         List<KindsReads.TagAuthor> readable;
@@ -157,8 +141,8 @@ public abstract class KindsReadsTests : IAsyncLifetime
     [Fact]
     public async Task TheApiGivesThePureStatisticsOfTheSeededRows()
     {
-        var study = await KindsSeeder.SeedAsync(_app, "reads/api", traces: 5, sentences: 8, seed: 5, people: true);
-        var client = _app.CreateClient();
+        var study = await KindsSeeder.SeedAsync(App, "reads/api", traces: 5, sentences: 8, seed: 5, people: true);
+        var client = App.CreateClient();
 
         var everyone = (await client.GetFromJsonAsync<KindsView>($"/api/kinds?dataset={study.DatasetKey}", JsonSerializerOptions.Web))!;
         var alice = (await client.GetFromJsonAsync<KindsView>($"/api/kinds?dataset={study.DatasetKey}&layer={Uri.EscapeDataString(KindsSeeder.Alice)}", JsonSerializerOptions.Web))!;
@@ -186,15 +170,7 @@ public abstract class KindsReadsTests : IAsyncLifetime
     }
 }
 
-public sealed class SqliteKindsReadsTests : KindsReadsTests
-{
-    protected override TestApp CreateApp() => new();
-}
+public sealed class SqliteKindsReadsTests() : KindsReadsTests(null);
 
 [Collection(PostgresServerGroup.Name)]
-public sealed class PostgresKindsReadsTests(PostgresServer server) : KindsReadsTests
-{
-    protected override TestApp CreateApp() => new TestApp()
-        .WithSetting("Database:Provider", "PostgreSQL")
-        .WithSetting("ConnectionStrings:TraceViewer", server.ConnectionString("tv_" + Guid.NewGuid().ToString("N")));
-}
+public sealed class PostgresKindsReadsTests(PostgresServer server) : KindsReadsTests(server);

@@ -93,6 +93,5 @@ public sealed class ShownCoverageSqliteTests : ShownCoverageTests
 public sealed class ShownCoveragePostgresTests(PostgresServer postgres) : ShownCoverageTests
 {
     protected override TestApp Configure(TestApp app) => app
-        .WithSetting("Database:Provider", "PostgreSQL")
-        .WithSetting("ConnectionStrings:TraceViewer", postgres.ConnectionString("tv_" + Guid.NewGuid().ToString("N")));
+        .WithPostgres(postgres);
 }

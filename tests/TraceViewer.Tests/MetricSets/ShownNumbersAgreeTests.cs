@@ -15,25 +15,9 @@ namespace TraceViewer.Tests.MetricSets;
 /// different orders) and a set of another outcome: every page, endpoint and export shows the same set and the same
 /// direction per sentence, the one <see cref="ShownMetricSets"/> chooses.
 /// </summary>
-public abstract class ShownNumbersAgreeTests : IAsyncLifetime
+public abstract class ShownNumbersAgreeTests(PostgresServer? postgres) : ProviderAppTests(postgres)
 {
     private static readonly string[] Sentences = ["First we look.", "Then we doubt.", "A pause here.", "Finally we decide."];
-
-    private TestApp _app = null!;
-
-    protected abstract TestApp CreateApp();
-
-    public Task InitializeAsync()
-    {
-        _app = CreateApp();
-        return Task.CompletedTask;
-    }
-
-    public Task DisposeAsync()
-    {
-        _app.Dispose();
-        return Task.CompletedTask;
-    }
 
     /// <summary>Counterfactual effects, resampling effects and dissimilar fractions of one set, per sentence.</summary>
     private sealed record SetValues(double[] Counterfactual, double[] Resampling, double[] Dissimilar);
@@ -53,14 +37,14 @@ public abstract class ShownNumbersAgreeTests : IAsyncLifetime
 
     private async Task<(SeededTrace Trace, MetricSet Shown)> SeedAsync()
     {
-        var seeded = await TraceSeeder.SeedAsync(_app, new TraceSeed
+        var seeded = await TraceSeeder.SeedAsync(App, new TraceSeed
         {
             DatasetKey = $"agree/{Guid.NewGuid():N}",
             Sentences = Sentences,
             Tags = k => [$"kind-{k}"],
         });
-        var now = _app.Clock.GetUtcNow();
-        await using var db = _app.CreateDbContext();
+        var now = App.Clock.GetUtcNow();
+        await using var db = App.CreateDbContext();
         var other = await db.GetOrAddAsync(OutcomeRegistry.ContainsBlackmail, CancellationToken.None);
         await db.SaveChangesAsync();
 
@@ -96,7 +80,7 @@ public abstract class ShownNumbersAgreeTests : IAsyncLifetime
     public async Task EveryPageEndpointAndExportShowsTheSameSetAndDirections()
     {
         var (trace, shown) = await SeedAsync();
-        var client = _app.CreateClient();
+        var client = App.CreateClient();
 
         // The trace page, prerendered.
         var html = await client.GetStringAsync($"/traces/{trace.TraceId}");
@@ -154,7 +138,7 @@ public abstract class ShownNumbersAgreeTests : IAsyncLifetime
     public async Task TheSearchDirectionFilterKeepsTheSentencesOfThatDirection()
     {
         var (trace, _) = await SeedAsync();
-        var client = _app.CreateClient();
+        var client = App.CreateClient();
 
         async Task<int[]> IndicesAsync(string direction) =>
             [.. (await client.GetFromJsonAsync<List<SentenceHit>>(
@@ -172,7 +156,7 @@ public abstract class ShownNumbersAgreeTests : IAsyncLifetime
     public async Task LoadingChoosesByTimeOnTheDatabase()
     {
         var (trace, shown) = await SeedAsync();
-        await using var db = _app.CreateDbContext();
+        await using var db = App.CreateDbContext();
 
         var chosen = await ShownMetricSets.LoadAsync(db.Set<MetricSet>().Where(m => m.TraceId == trace.TraceId), MetricSetPolicy.Default, CancellationToken.None);
         var atSeven = await ShownMetricSets.LoadAsync(db.Set<MetricSet>().Where(m => m.TraceId == trace.TraceId), new MetricSetPolicy(Threshold: 0.7), CancellationToken.None);
@@ -187,15 +171,7 @@ public abstract class ShownNumbersAgreeTests : IAsyncLifetime
     }
 }
 
-public sealed class SqliteShownNumbersAgreeTests : ShownNumbersAgreeTests
-{
-    protected override TestApp CreateApp() => new();
-}
+public sealed class SqliteShownNumbersAgreeTests() : ShownNumbersAgreeTests(null);
 
 [Collection(TraceViewer.Tests.Data.PostgresServerGroup.Name)]
-public sealed class PostgresShownNumbersAgreeTests(PostgresServer server) : ShownNumbersAgreeTests
-{
-    protected override TestApp CreateApp() => new TestApp()
-        .WithSetting("Database:Provider", "PostgreSQL")
-        .WithSetting("ConnectionStrings:TraceViewer", server.ConnectionString("tv_" + Guid.NewGuid().ToString("N")));
-}
+public sealed class PostgresShownNumbersAgreeTests(PostgresServer server) : ShownNumbersAgreeTests(server);

@@ -12,43 +12,33 @@ namespace TraceViewer.Tests.Queues;
 /// Changing a queue's annotators and overlap on each provider: the open items dealt again by the rule, done items kept and
 /// counted (done by a tag or a mark), only the researcher who made it or an admin may, and the change is recorded.
 /// </summary>
-public abstract class QueueRedealTests : IAsyncLifetime
+public abstract class QueueRedealTests(PostgresServer? postgres) : ProviderAppTests(postgres)
 {
     private const string Maker = Roles.Researcher + "-id";
-    private TestApp _app = null!;
 
-    protected abstract TestApp CreateApp();
-
-    public async Task InitializeAsync()
+    protected override async Task SetUpAsync()
     {
-        _app = CreateApp();
-        await using var db = _app.CreateDbContext();
+        await using var db = App.CreateDbContext();
         foreach (var id in new[] { "ann", "bob", "cat", "dan", Maker, Roles.Admin + "-id" })
         {
             db.Add(new IdentityUser { Id = id, UserName = id, NormalizedUserName = id.ToUpperInvariant() });
         }
 
         await db.SaveChangesAsync();
-        _app.Services.GetRequiredService<AccountsState>().MarkExist();
-    }
-
-    public Task DisposeAsync()
-    {
-        _app.Dispose();
-        return Task.CompletedTask;
+        App.Services.GetRequiredService<AccountsState>().MarkExist();
     }
 
     private QueueStore Store(TraceViewer.Data.TraceViewerDbContext db, string role) =>
-        new(db, new FixedAccess(role), _app.Services.GetRequiredService<AccountsState>(), _app.Clock);
+        new(db, new FixedAccess(role), App.Services.GetRequiredService<AccountsState>(), App.Clock);
 
     /// <summary>A queue of one trace's four sentences for ann, bob and cat with overlap 2, made by the researcher.</summary>
     private async Task<(int Queue, SeededTrace Trace, int Taxonomy)> QueueAsync()
     {
-        var trace = await TraceSeeder.SeedAsync(_app, new TraceSeed
+        var trace = await TraceSeeder.SeedAsync(App, new TraceSeed
         {
             DatasetKey = $"redeal/{Guid.NewGuid():N}", Title = "R", SourcePath = "r", Sentences = ["S0.", "S1.", "S2.", "S3."],
         });
-        await using var db = _app.CreateDbContext();
+        await using var db = App.CreateDbContext();
         var taxonomy = await db.Set<Taxonomy>().Where(t => t.Name == BuiltInTaxonomies.Reasoning).Select(t => t.Id).SingleAsync();
         var id = await Store(db, Roles.Researcher).CreateAsync(new QueueRequest
         {
@@ -59,7 +49,7 @@ public abstract class QueueRedealTests : IAsyncLifetime
 
     private async Task<List<(int Item, string Annotator, AssignmentState State)>> DealAsync(int queue)
     {
-        await using var db = _app.CreateDbContext();
+        await using var db = App.CreateDbContext();
         var rows = await db.Set<QueueAssignment>().Where(a => a.Item!.QueueId == queue)
             .Select(a => new { a.Item!.Position, a.Annotator, a.State }).ToListAsync();
         return [.. rows.Select(r => (r.Position, r.Annotator, r.State)).OrderBy(r => r.Position).ThenBy(r => r.Annotator, StringComparer.Ordinal)];
@@ -69,7 +59,7 @@ public abstract class QueueRedealTests : IAsyncLifetime
     public async Task TheOpenItemsAreDealtAgainByTheRuleAndDoneOnesStayWithTheirAnnotator()
     {
         var (queue, trace, taxonomy) = await QueueAsync();
-        await using var db = _app.CreateDbContext();
+        await using var db = App.CreateDbContext();
         // Dealt: 0 -> ann, bob; 1 -> cat, ann; 2 -> bob, cat; 3 -> ann, bob. cat tags item 1; bob marks item 0 done; ann skips item 3.
         var tag = await db.Set<Tag>().Where(t => t.TaxonomyId == taxonomy).Select(t => t.Id).FirstAsync();
         db.Add(new SentenceTag { SentenceId = trace.Sentences[1].Id, TagId = tag, AnnotatorKind = AnnotatorKind.Person, Annotator = "cat" });
@@ -97,7 +87,7 @@ public abstract class QueueRedealTests : IAsyncLifetime
         var detail = await Store(db, Roles.Researcher).DetailAsync(queue, CancellationToken.None);
         Assert.Equal(["ann", "bob", "dan"], detail!.Dealt);
         Assert.Equal((2, Maker), (detail.Queue.Overlap, detail.ChangedBy));
-        Assert.Equal(_app.Clock.GetUtcNow().ToUnixTimeMilliseconds(), detail.ChangedAt!.Value.ToUnixTimeMilliseconds());
+        Assert.Equal(App.Clock.GetUtcNow().ToUnixTimeMilliseconds(), detail.ChangedAt!.Value.ToUnixTimeMilliseconds());
         var cat = Assert.Single(detail.Annotators, a => a.Annotator == "cat");
         Assert.Equal((1, 1), (cat.Total, cat.Done));
         Assert.Equal(2, detail.Queue.Done);
@@ -105,7 +95,7 @@ public abstract class QueueRedealTests : IAsyncLifetime
 
     private async Task MarkAsAsync(int queue, string annotator, int position, AssignmentState state)
     {
-        await using var db = _app.CreateDbContext();
+        await using var db = App.CreateDbContext();
         var row = await db.Set<QueueAssignment>().AsTracking().SingleAsync(a => a.Item!.QueueId == queue && a.Item.Position == position && a.Annotator == annotator);
         row.State = state;
         await db.SaveChangesAsync();
@@ -115,7 +105,7 @@ public abstract class QueueRedealTests : IAsyncLifetime
     public async Task AHigherOverlapGivesEveryOpenItemMoreAnnotators()
     {
         var (queue, _, _) = await QueueAsync();
-        await using var db = _app.CreateDbContext();
+        await using var db = App.CreateDbContext();
 
         var result = await Store(db, Roles.Admin).RedealAsync(queue, new QueueEdit { Annotators = ["ann", "bob", "cat"], Overlap = 3 }, CancellationToken.None);
 
@@ -131,10 +121,10 @@ public abstract class QueueRedealTests : IAsyncLifetime
     public async Task OnlyTheResearcherWhoMadeItOrAnAdminMayChangeIt(string who)
     {
         var (queue, _, _) = await QueueAsync();
-        await using var db = _app.CreateDbContext();
+        await using var db = App.CreateDbContext();
         var before = await DealAsync(queue);
         // A second researcher: same role, another person.
-        var store = who == Roles.Annotator ? Store(db, Roles.Annotator) : new QueueStore(db, new OtherResearcher(), _app.Services.GetRequiredService<AccountsState>(), _app.Clock);
+        var store = who == Roles.Annotator ? Store(db, Roles.Annotator) : new QueueStore(db, new OtherResearcher(), App.Services.GetRequiredService<AccountsState>(), App.Clock);
 
         await Assert.ThrowsAsync<UnauthorizedAccessException>(() => store.RedealAsync(queue, new QueueEdit { Annotators = ["ann"], Overlap = 1 }, CancellationToken.None));
 
@@ -148,7 +138,7 @@ public abstract class QueueRedealTests : IAsyncLifetime
     public async Task AnInvalidChangeIsRefusedOnItsFieldAndChangesNothing()
     {
         var (queue, _, _) = await QueueAsync();
-        await using var db = _app.CreateDbContext();
+        await using var db = App.CreateDbContext();
         var before = await DealAsync(queue);
         var store = Store(db, Roles.Researcher);
 
@@ -169,12 +159,12 @@ public abstract class QueueRedealTests : IAsyncLifetime
     public async Task MakingTheQueueAndEachReDealAreWrittenToItsHistory()
     {
         var (queue, _, _) = await QueueAsync();
-        var made = _app.Clock.GetUtcNow();
-        _app.Clock.Advance(TimeSpan.FromMinutes(5));
-        await using var db = _app.CreateDbContext();
+        var made = App.Clock.GetUtcNow();
+        App.Clock.Advance(TimeSpan.FromMinutes(5));
+        await using var db = App.CreateDbContext();
 
         var first = await Store(db, Roles.Researcher).RedealAsync(queue, new QueueEdit { Annotators = ["ann", "bob", "dan"], Overlap = 2 }, CancellationToken.None);
-        _app.Clock.Advance(TimeSpan.FromMinutes(5));
+        App.Clock.Advance(TimeSpan.FromMinutes(5));
         var second = await Store(db, Roles.Admin).RedealAsync(queue, new QueueEdit { Annotators = ["ann", "bob", "dan"], Overlap = 3 }, CancellationToken.None);
 
         var history = (await Store(db, Roles.Researcher).DetailAsync(queue, CancellationToken.None))!.History;
@@ -207,7 +197,7 @@ public abstract class QueueRedealTests : IAsyncLifetime
         Assert.Contains((1, "cat", AssignmentState.Open), before);
         var (read, release) = (new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         var attempts = 0;
-        await using var redealDb = _app.CreateDbContext();
+        await using var redealDb = App.CreateDbContext();
         var store = Store(redealDb, Roles.Researcher);
         store.BeforeRedealWrite = async _ =>
         {
@@ -220,10 +210,10 @@ public abstract class QueueRedealTests : IAsyncLifetime
 
         var redeal = store.RedealAsync(queue, new QueueEdit { Annotators = ["ann", "bob", "dan"], Overlap = 2 }, CancellationToken.None);
         await read.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        await using (var tagDb = _app.CreateDbContext())
+        await using (var tagDb = App.CreateDbContext())
         {
             var tag = await tagDb.Set<Tag>().Where(t => t.TaxonomyId == taxonomy).Select(t => t.Id).FirstAsync();
-            var saved = await new TagWriter(tagDb, _app.Clock).ToggleAsync(TagAuthor.Person("cat"), taxonomy, [tag], [trace.Sentences[1].Id], CancellationToken.None);
+            var saved = await new TagWriter(tagDb, App.Clock).ToggleAsync(TagAuthor.Person("cat"), taxonomy, [tag], [trace.Sentences[1].Id], CancellationToken.None);
             Assert.NotNull(saved.ChangeId);
         }
 
@@ -250,7 +240,7 @@ public abstract class QueueRedealTests : IAsyncLifetime
         var (queue, _, _) = await QueueAsync();
         var (read, release) = (new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         var attempts = 0;
-        await using var heldDb = _app.CreateDbContext();
+        await using var heldDb = App.CreateDbContext();
         var held = Store(heldDb, Roles.Researcher);
         held.BeforeRedealWrite = async _ =>
         {
@@ -263,7 +253,7 @@ public abstract class QueueRedealTests : IAsyncLifetime
 
         var slow = held.RedealAsync(queue, new QueueEdit { Annotators = ["ann", "bob", "cat", "dan"], Overlap = 2 }, CancellationToken.None);
         await read.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        await using (var otherDb = _app.CreateDbContext())
+        await using (var otherDb = App.CreateDbContext())
         {
             await Store(otherDb, Roles.Admin).RedealAsync(queue, new QueueEdit { Annotators = ["ann", "bob"], Overlap = 1 }, CancellationToken.None);
         }
@@ -298,15 +288,7 @@ public abstract class QueueRedealTests : IAsyncLifetime
     }
 }
 
-public sealed class SqliteQueueRedealTests : QueueRedealTests
-{
-    protected override TestApp CreateApp() => new();
-}
+public sealed class SqliteQueueRedealTests() : QueueRedealTests(null);
 
 [Collection(PostgresServerGroup.Name)]
-public sealed class PostgresQueueRedealTests(PostgresServer server) : QueueRedealTests
-{
-    protected override TestApp CreateApp() => new TestApp()
-        .WithSetting("Database:Provider", "PostgreSQL")
-        .WithSetting("ConnectionStrings:TraceViewer", server.ConnectionString("tv_" + Guid.NewGuid().ToString("N")));
-}
+public sealed class PostgresQueueRedealTests(PostgresServer server) : QueueRedealTests(server);

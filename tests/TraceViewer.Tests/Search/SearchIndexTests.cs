@@ -43,8 +43,7 @@ public sealed partial class SearchIndexTests(PostgresServer server) : IDisposabl
         var app = directory is null ? new TestApp() : new TestApp(directory);
         if (postgres)
         {
-            app.WithSetting("Database:Provider", "PostgreSQL")
-                .WithSetting("ConnectionStrings:TraceViewer", server.ConnectionString(database ?? "tv_" + Guid.NewGuid().ToString("N")));
+            app.WithPostgres(server, database);
         }
 
         _apps.Add(app);
@@ -58,7 +57,7 @@ public sealed partial class SearchIndexTests(PostgresServer server) : IDisposabl
     {
         // A database with the fixtures on the schema of the migration before SearchIndex: made with today's app, then
         // taken back, which drops the table, the full-text index and its triggers.
-        var database = "tv_" + Guid.NewGuid().ToString("N");
+        var database = PostgresServer.NewDatabaseName();
         var directory = Directory.CreateTempSubdirectory("traceviewer-test-upgrade-").FullName;
         _directories.Add(directory);
         var first = await ImportedAsync(App(postgres, directory, database));

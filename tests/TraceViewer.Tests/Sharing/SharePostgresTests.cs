@@ -12,8 +12,7 @@ namespace TraceViewer.Tests.Sharing;
 public sealed class SharePostgresTests(PostgresServer server) : IDisposable
 {
     private readonly TestApp _app = new TestApp()
-        .WithSetting("Database:Provider", "PostgreSQL")
-        .WithSetting("ConnectionStrings:TraceViewer", server.ConnectionString("tv_" + Guid.NewGuid().ToString("N")));
+        .WithPostgres(server);
 
     public void Dispose() => _app.Dispose();
 

@@ -158,7 +158,7 @@ public sealed class SqliteFunctionTagMigrationTests : FunctionTagMigrationTests
 [Collection(PostgresServerGroup.Name)]
 public sealed class PostgresFunctionTagMigrationTests(PostgresServer server) : FunctionTagMigrationTests
 {
-    private readonly string _database = "tv_" + Guid.NewGuid().ToString("N");
+    private readonly string _database = PostgresServer.NewDatabaseName();
 
     private protected override TraceViewerDbContext CreateContext() =>
         new PostgresTraceViewerDbContext(new DbContextOptionsBuilder<PostgresTraceViewerDbContext>().UseNpgsql(server.ConnectionString(_database)).Options);

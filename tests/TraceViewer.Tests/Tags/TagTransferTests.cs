@@ -261,8 +261,7 @@ public sealed class PostgresTagTransferTests(PostgresServer server) : IDisposabl
 {
     private readonly TestApp _sqlite = new();
     private readonly TestApp _postgres = new TestApp()
-        .WithSetting("Database:Provider", "PostgreSQL")
-        .WithSetting("ConnectionStrings:TraceViewer", server.ConnectionString("tv_" + Guid.NewGuid().ToString("N")));
+        .WithPostgres(server);
 
     private readonly DirectoryInfo _files = Directory.CreateTempSubdirectory("traceviewer-pgtags-");
 

@@ -8,38 +8,28 @@ using TraceViewer.Traces;
 namespace TraceViewer.Tests.Tags;
 
 /// <summary>The tag writer's rules through the real service and database, on SQLite and on PostgreSQL.</summary>
-public abstract class TagWriterTests : IAsyncLifetime
+public abstract class TagWriterTests(PostgresServer? postgres) : ProviderAppTests(postgres)
 {
     private static readonly TagAuthor Me = TagAuthor.Person(BuiltInTaxonomies.LocalPerson);
     private static readonly TagAuthor Someone = TagAuthor.Person("someone-else");
 
-    private TestApp _app = null!;
     private SeededTrace _trace = null!;
     private int _functions;
     private Dictionary<string, int> _tags = [];
 
-    protected abstract TestApp CreateApp();
-
-    public async Task InitializeAsync()
+    protected override async Task SetUpAsync()
     {
-        _app = CreateApp();
-        _trace = await TraceSeeder.SeedAsync(_app, new TraceSeed { Sentences = ["One.", "Two.", "Three.", "Four."] });
-        await using var db = _app.CreateDbContext();
+        _trace = await TraceSeeder.SeedAsync(App, new TraceSeed { Sentences = ["One.", "Two.", "Three.", "Four."] });
+        await using var db = App.CreateDbContext();
         _functions = await db.Set<Taxonomy>().Where(t => t.Name == BuiltInTaxonomies.Functions).Select(t => t.Id).SingleAsync();
         _tags = await db.Set<Tag>().Where(t => t.TaxonomyId == _functions).ToDictionaryAsync(t => t.Name, t => t.Id);
-    }
-
-    public Task DisposeAsync()
-    {
-        _app.Dispose();
-        return Task.CompletedTask;
     }
 
     private int Sentence(int index) => _trace.Sentences[index].Id;
 
     private async Task<TagChange> WithWriterAsync(Func<TagWriter, Task<TagChange>> call)
     {
-        await using var scope = _app.Services.CreateAsyncScope();
+        await using var scope = App.Services.CreateAsyncScope();
         return await call(scope.ServiceProvider.GetRequiredService<TagWriter>());
     }
 
@@ -52,7 +42,7 @@ public abstract class TagWriterTests : IAsyncLifetime
     /// <summary>(sentence index, tag, annotator kind, annotator, note) of every row on the trace.</summary>
     private async Task<List<(int Index, string Tag, AnnotatorKind Kind, string Annotator, string? Note)>> RowsAsync()
     {
-        await using var db = _app.CreateDbContext();
+        await using var db = App.CreateDbContext();
         var rows = await (
             from st in db.Set<SentenceTag>()
             join s in db.Set<Sentence>() on st.SentenceId equals s.Id
@@ -65,7 +55,7 @@ public abstract class TagWriterTests : IAsyncLifetime
 
     private async Task<List<TagAudit>> AuditAsync()
     {
-        await using var db = _app.CreateDbContext();
+        await using var db = App.CreateDbContext();
         return await db.Set<TagAudit>().OrderBy(a => a.Id).ToListAsync();
     }
 
@@ -138,7 +128,7 @@ public abstract class TagWriterTests : IAsyncLifetime
     public async Task InASingleChoiceTaxonomyTheNewTagReplacesThePersonsOtherOne()
     {
         int verdict, yes, no;
-        await using (var db = _app.CreateDbContext())
+        await using (var db = App.CreateDbContext())
         {
             var taxonomy = new Taxonomy { Name = "Verdict " + Guid.NewGuid().ToString("N")[..8], MultiChoice = false, Tags = [new Tag { Name = "yes", Hotkey = 1 }, new Tag { Name = "no", Hotkey = 2 }] };
             db.Add(taxonomy);
@@ -223,7 +213,7 @@ public abstract class TagWriterTests : IAsyncLifetime
     {
         int verdict;
         int[] tags;
-        await using (var db = _app.CreateDbContext())
+        await using (var db = App.CreateDbContext())
         {
             var taxonomy = new Taxonomy { Name = "Pick " + Guid.NewGuid().ToString("N")[..8], MultiChoice = false, Tags = [.. Enumerable.Range(1, 6).Select(i => new Tag { Name = $"t{i}", Hotkey = i })] };
             db.Add(taxonomy);
@@ -234,7 +224,7 @@ public abstract class TagWriterTests : IAsyncLifetime
 
         await Task.WhenAll(Enumerable.Range(0, 12).Select(i => Task.Run(() => ToggleAsync(Me, verdict, [tags[i % tags.Length]], Sentence(2)))));
 
-        await using var check = _app.CreateDbContext();
+        await using var check = App.CreateDbContext();
         var mine = await check.Set<SentenceTag>().Where(t => t.SentenceId == Sentence(2) && t.Annotator == "local" && tags.Contains(t.TagId)).ToListAsync();
         Assert.True(mine.Count <= 1, $"{mine.Count} tags of a single-choice taxonomy on one sentence");
         // Replaying the audit gives the row that is there.
@@ -259,7 +249,7 @@ public abstract class TagWriterTests : IAsyncLifetime
     public async Task ALostRaceOnTheUniqueIndexIsRunAgain()
     {
         await ToggleAsync("final_answer_emission", 3);
-        await using var db = _app.CreateDbContext();
+        await using var db = App.CreateDbContext();
         var attempts = 0;
 
         var result = await UniqueRetry.RunAsync(db, async () =>
@@ -281,15 +271,7 @@ public abstract class TagWriterTests : IAsyncLifetime
     }
 }
 
-public sealed class SqliteTagWriterTests : TagWriterTests
-{
-    protected override TestApp CreateApp() => new();
-}
+public sealed class SqliteTagWriterTests() : TagWriterTests(null);
 
 [Collection(PostgresServerGroup.Name)]
-public sealed class PostgresTagWriterTests(PostgresServer server) : TagWriterTests
-{
-    protected override TestApp CreateApp() => new TestApp()
-        .WithSetting("Database:Provider", "PostgreSQL")
-        .WithSetting("ConnectionStrings:TraceViewer", server.ConnectionString("tv_" + Guid.NewGuid().ToString("N")));
-}
+public sealed class PostgresTagWriterTests(PostgresServer server) : TagWriterTests(server);

@@ -9,8 +9,7 @@ namespace TraceViewer.Tests.Workspaces;
 public sealed class VisibilityPostgresTests(PostgresServer server) : IDisposable
 {
     private readonly TestApp _app = WorkspaceRolesTests.WithLoopProvider(new TestApp())
-        .WithSetting("Database:Provider", "PostgreSQL")
-        .WithSetting("ConnectionStrings:TraceViewer", server.ConnectionString("tv_" + Guid.NewGuid().ToString("N")));
+        .WithPostgres(server);
 
     public void Dispose() => _app.Dispose();
 
