@@ -35,8 +35,7 @@ public sealed partial class TraceListPlanTests(PostgresServer server) : IDisposa
         _apps.Add(app);
         if (postgres)
         {
-            app.WithSetting("Database:Provider", "PostgreSQL")
-                .WithSetting("ConnectionStrings:TraceViewer", server.ConnectionString("tv_" + Guid.NewGuid().ToString("N")));
+            app.WithPostgres(server);
         }
 
         await app.ImportAsync(SharedPaths.Fixtures("thought-anchors"));
