@@ -17,6 +17,7 @@ internal static class BenchProgram
         "search" => await SearchBenchmark.RunAsync(args[1..]),
         "search-scale" => await SearchScaleBenchmark.RunAsync(args[1..]),
         "study-scale" => await StudyScaleBenchmark.RunAsync(args[1..]),
+        "study-scale-pg" => await StudyScaleBenchmark.RunAsync(args[1..], postgres: true),
         "keystroke" => await KeystrokeBenchmark.RunAsync(args[1..]),
         "kinds" => await KindsBenchmark.RunAsync(args[1..]),
         "import" => await ImportBenchmark.RunAsync(args[1..]),
@@ -28,7 +29,7 @@ internal static class BenchProgram
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: TraceViewer.Bench metrics [case.json] | trace-page [requests] | pages [requests] [views] | jobs [requests] | jobs-instances [requests] [runs] | agreement [items] [replicates] | agreement-db [items] [annotators] | tag-effects [traces] [replicates] | search [runs] [copies] | search-scale [traces] [sentences] [runs] | study-scale [traces] [sentences] [resamples] [runs] | kinds [traces] [runs] [database file] [phases] | keystroke [presses] | import [runs] | import-phases folder [runs] | telemetry [requests] [job requests] [rounds]");
+        Console.Error.WriteLine("usage: TraceViewer.Bench metrics [case.json] | trace-page [requests] | pages [requests] [views] | jobs [requests] | jobs-instances [requests] [runs] | agreement [items] [replicates] | agreement-db [items] [annotators] | tag-effects [traces] [replicates] | search [runs] [copies] | search-scale [traces] [sentences] [runs] | study-scale [traces] [sentences] [resamples] [runs] | study-scale-pg [traces] [sentences] [resamples] [runs] | kinds [traces] [runs] [database file] [phases] | keystroke [presses] | import [runs] | import-phases folder [runs] | telemetry [requests] [job requests] [rounds]");
         return 1;
     }
 }

@@ -153,13 +153,15 @@ internal sealed class SearchQueries(TraceViewerDbContext db)
 
     /// <summary>
     /// The ids of the sentences whose text has every word (as a prefix), read from the full-text index: SQLite's FTS5
-    /// table or PostgreSQL's GIN index over the sentence's tsvector.
+    /// table or, on PostgreSQL, the sentence's stored tsvector (<c>SearchVector</c>, a generated column) and its GIN
+    /// index. The stored vector is what a plan checks a row against when it walks the sentences instead of the index
+    /// (a common word, counted up to the limit), so no row's text is parsed again (docs/decisions/0058).
     /// </summary>
     internal IQueryable<TextMatch> TextMatches(IReadOnlyList<string> terms) =>
         db.Database.IsNpgsql()
             ? db.Database.SqlQuery<TextMatch>($"""
                 SELECT s."Id" FROM "Sentence" AS s
-                WHERE to_tsvector('simple'::regconfig, s."Text") @@ to_tsquery('simple'::regconfig, {SearchTerms.TsQuery(terms)})
+                WHERE s."SearchVector" @@ to_tsquery('simple'::regconfig, {SearchTerms.TsQuery(terms)})
                 """)
             : db.Database.SqlQuery<TextMatch>($"""
                 SELECT rowid AS "Id" FROM "SentenceText" WHERE "SentenceText" MATCH {SearchTerms.Fts5(terms)}
