@@ -77,6 +77,26 @@ public sealed class KindsPageComponentTests(TestApp app) : PageComponentTests(ap
     }
 
     [Fact]
+    public async Task ATagsNameMayBreakOnlyAfterItsUnderscoresAndReadsWhole()
+    {
+        var study = await KindsSeeder.SeedAsync(App, "kinds/names", traces: 4, sentences: 6, seed: 7);
+        var page = RenderKinds($"?dataset={study.DatasetId}");
+        var tags = page.Instance.Data!.View.Rows.Select(r => r.Tag).Where(t => t.Contains('_', StringComparison.Ordinal)).ToList();
+
+        Assert.NotEmpty(tags);
+        foreach (var tag in tags)
+        {
+            var name = page.Find($"td[data-tag='{tag}'] .tag-name");
+            Assert.Equal(tag, name.TextContent);
+            // A break opportunity after every part, each part but the last ending with its underscore.
+            var parts = name.ChildNodes.Where(n => n.NodeName != "WBR").Select(n => n.TextContent).ToList();
+            Assert.Equal(tag.Count(c => c == '_') + 1, parts.Count);
+            Assert.All(parts[..^1], p => Assert.EndsWith("_", p, StringComparison.Ordinal));
+            Assert.Equal(parts.Count, name.QuerySelectorAll("wbr").Length);
+        }
+    }
+
+    [Fact]
     public async Task ClickingABarPutsItsTagInTheAddressAndListsItsSentences()
     {
         var study = await KindsSeeder.SeedAsync(App, "kinds/click", traces: 4, sentences: 6, seed: 6);
