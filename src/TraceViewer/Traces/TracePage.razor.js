@@ -129,6 +129,8 @@ export async function copyText(text) {
   }
 }
 
+const QUEUE_KEYS = ['b', 's', 'd', '.'];
+
 function onKey(event) {
   if (!page || event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || typing(event.target)
       || document.querySelector('.mud-dialog-container')) {
@@ -142,10 +144,9 @@ function onKey(event) {
   }
   // In a tagging queue: b back, s skip, d done and on, . next. The key goes to the page itself, not as a click on the
   // queue bar's button (which is not there until the bar has read its place, and ignores clicks while disabled).
-  const queueKey = { b: 'b', s: 's', d: 'd', '.': '.' }[event.key];
-  if (queueKey && !event.shiftKey && document.querySelector('[data-testid=queue-bar]')) {
+  if (QUEUE_KEYS.includes(event.key) && !event.shiftKey && document.querySelector('[data-testid=queue-bar]')) {
     event.preventDefault();
-    queueMove(queueKey);
+    queueMove(event.key);
     return;
   }
   if (event.key === 't' && !event.shiftKey) {
