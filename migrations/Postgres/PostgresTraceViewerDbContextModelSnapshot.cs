@@ -1529,7 +1529,7 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.ToTable("Sentence");
                 });
 
-            modelBuilder.Entity("TraceViewer.Traces.SentenceLink", b =>
+            modelBuilder.Entity("TraceViewer.Traces.SentenceLinkRow", b =>
                 {
                     b.Property<int>("TraceId")
                         .HasColumnType("integer");
@@ -1540,15 +1540,13 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                     b.Property<int>("SourceIndex")
                         .HasColumnType("integer");
 
-                    b.Property<int>("TargetIndex")
-                        .HasColumnType("integer");
+                    b.Property<byte[]>("Targets")
+                        .IsRequired()
+                        .HasColumnType("bytea");
 
-                    b.Property<double>("Score")
-                        .HasColumnType("double precision");
+                    b.HasKey("TraceId", "Kind", "SourceIndex");
 
-                    b.HasKey("TraceId", "Kind", "SourceIndex", "TargetIndex");
-
-                    b.ToTable("SentenceLink");
+                    b.ToTable("SentenceLinkRow");
                 });
 
             modelBuilder.Entity("TraceViewer.Traces.Trace", b =>
@@ -2127,7 +2125,7 @@ namespace TraceViewer.Migrations.PostgresTraceViewerDb
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("TraceViewer.Traces.SentenceLink", b =>
+            modelBuilder.Entity("TraceViewer.Traces.SentenceLinkRow", b =>
                 {
                     b.HasOne("TraceViewer.Traces.Trace", null)
                         .WithMany()

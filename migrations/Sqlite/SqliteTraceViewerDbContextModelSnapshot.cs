@@ -1474,7 +1474,7 @@ namespace TraceViewer.Migrations
                     b.ToTable("Sentence");
                 });
 
-            modelBuilder.Entity("TraceViewer.Traces.SentenceLink", b =>
+            modelBuilder.Entity("TraceViewer.Traces.SentenceLinkRow", b =>
                 {
                     b.Property<int>("TraceId")
                         .HasColumnType("INTEGER");
@@ -1485,15 +1485,13 @@ namespace TraceViewer.Migrations
                     b.Property<int>("SourceIndex")
                         .HasColumnType("INTEGER");
 
-                    b.Property<int>("TargetIndex")
-                        .HasColumnType("INTEGER");
+                    b.Property<byte[]>("Targets")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
 
-                    b.Property<double>("Score")
-                        .HasColumnType("REAL");
+                    b.HasKey("TraceId", "Kind", "SourceIndex");
 
-                    b.HasKey("TraceId", "Kind", "SourceIndex", "TargetIndex");
-
-                    b.ToTable("SentenceLink");
+                    b.ToTable("SentenceLinkRow");
                 });
 
             modelBuilder.Entity("TraceViewer.Traces.Trace", b =>
@@ -2066,7 +2064,7 @@ namespace TraceViewer.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("TraceViewer.Traces.SentenceLink", b =>
+            modelBuilder.Entity("TraceViewer.Traces.SentenceLinkRow", b =>
                 {
                     b.HasOne("TraceViewer.Traces.Trace", null)
                         .WithMany()

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -450,7 +451,7 @@ internal sealed partial class ImportService(
         await db.Set<Resample>().Where(r => r.TraceId == traceId).ExecuteDeleteAsync(ct);
         await db.Set<MetricSet>().Where(m => m.TraceId == traceId).ExecuteDeleteAsync(ct);
         await db.Set<TraceLabel>().Where(l => l.TraceId == traceId).ExecuteDeleteAsync(ct);
-        await db.Set<SentenceLink>().Where(l => l.TraceId == traceId).ExecuteDeleteAsync(ct);
+        await db.Set<SentenceLinkRow>().Where(l => l.TraceId == traceId).ExecuteDeleteAsync(ct);
     }
 
     /// <returns>The trace's id.</returns>
@@ -560,15 +561,54 @@ internal sealed partial class ImportService(
         }).ToList();
         await BulkCopy.WriteAsync(db, metricSets, ct);
         await BulkCopy.WriteAsync(db, [.. metricSets.SelectMany(m => m.Values.Select(v => { v.MetricSetId = m.Id; return v; }))], ct);
-        foreach (var slice in source.Links.Chunk(RowsPerSlice))
-        {
-            await BulkCopy.WriteAsync(db, Array.ConvertAll(slice, l => new SentenceLink { TraceId = trace.Id, Kind = l.Kind, SourceIndex = l.SourceIndex, TargetIndex = l.TargetIndex, Score = l.Score }), ct);
-        }
+        await BulkCopy.WriteAsync(db, LinkRows(source.Links, trace.Id), ct);
 
         return trace.Id;
     }
 
-    /// <summary>Rows per slice of a trace's resamples or links: large enough for the bulk writers, small enough for the small object heap.</summary>
+    /// <summary>
+    /// The trace's links as the rows they are stored in: one per kind and source sentence, its targets packed in
+    /// ascending order (<see cref="PackedLinks"/>). The checks have made every (kind, source, target) distinct.
+    /// </summary>
+    internal static List<SentenceLinkRow> LinkRows(IReadOnlyList<ImportedLink> links, int traceId)
+    {
+        var ordered = links;
+        for (var i = 1; i < links.Count; i++)
+        {
+            if (LinkOrder(links[i - 1], links[i]) > 0)
+            {
+                ordered = [.. links.Order(Comparer<ImportedLink>.Create(LinkOrder))];
+                break;
+            }
+        }
+
+        var rows = new List<SentenceLinkRow>();
+        var cells = new List<PackedLink>();
+        for (var start = 0; start < ordered.Count;)
+        {
+            var (kind, source) = (ordered[start].Kind, ordered[start].SourceIndex);
+            cells.Clear();
+            var end = start;
+            for (; end < ordered.Count && ordered[end].SourceIndex == source && ordered[end].Kind == kind; end++)
+            {
+                cells.Add(new PackedLink(ordered[end].TargetIndex, ordered[end].Score));
+            }
+
+            rows.Add(new SentenceLinkRow { TraceId = traceId, Kind = kind, SourceIndex = source, Targets = PackedLinks.Pack(CollectionsMarshal.AsSpan(cells)) });
+            start = end;
+        }
+
+        return rows;
+    }
+
+    /// <summary>By kind (ordinal), source, then target: the order of the stored rows and of the targets inside one.</summary>
+    private static int LinkOrder(ImportedLink a, ImportedLink b)
+    {
+        var kind = string.CompareOrdinal(a.Kind, b.Kind);
+        return kind != 0 ? kind : a.SourceIndex != b.SourceIndex ? a.SourceIndex.CompareTo(b.SourceIndex) : a.TargetIndex.CompareTo(b.TargetIndex);
+    }
+
+    /// <summary>Rows per slice of a trace's resamples: large enough for the bulk writers, small enough for the small object heap.</summary>
     private const int RowsPerSlice = 4096;
 
     private async Task WriteResamplesAsync(ImportedResample[] slice, int traceId, Dictionary<string, int> outcomes, DateTimeOffset now, CancellationToken ct)

@@ -108,10 +108,12 @@ internal sealed class NativeJsonlExporter(TraceViewerDbContext db)
             .Join(db.Set<Resample>().Where(r => r.TraceId == traceId), l => l.ResampleId, r => r.Id, (l, r) => l)
             .ToListAsync(ct)).ToLookup(l => l.ResampleId);
         var metricSets = await db.Set<MetricSet>().AsNoTracking().Where(m => m.TraceId == traceId).Include(m => m.Values).OrderBy(m => m.Id).ToListAsync(ct);
-        var links = await db.Set<SentenceLink>().AsNoTracking().Where(l => l.TraceId == traceId)
-            .OrderBy(l => l.Kind).ThenBy(l => l.SourceIndex).ThenBy(l => l.TargetIndex)
-            .Select(l => new ImportedLink(l.Kind, l.SourceIndex, l.TargetIndex, l.Score))
-            .ToListAsync(ct);
+        var links = (await db.Set<SentenceLinkRow>().AsNoTracking().Where(l => l.TraceId == traceId)
+            .OrderBy(l => l.Kind).ThenBy(l => l.SourceIndex)
+            .ToListAsync(ct))
+            .SelectMany(l => PackedLinks.Unpack(l.Targets, PackedLinks.Name(traceId, l.Kind, l.SourceIndex))
+                .Select(c => new ImportedLink(l.Kind, l.SourceIndex, c.Target, c.Score)))
+            .ToList();
 
         return new ImportedTrace
         {

@@ -296,13 +296,28 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
             })
             .ToList();
 
-        var links = await db.Set<SentenceLink>().AsNoTracking()
-            .Where(l => l.TraceId == traceId && (l.SourceIndex == index || l.TargetIndex == index))
-            .Select(l => new SentenceLinkView(l.Kind, l.SourceIndex, l.TargetIndex, l.Score))
+        // The sentence's own rows give the later sentences it drives; the rows of earlier sentences, each searched for this
+        // sentence, the earlier ones that drive it.
+        var linkRows = await db.Set<SentenceLinkRow>().AsNoTracking()
+            .Where(l => l.TraceId == traceId && l.SourceIndex <= index)
+            .OrderBy(l => l.Kind).ThenBy(l => l.SourceIndex)
             .ToListAsync(ct);
+        var links = new List<SentenceLinkView>();
+        foreach (var row in linkRows)
+        {
+            var name = PackedLinks.Name(traceId, row.Kind, row.SourceIndex);
+            if (row.SourceIndex == index)
+            {
+                links.AddRange(PackedLinks.Unpack(row.Targets, name).Where(l => l.Target > index).Select(l => new SentenceLinkView(row.Kind, index, l.Target, l.Score)));
+            }
+            else if (PackedLinks.Find(row.Targets, index, name) is { } score)
+            {
+                links.Add(new SentenceLinkView(row.Kind, row.SourceIndex, index, score));
+            }
+        }
+
         // Of each kind, the strongest later sentences it drives and earlier ones that drive it; the rest is never shown.
         links = [.. links
-            .Where(l => (l.Source == index && l.Target > index) || (l.Target == index && l.Source < index))
             .GroupBy(l => (l.Kind, Later: l.Source == index))
             .SelectMany(g => g.OrderByDescending(l => Math.Abs(l.Score)).ThenBy(l => g.Key.Later ? l.Target : l.Source).Take(LinksShown))];
 

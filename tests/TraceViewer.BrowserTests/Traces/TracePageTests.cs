@@ -519,7 +519,7 @@ public sealed class TracePageTests(BrowserApp app, ITestOutputHelper output) : I
     }
 
     private int Reads() =>
-        app.Queries.CountReadingAny("Trace", "Sentence", "TraceLabel", "MetricSet", "SentenceMetric", "Resample", "SentenceLink");
+        app.Queries.CountReadingAny("Trace", "Sentence", "TraceLabel", "MetricSet", "SentenceMetric", "Resample", "SentenceLinkRow");
 
     /// <summary>What the reader sees without scrolling: the viewport only.</summary>
     private static async Task<string> ViewportShotAsync(IPage page, string name)
