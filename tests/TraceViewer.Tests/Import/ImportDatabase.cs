@@ -103,7 +103,12 @@ internal static class ImportDatabase
             for (var i = 0; i < reader.FieldCount; i++)
             {
                 var value = reader.GetValue(i);
-                cells[i] = reader.GetName(i) + "=" + (value is double d ? d.ToString("R", CultureInfo.InvariantCulture) : Convert.ToString(value, CultureInfo.InvariantCulture));
+                cells[i] = reader.GetName(i) + "=" + (value switch
+                {
+                    double d => d.ToString("R", CultureInfo.InvariantCulture),
+                    byte[] bytes => Convert.ToHexString(bytes),
+                    _ => Convert.ToString(value, CultureInfo.InvariantCulture),
+                });
             }
 
             rows.Add(string.Join("|", cells));
