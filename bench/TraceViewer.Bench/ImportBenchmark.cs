@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Runtime;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -130,6 +131,7 @@ internal static class ImportBenchmark
             allocated = GC.GetTotalAllocatedBytes(precise: false) - allocated;
             process.Refresh();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT {seconds} {summary.Resamples} {PeakMiB()} {heapPeak / 1048576.0} {allocated / 1048576.0}"));
+            Console.WriteLine(await StoredAsync(scope.ServiceProvider.GetRequiredService<TraceViewer.Data.TraceViewerDbContext>()));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"GC collections {GC.CollectionCount(0) - collections[0]} / {GC.CollectionCount(1) - collections[1]} / {GC.CollectionCount(2) - collections[2]} (gen 0 / 1 / 2), paused {(GC.GetTotalPauseDuration() - paused).TotalSeconds:0.00} s; "
                 + $"CPU {(process.UserProcessorTime - user).TotalSeconds:0.00} s user, {(process.PrivilegedProcessorTime - system).TotalSeconds:0.00} s system; "
@@ -163,7 +165,7 @@ internal static class ImportBenchmark
         var output = await process.StandardOutput.ReadToEndAsync();
         await process.WaitForExitAsync();
         var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("RESULT ", StringComparison.Ordinal));
-        foreach (var p in output.Split('\n').Where(l => l.StartsWith("GC ", StringComparison.Ordinal)))
+        foreach (var p in output.Split('\n').Where(l => l.StartsWith("GC ", StringComparison.Ordinal) || l.StartsWith("stored ", StringComparison.Ordinal)))
         {
             Console.WriteLine("    " + p);
         }
@@ -176,6 +178,47 @@ internal static class ImportBenchmark
         var parts = line.Split(' ');
         return (double.Parse(parts[1], CultureInfo.InvariantCulture), int.Parse(parts[2], CultureInfo.InvariantCulture), double.Parse(parts[3], CultureInfo.InvariantCulture),
             double.Parse(parts[4], CultureInfo.InvariantCulture), double.Parse(parts[5], CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// What the import left stored: the whole database (SQLite: its pages after a checkpoint) and the sentence links'
+    /// table with its indexes (SQLite: from dbstat, where the library has it).
+    /// </summary>
+    private static async Task<string> StoredAsync(TraceViewer.Data.TraceViewerDbContext db)
+    {
+        var links = db.Model.GetEntityTypes().Select(e => e.GetTableName()).OfType<string>().Single(t => t.StartsWith("SentenceLink", StringComparison.Ordinal));
+        await db.Database.OpenConnectionAsync();
+        var connection = db.Database.GetDbConnection();
+        async Task<long?> ScalarAsync(string sql)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            try
+            {
+                return await command.ExecuteScalarAsync() is { } value and not DBNull ? Convert.ToInt64(value, CultureInfo.InvariantCulture) : null;
+            }
+            catch (System.Data.Common.DbException)
+            {
+                return null;
+            }
+        }
+
+        long? total, table;
+        if (db.Database.IsNpgsql())
+        {
+            total = await ScalarAsync("SELECT pg_database_size(current_database())");
+            table = await ScalarAsync($"SELECT pg_total_relation_size('\"{links}\"')");
+        }
+        else
+        {
+            await ScalarAsync("PRAGMA wal_checkpoint(TRUNCATE)");
+            total = await ScalarAsync("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()");
+            table = await ScalarAsync($"SELECT sum(pgsize) FROM dbstat WHERE name = '{links}' OR name IN (SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = '{links}')");
+        }
+
+        static string Megabytes(long? bytes) => bytes is { } b ? (b / 1e6).ToString("0.0", CultureInfo.InvariantCulture) + " MB" : "n/a";
+        var rows = await ScalarAsync($"SELECT count(*) FROM \"{links}\"");
+        return string.Create(CultureInfo.InvariantCulture, $"stored: database {Megabytes(total)}, {links} {Megabytes(table)} in {rows:N0} rows");
     }
 
     /// <summary>The highest resident set of this process so far (VmHWM), in MiB.</summary>
