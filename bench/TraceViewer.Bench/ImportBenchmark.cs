@@ -165,7 +165,7 @@ internal static class ImportBenchmark
         var output = await process.StandardOutput.ReadToEndAsync();
         await process.WaitForExitAsync();
         var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("RESULT ", StringComparison.Ordinal));
-        foreach (var p in output.Split('\n').Where(l => l.StartsWith("GC ", StringComparison.Ordinal) || l.StartsWith("stored ", StringComparison.Ordinal)))
+        foreach (var p in output.Split('\n').Where(l => l.StartsWith("GC ", StringComparison.Ordinal) || l.StartsWith("stored:", StringComparison.Ordinal)))
         {
             Console.WriteLine("    " + p);
         }
