@@ -71,8 +71,8 @@ internal static class AppServices
 }
 
 /// <summary>
-/// The host of the commands that only read and write data (`import`, `export`, the tag files, `metrics`, `recompute`,
-/// `agreement`): a generic host with the features' services and none of the web server (no Kestrel, Razor components,
+/// The host of the commands that only read and write data (those <see cref="CommandLine"/> lists as not needing the web
+/// server: `import`, `export`, the tag files, `metrics`, `recompute`, `agreement`): a generic host with the features' services and none of the web server (no Kestrel, Razor components,
 /// MudBlazor, OpenAPI, health checks or telemetry), which such a command never starts. `users` and `publish` (which
 /// renders pages) keep the web application's services. Settings are read as the web server reads them: the defaults
 /// beside the binary, appsettings.json and its environment's file in the working folder, user secrets in Development,
@@ -80,10 +80,6 @@ internal static class AppServices
 /// </summary>
 internal static class CommandHost
 {
-    private static readonly string[] LeanCommands = ["import", "export", "import-tags", "export-tags", "metrics", "recompute", "agreement"];
-
-    public static bool Serves(string command) => LeanCommands.Contains(command, StringComparer.Ordinal);
-
     /// <param name="configure">More settings (the benchmark's), added before the features read them.</param>
     public static IHost Build(Action<IHostApplicationBuilder>? configure = null)
     {

@@ -18,7 +18,33 @@ internal enum LaunchMode
 /// </summary>
 internal static class CommandLine
 {
-    private static readonly string[] Commands = ["import", "export", "import-tags", "export-tags", "metrics", "recompute", "agreement", "users", "publish"];
+    /// <summary>
+    /// Every offline command, in one place: how it is made, whether it changes the database (refused while the database
+    /// is open read-only), and whether it needs the web server's services (accounts, rendering) or runs on the data
+    /// services alone (<see cref="Web.CommandHost"/>).
+    /// </summary>
+    private static readonly OfflineCommand[] Commands =
+    [
+        new("import", (services, _) => Import.ImportCommands.Import(services), Writes: true),
+        new("export", (services, _) => Import.ImportCommands.Export(services)),
+        new("import-tags", (services, _) => Tags.TagCommands.Import(services), Writes: true),
+        new("export-tags", (services, _) => Tags.TagCommands.Export(services)),
+        new("metrics", (_, _) => MetricSets.MetricsCommand.Create()),
+        new("recompute", (services, _) => MetricSets.RecomputeCommand.Create(services), Writes: true),
+        new("agreement", (_, _) => Statistics.Agreement.AgreementCommand.Create()),
+        new("users", (services, input) => Accounts.UsersCommand.Create(services, input), NeedsWebServer: true),
+        new("publish", (services, _) => Snapshot.SnapshotCommand.Create(services), NeedsWebServer: true),
+    ];
+
+    private sealed record OfflineCommand(string Name, Func<IServiceProvider, TextReader, Command> Create, bool Writes = false, bool NeedsWebServer = false);
+
+    private static OfflineCommand? Find(string name) => Array.Find(Commands, c => string.Equals(c.Name, name, StringComparison.Ordinal));
+
+    /// <summary>Whether the command runs on the data services alone, without starting any part of the web server.</summary>
+    public static bool RunsWithoutWebServer(string name) => Find(name) is { NeedsWebServer: false };
+
+    /// <summary>The commands' names, in the order of the usage text.</summary>
+    public static IReadOnlyList<string> Names => Array.ConvertAll(Commands, c => c.Name);
 
     public static LaunchMode Classify(string[] args)
     {
@@ -33,7 +59,7 @@ internal static class CommandLine
             return LaunchMode.Help;
         }
 
-        if (Commands.Contains(first, StringComparer.Ordinal))
+        if (Find(first) is not null)
         {
             return LaunchMode.Command;
         }
@@ -83,29 +109,28 @@ internal static class CommandLine
     /// <summary>Exit code of a command that needs to write while the database is open read-only.</summary>
     public const int ReadOnlyExitCode = 3;
 
-    private static readonly string[] WritingCommands = ["import", "import-tags", "recompute"];
-
     public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter? output = null, TextWriter? error = null, TextReader? input = null)
     {
         var configuration = new InvocationConfiguration { Output = output ?? Console.Out, Error = error ?? Console.Error };
-        if (WritingCommands.Contains(args[0], StringComparer.Ordinal) && services.GetRequiredService<Data.DatabaseAccess>().ReadOnlyReason is { } reason)
+        var command = Find(args[0]) ?? throw new ArgumentException($"'{args[0]}' is not a command.", nameof(args));
+        if (command.Writes && services.GetRequiredService<Data.DatabaseAccess>().ReadOnlyReason is { } reason)
         {
             configuration.Error.WriteLine($"error: {args[0]} changes the database, which is open read-only ({reason}).");
             return ReadOnlyExitCode;
         }
 
-        var root = new RootCommand("TraceViewer offline commands")
+        return await Root(services, input ?? Console.In).Parse(args).InvokeAsync(configuration);
+    }
+
+    /// <summary>Every offline command with its arguments; a command reads its services only when it runs.</summary>
+    internal static RootCommand Root(IServiceProvider services, TextReader input)
+    {
+        var root = new RootCommand("TraceViewer offline commands");
+        foreach (var command in Commands)
         {
-            Import.ImportCommands.Import(services),
-            Import.ImportCommands.Export(services),
-            Tags.TagCommands.Import(services),
-            Tags.TagCommands.Export(services),
-            MetricSets.MetricsCommand.Create(),
-            MetricSets.RecomputeCommand.Create(services),
-            Statistics.Agreement.AgreementCommand.Create(),
-            Accounts.UsersCommand.Create(services, input ?? Console.In),
-            Snapshot.SnapshotCommand.Create(services),
-        };
-        return await root.Parse(args).InvokeAsync(configuration);
+            root.Subcommands.Add(command.Create(services, input));
+        }
+
+        return root;
     }
 }

@@ -31,7 +31,7 @@ if (mode is LaunchMode.Help or LaunchMode.Unknown)
 }
 
 var isCommand = mode == LaunchMode.Command;
-if (isCommand && CommandHost.Serves(args[0]))
+if (isCommand && CommandLine.RunsWithoutWebServer(args[0]))
 {
     // Commands that only read and write data start no part of the web server (CommandHost).
     var host = CommandHost.Build();

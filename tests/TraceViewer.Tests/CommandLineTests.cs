@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+
 namespace TraceViewer.Tests;
 
 public sealed class CommandLineTests
@@ -28,4 +30,25 @@ public sealed class CommandLineTests
         Assert.StartsWith("error: 'agrement' is not a command.", output.ToString(), StringComparison.Ordinal);
         Assert.All(["import", "export", "metrics", "recompute"], c => Assert.Contains("  " + c + " ", output.ToString(), StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void EachListedCommandIsTheCommandThatRunsUnderItsName()
+    {
+        using var services = new ServiceCollection().BuildServiceProvider();
+
+        var root = CommandLine.Root(services, TextReader.Null);
+
+        Assert.Equal(CommandLine.Names, root.Subcommands.Select(c => c.Name));
+        Assert.All(CommandLine.Names, name => Assert.Equal(LaunchMode.Command, CommandLine.Classify([name])));
+    }
+
+    [Theory]
+    [InlineData("import", true)]
+    [InlineData("export-tags", true)]
+    [InlineData("agreement", true)]
+    [InlineData("users", false)]
+    [InlineData("publish", false)]
+    [InlineData("serve", false)]
+    public void OnlyCommandsThatNeedNoPagesOrAccountsRunWithoutTheWebServer(string command, bool alone) =>
+        Assert.Equal(alone, CommandLine.RunsWithoutWebServer(command));
 }

@@ -112,7 +112,7 @@ internal sealed class ResampleTargetQueries(TraceViewerDbContext db)
 
         if (!string.IsNullOrWhiteSpace(selection.Q))
         {
-            parts.Add($"text contains “{selection.Q.Trim()}”");
+            parts.Add($"text has the words “{selection.Q.Trim()}”");
         }
 
         return parts.Count == 0 ? "every trace" : string.Join(" · ", parts);

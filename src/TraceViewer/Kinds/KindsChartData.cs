@@ -183,6 +183,10 @@ internal sealed class KindsFormat
     public string Number(double? value) =>
         value is { } v ? v.ToString(_signed, CultureInfo.InvariantCulture) : Undefined;
 
+    /// <summary>The sign as written: 0 for a value written as zero ("0.0000"), which shows no direction.</summary>
+    public int WrittenSign(double? value) =>
+        value is { } v && double.IsFinite(v) && !string.Equals(Number(v), _unsigned, StringComparison.Ordinal) ? Math.Sign(v) : 0;
+
     /// <summary>A size of effect (an absolute value), without a sign.</summary>
     public string Unsigned(double? value) =>
         value is { } v ? v.ToString(_unsigned, CultureInfo.InvariantCulture) : Undefined;

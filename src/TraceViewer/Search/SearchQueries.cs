@@ -4,6 +4,7 @@ using TraceViewer.Datasets;
 using TraceViewer.MetricSets;
 using TraceViewer.Outcomes;
 using TraceViewer.Tags;
+using TraceViewer.Text;
 using TraceViewer.Traces;
 
 namespace TraceViewer.Search;

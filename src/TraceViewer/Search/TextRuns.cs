@@ -1,7 +1,6 @@
-namespace TraceViewer.Search;
+using TraceViewer.Text;
 
-/// <summary>A piece of a text, and whether it is an occurrence of the searched words.</summary>
-public sealed record TextRun(string Text, bool IsMatch);
+namespace TraceViewer.Search;
 
 /// <summary>
 /// Splits a text into plain runs and matches of a query, so a page can mark the matches while every run is still

@@ -7,6 +7,7 @@ using TraceViewer.Outcomes;
 using TraceViewer.Resampling;
 using TraceViewer.Statistics;
 using TraceViewer.Tags;
+using TraceViewer.Text;
 using TraceViewer.Web;
 
 namespace TraceViewer.Traces;
@@ -69,7 +70,10 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
     /// The traces the list's filters select, unordered. "Resample these" and "judge these" start from the same query,
     /// so the list and the job over it count the same traces.
     /// </summary>
-    internal static IQueryable<Trace> Filtered(TraceViewerDbContext db, TraceFilter filter)
+    internal static IQueryable<Trace> Filtered(TraceViewerDbContext db, TraceFilter filter) => Filtered(db, filter, withText: true);
+
+    /// <summary>The list's filters; without <paramref name="withText"/> all but the words (which a ranked page joins itself).</summary>
+    private static IQueryable<Trace> Filtered(TraceViewerDbContext db, TraceFilter filter, bool withText)
     {
         var traces = db.Set<Trace>().AsNoTracking();
 
@@ -111,16 +115,53 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
                 : traces.Where(t => t.PromptVariant == filter.Variant);
         }
 
-        if (!string.IsNullOrWhiteSpace(filter.Q))
+        if (!string.IsNullOrWhiteSpace(filter.Q) && withText)
         {
-            // Lower both sides so the match is case-insensitive on every provider, not only SQLite's ASCII LIKE.
-            var pattern = "%" + EscapeLike(filter.Q.Trim().ToLowerInvariant()) + "%";
-            traces = traces.Where(t =>
-                EF.Functions.Like(t.Prompt.ToLower(), pattern, LikeEscape) || EF.Functions.Like(t.Reasoning.ToLower(), pattern, LikeEscape));
+            // Whole words (a word ending in * as a prefix), all required, read from the full-text index; a text without
+            // a word (only punctuation) matches no trace rather than every one (docs/decisions/0062).
+            var terms = SearchTerms.Parse(filter.Q);
+            if (terms.Count == 0)
+            {
+                return traces.Where(t => false);
+            }
+
+            var matches = TraceTextMatches(db, terms);
+            traces = traces.Where(t => matches.Select(m => m.Id).Contains(t.Id));
         }
 
         return traces;
     }
+
+    /// <summary>
+    /// The ids of the traces whose title, prompt (as shown), reasoning or final output hold every word, read from the
+    /// full-text index: SQLite's FTS5 table <c>TraceText</c> (kept by triggers) or, on PostgreSQL, the trace's stored
+    /// tsvector (<c>SearchVector</c>, a generated column) and its GIN index, so no trace's text is parsed per request.
+    /// </summary>
+    internal static IQueryable<TraceTextMatch> TraceTextMatches(TraceViewerDbContext db, IReadOnlyList<string> terms) =>
+        db.Database.IsNpgsql()
+            ? db.Database.SqlQuery<TraceTextMatch>($"""
+                SELECT t."Id", 0.0::float8 AS "Rank" FROM "Trace" AS t
+                WHERE t."SearchVector" @@ to_tsquery('simple'::regconfig, {SearchTerms.TsQuery(terms)})
+                """)
+            : db.Database.SqlQuery<TraceTextMatch>($"""
+                SELECT rowid AS "Id", 0.0 AS "Rank" FROM "TraceText" WHERE "TraceText" MATCH {SearchTerms.Fts5(terms)}
+                """);
+
+    /// <summary>
+    /// The same traces with their relevance, smaller first: SQLite's BM25 and PostgreSQL's <c>ts_rank</c> (negated),
+    /// both weighing a word in the title most, in the reasoning and final output next and in the prompt, which
+    /// traces of a study often share, least.
+    /// </summary>
+    internal static IQueryable<TraceTextMatch> RankedTraceTextMatches(TraceViewerDbContext db, IReadOnlyList<string> terms) =>
+        db.Database.IsNpgsql()
+            ? db.Database.SqlQuery<TraceTextMatch>($"""
+                SELECT t."Id", -ts_rank(t."SearchVector", q.query)::float8 AS "Rank"
+                FROM "Trace" AS t, to_tsquery('simple'::regconfig, {SearchTerms.TsQuery(terms)}) AS q(query)
+                WHERE t."SearchVector" @@ q.query
+                """)
+            : db.Database.SqlQuery<TraceTextMatch>($"""
+                SELECT rowid AS "Id", bm25("TraceText", 10.0, 1.0, 4.0, 4.0) AS "Rank" FROM "TraceText" WHERE "TraceText" MATCH {SearchTerms.Fts5(terms)}
+                """);
 
     public async Task<PagedResult<TraceRow>> ListTracesAsync(TraceFilter filter, CancellationToken ct)
     {
@@ -128,8 +169,15 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
         var page = Math.Max(1, filter.Page);
         var traces = Filtered(db, filter);
         var total = await traces.CountAsync(ct);
+        var terms = SearchTerms.Parse(filter.Q);
         var ordered = filter.Sort switch
         {
+            // Most relevant first, ties by id; the matches and their ranks are read once, from the full-text index.
+            TraceSort.Relevance when terms.Count > 0 =>
+                from t in Filtered(db, filter, withText: false)
+                join m in RankedTraceTextMatches(db, terms) on t.Id equals m.Id
+                orderby m.Rank, t.Id
+                select t,
             TraceSort.Title => traces.OrderBy(t => t.Title).ThenBy(t => t.Id),
             // Ids grow with import order, and SQLite cannot order by DateTimeOffset.
             TraceSort.Newest => traces.OrderByDescending(t => t.Id),
@@ -403,13 +451,6 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
             .ToList();
     }
 
-    internal static string EscapeLike(string text) =>
-        text.Replace(LikeEscape, LikeEscape + LikeEscape, StringComparison.Ordinal)
-            .Replace("%", LikeEscape + "%", StringComparison.Ordinal)
-            .Replace("_", LikeEscape + "_", StringComparison.Ordinal);
-
-    private const string LikeEscape = "\\";
-
     private sealed record MetricSetRow(
         int Id, int OutcomeId, string OutcomeKey, string OutcomeName, MetricSource Source, string? SourceFile, double? Threshold,
         string? EmbeddingModel, double? Alpha, int ResampleCount, DateTimeOffset ComputedAt, string? Parameters)
@@ -682,4 +723,12 @@ internal sealed class GroupedResamples
     public bool? IsPositive { get; init; }
 
     public int Count { get; init; }
+}
+
+/// <summary>A trace the full-text index matched, with its relevance (smaller is more relevant; 0 where not ranked).</summary>
+internal sealed class TraceTextMatch
+{
+    public int Id { get; set; }
+
+    public double Rank { get; set; }
 }

@@ -15,6 +15,9 @@ public enum TraceSort
     Importance,
     Title,
     Newest,
+
+    /// <summary>Most relevant to the searched words first; the default when there are words and no sort is named (docs/decisions/0062).</summary>
+    Relevance,
 }
 
 /// <summary>Filters of the trace list; <see cref="Dataset"/> is a dataset id or key.</summary>

@@ -17,7 +17,7 @@ internal static class TracesApi
         api.MapGet("/traces", GetTracesAsync)
             .WithName("ListTraces")
             .AllowPublicRead()
-            .WithSummary("Lists traces, filtered and paged; sort is importance (default), title or newest; tier and variant (prompt variant, \"default\" for traces without one) filter alignment-faking studies.");
+            .WithSummary("Lists traces, filtered and paged; sort is importance (default), title, newest or relevance (the default with words in q), and q matches whole words (word* a prefix) of title, prompt, reasoning and final output; tier and variant (prompt variant, \"default\" for traces without one) filter alignment-faking studies.");
         api.MapGet("/traces/{id:int}", GetTraceAsync)
             .WithName("GetTrace")
             .AllowPublicRead(Accounts.PublicSubject.Trace)
@@ -70,10 +70,20 @@ internal sealed record TraceListQuery(
     [FromQuery(Name = "variant")] string? Variant = null)
 {
     public TraceFilter ToFilter() => new(
-        Dataset, Model, Outcome, Positive, Q, ParseSort(Sort), Page ?? 1, PageSize ?? TraceFilter.DefaultPageSize, Blank(Tier), Blank(Variant));
+        Dataset, Model, Outcome, Positive, Q, ParseSort(Sort, Q), Page ?? 1, PageSize ?? TraceFilter.DefaultPageSize, Blank(Tier), Blank(Variant));
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
-    public static TraceSort ParseSort(string? sort) =>
-        Enum.TryParse<TraceSort>(sort, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed : TraceSort.Importance;
+    /// <summary>
+    /// The named sort; without one (or an unknown one), relevance when <paramref name="q"/> has words to rank by, else
+    /// importance. Relevance without words is importance.
+    /// </summary>
+    public static TraceSort ParseSort(string? sort, string? q = null)
+    {
+        var hasWords = Text.SearchTerms.Parse(q).Count > 0;
+        var parsed = Enum.TryParse<TraceSort>(sort, ignoreCase: true, out var named) && Enum.IsDefined(named)
+            ? named
+            : hasWords ? TraceSort.Relevance : TraceSort.Importance;
+        return parsed == TraceSort.Relevance && !hasWords ? TraceSort.Importance : parsed;
+    }
 }

@@ -58,4 +58,18 @@ public sealed class KindsFormatTests
         Assert.Equal("0.013", format.Unsigned(0.013));
         Assert.Equal(KindsFormat.Default.Decimals, KindsFormat.For([null, double.NaN], new double?[] { null }).Decimals);
     }
+
+    [Fact]
+    public void AMeanWrittenAsZeroIsColouredAsNoDirection()
+    {
+        // 0.00001 next to an interval reaching a hundredth is written "0.000": not orange, whatever its sign.
+        var format = KindsFormat.For([0.00001, -0.012, 0.013], [0.00001]);
+        var nearZero = new KindsNumber(0.00001, -0.012, 0.013);
+
+        Assert.Equal("0.000", format.Number(0.00001));
+        Assert.Equal(0, format.WrittenSign(0.00001));
+        Assert.Equal("none unsure", KindsTable.DirectionClass(nearZero, format));
+        Assert.Equal("promotes", KindsTable.DirectionClass(new KindsNumber(0.002, 0.001, 0.003), format));
+        Assert.Equal("suppresses", KindsTable.DirectionClass(new KindsNumber(-0.002, -0.003, -0.001), format));
+    }
 }

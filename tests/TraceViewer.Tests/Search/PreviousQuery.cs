@@ -4,6 +4,7 @@ using TraceViewer.Data;
 using TraceViewer.MetricSets;
 using TraceViewer.Outcomes;
 using TraceViewer.Search;
+using TraceViewer.Text;
 using TraceViewer.Traces;
 
 namespace TraceViewer.Tests.Search;

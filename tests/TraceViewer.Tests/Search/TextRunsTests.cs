@@ -1,4 +1,5 @@
 using TraceViewer.Search;
+using TraceViewer.Text;
 
 namespace TraceViewer.Tests.Search;
 

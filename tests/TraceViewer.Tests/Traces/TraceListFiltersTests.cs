@@ -64,6 +64,20 @@ public sealed class TraceListFiltersTests : MudComponentTests
         Assert.Equal([("dataset", "4"), ("model", null), ("sort", "newest")], _changes);
     }
 
+    [Theory]
+    [InlineData("zebra", true)]
+    [InlineData("\"*-", false)]
+    public void RelevanceIsOfferedOnlyWithWordsToRankBy(string q, bool offered)
+    {
+        var popovers = Render<MudPopoverProvider>();
+        var filters = RenderFilters(new TraceListQuery(Q: q).ToFilter());
+        Assert.Equal(offered ? "Relevance" : "Largest importance", Shown(filters, "sort"));
+
+        filters.Find("input[data-filter='sort']").Closest(".mud-input-control")!.MouseDown();
+        popovers.WaitForAssertion(() => Assert.Contains(popovers.FindAll(".mud-popover-open .mud-list-item"), e => e.TextContent.Trim() == "Title"));
+        Assert.Equal(offered, popovers.FindAll(".mud-popover-open .mud-list-item").Any(e => e.TextContent.Trim() == "Relevance"));
+    }
+
     [Fact]
     public void TypingASearchReportsItTrimmed()
     {

@@ -84,6 +84,58 @@ public sealed partial class TraceListPlanTests(PostgresServer server) : IDisposa
         Assert.True(traceCommands >= 5, $"{traceCommands} commands read the traces");
     }
 
+    /// <summary>
+    /// A search's count and page, in relevance order and in the default order, read the traces the full-text index
+    /// matched (SQLite's <c>TraceText</c>, PostgreSQL's GIN index on the stored vector): no plan reads every trace or
+    /// parses a trace's text, as the LIKE over prompt and reasoning did (docs/decisions/0062).
+    /// </summary>
+    [Theory]
+    [InlineData(false, null)]
+    [InlineData(false, "importance")]
+    [InlineData(true, null)]
+    [InlineData(true, "importance")]
+    public async Task ASearchReadsTracesThroughTheFullTextIndex(bool postgres, string? sort)
+    {
+        var app = new TestApp();
+        _apps.Add(app);
+        if (postgres)
+        {
+            app.WithPostgres(server);
+        }
+
+        await app.ImportAsync(SharedPaths.Fixtures("thought-anchors"));
+        var capture = new CommandCapture();
+        await using var db = QueryPlans.ContextWith(app, postgres, capture);
+        await db.Database.OpenConnectionAsync();
+        var page = await new TraceQueries(db).ListTracesAsync(new TraceListQuery(Q: "the answer", Sort: sort).ToFilter(), CancellationToken.None);
+        Assert.NotEmpty(page.Items);
+        if (postgres)
+        {
+            await db.Database.ExecuteSqlRawAsync("SET enable_seqscan = off;");
+        }
+
+        var searches = 0;
+        // The list's own commands (the page's labels are read by trace id, through a filter on Trace by key).
+        foreach (var (sql, parameters) in capture.Commands.Where(c => c.Sql.Contains("FROM \"Trace\"", StringComparison.Ordinal) && !c.Sql.Contains("FROM \"TraceLabel\"", StringComparison.Ordinal)))
+        {
+            var plan = await QueryPlans.ExplainAsync(db, postgres, sql, parameters);
+            var planLines = plan[..plan.IndexOf("\n\n", StringComparison.Ordinal)];
+            var aliases = TraceAliases().Matches(sql).Select(m => m.Groups[1].Value).ToHashSet();
+            var readWhole = postgres
+                ? PostgresTraceScan().IsMatch(planLines)
+                : SqliteFullScan().Matches(planLines).Any(m => aliases.Contains(m.Groups[1].Value));
+            Assert.False(readWhole, $"the traces are read whole:\n{plan}");
+            // No trace's text is parsed or compared per row: the words are looked up in the full-text index.
+            Assert.False(Regex.IsMatch(planLines, "to_tsvector|~~|lower\\(", RegexOptions.IgnoreCase), $"a trace's text is read per row:\n{plan}");
+            Assert.True(postgres ? planLines.Contains("IX_Trace_SearchVector", StringComparison.Ordinal) : planLines.Contains("VIRTUAL TABLE INDEX", StringComparison.Ordinal),
+                $"the words are not read from the full-text index:\n{plan}");
+            searches++;
+        }
+
+        // The count and the page.
+        Assert.True(searches >= 2, $"{searches} commands searched the traces");
+    }
+
     /// <summary>SQLite reading a table without an index: "SCAN t" with nothing after the alias.</summary>
     [GeneratedRegex(@"(?m)^SCAN (\w+)$")]
     private static partial Regex SqliteFullScan();

@@ -46,11 +46,4 @@ public sealed class TraceQueriesTests(TestApp app) : IClassFixture<TestApp>
         Assert.InRange(largeCommands.Count, 1, 6);
         Assert.DoesNotContain(largeCommands, c => c.Contains("\"Resample\"", StringComparison.Ordinal));
     }
-
-    [Theory]
-    [InlineData("50%", "50\\%")]
-    [InlineData("is_correct", "is\\_correct")]
-    [InlineData("a\\b", "a\\\\b")]
-    public void LikePatternsEscapeTheirWildcards(string text, string expected) =>
-        Assert.Equal(expected, TraceQueries.EscapeLike(text));
 }

@@ -90,18 +90,21 @@ public sealed class TracesApiTests(TestApp app) : IClassFixture<TestApp>
     }
 
     [Fact]
-    public async Task SearchTreatsPercentAndUnderscoreAsText()
+    public async Task SearchMatchesWordsAndTreatsPunctuationAsSpace()
     {
-        var model = Unique("like");
+        var model = Unique("words");
         var percent = await TraceSeeder.SeedAsync(app, new TraceSeed { Model = model, Sentences = ["Accuracy is 50% here."] });
         var underscore = await TraceSeeder.SeedAsync(app, new TraceSeed { Model = model, Sentences = ["Call is_correct now."] });
-        await TraceSeeder.SeedAsync(app, new TraceSeed { Model = model, Sentences = ["Accuracy is 50 percent; isXcorrect."] });
+        var spelled = await TraceSeeder.SeedAsync(app, new TraceSeed { Model = model, Sentences = ["Accuracy is 50 percent; isXcorrect."] });
 
         var byPercent = await ListAsync($"model={model}&q={Uri.EscapeDataString("50%")}");
         var byUnderscore = await ListAsync($"model={model}&q=is_correct");
+        var onlyPunctuation = await ListAsync($"model={model}&q={Uri.EscapeDataString("% _ \" * -")}");
 
-        Assert.Equal([percent.TraceId], byPercent.Items.Select(t => t.Id));
+        // "50%" is the word 50; "is_correct" the words is and correct; without a word, no trace matches.
+        Assert.Equal([percent.TraceId, spelled.TraceId], byPercent.Items.Select(t => t.Id).Order());
         Assert.Equal([underscore.TraceId], byUnderscore.Items.Select(t => t.Id));
+        Assert.Equal(0, onlyPunctuation.Total);
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace TraceViewer.Search;
+namespace TraceViewer.Text;
 
 /// <summary>
 /// What a typed search text means to the full-text index: its words (runs of letters and digits, lower-cased), each
@@ -127,3 +127,6 @@ internal static class SearchTerms
         return runs;
     }
 }
+
+/// <summary>A piece of a text, and whether it is an occurrence of the searched words.</summary>
+public sealed record TextRun(string Text, bool IsMatch);

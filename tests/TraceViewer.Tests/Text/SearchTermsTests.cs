@@ -1,6 +1,6 @@
-using TraceViewer.Search;
+using TraceViewer.Text;
 
-namespace TraceViewer.Tests.Search;
+namespace TraceViewer.Tests.Text;
 
 /// <summary>Whole words unless a word ends with a star (docs/decisions/0052): parsing, both full-text syntaxes and the marks.</summary>
 public sealed class SearchTermsTests
