@@ -11,7 +11,7 @@ using TraceViewer.Data;
 namespace TraceViewer.Migrations
 {
     [DbContext(typeof(SqliteTraceViewerDbContext))]
-    [Migration("20261207224313_PackedSentenceLinks")]
+    [Migration("20261207232359_PackedSentenceLinks")]
     partial class PackedSentenceLinks
     {
         /// <inheritdoc />

@@ -12,7 +12,7 @@ using TraceViewer.Data;
 namespace TraceViewer.Migrations.PostgresTraceViewerDb
 {
     [DbContext(typeof(PostgresTraceViewerDbContext))]
-    [Migration("20261207224317_PackedSentenceLinks")]
+    [Migration("20261207232404_PackedSentenceLinks")]
     partial class PackedSentenceLinks
     {
         /// <inheritdoc />
