@@ -14,7 +14,7 @@ using TraceViewer.Tests;
 namespace TraceViewer.Bench;
 
 /// <summary>
-/// The study-scale reads: /search (text, outcome, direction, minimum effect), /traces filtered and sorted, /datasets and
+/// The study-scale reads: /search (text, outcome, direction, minimum effect), /traces filtered, sorted and searched, /datasets and
 /// a trace page, each timed as the prerendered page through the real app, on a generated study of 20 traces and on one
 /// of many (default 2,000 x 150 sentences x 20 labelled resamples per position, in four datasets), median and p95, with
 /// the ratios large / small. One generator (<see cref="StudyGenerator"/>) gives the study's values; on SQLite
@@ -41,6 +41,8 @@ internal static class StudyScaleBenchmark
         "/traces",
         "/traces?dataset=d1&outcome=is_correct&positive=true&sort=title",
         "/traces?model=m2&sort=newest&page=3",
+        "/traces?q=word7",
+        "/traces?q=word900+word3&sort=importance",
         "/datasets",
         "/traces/{mid}/sentences/{middle sentence}",
     ];
