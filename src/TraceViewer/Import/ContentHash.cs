@@ -52,7 +52,7 @@ internal static class ContentHash
         MetricSets = [.. trace.MetricSets
             .OrderBy(m => m.Outcome, StringComparer.Ordinal).ThenBy(m => m.Source).ThenBy(m => m.SourceFile, StringComparer.Ordinal)
             .Select(m => IsOrdered(m.Values, ValueOrder) ? m : m with { Values = [.. m.Values.OrderBy(v => v.SentenceIndex).ThenBy(v => v.Name, StringComparer.Ordinal)] })],
-        Links = Ordered(trace.Links, LinkOrder, l => l.OrderBy(x => x.Kind, StringComparer.Ordinal).ThenBy(x => x.SourceIndex).ThenBy(x => x.TargetIndex)),
+        Links = OrderedLinks(trace.Links),
     };
 
     private static readonly Comparison<ImportedLabel> LabelOrder = (a, b) => string.CompareOrdinal(a.Outcome, b.Outcome);
@@ -66,6 +66,13 @@ internal static class ContentHash
     private static readonly Comparison<ImportedLink> LinkOrder = (a, b) =>
         string.CompareOrdinal(a.Kind, b.Kind) is var kind and not 0 ? kind
         : a.SourceIndex != b.SourceIndex ? a.SourceIndex.CompareTo(b.SourceIndex) : a.TargetIndex.CompareTo(b.TargetIndex);
+
+    /// <summary>
+    /// Links by kind (ordinal), source, then target: the order they are hashed in and stored in (one row per kind and
+    /// source, its targets in order). Kept as they are when already in that order.
+    /// </summary>
+    internal static IReadOnlyList<ImportedLink> OrderedLinks(IReadOnlyList<ImportedLink> links) =>
+        Ordered(links, LinkOrder, l => l.OrderBy(x => x.Kind, StringComparer.Ordinal).ThenBy(x => x.SourceIndex).ThenBy(x => x.TargetIndex));
 
     /// <summary>
     /// A list already in order is kept as it is (a stable sort would give the same sequence); only one out of order is

@@ -572,16 +572,7 @@ internal sealed partial class ImportService(
     /// </summary>
     internal static List<SentenceLinkRow> LinkRows(IReadOnlyList<ImportedLink> links, int traceId)
     {
-        var ordered = links;
-        for (var i = 1; i < links.Count; i++)
-        {
-            if (LinkOrder(links[i - 1], links[i]) > 0)
-            {
-                ordered = [.. links.Order(Comparer<ImportedLink>.Create(LinkOrder))];
-                break;
-            }
-        }
-
+        var ordered = ContentHash.OrderedLinks(links);
         var rows = new List<SentenceLinkRow>();
         var cells = new List<PackedLink>();
         for (var start = 0; start < ordered.Count;)
@@ -599,13 +590,6 @@ internal sealed partial class ImportService(
         }
 
         return rows;
-    }
-
-    /// <summary>By kind (ordinal), source, then target: the order of the stored rows and of the targets inside one.</summary>
-    private static int LinkOrder(ImportedLink a, ImportedLink b)
-    {
-        var kind = string.CompareOrdinal(a.Kind, b.Kind);
-        return kind != 0 ? kind : a.SourceIndex != b.SourceIndex ? a.SourceIndex.CompareTo(b.SourceIndex) : a.TargetIndex.CompareTo(b.TargetIndex);
     }
 
     /// <summary>Rows per slice of a trace's resamples: large enough for the bulk writers, small enough for the small object heap.</summary>
