@@ -111,7 +111,7 @@ internal sealed class NativeJsonlExporter(TraceViewerDbContext db)
         var links = (await db.Set<SentenceLinkRow>().AsNoTracking().Where(l => l.TraceId == traceId)
             .OrderBy(l => l.Kind).ThenBy(l => l.SourceIndex)
             .ToListAsync(ct))
-            .SelectMany(l => PackedLinks.Unpack(l.Targets, PackedLinks.Name(traceId, l.Kind, l.SourceIndex))
+            .SelectMany(l => PackedLinks.Unpack(l)
                 .Select(c => new ImportedLink(l.Kind, l.SourceIndex, c.Target, c.Score)))
             .ToList();
 

@@ -59,11 +59,12 @@ internal static class PackedLinks
         return bytes;
     }
 
-    /// <summary>How many links a packed row holds; <paramref name="row"/> names it in the error when its length is not whole entries.</summary>
-    public static int Count(byte[] packed, string row) =>
-        packed.Length % EntryBytes == 0
-            ? packed.Length / EntryBytes
-            : throw new InvalidDataException($"{row}: Targets holds {packed.Length} bytes, not a whole number of {EntryBytes}-byte links");
+    /// <summary>How many links a stored row holds; the error names the row when its length is not whole entries.</summary>
+    public static int Count(SentenceLinkRow row) =>
+        row.Targets.Length % EntryBytes == 0
+            ? row.Targets.Length / EntryBytes
+            : throw new InvalidDataException(
+                $"{nameof(SentenceLinkRow)} (trace {row.TraceId}, kind {row.Kind}, source sentence {row.SourceIndex}): Targets holds {row.Targets.Length} bytes, not a whole number of {EntryBytes}-byte links");
 
     public static PackedLink At(byte[] packed, int i)
     {
@@ -71,25 +72,25 @@ internal static class PackedLinks
         return new PackedLink(BinaryPrimitives.ReadInt32BigEndian(entry), BinaryPrimitives.ReadDoubleBigEndian(entry[4..]));
     }
 
-    public static PackedLink[] Unpack(byte[] packed, string row)
+    public static PackedLink[] Unpack(SentenceLinkRow row)
     {
-        var links = new PackedLink[Count(packed, row)];
+        var links = new PackedLink[Count(row)];
         for (var i = 0; i < links.Length; i++)
         {
-            links[i] = At(packed, i);
+            links[i] = At(row.Targets, i);
         }
 
         return links;
     }
 
-    /// <summary>The score of the link to <paramref name="target"/>, found by halving (the targets are in order); null when there is none.</summary>
-    public static double? Find(byte[] packed, int target, string row)
+    /// <summary>The score of the row's link to <paramref name="target"/>, found by halving (the targets are in order); null when there is none.</summary>
+    public static double? Find(SentenceLinkRow row, int target)
     {
-        var (low, high) = (0, Count(packed, row) - 1);
+        var (low, high) = (0, Count(row) - 1);
         while (low <= high)
         {
             var middle = low + ((high - low) / 2);
-            var link = At(packed, middle);
+            var link = At(row.Targets, middle);
             if (link.Target == target)
             {
                 return link.Score;
@@ -100,10 +101,6 @@ internal static class PackedLinks
 
         return null;
     }
-
-    /// <summary>How a stored row is named in an error: table, trace, kind and source sentence.</summary>
-    public static string Name(int traceId, string kind, int sourceIndex) =>
-        $"{nameof(SentenceLinkRow)} (trace {traceId}, kind {kind}, source sentence {sourceIndex})";
 
     private static void Write(Span<byte> entry, PackedLink link)
     {

@@ -353,12 +353,11 @@ internal sealed class TraceQueries(TraceViewerDbContext db, MetricsPreview? prev
         var links = new List<SentenceLinkView>();
         foreach (var row in linkRows)
         {
-            var name = PackedLinks.Name(traceId, row.Kind, row.SourceIndex);
             if (row.SourceIndex == index)
             {
-                links.AddRange(PackedLinks.Unpack(row.Targets, name).Where(l => l.Target > index).Select(l => new SentenceLinkView(row.Kind, index, l.Target, l.Score)));
+                links.AddRange(PackedLinks.Unpack(row).Where(l => l.Target > index).Select(l => new SentenceLinkView(row.Kind, index, l.Target, l.Score)));
             }
-            else if (PackedLinks.Find(row.Targets, index, name) is { } score)
+            else if (PackedLinks.Find(row, index) is { } score)
             {
                 links.Add(new SentenceLinkView(row.Kind, row.SourceIndex, index, score));
             }

@@ -209,8 +209,8 @@ public sealed class ViewerBundleImportTests(ViewerBundleImportFixture fixture) :
             // One row per source sentence, its targets packed in ascending order.
             var rows = await db.Set<SentenceLinkRow>().Where(l => l.TraceId == trace.Id && l.Kind == kind).ToListAsync();
             Assert.Equal(rows.Count, rows.Select(r => r.SourceIndex).Distinct().Count());
-            var links = rows.SelectMany(r => PackedLinks.Unpack(r.Targets, r.Kind).Select(c => (r.SourceIndex, TargetIndex: c.Target, c.Score))).ToList();
-            Assert.All(rows, r => Assert.True(PackedLinks.Unpack(r.Targets, r.Kind).Select(c => c.Target).SequenceEqual(PackedLinks.Unpack(r.Targets, r.Kind).Select(c => c.Target).Order())));
+            var links = rows.SelectMany(r => PackedLinks.Unpack(r).Select(c => (r.SourceIndex, TargetIndex: c.Target, c.Score))).ToList();
+            Assert.All(rows, r => Assert.True(PackedLinks.Unpack(r).Select(c => c.Target).SequenceEqual(PackedLinks.Unpack(r).Select(c => c.Target).Order())));
             var path = Path.Combine(SharedPaths.Fixtures("thought-anchors"), bundle, file);
             if (!File.Exists(path))
             {

@@ -45,9 +45,9 @@ public abstract class SentenceLinkMigrationTests : IDisposable
 
         var rows = await db.Set<SentenceLinkRow>().AsNoTracking().ToListAsync();
         Assert.Equal(expected.Select(l => (l.TraceId, l.Kind, l.Source)).Distinct().Count(), rows.Count);
-        var links = rows.SelectMany(r => PackedLinks.Unpack(r.Targets, r.Kind).Select(c => (r.TraceId, r.Kind, Source: r.SourceIndex, c.Target, Bits: BitConverter.DoubleToInt64Bits(c.Score))));
+        var links = rows.SelectMany(r => PackedLinks.Unpack(r).Select(c => (r.TraceId, r.Kind, Source: r.SourceIndex, c.Target, Bits: BitConverter.DoubleToInt64Bits(c.Score))));
         Assert.Equal(Sorted(expected), Sorted(links));
-        Assert.All(rows, r => Assert.Equal(PackedLinks.Unpack(r.Targets, r.Kind).Select(c => c.Target).Order(), PackedLinks.Unpack(r.Targets, r.Kind).Select(c => c.Target)));
+        Assert.All(rows, r => Assert.Equal(PackedLinks.Unpack(r).Select(c => c.Target).Order(), PackedLinks.Unpack(r).Select(c => c.Target)));
         Assert.DoesNotContain("SentenceLink", await TablesAsync(db));
 
         // The sentence panel's read gives what the old rows give: per kind the strongest links either way.
