@@ -16,10 +16,10 @@ namespace TraceViewer.Migrations
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             // The prompt as the trace page shows it: the full prompt, else the system and user prompts.
-            migrationBuilder.Sql("""
+            migrationBuilder.Sql($"""
                 CREATE VIEW "TraceSearchSource" AS
                 SELECT "Id", "Title",
-                    CASE WHEN "Prompt" <> '' THEN "Prompt" ELSE coalesce("SystemPrompt", '') || char(10) || coalesce("UserPrompt", '') END AS "Prompt",
+                    {ShownPrompt("")} AS "Prompt",
                     "Reasoning", "FinalOutput"
                 FROM "Trace";
                 """);
@@ -28,37 +28,41 @@ namespace TraceViewer.Migrations
                     "Title", "Prompt", "Reasoning", "FinalOutput",
                     content='TraceSearchSource', content_rowid='Id', tokenize='unicode61 remove_diacritics 2', prefix='2 3');
                 """);
-            migrationBuilder.Sql("""
+            migrationBuilder.Sql($"""
                 CREATE TRIGGER "Trace_TraceText_Insert" AFTER INSERT ON "Trace" BEGIN
                     INSERT INTO "TraceText"(rowid, "Title", "Prompt", "Reasoning", "FinalOutput")
                     VALUES (new."Id", new."Title",
-                        CASE WHEN new."Prompt" <> '' THEN new."Prompt" ELSE coalesce(new."SystemPrompt", '') || char(10) || coalesce(new."UserPrompt", '') END,
+                        {ShownPrompt("new.")},
                         new."Reasoning", new."FinalOutput");
                 END;
                 """);
-            migrationBuilder.Sql("""
+            migrationBuilder.Sql($"""
                 CREATE TRIGGER "Trace_TraceText_Delete" AFTER DELETE ON "Trace" BEGIN
                     INSERT INTO "TraceText"("TraceText", rowid, "Title", "Prompt", "Reasoning", "FinalOutput")
                     VALUES ('delete', old."Id", old."Title",
-                        CASE WHEN old."Prompt" <> '' THEN old."Prompt" ELSE coalesce(old."SystemPrompt", '') || char(10) || coalesce(old."UserPrompt", '') END,
+                        {ShownPrompt("old.")},
                         old."Reasoning", old."FinalOutput");
                 END;
                 """);
-            migrationBuilder.Sql("""
+            migrationBuilder.Sql($"""
                 CREATE TRIGGER "Trace_TraceText_Update" AFTER UPDATE OF "Title", "Prompt", "SystemPrompt", "UserPrompt", "Reasoning", "FinalOutput" ON "Trace" BEGIN
                     INSERT INTO "TraceText"("TraceText", rowid, "Title", "Prompt", "Reasoning", "FinalOutput")
                     VALUES ('delete', old."Id", old."Title",
-                        CASE WHEN old."Prompt" <> '' THEN old."Prompt" ELSE coalesce(old."SystemPrompt", '') || char(10) || coalesce(old."UserPrompt", '') END,
+                        {ShownPrompt("old.")},
                         old."Reasoning", old."FinalOutput");
                     INSERT INTO "TraceText"(rowid, "Title", "Prompt", "Reasoning", "FinalOutput")
                     VALUES (new."Id", new."Title",
-                        CASE WHEN new."Prompt" <> '' THEN new."Prompt" ELSE coalesce(new."SystemPrompt", '') || char(10) || coalesce(new."UserPrompt", '') END,
+                        {ShownPrompt("new.")},
                         new."Reasoning", new."FinalOutput");
                 END;
                 """);
             // The traces already stored, read through the view.
             migrationBuilder.Sql("""INSERT INTO "TraceText"("TraceText") VALUES ('rebuild');""");
         }
+
+        /// <summary>The prompt as the trace page shows it, of the row named by <paramref name="row"/> ("new.", "old." or "" in the view).</summary>
+        private static string ShownPrompt(string row) =>
+            $"""CASE WHEN {row}"Prompt" <> '' THEN {row}"Prompt" ELSE coalesce({row}"SystemPrompt", '') || char(10) || coalesce({row}"UserPrompt", '') END""";
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
