@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 using NpgsqlTypes;
+using TraceViewer.Import;
 
 namespace TraceViewer.Bench;
 
@@ -30,7 +31,7 @@ internal sealed class SqliteStudyWriter : IStudyWriter
     private SqliteStudyWriter(SqliteConnection connection, SqliteTransaction transaction, int[] datasetIds, int outcomeId)
     {
         (_connection, _transaction, _datasetIds, _outcomeId) = (connection, transaction, datasetIds, outcomeId);
-        var when = SqliteText(StudyGenerator.When);
+        var when = BulkCopy.SqliteText(StudyGenerator.When);
         _trace = Prepare($"""
             INSERT INTO "Trace" ("DatasetId","ExternalKey","Title","Prompt","Response","Reasoning","Model","SourceFormat","HasLabelledResamples","MaxImportance","SentenceCount","ResampleCount","ImportedAt")
             VALUES ($d,$k,$t,'{StudyGenerator.Prompt}','{StudyGenerator.Response}',$r,$m,'{StudyGenerator.SourceFormat}',1,$mi,$sc,$rc,'{when}') RETURNING "Id"
@@ -106,9 +107,6 @@ internal sealed class SqliteStudyWriter : IStudyWriter
         await _transaction.DisposeAsync();
         await _connection.DisposeAsync();
     }
-
-    /// <summary>A DateTimeOffset as Microsoft.Data.Sqlite writes it.</summary>
-    private static string SqliteText(DateTimeOffset value) => value.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFFzzz", CultureInfo.InvariantCulture);
 
     private SqliteCommand Prepare(string sql, params string[] names)
     {
